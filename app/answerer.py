@@ -1,0 +1,241 @@
+"""The default, LLM-free answerer: picks the document sentences that answer the question, cites them,
+and abstains when the evidence is weak.
+
+Sentence score (weights in `_W`, chosen on the dev sets): idf-weighted coverage of the question's
+terms by the sentence and by its passage, dense cosine similarity of sentence and passage to the
+question, a bonus when the sentence holds a span of the expected answer type (date, number, name),
+and a small prior for higher-ranked passages. Confidence is a logistic function of the best
+sentence's features (coefficients in app/calibration.py, fitted by `python -m app.calibrate`).
+"""
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from app.calibration import COEF, INTERCEPT
+from app.qtypes import question_type, typed_spans
+from app.settings import Settings
+from app.types import Answer, Citation
+from app.verify import ABSTAIN_TEXT
+from corpus import sentence_spans
+from index.citations import make_citation_id
+from index.embedder import Embedder
+from index.lexical import doc_freqs, tokenize
+from index.retriever import Retriever
+from index.types import Excerpt
+
+_W = {"cov": 0.45, "pcov": 0.10, "dense": 0.30, "pdense": 0.05, "type": 0.10, "rank": 0.05}
+_MIN_SENT_CHARS = 12
+_FOLLOW_UP = re.compile(r"^(?:and|but|also|so|then)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|"
+                        r"his|her|there)\b", re.I)
+
+
+@dataclass
+class Sentence:
+    """A candidate answer sentence with its features."""
+
+    excerpt: Excerpt
+    rank: int
+    start: int  # offsets in the document
+    end: int
+    text: str
+    cov: float = 0.0
+    pcov: float = 0.0
+    dense: float = 0.0
+    pdense: float = 0.0
+    type: float = 0.0
+    score: float = 0.0
+
+    def features(self) -> list[float]:
+        """The features the confidence model reads."""
+        return [self.cov, self.pcov, self.dense, self.pdense, self.type]
+
+
+def confidence_of(features: Sequence[float]) -> float:
+    """Calibrated probability that the best sentence answers the question."""
+    z = INTERCEPT + sum(c * f for c, f in zip(COEF, features))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class _VecCache:
+    """LRU cache of sentence vectors: repeated passages are not re-embedded between questions."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._d: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+
+    def get_many(self, embedder: Embedder, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._d]
+        if missing:
+            for t, v in zip(missing, embedder.encode(missing, batch_size=64)):
+                self._d[t] = v
+        out = []
+        for t in texts:
+            self._d.move_to_end(t)
+            out.append(self._d[t])
+        while len(self._d) > self._size:
+            self._d.popitem(last=False)
+        return np.stack(out) if out else np.zeros((0, embedder.dim), np.float32)
+
+
+def contextualize(question: str, history: Sequence[str]) -> str:
+    """Retrieval query for a follow-up: the question plus the previous question when it leans on it."""
+    if not history:
+        return question
+    content = [t for t in tokenize([question])[0]]
+    if _FOLLOW_UP.search(question) or len(content) < 3:
+        return f"{question} {history[-1]}"
+    return question
+
+
+class Answerer:
+    """Extractive, cited answers over a retriever (see module docstring)."""
+
+    def __init__(self, retriever: Retriever, sentence_dense: bool = True) -> None:
+        self.retriever = retriever
+        self.embedder = retriever.embedder
+        self.sentence_dense = sentence_dense
+        self._cache = _VecCache()
+
+    def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
+        """Answer `question` from the index; `history` holds earlier questions of the conversation."""
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        query = contextualize(question, history)
+        dense_on = settings.retrieval.mode != "lexical"
+        qvec = self.embedder.encode_query(query) if dense_on else None
+        t1 = time.perf_counter()
+        timings["embed_query"] = (t1 - t0) * 1000
+        ranked = self.retriever.rank(query, settings.retrieval, qvec=qvec)
+        n_pass = max(settings.retrieval.k, settings.answer.passages)
+        excerpts = self.retriever.excerpts(ranked, n_pass)
+        t2 = time.perf_counter()
+        timings["retrieve"] = (t2 - t1) * 1000
+        sentences = self._score(question, query, excerpts, ranked, qvec, settings)
+        t3 = time.perf_counter()
+        timings["score_sentences"] = (t3 - t2) * 1000
+        retrieved = excerpts[: settings.retrieval.k]
+        best = sentences[0] if sentences else None
+        conf = confidence_of(best.features()) if best else 0.0
+        if best is None or conf < settings.answer.threshold:
+            ans = Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, confidence=conf,
+                         retrieved=retrieved, related=retrieved[:3])
+        else:
+            ans = self._compose(question, sentences, settings, conf, retrieved)
+        timings["compose"] = (time.perf_counter() - t3) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        ans.timings_ms = timings
+        return ans
+
+    def _score(self, question: str, query: str, excerpts: list[Excerpt], ranked, qvec: np.ndarray | None,
+               settings: Settings) -> list[Sentence]:
+        sents: list[Sentence] = []
+        for rank, ex in enumerate(excerpts[: settings.answer.passages], start=1):
+            for s, e in sentence_spans(ex.text):
+                if e - s >= _MIN_SENT_CHARS:
+                    sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
+        if not sents:
+            return []
+        q_terms = list(dict.fromkeys(tokenize([query])[0]))
+        own_terms = set(tokenize([question])[0])
+        n = max(1, len(self.retriever.index))
+        df = doc_freqs(self.retriever.index.lexical, q_terms)
+        # Terms of the question itself weigh double against terms borrowed from the conversation.
+        w = {t: math.log(1 + n / (1 + df[t])) * (1.0 if t in own_terms else 0.5) for t in q_terms}
+        total = sum(w.values()) or 1.0
+        tok = tokenize([s.text for s in sents] + [ex.text for ex in excerpts[: settings.answer.passages]])
+        pass_tok = tok[len(sents):]
+        qtype = question_type(question)
+        dense_s = np.zeros(len(sents), np.float32)
+        dense_p = np.zeros(len(excerpts), np.float32)
+        if qvec is not None:
+            rows = {r.row: r for r in ranked}
+            del rows  # passage vectors come straight from the memory-mapped matrix
+            pv = self._passage_vectors(excerpts[: settings.answer.passages], ranked)
+            dense_p[: len(pv)] = pv @ qvec
+            if self.sentence_dense:
+                dense_s = self._cache.get_many(self.embedder, [s.text for s in sents]) @ qvec
+        for i, s in enumerate(sents):
+            st = set(tok[i])
+            pt = set(pass_tok[s.rank - 1])
+            s.cov = sum(w[t] for t in q_terms if t in st) / total
+            s.pcov = sum(w[t] for t in q_terms if t in pt) / total
+            s.pdense = float(dense_p[s.rank - 1])
+            s.dense = float(dense_s[i]) if self.sentence_dense else s.pdense
+            s.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
+            s.score = (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
+                       + _W["type"] * s.type + _W["rank"] / s.rank)
+        return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))
+
+    def _passage_vectors(self, excerpts: list[Excerpt], ranked) -> np.ndarray:
+        idx = self.retriever.index
+        rows = [r.row for r in ranked[: len(excerpts)]]
+        return np.asarray(idx.vectors[rows], dtype=np.float32) if rows else np.zeros((0, 1), np.float32)
+
+    def _compose(self, question: str, sentences: list[Sentence], settings: Settings, conf: float,
+                 retrieved: list[Excerpt]) -> Answer:
+        best = sentences[0]
+        chosen = [best]
+        length = len(best.text)
+        for s in sentences[1:]:
+            if len(chosen) >= settings.answer.max_sentences:
+                break
+            if s.score < settings.answer.keep_ratio * best.score or length + len(s.text) > settings.answer.max_chars:
+                continue
+            if any(c.excerpt.doc_id == s.excerpt.doc_id and c.start < s.end and s.start < c.end for c in chosen):
+                continue  # overlapping passages repeat sentences
+            chosen.append(s)
+            length += len(s.text)
+        # Lead with the best sentence; merge sentences adjacent in one document under one citation.
+        groups: list[list[Sentence]] = []
+        for s in chosen:
+            for g in groups:
+                if g[0].excerpt.doc_id == s.excerpt.doc_id and _adjacent(g, s):
+                    g.append(s)
+                    g.sort(key=lambda x: x.start)
+                    break
+            else:
+                groups.append([s])
+        parts: list[str] = []
+        citations: list[Citation] = []
+        short: list[tuple[int, int]] = []
+        qtype = question_type(question)
+        pos = 0
+        for n, g in enumerate(groups, start=1):
+            ex = g[0].excerpt
+            start, end = g[0].start, g[-1].end
+            text = ex.text[start - ex.start:end - ex.start] if end <= ex.end else None
+            if text is None:  # a merged group reaching past this passage: read the document
+                text = self.retriever.index.con.execute(
+                    "SELECT substr(text, ?, ?) FROM documents WHERE doc_id=?", (start + 1, end - start, ex.doc_id)
+                ).fetchone()[0]
+            if n == 1 and qtype:
+                for a, b in typed_spans(qtype, text, question)[:1]:
+                    short.append((pos + a, pos + b))
+            piece = f"{text} [{n}]"
+            parts.append(piece)
+            pos += len(piece) + 1
+            pages = None
+            if ex.pages:
+                pages = ex.pages if start >= ex.start and end <= ex.end else None
+            citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
+                                      doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
+                                      end=end, text=text))
+        return Answer(question=question, answer=" ".join(parts), abstained=False, confidence=conf,
+                      citations=citations, retrieved=retrieved, short_answers=short)
+
+
+def _adjacent(group: list[Sentence], s: Sentence) -> bool:
+    """True when `s` directly precedes or follows the group in its document (only whitespace between)."""
+    ex = s.excerpt
+    lo, hi = group[0].start, group[-1].end
+    for a, b in ((hi, s.start), (s.end, lo)):
+        if 0 <= b - a <= 3 and ex.start <= min(a, b) and max(a, b) <= ex.end:
+            return ex.text[a - ex.start:b - ex.start].strip() == ""
+    return False

@@ -1,0 +1,150 @@
+"""The one Python API that every face (CLI, Gradio UI, HTTP) calls: index, search, ask, cite, quote."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from app.answerer import Answerer
+from app.settings import MAX_QUESTION_CHARS, PRESETS, Settings
+from app.types import Answer
+from app.verify import VerificationError, verify
+from corpus import ChunkParams
+from index import db
+from index.builder import IndexReport, ProgressFn, build_index
+from index.embedder import DEFAULT_MODEL, Embedder, load_embedder
+from index.quote import QuoteMatch, find_quote
+from index.resolve import DEFAULT_CONTEXT, Resolution, resolve_citation
+from index.retriever import Retriever
+from index.store import DEFAULT_INDEX_DIR, IndexDir, LoadedIndex, Manifest, load_index
+from index.types import Excerpt
+
+
+class QuestionError(ValueError):
+    """An empty or absurd question."""
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or QuestionError naming the problem and the fix."""
+    q = (question or "").strip()
+    if not q:
+        raise QuestionError("the question is empty — type a question about your documents")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question has {len(q)} characters, over the {MAX_QUESTION_CHARS} limit — "
+                            "ask a shorter question (to find a passage, use `groundqa cite --quote`)")
+    if not any(ch.isalnum() for ch in q):
+        raise QuestionError("the question has no letters or digits — type a question in words")
+    return q
+
+
+class GroundQA:
+    """An index directory plus the model to query it. Thread-safe; notices re-indexing by others."""
+
+    def __init__(self, index_dir: str | Path = DEFAULT_INDEX_DIR, model: str | None = None,
+                 settings: Settings | None = None, embedder: Embedder | None = None, device: str = "cpu",
+                 backend: str = "torch") -> None:
+        self.index_dir = Path(index_dir)
+        self.settings = settings or PRESETS["default"]
+        self._model = model
+        self._embedder = embedder
+        self._device = device
+        self._backend = backend
+        self._lock = threading.RLock()
+        self._token: str | None = None
+        self._loaded: LoadedIndex | None = None
+        self._answerer: Answerer | None = None
+
+    # -- loading -------------------------------------------------------------------------------
+    def model_name(self) -> str:
+        """The model this index uses (from the manifest), or the one asked for."""
+        if self._model:
+            return self._model
+        gen = IndexDir(self.index_dir).current()
+        return Manifest.read(gen).model if gen else DEFAULT_MODEL
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, loaded on first use (keeps the model off paths that do not need it)."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = load_embedder(self.model_name(), device=self._device, backend=self._backend)
+            return self._embedder
+
+    def loaded(self) -> LoadedIndex:
+        """The live index generation, reloaded when another process or tab re-indexed."""
+        with self._lock:
+            token = IndexDir(self.index_dir).current_token()
+            if self._loaded is None or token != self._token:
+                self._loaded = load_index(self.index_dir)
+                self._token = token
+                self._answerer = None
+            return self._loaded
+
+    def answerer(self) -> Answerer:
+        """The answerer over the live generation."""
+        with self._lock:
+            idx = self.loaded()
+            if self._answerer is None:
+                if idx.manifest.model != self.embedder.name:
+                    from index.store import IndexError_
+
+                    raise IndexError_(f"index {self.index_dir} was built with {idx.manifest.model!r}, not "
+                                      f"{self.embedder.name!r} — drop --model or re-index with --rebuild")
+                self._answerer = Answerer(Retriever(idx, self.embedder))
+            return self._answerer
+
+    def exists(self) -> bool:
+        """Whether an index has been built here."""
+        return IndexDir(self.index_dir).current() is not None
+
+    # -- writing -------------------------------------------------------------------------------
+    def index(self, paths: Sequence[str | Path], rebuild: bool = False, params: ChunkParams | None = None,
+              remove_missing: bool = True, progress: ProgressFn | None = None) -> IndexReport:
+        """Index files/folders incrementally (see index.builder)."""
+        return build_index(paths, self.index_dir, self.embedder, params=params, rebuild=rebuild,
+                           remove_missing=remove_missing, progress=progress)
+
+    def remove(self, documents: Sequence[str], progress: ProgressFn | None = None) -> IndexReport:
+        """Remove documents by path, source file or id."""
+        return build_index([], self.index_dir, self.embedder, remove=documents, remove_missing=False,
+                           progress=progress)
+
+    # -- reading -------------------------------------------------------------------------------
+    def documents(self) -> list[db.DocInfo]:
+        """The indexed documents."""
+        return db.list_documents(self.loaded().con)
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Excerpt]:
+        """Ranked cited excerpts for a query."""
+        q = check_question(query)
+        s = self.settings.with_(k=k, mode=mode).retrieval
+        return self.answerer().retriever.search(q, s)
+
+    def ask(self, question: str, history: Sequence[str] = (), settings: Settings | None = None) -> Answer:
+        """A grounded answer: verified verbatim quotes with citations, or an abstention."""
+        q = check_question(question)
+        ans = self.answerer().answer(q, settings or self.settings, history=history)
+        try:
+            verify(ans, self.doc_text)
+        except VerificationError:
+            # Never return an answer that does not prove itself: abstain instead.
+            from app.verify import ABSTAIN_TEXT
+
+            ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
+            ans.citations, ans.short_answers = [], []
+        return ans
+
+    def doc_text(self, doc_id: str) -> str:
+        """Canonical text of a current document."""
+        stored = db.get_document(self.loaded().con, doc_id)
+        if stored is None:
+            raise KeyError(doc_id)
+        return stored.doc.text
+
+    def cite(self, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
+        """Resolve a citation id (raises CitationError with the fix)."""
+        return resolve_citation(self.loaded().con, citation, context)
+
+    def quote(self, text: str, limit: int = 5) -> list[QuoteMatch]:
+        """Where a quote occurs in the documents; [] when it does not."""
+        return find_quote(self.loaded(), text, limit)

@@ -1,0 +1,252 @@
+"""`groundqa` command line: a thin layer over app.api.GroundQA (parsing, printing, exit codes)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from corpus import SAMPLE_DIR
+from index.store import DEFAULT_INDEX_DIR
+
+
+def _progress_bar() -> Callable[[str, int, int], None]:
+    """A tqdm progress callback on stderr, one bar per stage."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for b in bars.values():
+                b.close()
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="doc" if stage != "building vector index"
+                                     else "step", file=sys.stderr, leave=False, disable=None)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _api(args: argparse.Namespace, model: str | None = None):
+    from app.api import GroundQA
+
+    return GroundQA(args.index, model=model or getattr(args, "model", None), device=getattr(args, "device", "cpu"),
+                    backend=getattr(args, "backend", "torch"))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """groundqa index [PATH ...]"""
+    from corpus import ChunkParams
+
+    paths = args.paths or [str(SAMPLE_DIR)]
+    params = None
+    if args.passage_chars or args.overlap is not None:
+        d = ChunkParams()
+        params = ChunkParams(max_chars=args.passage_chars or d.max_chars,
+                             overlap_sentences=d.overlap_sentences if args.overlap is None else args.overlap)
+    report = _api(args).index(paths, rebuild=args.rebuild, params=params, progress=_progress_bar())
+    for line in report.skipped:
+        print(f"warning: {line}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """groundqa remove DOC ..."""
+    print(_api(args).remove(args.docs, progress=_progress_bar()).summary())
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """groundqa docs: list indexed documents."""
+    docs = _api(args).documents()
+    if args.json:
+        print(json.dumps([d.__dict__ for d in docs], indent=2))
+        return 0
+    for d in docs:
+        pages = f"{d.n_pages} pages, " if d.n_pages else ""
+        print(f"{d.doc_id[:12]}  {d.path}  ({pages}{d.n_passages} passages, {d.size:,} bytes, {d.indexed_at})")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """groundqa search QUESTION"""
+    from corpus.types import format_pages
+
+    hits = _api(args).search(args.question, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    for i, h in enumerate(hits, start=1):
+        where = ", ".join(x for x in (h.doc, format_pages(h.pages)) if x)
+        print(f"[{i}] {h.citation}  {where}  score {h.score:.4f}\n    {h.text.strip()[:400]}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """groundqa ask QUESTION"""
+    from app.render import answer_text
+
+    api = _api(args)
+    if args.threshold is not None or args.k:
+        api.settings = api.settings.with_(k=args.k, threshold=args.threshold)
+    ans = api.ask(args.question)
+    print(json.dumps(ans.to_json(), indent=2, ensure_ascii=False) if args.json else answer_text(ans))
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    """groundqa cite ID | --quote TEXT"""
+    from app.render import quote_text, resolution_text
+
+    api = _api(args)
+    if args.quote is not None:
+        matches = api.quote(args.quote)
+        if args.json:
+            print(json.dumps([m.to_json() for m in matches], indent=2, ensure_ascii=False))
+        else:
+            print(quote_text(args.quote, matches))
+        return 0 if matches else 1
+    if not args.id:
+        raise _UsageError("give a citation id, or --quote TEXT — e.g. groundqa cite 3f9a1c2b7e41-1204-1388")
+    res = api.cite(args.id, context=args.context)
+    print(json.dumps(res.to_json(), indent=2, ensure_ascii=False) if args.json else resolution_text(res))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """groundqa check: verify an index."""
+    from index.check import check_index
+
+    problems = check_index(Path(args.index))
+    for p in problems:
+        print(f"problem: {p}")
+    print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")
+    return 0 if not problems else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """groundqa serve"""
+    from app.server import serve
+
+    return serve(args)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """groundqa eval QUESTIONS | compare A B"""
+    from app.evaluate import run_cli
+
+    return run_cli(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """groundqa bench"""
+    from app.benchmark import run_cli as bench
+
+    return bench(args)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the CLI in README)."""
+    p = argparse.ArgumentParser(prog="groundqa", description="Answers only from your documents, with exact citations.")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    def add(name: str, fn, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.add_argument("--index", default=os.environ.get("GROUNDQA_INDEX", str(DEFAULT_INDEX_DIR)),
+                        help=f"index directory (default {DEFAULT_INDEX_DIR}, or $GROUNDQA_INDEX)")
+        sp.set_defaults(fn=fn)
+        return sp
+
+    sp = add("index", cmd_index, "index files or folders (default: the bundled sample report)")
+    sp.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .pdf .docx)")
+    sp.add_argument("--model", help="sentence-transformers model name or local path (default: packaged all-MiniLM-L6-v2)")
+    sp.add_argument("--device", default="cpu", help="cpu or cuda")
+    sp.add_argument("--backend", default="torch", choices=["torch", "onnx", "openvino"], help="embedding backend")
+    sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
+    sp.add_argument("--passage-chars", type=int, default=None, help="passage size in characters (with --rebuild)")
+    sp.add_argument("--overlap", type=int, default=None, help="sentences repeated between passages (with --rebuild)")
+
+    sp = add("remove", cmd_remove, "remove documents from the index")
+    sp.add_argument("docs", nargs="+", help="document path, source file or id")
+
+    sp = add("docs", cmd_docs, "list indexed documents")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("search", cmd_search, "ranked cited excerpts for a query")
+    sp.add_argument("question")
+    sp.add_argument("-k", type=int, default=5, help="excerpts to return")
+    sp.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("ask", cmd_ask, "a grounded, cited answer (or an abstention)")
+    sp.add_argument("question")
+    sp.add_argument("-k", type=int, default=None, help="excerpts to retrieve")
+    sp.add_argument("--threshold", type=float, default=None, help="abstain below this confidence")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("cite", cmd_cite, "resolve a citation id, or find a quote (--quote)")
+    sp.add_argument("id", nargs="?")
+    sp.add_argument("--quote", help="find where this text occurs in the documents")
+    sp.add_argument("--context", type=int, default=300, help="characters of context on each side")
+    sp.add_argument("--json", action="store_true")
+
+    add("check", cmd_check, "verify an index's integrity")
+
+    sp = add("serve", cmd_serve, "start the browser app (Gradio) with the HTTP API")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--auth", help="USER:PASS, or @FILE holding USER:PASS lines (required off 127.0.0.1)")
+
+    sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")
+    sp.add_argument("questions", help="question file, or the word compare")
+    sp.add_argument("runs", nargs="*", help="with compare: two run folders")
+    sp.add_argument("--docs", help="index these documents into a fresh index in OUT/index first")
+    sp.add_argument("--out", default=None, help="output folder (default runs/<file stem>)")
+    sp.add_argument("-k", type=int, default=None)
+    sp.add_argument("--workers", type=int, default=1)
+    sp.add_argument("--resume", action="store_true")
+    sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
+    sp.add_argument("--model", help="model for --docs")
+
+    sp = add("bench", cmd_bench, "run the speed benchmarks (see bench/README)")
+    sp.add_argument("what", nargs="*", default=[], help="which benchmarks (default: all)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a command; known failures print one line on stderr and exit non-zero."""
+    args = build_parser().parse_args(argv)
+    from app.errors import USER_ERRORS
+
+    try:
+        return int(args.fn(args) or 0)
+    except _UsageError as exc:
+        print(f"groundqa: {exc}", file=sys.stderr)
+        return 2
+    except USER_ERRORS as exc:
+        print(f"groundqa: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("groundqa: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for the user unless asked for
+        if os.environ.get("GROUNDQA_DEBUG"):
+            raise
+        print(f"groundqa: internal error ({type(exc).__name__}: {exc}) — rerun with GROUNDQA_DEBUG=1 "
+              "and report it", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

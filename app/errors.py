@@ -1,0 +1,13 @@
+"""The exception types that carry a user-facing one-line message (the CLI and UI print them as is)."""
+from __future__ import annotations
+
+from app.api import QuestionError
+from corpus import LoadError
+from index.citations import CitationError
+from index.embedder import ModelUnavailable
+from index.quote import QuoteError
+from index.store import IndexError_
+
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    QuestionError, LoadError, CitationError, ModelUnavailable, QuoteError, IndexError_, FileNotFoundError,
+)

@@ -1,0 +1,53 @@
+"""Plain-text renderings of answers, citations and quote matches for the terminal."""
+from __future__ import annotations
+
+import textwrap
+
+from app.types import Answer
+from corpus.types import format_pages
+from index.quote import QuoteMatch
+from index.resolve import Resolution
+
+
+def _where(doc: str, pages: tuple[int, int] | None) -> str:
+    return ", ".join(x for x in (doc, format_pages(pages)) if x)
+
+
+def answer_text(ans: Answer) -> str:
+    """The answer, then its numbered sources (or, for an abstention, the related excerpts)."""
+    out = [textwrap.fill(" ".join(ans.answer.split()), width=100), ""]
+    if ans.abstained:
+        out.append(f"(abstained; confidence {ans.confidence:.2f}) Closest excerpts:")
+        for e in ans.related:
+            out.append(f"  - {e.citation}  {_where(e.doc, e.pages)}: {' '.join(e.text.split())[:160]}…")
+    else:
+        out.append(f"Sources (confidence {ans.confidence:.2f}):")
+        for c in ans.citations:
+            out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages)}, characters {c.start}–{c.end}")
+    return "\n".join(out)
+
+
+def resolution_text(r: Resolution) -> str:
+    """A resolved citation: document, pages, span, and the text with its context (cited part in »«)."""
+    head = [f"{r.citation}", f"document: {r.title} ({r.doc})"]
+    if r.pages:
+        head.append(f"pages:    {format_pages(r.pages)}")
+    head.append(f"span:     characters {r.start}–{r.end}")
+    if r.note:
+        head.append(f"note:     {r.note}")
+        for rid in r.relocated:
+            head.append(f"now at:   {rid}")
+    body = f"…{r.before}»{r.text}«{r.after}…"
+    return "\n".join(head) + "\n\n" + body
+
+
+def quote_text(quote: str, matches: list[QuoteMatch]) -> str:
+    """Where a quote was found, or a clear not-found line."""
+    if not matches:
+        return "not found: the quote does not occur in the indexed documents (no match above the similarity threshold)"
+    lines = []
+    for m in matches:
+        kind = "exact" if m.exact else f"similarity {m.score:.2f}"
+        lines.append(f"{m.citation}  {_where(m.doc, m.pages)}, characters {m.start}–{m.end} ({kind})\n"
+                     f"    {' '.join(m.text.split())[:300]}")
+    return "\n".join(lines)

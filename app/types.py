@@ -1,0 +1,60 @@
+"""Typed records of the answer layer: citations and the grounded answer."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from index.types import Excerpt
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer: marker [n] resolves to `text == doc text[start:end]`."""
+
+    number: int
+    citation: str
+    doc: str
+    doc_id: str
+    title: str
+    pages: tuple[int, int] | None
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready dict (pages as a list or null)."""
+        d = asdict(self)
+        d["pages"] = list(self.pages) if self.pages else None
+        return d
+
+
+@dataclass
+class Answer:
+    """A grounded answer: verbatim document sentences with inline [n] markers, or an abstention.
+
+    When `abstained` is true `citations` is empty and `related` holds the closest excerpts.
+    `short_answers` marks the short answer span (start, end in `answer`) for fact questions.
+    """
+
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Excerpt] = field(default_factory=list)
+    related: list[Excerpt] = field(default_factory=list)
+    short_answers: list[tuple[int, int]] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        """The documented JSON form of an answer (`groundqa ask --json`)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_json() for c in self.citations],
+            "retrieved": [e.to_json() for e in self.retrieved],
+            "related": [e.to_json() for e in self.related],
+            "short_answers": [list(s) for s in self.short_answers],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

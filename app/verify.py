@@ -1,0 +1,66 @@
+"""`verify(answer)`: the in-code proof that an answer only quotes its sources."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from app.types import Answer
+from index.citations import make_citation_id
+
+MARKER = re.compile(r"\[(\d+)\]")
+ABSTAIN_TEXT = "The documents do not answer this question."
+
+
+class VerificationError(AssertionError):
+    """An answer that is not fully grounded in its citations."""
+
+
+def segments(answer_text: str) -> list[tuple[str, int | None]]:
+    """Split answer text into (text, marker number) pairs; the final pair may have no marker."""
+    out: list[tuple[str, int | None]] = []
+    pos = 0
+    for m in MARKER.finditer(answer_text):
+        out.append((answer_text[pos:m.start()], int(m.group(1))))
+        pos = m.end()
+    out.append((answer_text[pos:], None))
+    return out
+
+
+def verify(answer: Answer, doc_text: Callable[[str], str]) -> None:
+    """Raise VerificationError unless every character outside markers is verbatim cited text.
+
+    Checks: each text segment is followed by a marker [n] naming an existing citation; the segment
+    (without its surrounding spaces) is a substring of that citation's text; each citation's text
+    equals its document's canonical text[start:end] and its id is the content-addressed id of that
+    span; abstentions cite nothing.
+    """
+    if answer.abstained:
+        if answer.citations or MARKER.search(answer.answer):
+            raise VerificationError("an abstention must not cite sources")
+        return
+    if not answer.citations:
+        raise VerificationError("an answer without citations")
+    for i, c in enumerate(answer.citations, start=1):
+        if c.number != i:
+            raise VerificationError(f"citation numbers must run 1..n, got {c.number} at {i}")
+        text = doc_text(c.doc_id)
+        if text[c.start:c.end] != c.text:
+            raise VerificationError(f"citation [{i}] text differs from {c.doc}[{c.start}:{c.end}]")
+        if c.citation != make_citation_id(c.doc_id, c.start, c.end):
+            raise VerificationError(f"citation [{i}] id {c.citation} does not match its span")
+    used = set()
+    for seg, n in segments(answer.answer):
+        s = seg.strip()
+        if n is None:
+            if s:
+                raise VerificationError(f"text after the last marker is uncited: {s[:60]!r}")
+            continue
+        if not 1 <= n <= len(answer.citations):
+            raise VerificationError(f"marker [{n}] names no citation")
+        if not s:
+            raise VerificationError(f"marker [{n}] follows no text")
+        if s not in answer.citations[n - 1].text:
+            raise VerificationError(f"text before [{n}] is not inside its cited span: {s[:60]!r}")
+        used.add(n)
+    if used != set(range(1, len(answer.citations) + 1)):
+        raise VerificationError("every citation must be used by a marker")

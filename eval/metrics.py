@@ -1,0 +1,279 @@
+"""Pure, deterministic scoring functions: answer overlap, span location, ranking, citations, abstention, latency."""
+from __future__ import annotations
+
+import math
+import re
+import string
+import unicodedata
+from collections import Counter
+from typing import Callable, Iterable, Sequence
+
+from eval.protocol import CitedLike, SpanLike
+
+# --------------------------------------------------------------------------------------------- answers
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_ASCII_PUNCT = frozenset(string.punctuation)
+
+
+def _is_punct(ch: str) -> bool:
+    # SQuAD strips ASCII punctuation only; we also strip Unicode punctuation (curly quotes, en/em dashes)
+    # because extracted documents are full of it. On ASCII text the result is identical to SQuAD's.
+    return ch in _ASCII_PUNCT or unicodedata.category(ch).startswith("P")
+
+
+def normalize_answer(s: str) -> str:
+    """SQuAD normalisation: lowercase, drop punctuation, drop articles a/an/the, collapse whitespace."""
+    s = s.lower()
+    s = "".join(ch for ch in s if not _is_punct(ch))
+    s = _ARTICLES.sub(" ", s)
+    return " ".join(s.split())
+
+
+def _max_over(refs: Sequence[str], score: Callable[[str], float]) -> float | None:
+    if not refs:
+        return None
+    return max(score(r) for r in refs)
+
+
+def exact_match(pred: str, refs: Sequence[str]) -> float | None:
+    """1.0 if the normalised prediction equals any normalised reference, else 0.0; None without references."""
+    p = normalize_answer(pred)
+    return _max_over(refs, lambda r: float(normalize_answer(r) == p))
+
+
+def _f1(pred_toks: list[str], ref_toks: list[str]) -> float:
+    # SQuAD 2.0 rule: if either side is empty, F1 is 1 when both are empty, else 0.
+    if not pred_toks or not ref_toks:
+        return float(pred_toks == ref_toks)
+    same = sum((Counter(pred_toks) & Counter(ref_toks)).values())
+    if same == 0:
+        return 0.0
+    precision = same / len(pred_toks)
+    recall = same / len(ref_toks)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1(pred: str, refs: Sequence[str]) -> float | None:
+    """SQuAD token-level F1 of the prediction, max over references; None without references."""
+    p = normalize_answer(pred).split()
+    return _max_over(refs, lambda r: _f1(p, normalize_answer(r).split()))
+
+
+def contains_reference(pred: str, refs: Sequence[str]) -> float | None:
+    """1.0 if some normalised reference occurs in the normalised prediction on token boundaries; None without refs."""
+    # Padding with spaces makes the substring test respect token boundaries ("10" is not in "100").
+    p = f" {normalize_answer(pred)} "
+    return _max_over(refs, lambda r: float(f" {normalize_answer(r)} " in p))
+
+
+# --------------------------------------------------------------------------------------------- locating
+
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b`\u00b4\u2032"
+_DOUBLE_QUOTES = '"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033'
+_DASH_CLASS = "[" + re.escape(_DASHES) + "]"
+_SQ_CLASS = "[" + re.escape(_SINGLE_QUOTES) + "]"
+_DQ_CLASS = "[" + re.escape(_DOUBLE_QUOTES) + "]"
+_SPACE_AROUND_DASH = re.compile(r"\s*(" + _DASH_CLASS + r")\s*")
+
+
+def _tolerant_pattern(context: str) -> str:
+    # Spaces around dashes vary between sources ("U.S.–North" vs "U.S. - North"): drop them here and let
+    # the dash pattern accept any. Every other whitespace run matches any whitespace run (hard wraps).
+    ctx = _SPACE_AROUND_DASH.sub(r"\1", context.strip())
+    parts: list[str] = []
+    for token in ctx.split():
+        out = []
+        for ch in token:
+            if ch in _DASHES:
+                out.append(r"\s*" + _DASH_CLASS + r"\s*")
+            elif ch in _SINGLE_QUOTES:
+                out.append(_SQ_CLASS)
+            elif ch in _DOUBLE_QUOTES:
+                out.append(_DQ_CLASS)
+            else:
+                out.append(re.escape(ch))
+        parts.append("".join(out))
+    return r"\s+".join(parts)
+
+
+def locate(context: str, doc_text: str) -> tuple[int, int] | None:
+    """Character span [start, end) of `context` in `doc_text`: exact, else whitespace/quote/dash tolerant, else None."""
+    if not context.strip():
+        return None
+    i = doc_text.find(context)
+    if i >= 0:
+        return (i, i + len(context))
+    m = re.search(_tolerant_pattern(context), doc_text)
+    return m.span() if m else None
+
+
+# --------------------------------------------------------------------------------------------- ranking
+
+
+def hit_at_k(rels: Sequence[bool], k: int) -> float:
+    """1.0 if any of the first k items is relevant, else 0.0."""
+    return float(any(rels[:k]))
+
+
+def mrr_at_k(rels: Sequence[bool], k: int) -> float:
+    """Reciprocal rank of the first relevant item within the first k, else 0.0."""
+    for i, r in enumerate(rels[:k]):
+        if r:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def ndcg_at_k(rels: Sequence[bool], k: int, n_relevant: int) -> float:
+    """Binary-gain nDCG@k; the ideal DCG puts min(n_relevant, k) relevant items first.
+
+    n_relevant is raised to the number of relevant items actually in the top k (several retrieved
+    passages can overlap one reference context), so the score never exceeds 1.
+    """
+    top = [bool(r) for r in rels[:k]]
+    n_ideal = min(max(n_relevant, sum(top)), k)
+    if n_ideal == 0:
+        return 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(top) if r)
+    idcg = sum(1.0 / math.log2(i + 2) for i in range(n_ideal))
+    return dcg / idcg
+
+
+def basename(path: str) -> str:
+    """File name of a path written with / or \\ separators."""
+    return re.split(r"[/\\]", path)[-1]
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def relevance(retrieved: Sequence[SpanLike], source: str, ctx_spans: Sequence[tuple[int, int]]) -> list[bool]:
+    """Per-rank relevance: same document (by file name) as `source` and overlapping a reference context span."""
+    src = basename(source)
+    return [basename(x.doc) == src and _overlaps(x.start, x.end, ctx_spans) for x in retrieved]
+
+
+# --------------------------------------------------------------------------------------------- citations
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_GROUP = re.compile(r"(?:\[\d+\]\s*)*\[\d+\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def strip_markers(answer_text: str) -> str:
+    """Answer text without its [n] citation markers, whitespace collapsed."""
+    return " ".join(_MARKER.sub(" ", answer_text).split())
+
+
+def _only_punct(s: str) -> bool:
+    return all(_is_punct(ch) or ch.isspace() for ch in s)
+
+
+def _trim_punct(s: str) -> str:
+    i, j = 0, len(s)
+    while i < j and (_is_punct(s[i]) or s[i].isspace()):
+        i += 1
+    while j > i and (_is_punct(s[j - 1]) or s[j - 1].isspace()):
+        j -= 1
+    return s[i:j]
+
+
+def _supported_by(piece: str, texts: list[str]) -> bool:
+    # Compare with whitespace collapsed: a composer may join or re-wrap sentences; the words must match exactly.
+    p = " ".join(piece.split())
+    trimmed = _trim_punct(p)  # tolerate a "." or quote the composer added around the quoted words
+    return any(p in t or (trimmed and trimmed in t) for t in texts)
+
+
+def citation_supported(answer_text: str, citations: Sequence[CitedLike]) -> bool:
+    """True when every sentence of the answer is verbatim in the text of a citation named by the marker(s) after it."""
+    texts = [" ".join(c.text.split()) for c in citations]
+    pos = 0
+    saw_marker = False
+    for group in _MARKER_GROUP.finditer(answer_text):
+        saw_marker = True
+        numbers = [int(n) for n in _MARKER.findall(group.group())]
+        if any(n < 1 or n > len(texts) for n in numbers):
+            return False  # a marker that names no citation supports nothing
+        cited = [texts[n - 1] for n in numbers]
+        chunk = answer_text[pos : group.start()]
+        pos = group.end()
+        # A chunk may hold several sentences quoted from different places of the same citation.
+        for piece in _SENTENCE_END.split(chunk):
+            if not _only_punct(piece) and not _supported_by(piece, cited):
+                return False
+    tail = answer_text[pos:]
+    if not saw_marker:
+        return not tail.strip()  # text without any marker is unsupported; an empty answer claims nothing
+    return _only_punct(tail)  # text after the last marker is uncited
+
+
+def citation_precision(
+    citations: Sequence[SpanLike], source: str, ctx_spans: Sequence[tuple[int, int]]
+) -> float | None:
+    """Share of cited spans in `source` that overlap a reference context span; None when nothing is cited."""
+    if not citations:
+        return None
+    rels = relevance(citations, source, ctx_spans)
+    return sum(rels) / len(rels)
+
+
+# --------------------------------------------------------------------------------------------- abstention
+
+
+def abstention_scores(pairs: Sequence[tuple[bool, bool]]) -> dict[str, float | int | None]:
+    """Precision/recall/F1 of abstaining on unanswerable questions, and false-abstention rate on answerable ones.
+
+    `pairs` holds (abstained, answerable) per question; undefined ratios are None.
+    """
+    tp = sum(1 for a, ok in pairs if a and not ok)
+    fp = sum(1 for a, ok in pairs if a and ok)
+    fn = sum(1 for a, ok in pairs if not a and not ok)
+    n_answerable = sum(1 for _, ok in pairs if ok)
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    if precision is None or recall is None:
+        f1 = None
+    else:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "false_abstention_rate": fp / n_answerable if n_answerable else None,
+        "n_abstained": tp + fp,
+        "n_unanswerable": tp + fn,
+        "n_answerable": n_answerable,
+    }
+
+
+# --------------------------------------------------------------------------------------------- latency
+
+PERCENTILE_METHOD = "nearest-rank"
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (the smallest value with at least q% of values <= it); None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def latency_stats(latencies_ms: Sequence[float], wall_s: float | None = None) -> dict[str, float | None]:
+    """p50/p95 (nearest-rank), mean and max latency in ms, and throughput (answers per wall-clock second)."""
+    return {
+        "p50": percentile(latencies_ms, 50),
+        "p95": percentile(latencies_ms, 95),
+        "mean": sum(latencies_ms) / len(latencies_ms) if latencies_ms else None,
+        "max": max(latencies_ms) if latencies_ms else None,
+        "qps": qps(len(latencies_ms), wall_s) if wall_s is not None else None,
+    }
+
+
+def qps(n: int, wall_s: float) -> float | None:
+    """Questions answered per second of wall-clock time; None for a zero-length run."""
+    return n / wall_s if wall_s > 0 else None

@@ -1,0 +1,360 @@
+"""Run an `ask` function over a question set, score every answer, and write results, summary and report."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from eval import metrics as m
+from eval.protocol import AnswerLike, AskFn
+from eval.questions import Question
+
+RESULTS_JSONL = "results.jsonl"
+RESULTS_CSV = "results.csv"
+RESULTS_XLSX = "results.xlsx"
+SUMMARY_JSON = "summary.json"
+REPORT_HTML = "report.html"
+
+RANK_METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
+ANSWER_METRICS = ("em", "f1", "contains")
+CITATION_METRICS = ("supported", "citation_precision")
+METRICS = RANK_METRICS + ANSWER_METRICS + CITATION_METRICS  # averaged in the summary
+
+_XLSX_CELL_MAX = 32_767  # Excel's hard limit on characters in one cell
+
+
+@dataclass
+class Summary:
+    """Aggregates of one run; `metrics` are means over the questions where each metric is defined."""
+
+    n_questions: int
+    n_answerable: int
+    n_unanswerable: int
+    n_abstained: int
+    n_errors: int
+    n_resumed: int
+    metrics: dict[str, float | None]
+    metric_counts: dict[str, int]
+    abstention: dict[str, float | int | None]
+    latency_ms: dict[str, float | None]
+    latency_method: str
+    qps: float | None
+    workers: int
+    wall_s: float
+    threshold: float | None
+    contexts_total: int
+    contexts_unlocated: int
+    out_dir: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict (the content of summary.json)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Summary":
+        """Rebuild a Summary from summary.json content, ignoring unknown keys."""
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+
+# --------------------------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class _Located:
+    source: str | None  # file name of the document holding the reference contexts
+    spans: tuple[tuple[int, int], ...]
+    n_contexts: int
+    n_unlocated: int
+
+
+def _locate_contexts(q: Question, docs: Mapping[str, str]) -> _Located:
+    contexts = q.reference_contexts
+    source = m.basename(q.source) if q.source else None
+    if not contexts:
+        return _Located(source, (), 0, 0)
+    if source is None:
+        # No source given: take the first document that holds the first locatable context.
+        for name, text in docs.items():
+            if any(m.locate(c, text) for c in contexts):
+                source = name
+                break
+    text = docs.get(source) if source else None
+    if text is None:
+        return _Located(source, (), len(contexts), len(contexts))
+    spans = [s for s in (m.locate(c, text) for c in contexts) if s is not None]
+    return _Located(source, tuple(dict.fromkeys(spans)), len(contexts), len(contexts) - len(spans))
+
+
+def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int | None]:
+    out: dict[str, float | int | None] = dict.fromkeys(METRICS)
+    out["contexts_unlocated"] = loc.n_unlocated
+    # Retrieval is scored even when the system abstained: it says whether the evidence was found at all.
+    if loc.source and loc.spans:
+        rels = m.relevance(ans.retrieved, loc.source, loc.spans)
+        out["hit@1"] = m.hit_at_k(rels, 1)
+        out["hit@5"] = m.hit_at_k(rels, 5)
+        out["hit@10"] = m.hit_at_k(rels, 10)
+        out["mrr@10"] = m.mrr_at_k(rels, 10)
+        out["ndcg@10"] = m.ndcg_at_k(rels, 10, len(loc.spans))
+    if q.reference_answers:
+        # An abstention answers nothing, whatever explanatory text it carries.
+        pred = "" if ans.abstained else m.strip_markers(ans.answer)
+        out["em"] = m.exact_match(pred, q.reference_answers)
+        out["f1"] = m.token_f1(pred, q.reference_answers)
+        out["contains"] = m.contains_reference(pred, q.reference_answers)
+    if not ans.abstained and ans.answer.strip():
+        out["supported"] = float(m.citation_supported(ans.answer, ans.citations))
+        if loc.source and loc.spans:
+            out["citation_precision"] = m.citation_precision(ans.citations, loc.source, loc.spans)
+    return out
+
+
+def _span_json(x: Any, *, score: bool) -> dict[str, Any]:
+    d: dict[str, Any] = {"citation": str(x.citation), "doc": str(x.doc), "start": int(x.start), "end": int(x.end)}
+    if score:
+        d["score"] = float(x.score)
+    d["text"] = str(x.text)
+    return d
+
+
+def _base_result(q: Question) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "question": q.question,
+        "answer": "",
+        "abstained": None,
+        "confidence": None,
+        "citations": [],
+        "retrieved": [],
+        "answerable": q.answerable,
+        "reference_answer": q.reference_answers[0] if q.reference_answers else "",
+        "reference_answers": list(q.reference_answers),
+        "source": q.source,
+        "metrics": {**dict.fromkeys(METRICS), "contexts_unlocated": None},
+        "latency_ms": None,
+        "error": None,
+    }
+
+
+def _run_one(q: Question, ask: AskFn, loc: _Located) -> dict[str, Any]:
+    r = _base_result(q)
+    t0 = time.perf_counter()
+    try:
+        ans = ask(q.question)
+        r["latency_ms"] = (time.perf_counter() - t0) * 1000
+        # Read every field now, so an answer of the wrong shape is recorded as this question's error.
+        r["answer"] = str(ans.answer)
+        r["abstained"] = bool(ans.abstained)
+        r["confidence"] = float(ans.confidence)
+        r["citations"] = [_span_json(c, score=False) for c in ans.citations]
+        r["retrieved"] = [_span_json(x, score=True) for x in ans.retrieved]
+        r["metrics"] = _score(q, ans, loc)
+    except Exception as e:  # the system under test failed on this question: record it and go on
+        if r["latency_ms"] is None:
+            r["latency_ms"] = (time.perf_counter() - t0) * 1000
+        r["error"] = f"{type(e).__name__}: {e}"
+        r["metrics"] = {**dict.fromkeys(METRICS), "contexts_unlocated": loc.n_unlocated}
+    return r
+
+
+# --------------------------------------------------------------------------------------------- summary
+
+
+def summarize(
+    results: list[dict[str, Any]],
+    *,
+    workers: int,
+    wall_s: float,
+    n_run: int,
+    threshold: float | None,
+    n_resumed: int = 0,
+    contexts_total: int = 0,
+) -> Summary:
+    """Aggregate per-question results; `n_run` questions were answered in `wall_s` seconds by this run."""
+    means: dict[str, float | None] = {}
+    counts: dict[str, int] = {}
+    for name in METRICS:
+        vals = [r["metrics"][name] for r in results if r["metrics"].get(name) is not None]
+        means[name] = sum(vals) / len(vals) if vals else None
+        counts[name] = len(vals)
+    ok = [r for r in results if not r.get("error")]
+    lat = m.latency_stats([r["latency_ms"] for r in ok if r.get("latency_ms") is not None])
+    lat.pop("qps")
+    return Summary(
+        n_questions=len(results),
+        n_answerable=sum(1 for r in results if r["answerable"]),
+        n_unanswerable=sum(1 for r in results if not r["answerable"]),
+        n_abstained=sum(1 for r in ok if r["abstained"]),
+        n_errors=len(results) - len(ok),
+        n_resumed=n_resumed,
+        metrics=means,
+        metric_counts=counts,
+        abstention=m.abstention_scores([(bool(r["abstained"]), bool(r["answerable"])) for r in ok]),
+        latency_ms=lat,
+        latency_method=m.PERCENTILE_METHOD,
+        # Throughput is this run's only: resumed answers were timed by an earlier process.
+        qps=m.qps(n_run, wall_s),
+        workers=workers,
+        wall_s=wall_s,
+        threshold=threshold,
+        contexts_total=contexts_total,
+        contexts_unlocated=sum(int(r["metrics"].get("contexts_unlocated") or 0) for r in results),
+    )
+
+
+# --------------------------------------------------------------------------------------------- files
+
+
+def _dump(r: Mapping[str, Any]) -> str:
+    return json.dumps(r, ensure_ascii=False)
+
+
+def _load_done(path: Path, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Finished results of an earlier run: valid lines for known ids; errored ones are dropped to be retried."""
+    done: dict[str, dict[str, Any]] = {}
+    if not path.exists():
+        return done
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the line an interrupted run was writing
+            if isinstance(r, dict) and r.get("id") in ids and not r.get("error"):
+                done.setdefault(r["id"], r)
+    return done
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # a crash never leaves a half-written file behind
+
+
+def _flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for r in results:
+        row: dict[str, Any] = {}
+        for k, v in r.items():
+            if k == "metrics":
+                row.update(v)  # one column per metric reads better in a spreadsheet than a JSON blob
+            elif isinstance(v, (list, dict)):
+                row[k] = json.dumps(v, ensure_ascii=False)
+            else:
+                row[k] = v
+        rows.append(row)
+    return rows
+
+
+def _xlsx_safe(v: Any) -> Any:
+    if not isinstance(v, str):
+        return v
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # openpyxl refuses control characters (PDF text has form feeds) and Excel truncates long cells.
+    v = ILLEGAL_CHARACTERS_RE.sub("", v)
+    return v if len(v) <= _XLSX_CELL_MAX else v[: _XLSX_CELL_MAX - 1] + "…"
+
+
+def write_tables(results: list[dict[str, Any]], out_dir: Path) -> None:
+    """Write results.csv and results.xlsx (metrics as columns, nested lists as JSON strings)."""
+    import pandas as pd  # slow to import; only needed at the end of a run
+
+    df = pd.DataFrame(_flat_rows(results))
+    df.to_csv(out_dir / RESULTS_CSV, index=False)
+    df.map(_xlsx_safe).to_excel(out_dir / RESULTS_XLSX, index=False, engine="openpyxl")
+
+
+# --------------------------------------------------------------------------------------------- run
+
+
+def run_eval(
+    questions: Iterable[Question],
+    ask: AskFn,
+    out_dir: Path,
+    doc_texts: Mapping[str, str],
+    workers: int = 1,
+    resume: bool = False,
+    threshold: float | None = None,
+    progress: bool = True,
+) -> Summary:
+    """Ask every question, score the answers and write results.{jsonl,csv,xlsx}, summary.json and report.html."""
+    from tqdm import tqdm
+
+    from eval.report import write_report
+
+    questions = list(questions)
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise ValueError("question ids must be unique: results are joined and resumed by id")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docs = {m.basename(k): v for k, v in doc_texts.items()}
+    located = {q.id: _locate_contexts(q, docs) for q in questions}
+
+    jsonl = out_dir / RESULTS_JSONL
+    done = _load_done(jsonl, set(ids)) if resume else {}
+    # Start the log afresh with only the kept results: drops a half-written last line and retried errors.
+    _write_text_atomic(jsonl, "".join(_dump(done[i]) + "\n" for i in ids if i in done))
+    pending = [q for q in questions if q.id not in done]
+    new: dict[str, dict[str, Any]] = {}
+
+    t0 = time.perf_counter()
+    with jsonl.open("a", encoding="utf-8") as sink, tqdm(
+        total=len(pending), disable=not progress, file=sys.stderr, desc="eval", unit="q"
+    ) as bar:
+
+        def record(r: dict[str, Any]) -> None:
+            # Only this (main) thread writes, so lines never interleave; flush so a crash loses at most one.
+            sink.write(_dump(r) + "\n")
+            sink.flush()
+            new[r["id"]] = r
+            bar.update(1)
+
+        if workers <= 1:
+            for q in pending:
+                record(_run_one(q, ask, located[q.id]))
+        else:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            try:
+                futures: set[Future[dict[str, Any]]] = {
+                    pool.submit(_run_one, q, ask, located[q.id]) for q in pending
+                }
+                while futures:
+                    finished, futures = wait(futures, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        record(fut.result())
+            except BaseException:
+                # Ctrl-C: stop queued questions instead of waiting for them; what was written stays resumable.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+    wall_s = time.perf_counter() - t0
+
+    results = [done[i] if i in done else new[i] for i in ids]  # input order, however they finished
+    summary = summarize(
+        results,
+        workers=workers,
+        wall_s=wall_s,
+        n_run=len(pending),
+        threshold=threshold,
+        n_resumed=len(done),
+        contexts_total=sum(located[i].n_contexts for i in ids),
+    )
+    summary.out_dir = str(out_dir)
+    summary.files = {
+        name: str(out_dir / name) for name in (RESULTS_JSONL, RESULTS_CSV, RESULTS_XLSX, SUMMARY_JSON, REPORT_HTML)
+    }
+
+    _write_text_atomic(jsonl, "".join(_dump(r) + "\n" for r in results))
+    write_tables(results, out_dir)
+    _write_text_atomic(out_dir / SUMMARY_JSON, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+    write_report(summary, results, out_dir / REPORT_HTML, threshold)
+    return summary

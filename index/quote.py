@@ -1,0 +1,185 @@
+"""Find where a quote occurs in the corpus: exact, then tolerant, then fuzzy — on indexed candidates only.
+
+Tolerant matching compares texts after folding: case, curly/straight quotes, dash styles, runs of
+whitespace and line breaks, soft hyphens and words hyphenated across a line break. Fuzzy matching
+aligns the folded quote with windows around the BM25 candidate passages and accepts a location
+when its similarity (difflib ratio) is at least FUZZY_THRESHOLD.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from index import db
+from index.citations import make_citation_id
+from index.store import LoadedIndex
+
+FUZZY_THRESHOLD = 0.85
+MAX_QUOTE_CHARS = 5000
+CANDIDATES = 20
+_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
+                       "‟": '"', "″": '"', "«": '"', "»": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-",
+                       "—": "-", "―": "-", "−": "-", "\u00a0": " "})
+_HYPHEN_BREAK = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=[a-z])")
+_SPACE = re.compile(r"\s+")
+
+
+class QuoteError(ValueError):
+    """An empty or over-long quote."""
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """A location of a quote in a document, with the citation id of that span."""
+
+    citation: str
+    doc: str
+    doc_id: str
+    title: str
+    pages: tuple[int, int] | None
+    start: int
+    end: int
+    text: str
+    score: float
+    exact: bool
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready dict (POST /api/quote, `groundqa cite --quote --json`)."""
+        d = asdict(self)
+        d["pages"] = list(self.pages) if self.pages else None
+        return d
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Folded text and, for each folded character, its offset in `text` (see module docstring)."""
+    out: list[str] = []
+    offs: list[int] = []
+    t = text.translate(_FOLD).lower()
+    skip = {m.start() + k for m in _HYPHEN_BREAK.finditer(t) for k in range(m.end() - m.start())}
+    prev_space = True
+    for i, ch in enumerate(t):
+        if i in skip or ch == "\u00ad":
+            continue
+        if ch.isspace():
+            if prev_space:
+                continue
+            ch, prev_space = " ", True
+        else:
+            prev_space = False
+        out.append(ch)
+        offs.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        offs.pop()
+    return "".join(out), offs
+
+
+@lru_cache(maxsize=256)
+def _folded(text: str) -> tuple[str, tuple[int, ...]]:
+    s, o = fold(text)
+    return s, tuple(o)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    score: float
+    exact: bool
+
+
+def find_in_text(quote: str, text: str, window: tuple[int, int] | None = None) -> list[_Hit]:
+    """Locations of `quote` in `text`: exact, else folded, else the best fuzzy alignment (in `window`)."""
+    hits = []
+    i = text.find(quote)
+    while i >= 0 and len(hits) < 5:
+        hits.append(_Hit(i, i + len(quote), 1.0, True))
+        i = text.find(quote, i + 1)
+    if hits:
+        return hits
+    q, _ = fold(quote)
+    if not q:
+        return []
+    ft, offs = _folded(text)
+    j = ft.find(q)
+    while j >= 0 and len(hits) < 5:
+        hits.append(_Hit(offs[j], offs[j + len(q) - 1] + 1, 1.0, False))
+        j = ft.find(q, j + 1)
+    if hits or window is None:
+        return hits
+    # Fuzzy: align within the candidate window (folded coordinates).
+    import bisect
+
+    lo = max(0, bisect.bisect_left(offs, window[0]) - len(q))
+    hi = min(len(ft), bisect.bisect_left(offs, window[1]) + len(q))
+    seg = ft[lo:hi]
+    sm = SequenceMatcher(None, seg, q, autojunk=False)
+    blocks = [b for b in sm.get_matching_blocks() if b.size >= 3]
+    if not blocks:
+        return []
+    # Densest run of matching blocks that covers the quote.
+    a0, a1 = blocks[0].a, blocks[-1].a + blocks[-1].size
+    best = None
+    for s in range(len(blocks)):
+        matched = 0
+        for e in range(s, len(blocks)):
+            matched += blocks[e].size
+            span = blocks[e].a + blocks[e].size - blocks[s].a
+            if span > 1.5 * len(q):
+                break
+            score = 2 * matched / (span + len(q))
+            if best is None or score > best[0]:
+                best = (score, blocks[s].a, blocks[e].a + blocks[e].size)
+    if best is None:
+        best = (2 * sum(b.size for b in blocks) / (a1 - a0 + len(q)), a0, a1)
+    score, s0, s1 = best
+    if score < FUZZY_THRESHOLD:
+        return []
+    return [_Hit(offs[lo + s0], offs[lo + s1 - 1] + 1, round(score, 4), False)]
+
+
+def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> list[QuoteMatch]:
+    """Best locations of a quote in the indexed documents, exact ones first; [] when not found."""
+    quote = quote.strip()
+    if not quote:
+        raise QuoteError("the quote is empty — paste the text you want to find")
+    if len(quote) > MAX_QUOTE_CHARS:
+        raise QuoteError(f"the quote has {len(quote)} characters, over the {MAX_QUOTE_CHARS} limit — "
+                         "paste a shorter part of it")
+    con = index.con
+    _, rows = index.lexical.search(quote, CANDIDATES)
+    cand = db.passage_rows(con, rows.tolist())
+    ordered = [cand[r] for r in rows.tolist() if r in cand]
+    doc_ids = list(dict.fromkeys(r["doc_id"] for r in ordered))
+    matches: list[QuoteMatch] = []
+    for doc_id in doc_ids:  # exact and folded matches anywhere in the candidate documents
+        matches += _to_matches(con, doc_id, find_in_text(quote, _doc_text(con, doc_id)))
+    if not matches:  # a quote of stop words only has no BM25 candidates: exact scan in SQLite (C speed)
+        for r in con.execute("SELECT doc_id FROM documents WHERE instr(text, ?) > 0 LIMIT ?", (quote, limit)):
+            matches += _to_matches(con, r[0], find_in_text(quote, _doc_text(con, r[0])))
+    if not matches:
+        for r in ordered[:10]:
+            hits = find_in_text(quote, _doc_text(con, r["doc_id"]), window=(r["start"], r["end"]))
+            matches += _to_matches(con, r["doc_id"], hits)
+    best: dict[tuple[str, int, int], QuoteMatch] = {}
+    for m in matches:
+        best.setdefault((m.doc_id, m.start, m.end), m)
+    return sorted(best.values(), key=lambda m: (-m.exact, -m.score, m.doc, m.start))[:limit]
+
+
+def _doc_text(con: sqlite3.Connection, doc_id: str) -> str:
+    return con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()[0]
+
+
+def _to_matches(con: sqlite3.Connection, doc_id: str, hits: list[_Hit]) -> list[QuoteMatch]:
+    if not hits:
+        return []
+    stored = db.get_document(con, doc_id)
+    assert stored is not None
+    d = stored.doc
+    return [QuoteMatch(make_citation_id(d.doc_id, h.start, h.end), d.path, d.doc_id, d.title,
+                       d.page_range(h.start, h.end), h.start, h.end, d.text[h.start:h.end], h.score, h.exact)
+            for h in hits]

@@ -1,0 +1,100 @@
+"""Resolve a citation id back to its exact source text, pages and surrounding context."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+from index import db
+from index.citations import CitationError, make_citation_id, parse_citation_id
+
+DEFAULT_CONTEXT = 300
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A citation id resolved against the stored texts.
+
+    `status` is 'current' (the document is indexed as cited), 'changed' (the document was re-indexed
+    with other text since; `relocated` holds the id of the same text in the new version, if found) or
+    'removed' (the document is no longer indexed; the archived text is shown).
+    """
+
+    citation: str
+    doc: str
+    doc_id: str
+    title: str
+    pages: tuple[int, int] | None
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+    status: str = "current"
+    note: str = ""
+    relocated: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """The documented JSON form (`groundqa cite --json`, GET /api/cite/{id})."""
+        d = asdict(self)
+        d["pages"] = list(self.pages) if self.pages else None
+        return d
+
+
+def _snap_left(text: str, i: int) -> int:
+    # Start context at a word boundary so it never opens mid-word.
+    j = text.rfind(" ", 0, i)
+    return i if i == 0 or j < 0 or i - j > 40 else j + 1
+
+
+def _snap_right(text: str, i: int) -> int:
+    j = text.find(" ", i)
+    return i if i >= len(text) or j < 0 or j - i > 40 else j
+
+
+def resolve_citation(con: sqlite3.Connection, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
+    """Resolve `citation` (see index.citations for the format); raises CitationError with the fix."""
+    cid = parse_citation_id(citation)
+    stored = db.find_document_by_prefix(con, cid.doc_prefix)
+    if stored is None:
+        raise CitationError(f"citation {cid} names a document that is not in this index — check --index, "
+                            "or re-index the documents the answer came from")
+    doc = stored.doc
+    if cid.end > len(doc.text):
+        raise CitationError(f"citation {cid} points past the end of {doc.path} ({len(doc.text)} characters) — "
+                            "the id is damaged; copy it again from the answer")
+    context = max(0, min(int(context), 5000))
+    text = doc.text[cid.start:cid.end]
+    b0 = _snap_left(doc.text, max(0, cid.start - context))
+    a1 = _snap_right(doc.text, min(len(doc.text), cid.end + context))
+    status, note, relocated = "current", "", []
+    if stored.superseded_at:
+        successor = db.get_document(con, stored.successor) if stored.successor else None
+        if successor is None:
+            status = "removed"
+            note = f"{doc.path} was removed from the index on {stored.superseded_at}; showing the archived text"
+        else:
+            status = "changed"
+            relocated = _relocate(successor.doc.text, text, successor.doc.doc_id)
+            where = f"found again at {relocated[0]}" if relocated else "not found in the new version"
+            note = f"{doc.path} changed on {stored.superseded_at}; the cited text was {where}"
+    return Resolution(citation=str(cid), doc=doc.path, doc_id=doc.doc_id, title=doc.title,
+                      pages=doc.page_range(cid.start, cid.end), start=cid.start, end=cid.end, text=text,
+                      before=doc.text[b0:cid.start], after=doc.text[cid.end:a1], status=status, note=note,
+                      relocated=relocated)
+
+
+def _relocate(new_text: str, cited: str, new_doc_id: str) -> list[str]:
+    """Ids of the cited text in a newer version of the document: exact, else tolerant matching."""
+    out = []
+    i = new_text.find(cited)
+    while i >= 0 and len(out) < 5:
+        out.append(make_citation_id(new_doc_id, i, i + len(cited)))
+        i = new_text.find(cited, i + 1)
+    if out:
+        return out
+    from index.quote import find_in_text
+
+    return [make_citation_id(new_doc_id, m.start, m.end) for m in find_in_text(cited, new_text)[:1]]
+
+
+__all__ = ["CitationError", "Resolution", "resolve_citation", "DEFAULT_CONTEXT"]

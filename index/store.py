@@ -1,0 +1,226 @@
+"""The index directory: atomic generations, the manifest, the writer lock, and the loaded read side.
+
+Layout of an index directory:
+    CURRENT            name of the live generation (replaced atomically with os.replace)
+    gen-000007/        manifest.json, passages.sqlite, vectors.f32, faiss.index, bm25/
+    lock               held (flock) by the one writer
+A writer builds a complete new generation in a temporary folder, fsyncs it, renames it, then swaps
+CURRENT; a crash at any point leaves the previous generation live and loadable.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from index import db
+from index.lexical import LexicalIndex
+from index.vectorstore import VectorStore, open_vector_store
+
+DEFAULT_INDEX_DIR = Path(".groundqa") / "index"
+FORMAT = 1
+VECTORS_FILE = "vectors.f32"
+MANIFEST_FILE = "manifest.json"
+
+
+class IndexError_(RuntimeError):
+    """A problem with the index directory, worded for the user."""
+
+
+class NoIndex(IndexError_):
+    """No index has been built in this directory yet."""
+
+
+class IndexLocked(IndexError_):
+    """Another process is writing this index."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(path: Path) -> None:
+    """Flush every file under `path` to disk so a rename after it cannot expose partial files."""
+    for dirpath, _, files in os.walk(path):
+        for f in files:
+            fd = os.open(os.path.join(dirpath, f), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+class IndexDir:
+    """An index directory on disk (see module docstring)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def current(self) -> Path | None:
+        """The live generation folder, or None when nothing was ever committed."""
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        gen = self.root / name
+        return gen if name.startswith("gen-") and gen.is_dir() else None
+
+    def current_token(self) -> str:
+        """A cheap token that changes whenever a new generation goes live (readers poll it)."""
+        try:
+            return (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return ""
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the single-writer lock, or raise IndexLocked at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                    raise IndexLocked(
+                        f"index {self.root} is being written by another groundqa process (pid {holder}) — "
+                        "wait for it to finish, then run again") from None
+                raise
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    def new_generation(self) -> Path:
+        """A fresh temporary folder for a generation being built (cleans up crashed builds first)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob("tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = self.root / f"tmp-{os.getpid()}"
+        tmp.mkdir()
+        return tmp
+
+    def commit(self, tmp: Path) -> Path:
+        """Make a fully written temporary generation live, atomically; drop older generations."""
+        cur = self.current()
+        n = int(cur.name.split("-")[1]) + 1 if cur else 1
+        gen = self.root / f"gen-{n:06d}"
+        fsync_tree(tmp)
+        os.rename(tmp, gen)
+        pointer = self.root / "CURRENT.tmp"
+        pointer.write_text(gen.name + "\n")
+        with open(pointer, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, self.root / "CURRENT")
+        _fsync_dir(self.root)
+        for old in self.root.glob("gen-*"):
+            # Readers that opened the previous generation keep their open files (POSIX semantics).
+            if old.name != gen.name:
+                shutil.rmtree(old, ignore_errors=True)
+        return gen
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index generation was built with (manifest.json)."""
+
+    data: dict[str, object]
+
+    @property
+    def model(self) -> str:
+        """Embedding model name."""
+        return str(self.data["model"])
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension."""
+        return int(self.data["dim"])  # type: ignore[arg-type]
+
+    @property
+    def n_passages(self) -> int:
+        """Passage (= vector) count."""
+        return int(self.data["n_passages"])  # type: ignore[arg-type]
+
+    @property
+    def chunking(self) -> dict[str, object]:
+        """Chunking parameters."""
+        return dict(self.data["chunking"])  # type: ignore[arg-type]
+
+    @classmethod
+    def read(cls, gen: Path) -> "Manifest":
+        """Load and sanity-check manifest.json."""
+        try:
+            data = json.loads((gen / MANIFEST_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            raise IndexError_(f"index manifest {gen / MANIFEST_FILE} is unreadable ({exc}) — "
+                              "rebuild with `groundqa index --rebuild`") from exc
+        if data.get("format") != FORMAT:
+            raise IndexError_(f"index format {data.get('format')!r} is not {FORMAT} — rebuild with "
+                              "`groundqa index --rebuild`")
+        return cls(data)
+
+    def write(self, gen: Path) -> None:
+        """Write manifest.json."""
+        (gen / MANIFEST_FILE).write_text(json.dumps(self.data, indent=2, sort_keys=True))
+
+
+def open_vectors(gen: Path, n: int, dim: int) -> np.ndarray:
+    """The float32 passage vectors of a generation, memory-mapped read-only."""
+    path = gen / VECTORS_FILE
+    if n == 0:
+        return np.zeros((0, dim), np.float32)
+    expected = n * dim * 4
+    size = path.stat().st_size if path.exists() else -1
+    if size != expected:
+        raise IndexError_(f"{path} holds {size} bytes, expected {expected} for {n}×{dim} vectors — "
+                          "the index is damaged; rebuild with `groundqa index --rebuild`")
+    return np.memmap(path, dtype=np.float32, mode="r", shape=(n, dim))
+
+
+class LoadedIndex:
+    """A read-only view of one generation: manifest, passage table, vectors, FAISS and BM25."""
+
+    def __init__(self, gen: Path) -> None:
+        self.gen = gen
+        self.manifest = Manifest.read(gen)
+        self._local = threading.local()
+        self.vectors = open_vectors(gen, self.manifest.n_passages, self.manifest.dim)
+        self.vector_store: VectorStore = open_vector_store(gen, str(self.manifest.data.get("vector_backend", "faiss")),
+                                                           self.vectors)
+        self.lexical = LexicalIndex.load(gen, self.manifest.n_passages)
+
+    @property
+    def con(self):  # one SQLite connection per thread: sqlite3 objects must not be shared across threads
+        """This thread's read-only connection to the passage table."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = db.connect(self.gen / db.DB_FILE, readonly=True)
+            self._local.con = con
+        return con
+
+    def __len__(self) -> int:
+        return self.manifest.n_passages
+
+
+def load_index(root: Path | str) -> LoadedIndex:
+    """Open the live generation of an index directory, or raise NoIndex with the fix."""
+    gen = IndexDir(root).current()
+    if gen is None:
+        raise NoIndex(f"no index in {root} yet — run `groundqa index PATH --index {root}` first")
+    return LoadedIndex(gen)

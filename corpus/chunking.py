@@ -73,12 +73,20 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
     return pieces
 
 
-def _units(text: str, max_chars: int) -> list[tuple[int, int, bool]]:
+def _units(doc: Document, max_chars: int) -> list[tuple[int, int, bool]]:
     """Sentence-sized units (start, end, paragraph break before it), none longer than max_chars."""
+    text = doc.text
+    # Loaders separate PDF pages with a blank line; that is layout, not a paragraph end, and
+    # sentences routinely run on across it.
+    page_starts = frozenset(doc.page_starts)
     units: list[tuple[int, int, bool]] = []
     prev_end = 0
     for s, e in sentence_spans(text):
-        para = bool(units) and _PARAGRAPH_BREAK.search(text, prev_end, s) is not None
+        para = (
+            bool(units)
+            and s not in page_starts
+            and _PARAGRAPH_BREAK.search(text, prev_end, s) is not None
+        )
         for i, (ps, pe) in enumerate(_split_long(text, s, e, max_chars)):
             units.append((ps, pe, para and i == 0))
         prev_end = e
@@ -132,7 +140,7 @@ def _merge_small(spans: list[tuple[int, int]], params: ChunkParams) -> list[tupl
 def chunk_document(doc: Document, params: ChunkParams = ChunkParams()) -> list[Passage]:
     """Passages of whole sentences (≤ max_chars, paragraph-aware, overlapping) covering `doc.text`."""
     text = doc.text
-    spans = _merge_small(_pack(_units(text, params.max_chars), params), params)
+    spans = _merge_small(_pack(_units(doc, params.max_chars), params), params)
     return [
         Passage(doc_id=doc.doc_id, start=s, end=e, text=text[s:e], pages=doc.page_range(s, e))
         for s, e in spans

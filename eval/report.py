@@ -120,6 +120,8 @@ def _badness(r: Mapping[str, Any]) -> float | None:
         return -1.0  # abstained on an answerable question, or answered an unanswerable one
     if not r["answerable"]:
         return None
+    if mt.get("contains") is None and mt.get("f1") is None:
+        return None  # no reference answer to judge it by
     score = (mt.get("contains") or 0.0) + (mt.get("f1") or 0.0)
     return None if score >= 2.0 else score
 

@@ -200,7 +200,7 @@ def summarize(
         latency_ms=lat,
         latency_method=m.PERCENTILE_METHOD,
         # Throughput is this run's only: resumed answers were timed by an earlier process.
-        qps=m.qps(n_run, wall_s),
+        qps=m.qps(n_run, wall_s) if n_run else None,
         workers=workers,
         wall_s=wall_s,
         threshold=threshold,

@@ -90,7 +90,8 @@ class SentenceTransformerEmbedder:
         self.device = device
         self.backend = backend
         self._model = _load_st_model(self.name, device, backend)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        getdim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(getdim())
         # torch modules are not re-entrant under concurrent forward passes with shared state
         # in all versions; a lock keeps concurrent `ask` calls from the web server safe.
         self._lock = threading.Lock()

@@ -158,7 +158,8 @@ def test_result_fields_and_metrics(run_dir):
     rollo = rs["q-rollo"]["metrics"]  # abstained: retrieval still scored, answer scores 0
     assert (rollo["hit@1"], rollo["em"], rollo["f1"], rollo["contains"], rollo["supported"]) == (1.0, 0.0, 0.0, 0.0, None)
 
-    assert rs["q-hostile"]["metrics"]["supported"] == 0.0  # its citation text does not hold the answer
+    assert rs["q-hostile"]["metrics"]["supported"] == 1.0  # quoted verbatim from its citation's text
+    assert rs["q-lost"]["metrics"]["supported"] == 0.0  # "Something." is not in the cited text
     assert rs["q-lost"]["metrics"]["contexts_unlocated"] == 1 and rs["q-lost"]["metrics"]["hit@1"] is None
 
     boom = rs["q-boom"]

@@ -1,0 +1,190 @@
+"""`groundqa eval`: score GroundQA on a question file (or compare two runs); shared with the UI's Evaluate tab."""
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from eval import QuestionFileError, RowError, Summary, load_questions, run_eval
+from eval.metrics import basename
+
+if TYPE_CHECKING:
+    from app.api import GroundQA
+    from app.types import Answer
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (questions answered, questions to answer) after every answer, from any thread."""
+
+SUMMARY_METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "em", "f1", "contains", "supported", "citation_precision")
+"""The mean metrics shown in the CLI's and the UI's summary table, in this order."""
+
+
+def doc_texts(api: "GroundQA") -> dict[str, str]:
+    """Canonical text of every indexed document keyed by file name (what the question files' `source` holds)."""
+    return {basename(d.path): api.doc_text(d.doc_id) for d in api.documents()}
+
+
+def evaluate(
+    api: "GroundQA",
+    questions_path: str | Path,
+    out_dir: str | Path,
+    workers: int = 1,
+    k: int | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[Summary, list[RowError]]:
+    """Ask every question of the file through `api` and write the run to `out_dir` (see eval.run_eval).
+
+    Bad rows are skipped and returned; a file that cannot be used at all raises QuestionFileError.
+    A question that `ask` refuses (e.g. QuestionError for an over-long one) is recorded as that question's error.
+    `progress` draws a tqdm bar on stderr; `on_progress` reports each answer to a caller (the UI).
+    """
+    questions, row_errors = load_questions(questions_path)
+    settings = api.settings.with_(k=k)
+    texts = doc_texts(api)
+
+    def ask(question: str) -> "Answer":
+        return api.ask(question, settings=settings)
+
+    fn: Callable[[str], Any] = ask
+    if on_progress is not None:
+        lock = threading.Lock()
+        done = [0]
+        total = len(questions)
+
+        def counted(question: str) -> "Answer":
+            try:
+                return ask(question)
+            finally:
+                with lock:
+                    done[0] += 1
+                    n = done[0]
+                on_progress(n, total)
+
+        fn = counted
+
+    summary = run_eval(questions, fn, Path(out_dir), texts, workers=max(1, int(workers)), resume=resume,
+                       threshold=settings.answer.threshold, progress=progress)
+    return summary, row_errors
+
+
+# --------------------------------------------------------------------------------------------- summary table
+
+
+def _fmt(v: Any, digits: int = 4) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def summary_rows(s: Summary) -> list[tuple[str, str]]:
+    """(name, formatted value) rows of the headline numbers of a run, for the CLI and the UI."""
+    rows: list[tuple[str, str]] = [
+        ("questions", str(s.n_questions)),
+        ("answerable / unanswerable", f"{s.n_answerable} / {s.n_unanswerable}"),
+        ("abstained", str(s.n_abstained)),
+        ("errors", str(s.n_errors)),
+    ]
+    if s.n_resumed:
+        rows.append(("resumed from earlier run", str(s.n_resumed)))
+    for name in SUMMARY_METRICS:
+        n = s.metric_counts.get(name, 0)
+        rows.append((f"{name} (n={n})", _fmt(s.metrics.get(name))))
+    for name in ("precision", "recall", "f1"):
+        rows.append((f"abstention {name}", _fmt(s.abstention.get(name))))
+    rows.append(("latency p50 ms", _fmt(s.latency_ms.get("p50"), 1)))
+    rows.append(("latency p95 ms", _fmt(s.latency_ms.get("p95"), 1)))
+    rows.append((f"qps (workers={s.workers})", _fmt(s.qps, 2)))
+    rows.append(("threshold", _fmt(s.threshold, 2)))
+    if s.contexts_unlocated:
+        rows.append(("reference contexts not found in docs", f"{s.contexts_unlocated} of {s.contexts_total}"))
+    return rows
+
+
+def format_summary(s: Summary) -> str:
+    """Plain-text two-column table of `summary_rows`, then the output folder."""
+    rows = summary_rows(s)
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{name:<{width}}  {value:>10}" for name, value in rows]
+    lines.append(f"\nresults in {s.out_dir} (report.html, results.csv/.xlsx/.jsonl, summary.json)")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------- CLI
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str) -> int:
+    print(f"groundqa: {_one_line(message)}", file=sys.stderr)
+    return 2
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from eval import compare_runs, format_comparison, write_comparison_html
+
+    if len(args.runs) != 2:
+        return _fail("compare needs two run folders — e.g. groundqa eval compare runs/before runs/after")
+    c = compare_runs(Path(args.runs[0]), Path(args.runs[1]))
+    print(format_comparison(c), end="")
+    if args.html:
+        path = write_comparison_html(c, Path(args.html))
+        print(f"comparison written to {path}")
+    return 0
+
+
+def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
+    from app.api import GroundQA
+
+    if not args.docs:
+        return GroundQA(args.index, model=args.model)
+
+    from app.cli import _progress_bar
+    from index.embedder import DEFAULT_MODEL
+    from index.store import IndexDir, Manifest
+
+    index_dir = out / "index"
+    api = GroundQA(index_dir, model=args.model or DEFAULT_MODEL)
+    gen = IndexDir(index_dir).current()
+    # An index left by an earlier run is updated incrementally; one embedded by another model is rebuilt.
+    rebuild = gen is not None and Manifest.read(gen).model != api.embedder.name
+    report = api.index([args.docs], rebuild=rebuild, progress=_progress_bar())
+    for line in report.skipped:
+        print(f"warning: {line}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return api
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """`groundqa eval QUESTIONS [--docs D] [--out O] ...` or `groundqa eval compare RUN_A RUN_B [--html F]`."""
+    if args.questions == "compare":
+        return _compare(args)
+    if args.runs:
+        return _fail(f"unexpected arguments {' '.join(args.runs)!r} — only `eval compare` takes run folders")
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    if args.k is not None and args.k < 1:
+        return _fail("-k must be at least 1")
+    qpath = Path(args.questions)
+    out = Path(args.out) if args.out else Path("runs") / qpath.stem
+    try:
+        # Read the file before loading any model: a bad file fails in a moment, with the line to fix.
+        _, row_errors = load_questions(qpath)
+        for err in row_errors:
+            print(f"warning: line {err.line}: {_one_line(err.message)}", file=sys.stderr)
+        api = _open_api(args, out)
+        summary, _ = evaluate(api, qpath, out, workers=args.workers, k=args.k, resume=args.resume)
+    except QuestionFileError as e:
+        return _fail(str(e))
+    print(format_summary(summary), end="")
+    if summary.n_errors:
+        print(f"warning: {summary.n_errors} question(s) failed — see the 'error' field in "
+              f"{Path(summary.out_dir) / 'results.jsonl'}", file=sys.stderr)
+    return 0

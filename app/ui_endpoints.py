@@ -1,0 +1,55 @@
+"""JSON endpoints for gradio_client users: ask, search, cite, quote, documents (no components)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import gradio as gr
+
+from app.api import GroundQA
+from app.errors import USER_ERRORS
+
+MAX_CONTEXT = 5000
+
+
+def register_endpoints(api: GroundQA) -> None:
+    """Register the JSON endpoints inside the current gr.Blocks context."""
+
+    def ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
+        """A grounded answer (Answer JSON: answer, abstained, citations with ids, …) or an abstention."""
+        try:
+            return api.ask(question, history=list(history or [])[-10:]).to_json()
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+
+    def search(query: str, k: int = 5) -> list[dict[str, Any]]:
+        """Ranked cited excerpts for a query."""
+        try:
+            return [e.to_json() for e in api.search(query, k=max(1, min(int(k), 50)))]
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+
+    def cite(citation: str, context: int = 300) -> dict[str, Any]:
+        """Resolve a citation id: text, pages, context before/after, status."""
+        try:
+            return api.cite(citation, context=max(0, min(int(context), MAX_CONTEXT))).to_json()
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+
+    def quote(text: str, limit: int = 5) -> dict[str, Any]:
+        """Where a quote occurs in the documents: {"matches": [...], "found": bool}."""
+        try:
+            matches = [m.to_json() for m in api.quote(text, limit=max(1, min(int(limit), 50)))]
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+        return {"matches": matches, "found": bool(matches)}
+
+    def documents() -> list[dict[str, Any]]:
+        """The indexed documents."""
+        try:
+            return [asdict(d) for d in api.documents()]
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+
+    for fn in (ask, search, cite, quote, documents):
+        gr.api(fn, api_name=fn.__name__)

@@ -1,0 +1,90 @@
+"""Measure retrieval and answer quality on ../shared/eval-data with the real model (tuning harness).
+
+    python -m bench.devsets [--sets seed-report squad2-normans covid-qa-dev] [--work /tmp/gq-dev]
+
+Indexes each set once into WORK/<set> (incremental afterwards), then prints hit@1/5 for dense,
+BM25 and hybrid retrieval, and the answer metrics (contains-reference, median length, abstention).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from app.api import GroundQA
+from eval.metrics import abstention_scores, contains_reference, hit_at_k, locate, relevance
+from eval.questions import load_questions
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval-data"
+SETS = ["seed-report", "squad2-normans", "covid-qa-dev"]
+
+
+def docs_of(name: str) -> Path:
+    """The documents folder of a dev set."""
+    return DATA.parent / "corpus" if name == "seed-report" else DATA / name / "docs"
+
+
+def open_set(name: str, work: Path, **kw) -> GroundQA:
+    """GroundQA over a dev set's documents, indexed (incrementally) under work/name."""
+    api = GroundQA(work / name, **kw)
+    api.index([docs_of(name)])
+    return api
+
+
+def spans_for(api: GroundQA, q) -> list[tuple[int, int]]:
+    """Located reference-context spans in the source document."""
+    docs = {d.path.split("/")[-1]: d.doc_id for d in api.documents()}
+    doc_id = docs.get(q.source or "")
+    if not doc_id:
+        return []
+    text = api.doc_text(doc_id)
+    return [s for c in q.reference_contexts if (s := locate(c, text))]
+
+
+def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True) -> dict[str, float]:
+    """Print and return the metrics of one set."""
+    api = open_set(name, work)
+    qs, _ = load_questions(DATA / name / "questions.jsonl")
+    out: dict[str, float] = {}
+    ans_qs = [q for q in qs if q.answerable]
+    for mode in modes:
+        h1 = h5 = 0
+        for q in ans_qs:
+            rel = relevance(api.search(q.question, k=5, mode=mode), q.source or "", spans_for(api, q))
+            h1 += hit_at_k(rel, 1)
+            h5 += hit_at_k(rel, 5)
+        out[f"{mode} hit@1"], out[f"{mode} hit@5"] = h1 / len(ans_qs), h5 / len(ans_qs)
+    if answer:
+        contains, lengths, pairs, lat = [], [], [], []
+        for q in qs:
+            t = time.perf_counter()
+            a = api.ask(q.question)
+            lat.append((time.perf_counter() - t) * 1000)
+            pairs.append((a.abstained, q.answerable))
+            if q.answerable:
+                contains.append(0.0 if a.abstained else contains_reference(a.answer, q.reference_answers) or 0.0)
+                if not a.abstained:
+                    lengths.append(len(a.answer))
+        out["contains"] = sum(contains) / len(contains)
+        out["median_len"] = statistics.median(lengths) if lengths else 0
+        ab = abstention_scores(pairs)
+        out.update({f"abst_{k}": v for k, v in ab.items() if isinstance(v, float)})
+        out["p50_ms"] = statistics.median(lat)
+    print(name, {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}, flush=True)
+    return out
+
+
+def main() -> None:
+    """CLI entry."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sets", nargs="*", default=SETS)
+    ap.add_argument("--work", default="/tmp/gq-dev")
+    ap.add_argument("--no-answer", action="store_true")
+    a = ap.parse_args()
+    for s in a.sets:
+        run(s, Path(a.work), answer=not a.no_answer)
+
+
+if __name__ == "__main__":
+    main()

@@ -97,10 +97,9 @@ def contextualize(question: str, history: Sequence[str]) -> str:
 class Answerer:
     """Extractive, cited answers over a retriever (see module docstring)."""
 
-    def __init__(self, retriever: Retriever, sentence_dense: bool = True) -> None:
+    def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.embedder = retriever.embedder
-        self.sentence_dense = sentence_dense
         self._cache = _VecCache()
 
     def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
@@ -153,30 +152,32 @@ class Answerer:
         pass_tok = tok[len(sents):]
         qtype = question_type(question)
         dense_s = np.zeros(len(sents), np.float32)
-        dense_p = np.zeros(len(excerpts), np.float32)
         if qvec is not None:
-            rows = {r.row: r for r in ranked}
-            del rows  # passage vectors come straight from the memory-mapped matrix
-            pv = self._passage_vectors(excerpts[: settings.answer.passages], ranked)
-            dense_p[: len(pv)] = pv @ qvec
-            if self.sentence_dense:
-                dense_s = self._cache.get_many(self.embedder, [s.text for s in sents]) @ qvec
+            dense_s = self._sentence_vectors(sents) @ qvec
+        pdense: dict[int, float] = {}
+        for i, s in enumerate(sents):
+            pdense[s.rank] = max(pdense.get(s.rank, -1.0), float(dense_s[i]))
         for i, s in enumerate(sents):
             st = set(tok[i])
             pt = set(pass_tok[s.rank - 1])
             s.cov = sum(w[t] for t in q_terms if t in st) / total
             s.pcov = sum(w[t] for t in q_terms if t in pt) / total
-            s.pdense = float(dense_p[s.rank - 1])
-            s.dense = float(dense_s[i]) if self.sentence_dense else s.pdense
+            s.pdense = pdense[s.rank]
+            s.dense = float(dense_s[i])
             s.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
             s.score = (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
                        + _W["type"] * s.type + _W["rank"] / s.rank)
         return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))
 
-    def _passage_vectors(self, excerpts: list[Excerpt], ranked) -> np.ndarray:
-        idx = self.retriever.index
-        rows = [r.row for r in ranked[: len(excerpts)]]
-        return np.asarray(idx.vectors[rows], dtype=np.float32) if rows else np.zeros((0, 1), np.float32)
+    def _sentence_vectors(self, sents: list[Sentence]) -> np.ndarray:
+        """Stored unit vectors of the sentences; any sentence not stored as a unit is embedded now."""
+        by_doc: dict[str, list[tuple[int, int]]] = {}
+        for s in sents:
+            by_doc.setdefault(s.excerpt.doc_id, []).append((s.start, s.end))
+        stored = {d: self.retriever.unit_vectors(d, spans) for d, spans in by_doc.items()}
+        missing = [s.text for s in sents if (s.start, s.end) not in stored[s.excerpt.doc_id]]
+        extra = dict(zip(missing, self._cache.get_many(self.embedder, missing))) if missing else {}
+        return np.stack([stored[s.excerpt.doc_id].get((s.start, s.end), extra.get(s.text)) for s in sents])
 
     def _compose(self, question: str, sentences: list[Sentence], settings: Settings, conf: float,
                  retrieved: list[Excerpt]) -> Answer:

@@ -124,3 +124,35 @@ def serve(args: argparse.Namespace) -> int:
     print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api; Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
+
+
+class BackgroundServer:
+    """A uvicorn server for `app` on a free loopback port in a daemon thread (tests, notebooks)."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 30.0) -> None:
+        import threading
+        import time
+
+        import uvicorn
+
+        if not is_loopback(host):
+            raise ValueError("BackgroundServer binds to loopback only")
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.url = f"http://{host}:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Shut the server down and wait for its thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()

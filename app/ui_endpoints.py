@@ -45,9 +45,9 @@ def register_endpoints(api: GroundQA) -> None:
         return {"matches": matches, "found": bool(matches)}
 
     def documents() -> list[dict[str, Any]]:
-        """The indexed documents."""
+        """The indexed documents (the path is under "doc": gradio_client treats a "path" key as a file)."""
         try:
-            return [asdict(d) for d in api.documents()]
+            return [{("doc" if k == "path" else k): v for k, v in asdict(d).items()} for d in api.documents()]
         except USER_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 

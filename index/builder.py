@@ -20,11 +20,11 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from corpus import ChunkParams, Document, LoadError, Passage, chunk_document, discover, load_file
+from corpus import ChunkParams, Document, LoadError, Passage, chunk_document, discover, load_file, sentence_spans
 from index import db
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
-from index.store import (FORMAT, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
+from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
 
 ProgressFn = Callable[[str, int, int], None]
 EMBED_BATCH = 64
@@ -83,9 +83,9 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def embed_text(doc: Document, p: Passage, with_title: bool) -> str:
-    """The text the embedder sees for a passage (optionally prefixed by the document title)."""
-    return f"{doc.title}\n{p.text}" if with_title and doc.title and not p.text.startswith(doc.title) else p.text
+def embed_text(title: str, text: str, with_title: bool) -> str:
+    """The text the embedder sees for a unit (optionally prefixed by its document title)."""
+    return f"{title}\n{text}" if with_title and title and not text.startswith(title) else text
 
 
 def _under(source: str, roots: Sequence[Path]) -> bool:
@@ -119,7 +119,7 @@ def build_index(
     rebuild: bool = False,
     remove_missing: bool = True,
     remove: Sequence[str] = (),
-    title_in_embedding: bool = True,
+    title_in_embedding: bool = False,
     progress: ProgressFn | None = None,
 ) -> IndexReport:
     """Index files and folders into `index_dir` (see module docstring); returns what changed.
@@ -142,7 +142,7 @@ def build_index(
         if params is None or (old_manifest and not rebuild):
             params = ChunkParams.from_json(old_manifest.chunking) if old_manifest else (params or ChunkParams())
         if old_manifest and not rebuild:
-            title_in_embedding = bool(old_manifest.data.get("title_in_embedding", title_in_embedding))
+            title_in_embedding = bool(old_manifest.data.get("title_in_embedding", False))
         old_docs = {d.source: d for d in db.list_documents(old_con)} if old_con else {}
 
         # Decide per file: unchanged (same bytes) or to load.
@@ -198,58 +198,82 @@ def build_index(
     return report
 
 
+@dataclass
+class _Gen:
+    """A generation being written: its table, vector file and the texts for the BM25 indexes."""
+
+    con: object
+    writer: _VectorWriter
+    next_row: int = 0
+    next_unit: int = 0
+    passage_texts: list[str] = field(default_factory=list)
+    unit_texts: list[str] = field(default_factory=list)
+
+
+def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str, int, int, str]]:
+    """Sentence units (passage row, doc id, start, end, text) of passages, each document span once.
+
+    Sentences are the units that are embedded: a passage's dense score is its best sentence's,
+    and the answerer reads the same vectors to score sentences.
+    """
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for row, p in zip(range(first_row, first_row + len(passages)), passages):
+        for a, b in sentence_spans(p.text):
+            span = (p.start + a, p.start + b)
+            if span not in seen:
+                seen.add(span)
+                out.append((row, p.doc_id, span[0], span[1], p.text[a:b]))
+        if not any(s >= p.start and e <= p.end for s, e in seen):  # a passage with no sentence: embed it whole
+            seen.add((p.start, p.end))
+            out.append((row, p.doc_id, p.start, p.end, p.text))
+    return out
+
+
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
                       old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
                       embedder: Embedder, params: ChunkParams, title_in_embedding: bool,
                       report: IndexReport, progress: ProgressFn | None) -> None:
-    con = db.connect(tmp / db.DB_FILE)
-    writer = _VectorWriter(tmp / VECTORS_FILE, embedder.dim)
+    g = _Gen(db.connect(tmp / db.DB_FILE), _VectorWriter(tmp / VECTORS_FILE, embedder.dim))
+    con = g.con
     same_model = old_manifest is not None and old_manifest.model == embedder.name and \
-        bool(old_manifest.data.get("title_in_embedding", True)) == title_in_embedding
-    old_vecs = open_vectors(cur, old_manifest.n_passages, old_manifest.dim) if cur and old_manifest else None
+        bool(old_manifest.data.get("title_in_embedding", False)) == title_in_embedding
+    old_vecs = open_vectors(cur, old_manifest.n_units, old_manifest.dim) if cur and old_manifest else None
     when = _now()
     replaced = {src for f, _, _ in to_load if (src := str(f.resolve())) in old_docs}
-    next_row = 0
-    texts_for_bm25: list[str] = []
     # Keep every previous archived version so ids made against them still resolve.
     if old_con is not None:
         for r in old_con.execute("SELECT * FROM doc_versions"):
             con.execute("INSERT OR REPLACE INTO doc_versions VALUES (?,?,?,?,?,?,?,?)", tuple(r))
     # 1. Carry over unchanged documents with their passages and vectors (no re-embedding).
     reuse: dict[str, int] = {}
-    if old_con is not None:
-        for info in old_docs.values():
-            stored = db.get_document(old_con, info.doc_id)
-            assert stored is not None
-            if info.source in drop or info.source in replaced or rebuild:
-                if info.source in drop:
-                    db.archive_document(con, stored, when, None)
-                    report.removed.append(info.path)
-                if same_model:
-                    for r in db.iter_passage_rows(old_con, info.doc_id):
-                        reuse.setdefault(_text_key(r["text"]), r["row"])
-                if rebuild and info.source not in drop and info.source not in replaced:
-                    to_load.append((Path(info.source), Path(info.source).parent, ""))
-                continue
-            _carry_doc(con, old_con, stored, info, writer, old_vecs, texts_for_bm25, next_row)
-            next_row += info.n_passages
-            report.reused += info.n_passages
+    for info in old_docs.values():
+        stored = db.get_document(old_con, info.doc_id)
+        assert stored is not None
+        if info.source in drop or info.source in replaced or rebuild:
+            if info.source in drop:
+                db.archive_document(con, stored, when, None)
+                report.removed.append(info.path)
+            if same_model:
+                for u in old_con.execute("SELECT id, start, end FROM units WHERE doc_id=?", (info.doc_id,)):
+                    reuse.setdefault(_text_key(stored.doc.text[u["start"]:u["end"]]), u["id"])
+            if rebuild and info.source not in drop and info.source not in replaced:
+                to_load.append((Path(info.source), Path(info.source).parent, ""))
+            continue
+        _carry_doc(g, old_con, stored, info, old_vecs)
+        report.reused += info.n_passages
     # 2. Load, chunk and embed new or changed documents, streaming.
     present = {r[0] for r in con.execute("SELECT doc_id FROM documents")}
     total = len(to_load)
-    pending: list[tuple[str, int]] = []  # (embed text, row) waiting for a batch
-    done_docs = 0
+    pending: list[str] = []  # embed texts waiting for a batch, in unit order
 
     def flush() -> None:
-        if not pending:
-            return
-        vecs = embedder.encode([t for t, _ in pending], batch_size=EMBED_BATCH)
-        writer.write(vecs)
-        report.embedded += len(pending)
-        pending.clear()
+        if pending:
+            g.writer.write(embedder.encode(pending, batch_size=EMBED_BATCH))
+            report.embedded += len(pending)
+            pending.clear()
 
-    for item in _load_ahead(to_load):
-        done_docs += 1
+    for done_docs, item in enumerate(_load_ahead(to_load), start=1):
         if isinstance(item, LoadError):
             report.skipped.append(str(item))
         else:
@@ -268,72 +292,80 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                     report.added.append(doc.path)
                 db.insert_document(con, doc, source, size, when)
                 passages = chunk_document(doc, params)
-                first = next_row
-                next_row = db.insert_passages(con, next_row, passages)
+                units = units_of(passages, g.next_row)
+                g.next_row = db.insert_passages(con, g.next_row, passages)
+                g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in units])
                 db.set_passage_count(con, doc.doc_id, len(passages))
-                for row, p in zip(range(first, next_row), passages):
-                    texts_for_bm25.append(p.text)
-                    src_row = reuse.get(_text_key(p.text))
-                    if src_row is not None and old_vecs is not None:
-                        flush()  # keep vector rows in passage order
-                        writer.write(np.asarray(old_vecs[[src_row]]))
+                g.passage_texts.extend(p.text for p in passages)
+                for *_, text in units:
+                    g.unit_texts.append(text)
+                    src = reuse.get(_text_key(text))
+                    if src is not None and old_vecs is not None:
+                        flush()  # keep vector rows in unit order
+                        g.writer.write(np.asarray(old_vecs[[src]]))
                         report.reused += 1
                     else:
-                        pending.append((embed_text(doc, p, title_in_embedding), row))
+                        pending.append(embed_text(doc.title, text, title_in_embedding))
                         if len(pending) >= EMBED_BATCH * 4:
                             flush()
         if progress:
             progress("embedding", done_docs, total)
     flush()
-    # Removed-and-not-replaced sources that failed to load keep their old version (never lose data).
-    for f, _, _ in to_load:
-        src = str(f.resolve())
-        if src in replaced and not con.execute("SELECT 1 FROM documents WHERE source=?", (src,)).fetchone():
+    # A changed file that now fails to load keeps its previously indexed version (never lose data).
+    for src in sorted(replaced):
+        if not con.execute("SELECT 1 FROM documents WHERE source=?", (src,)).fetchone():
             stored = db.get_document(old_con, old_docs[src].doc_id)
             if stored is not None and stored.doc.doc_id not in present:
                 report.skipped.append(f"{stored.doc.path}: kept the previously indexed version")
-                _carry_doc(con, old_con, stored, old_docs[src], writer, old_vecs, texts_for_bm25, next_row)
-                next_row += old_docs[src].n_passages
+                _carry_doc(g, old_con, stored, old_docs[src], old_vecs)
                 present.add(stored.doc.doc_id)
     con.commit()
-    writer.close()
-    n = writer.rows
-    if n != next_row:
-        raise IndexError_(f"internal error: {n} vectors for {next_row} passages — index left unchanged")
-    report.n_passages = n
+    g.writer.close()
+    if g.writer.rows != g.next_unit:
+        raise IndexError_(f"internal error: {g.writer.rows} vectors for {g.next_unit} units — index left unchanged")
+    report.n_passages = g.next_row
     report.n_documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    documents = {r[0]: {"path": r[1], "file_hash": r[2]} for r in
+                 con.execute("SELECT doc_id, path, file_hash FROM documents ORDER BY path")}
+    unit_rows = np.zeros(g.next_unit, np.int32)
+    for uid, row in con.execute("SELECT id, row FROM units"):
+        unit_rows[uid] = row
+    np.save(tmp / UNIT_ROWS_FILE, unit_rows)
     con.close()
     if progress:
-        progress("building vector index", 0, 1)
-    vectors = open_vectors(tmp, n, embedder.dim)
+        progress("building indexes", 0, 1)
     from index.faiss_store import FaissStore
 
-    store = FaissStore.build(vectors)
+    store = FaissStore.build(open_vectors(tmp, g.next_unit, embedder.dim))
     store.save(tmp)
-    LexicalIndex.build(texts_for_bm25).save(tmp)
+    LexicalIndex.build(g.passage_texts).save(tmp, "bm25")
+    LexicalIndex.build(g.unit_texts).save(tmp, "bm25_units")
     if progress:
-        progress("building vector index", 1, 1)
+        progress("building indexes", 1, 1)
     Manifest({
         "format": FORMAT, "model": embedder.name, "dim": embedder.dim, "chunking": json.loads(params.to_json()),
         "title_in_embedding": title_in_embedding, "vector_backend": "faiss", "vector_index": store.describe(),
-        "n_passages": n, "n_documents": report.n_documents, "created_at": _now(), "versions": _versions(),
-        "documents": {r[0]: {"path": r[1], "file_hash": r[2]} for r in
-                      db.connect(tmp / db.DB_FILE, readonly=True).execute(
-                          "SELECT doc_id, path, file_hash FROM documents ORDER BY path")},
+        "n_passages": g.next_row, "n_units": g.next_unit, "n_documents": report.n_documents,
+        "created_at": _now(), "versions": _versions(), "documents": documents,
     }).write(tmp)
 
 
-def _carry_doc(con, old_con, stored: db.StoredDoc, info: db.DocInfo, writer: _VectorWriter,
-               old_vecs: np.ndarray | None, texts: list[str], next_row: int) -> None:
-    db.insert_document(con, stored.doc, info.source, info.size, info.indexed_at)
+def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vecs: np.ndarray | None) -> None:
+    """Copy an unchanged document with its passages, units and unit vectors into the new generation."""
+    db.insert_document(g.con, stored.doc, info.source, info.size, info.indexed_at)
     rows = list(db.iter_passage_rows(old_con, info.doc_id))
-    db.insert_passages(con, next_row, [Passage(r["doc_id"], r["start"], r["end"], r["text"],
-                                               (r["page_start"], r["page_end"]) if r["page_start"] is not None
-                                               else None) for r in rows])
-    db.set_passage_count(con, info.doc_id, len(rows))
+    row_map = {r["row"]: g.next_row + i for i, r in enumerate(rows)}
+    g.next_row = db.insert_passages(g.con, g.next_row, [
+        Passage(r["doc_id"], r["start"], r["end"], r["text"],
+                (r["page_start"], r["page_end"]) if r["page_start"] is not None else None) for r in rows])
+    db.set_passage_count(g.con, info.doc_id, len(rows))
+    g.passage_texts.extend(r["text"] for r in rows)
+    units = old_con.execute("SELECT id, row, start, end FROM units WHERE doc_id=? ORDER BY id", (info.doc_id,)).fetchall()
+    g.next_unit = db.insert_units(g.con, g.next_unit, [(row_map[u["row"]], info.doc_id, u["start"], u["end"])
+                                                       for u in units])
+    g.unit_texts.extend(stored.doc.text[u["start"]:u["end"]] for u in units)
     assert old_vecs is not None
-    writer.write(np.asarray(old_vecs[[r["row"] for r in rows]]))
-    texts.extend(r["text"] for r in rows)
+    g.writer.write(np.asarray(old_vecs[[u["id"] for u in units]]))
 
 
 def _text_key(text: str) -> str:

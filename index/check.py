@@ -4,18 +4,19 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from index import db
-from index.citations import make_citation_id
 import numpy as np
 
-from index.store import VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors
+from corpus.types import content_hash
+from index import db
+from index.citations import make_citation_id
+from index.store import UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors
 
 
 def check_index(root: Path) -> list[str]:
     """Problems found in the live generation of `root` (empty list: the index is sound).
 
-    Checks: CURRENT names a generation; the manifest reads; vector count = passage count = FAISS
-    count = BM25 count; passage rows are 0..N-1; every passage's text equals its span of its
+    Checks: CURRENT names a generation; the manifest reads; vector count = unit count = FAISS count,
+    BM25 count = passage count; passage rows are 0..N-1; every passage's text equals its span of its
     document's canonical text; manifest documents match the table; vectors are finite and unit length.
     """
     gen = IndexDir(root).current()
@@ -48,17 +49,26 @@ def check_index(root: Path) -> list[str]:
     if bad > 5:
         problems.append(f"... {bad - 5} more passages differ from their document spans")
     for doc_id, t in texts.items():
-        from corpus.types import content_hash
-
         if content_hash(t) != doc_id:
             problems.append(f"document {doc_id} text does not match its content hash")
+    n_units = con.execute("SELECT count(*) FROM units").fetchone()[0]
+    if n_units != man.n_units:
+        problems.append(f"unit table has {n_units} rows, manifest says {man.n_units}")
+    orphans = con.execute("SELECT count(*) FROM units u LEFT JOIN passages p ON p.row = u.row "
+                          "WHERE p.row IS NULL OR u.start < p.start OR u.end > p.end").fetchone()[0]
+    if orphans:
+        problems.append(f"{orphans} sentence units lie outside their passage")
+    try:
+        unit_rows = np.load(gen / UNIT_ROWS_FILE)
+        if len(unit_rows) != man.n_units:
+            problems.append(f"{UNIT_ROWS_FILE} maps {len(unit_rows)} units, manifest says {man.n_units}")
+    except (OSError, ValueError) as exc:
+        problems.append(f"{UNIT_ROWS_FILE} unreadable: {exc}")
     listed = set(man.data.get("documents", {}))  # type: ignore[arg-type]
     if listed != set(texts):
         problems.append(f"manifest lists {len(listed)} documents, table holds {len(texts)}")
     try:
-        vecs = open_vectors(gen, man.n_passages, man.dim)
-        import numpy as np
-
+        vecs = open_vectors(gen, man.n_units, man.dim)
         if len(vecs):
             norms = np.linalg.norm(np.asarray(vecs[: min(len(vecs), 100_000)]), axis=1)
             if not np.all(np.isfinite(norms)) or np.abs(norms - 1).max() > 1e-3:
@@ -70,8 +80,8 @@ def check_index(root: Path) -> list[str]:
         from index.faiss_store import FaissStore
 
         store = FaissStore.load(gen, vecs if vecs is not None else np.zeros((0, man.dim), np.float32))
-        if len(store) != man.n_passages:
-            problems.append(f"FAISS index holds {len(store)} vectors, manifest says {man.n_passages}")
+        if len(store) != man.n_units:
+            problems.append(f"FAISS index holds {len(store)} vectors, manifest says {man.n_units}")
     except Exception as exc:  # faiss raises RuntimeError with C++ text
         problems.append(f"FAISS index unreadable: {str(exc).splitlines()[0][:200]}")
     try:

@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS passages (
     row INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
     page_start INTEGER, page_end INTEGER, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, start);
+CREATE TABLE IF NOT EXISTS units (
+    id INTEGER PRIMARY KEY, row INTEGER NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL,
+    end INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS units_row ON units(row);
+CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, start);
 CREATE TABLE IF NOT EXISTS doc_versions (
     doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL,
     text TEXT NOT NULL, page_starts TEXT NOT NULL, superseded_at TEXT NOT NULL,
@@ -91,6 +96,13 @@ def insert_passages(con: sqlite3.Connection, first_row: int, passages: Iterable[
     con.executemany("INSERT INTO passages(row, doc_id, start, end, page_start, page_end, text)"
                     " VALUES (?,?,?,?,?,?,?)", batch)
     return row
+
+
+def insert_units(con: sqlite3.Connection, first_id: int, units: Iterable[tuple[int, str, int, int]]) -> int:
+    """Store embedding units (passage row, doc id, start, end) with consecutive ids; returns the next id."""
+    batch = [(first_id + i, r, d, s, e) for i, (r, d, s, e) in enumerate(units)]
+    con.executemany("INSERT INTO units(id, row, doc_id, start, end) VALUES (?,?,?,?,?)", batch)
+    return first_id + len(batch)
 
 
 def set_passage_count(con: sqlite3.Connection, doc_id: str, n: int) -> None:

@@ -53,20 +53,20 @@ class LexicalIndex:
         return cls(bm25, len(texts))
 
     @classmethod
-    def load(cls, directory: Path, n: int) -> "LexicalIndex":
+    def load(cls, directory: Path, n: int, name: str = _DIR) -> "LexicalIndex":
         """Read an index saved by `save` (memory-mapped arrays)."""
         import bm25s
 
-        path = directory / _DIR
+        path = directory / name
         if n == 0 or not path.exists():
             return cls(None, 0)
         logging.getLogger("bm25s").setLevel(logging.ERROR)
         return cls(bm25s.BM25.load(str(path), mmap=True, show_progress=False), n)
 
-    def save(self, directory: Path) -> None:
-        """Write the index under directory/bm25."""
+    def save(self, directory: Path, name: str = _DIR) -> None:
+        """Write the index under directory/name."""
         if self._bm25 is not None:
-            self._bm25.save(str(directory / _DIR), show_progress=False)
+            self._bm25.save(str(directory / name), show_progress=False)
 
     def __len__(self) -> int:
         return self._n

@@ -30,6 +30,7 @@ DEFAULT_INDEX_DIR = Path(".groundqa") / "index"
 FORMAT = 1
 VECTORS_FILE = "vectors.f32"
 MANIFEST_FILE = "manifest.json"
+UNIT_ROWS_FILE = "unit_rows.npy"
 
 
 class IndexError_(RuntimeError):
@@ -158,6 +159,11 @@ class Manifest:
         return int(self.data["n_passages"])  # type: ignore[arg-type]
 
     @property
+    def n_units(self) -> int:
+        """Embedded sentence-unit (= vector) count."""
+        return int(self.data.get("n_units", self.data["n_passages"]))  # type: ignore[arg-type]
+
+    @property
     def chunking(self) -> dict[str, object]:
         """Chunking parameters."""
         return dict(self.data["chunking"])  # type: ignore[arg-type]
@@ -194,16 +200,25 @@ def open_vectors(gen: Path, n: int, dim: int) -> np.ndarray:
 
 
 class LoadedIndex:
-    """A read-only view of one generation: manifest, passage table, vectors, FAISS and BM25."""
+    """A read-only view of one generation: manifest, passage table, unit vectors, FAISS and BM25."""
 
     def __init__(self, gen: Path) -> None:
         self.gen = gen
         self.manifest = Manifest.read(gen)
         self._local = threading.local()
-        self.vectors = open_vectors(gen, self.manifest.n_passages, self.manifest.dim)
+        self.vectors = open_vectors(gen, self.manifest.n_units, self.manifest.dim)
         self.vector_store: VectorStore = open_vector_store(gen, str(self.manifest.data.get("vector_backend", "faiss")),
                                                            self.vectors)
-        self.lexical = LexicalIndex.load(gen, self.manifest.n_passages)
+        self.lexical = LexicalIndex.load(gen, self.manifest.n_passages, "bm25")
+        self.unit_lexical = LexicalIndex.load(gen, self.manifest.n_units, "bm25_units")
+        self._unit_rows: np.ndarray | None = None
+
+    def unit_rows(self) -> np.ndarray:
+        """Passage row of every unit id (loaded once; 8 bytes per unit)."""
+        if self._unit_rows is None:
+            path = self.gen / UNIT_ROWS_FILE
+            self._unit_rows = np.load(path, mmap_mode="r") if path.exists() else np.zeros(0, np.int32)
+        return self._unit_rows
 
     @property
     def con(self):  # one SQLite connection per thread: sqlite3 objects must not be shared across threads

@@ -1,7 +1,7 @@
 """The default, LLM-free answerer: picks the document sentences that answer the question, cites them,
 and abstains when the evidence is weak.
 
-Sentence score (weights in `_W`, chosen on the dev sets): idf-weighted coverage of the question's
+Sentence score (weights in app/calibration.py, chosen on the dev sets): idf-weighted coverage of the question's
 terms by the sentence and by its passage, dense cosine similarity of sentence and passage to the
 question, a bonus when the sentence holds a span of the expected answer type (date, number, name),
 and a small prior for higher-ranked passages. Confidence is a logistic function of the best
@@ -18,8 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
-from app.calibration import COEF, INTERCEPT
-from app.qtypes import question_type, typed_spans
+from app.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
+from app.qtypes import is_byline, question_type, typed_spans
 from app.settings import Settings
 from app.types import Answer, Citation
 from app.verify import ABSTAIN_TEXT
@@ -30,8 +30,11 @@ from index.lexical import doc_freqs, tokenize
 from index.retriever import Retriever
 from index.types import Excerpt
 
-_W = {"cov": 0.45, "pcov": 0.10, "dense": 0.30, "pdense": 0.05, "type": 0.10, "rank": 0.05}
 _MIN_SENT_CHARS = 12
+# Question words carry no evidence: a sentence is not better for containing "how" or "does".
+_QUESTION_WORDS = set(tokenize(["how many much what which who whom whose when where why does did do have has had "
+                                "is are was were can could would should may might will shall been being whi "
+                                "kind type name called"])[0])
 _FOLLOW_UP = re.compile(r"^(?:and|but|also|so|then)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|"
                         r"his|her|there)\b", re.I)
 
@@ -50,11 +53,13 @@ class Sentence:
     dense: float = 0.0
     pdense: float = 0.0
     type: float = 0.0
+    oov: float = 0.0
+    maxmiss: float = 0.0
     score: float = 0.0
 
     def features(self) -> list[float]:
-        """The features the confidence model reads."""
-        return [self.cov, self.pcov, self.dense, self.pdense, self.type]
+        """The features the confidence model reads (order fixed by app/calibration.py)."""
+        return [self.cov, self.pcov, self.dense, self.pdense, self.type, self.oov, self.maxmiss]
 
 
 def confidence_of(features: Sequence[float]) -> float:
@@ -88,7 +93,7 @@ def contextualize(question: str, history: Sequence[str]) -> str:
     """Retrieval query for a follow-up: the question plus the previous question when it leans on it."""
     if not history:
         return question
-    content = [t for t in tokenize([question])[0]]
+    content = [t for t in tokenize([question])[0] if t not in _QUESTION_WORDS]
     if _FOLLOW_UP.search(question) or len(content) < 3:
         return f"{question} {history[-1]}"
     return question
@@ -102,23 +107,28 @@ class Answerer:
         self.embedder = retriever.embedder
         self._cache = _VecCache()
 
-    def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
-        """Answer `question` from the index; `history` holds earlier questions of the conversation."""
+    def evidence(self, question: str, settings: Settings, history: Sequence[str] = ()
+                 ) -> tuple[list[Excerpt], list[Sentence], dict[str, float]]:
+        """Retrieved excerpts and their scored sentences (best first), with stage timings."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = contextualize(question, history)
-        dense_on = settings.retrieval.mode != "lexical"
-        qvec = self.embedder.encode_query(query) if dense_on else None
+        qvec = self.embedder.encode_query(query) if settings.retrieval.mode != "lexical" else None
         t1 = time.perf_counter()
         timings["embed_query"] = (t1 - t0) * 1000
         ranked = self.retriever.rank(query, settings.retrieval, qvec=qvec)
-        n_pass = max(settings.retrieval.k, settings.answer.passages)
-        excerpts = self.retriever.excerpts(ranked, n_pass)
+        excerpts = self.retriever.excerpts(ranked, max(settings.retrieval.k, settings.answer.passages))
         t2 = time.perf_counter()
         timings["retrieve"] = (t2 - t1) * 1000
-        sentences = self._score(question, query, excerpts, ranked, qvec, settings)
+        sentences = self._score(question, query, excerpts, qvec, settings)
+        timings["score_sentences"] = (time.perf_counter() - t2) * 1000
+        return excerpts, sentences, timings
+
+    def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
+        """Answer `question` from the index; `history` holds earlier questions of the conversation."""
+        t0 = time.perf_counter()
+        excerpts, sentences, timings = self.evidence(question, settings, history)
         t3 = time.perf_counter()
-        timings["score_sentences"] = (t3 - t2) * 1000
         retrieved = excerpts[: settings.retrieval.k]
         best = sentences[0] if sentences else None
         conf = confidence_of(best.features()) if best else 0.0
@@ -132,22 +142,28 @@ class Answerer:
         ans.timings_ms = timings
         return ans
 
-    def _score(self, question: str, query: str, excerpts: list[Excerpt], ranked, qvec: np.ndarray | None,
+    def _score(self, question: str, query: str, excerpts: list[Excerpt], qvec: np.ndarray | None,
                settings: Settings) -> list[Sentence]:
         sents: list[Sentence] = []
+        seen: set[tuple[str, int, int]] = set()
         for rank, ex in enumerate(excerpts[: settings.answer.passages], start=1):
             for s, e in sentence_spans(ex.text):
-                if e - s >= _MIN_SENT_CHARS:
+                key = (ex.doc_id, ex.start + s, ex.start + e)
+                if e - s >= _MIN_SENT_CHARS and key not in seen:  # overlapping passages repeat sentences
+                    seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
         if not sents:
             return []
-        q_terms = list(dict.fromkeys(tokenize([query])[0]))
+        q_terms = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in _QUESTION_WORDS]
         own_terms = set(tokenize([question])[0])
         n = max(1, len(self.retriever.index))
         df = doc_freqs(self.retriever.index.lexical, q_terms)
         # Terms of the question itself weigh double against terms borrowed from the conversation.
         w = {t: math.log(1 + n / (1 + df[t])) * (1.0 if t in own_terms else 0.5) for t in q_terms}
         total = sum(w.values()) or 1.0
+        # Share of the question that the corpus never mentions: off-topic questions score high.
+        oov = sum(w[t] for t in q_terms if df[t] == 0) / total
+        idf_max = math.log(1 + n)
         tok = tokenize([s.text for s in sents] + [ex.text for ex in excerpts[: settings.answer.passages]])
         pass_tok = tok[len(sents):]
         qtype = question_type(question)
@@ -162,9 +178,14 @@ class Answerer:
             pt = set(pass_tok[s.rank - 1])
             s.cov = sum(w[t] for t in q_terms if t in st) / total
             s.pcov = sum(w[t] for t in q_terms if t in pt) / total
+            s.oov = oov
+            # The rarest question term the passage lacks: adversarial questions swap in one such term.
+            s.maxmiss = max((w[t] for t in q_terms if t not in pt and t in own_terms), default=0.0) / idf_max
             s.pdense = pdense[s.rank]
             s.dense = float(dense_s[i])
             s.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
+            if qtype == "author" and is_byline(s.text, s.start):
+                s.cov = s.pcov = max(s.pcov, s.cov)  # a byline answers "who wrote it" without sharing its words
             s.score = (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
                        + _W["type"] * s.type + _W["rank"] / s.rank)
         return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))

@@ -45,6 +45,7 @@ def evaluate(
     questions, row_errors = load_questions(questions_path)
     settings = api.settings.with_(k=k)
     texts = doc_texts(api)
+    api.answerer()  # load the model and index now: the first question's latency must not include it
 
     def ask(question: str) -> "Answer":
         return api.ask(question, settings=settings)

@@ -16,8 +16,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 
 
 def question_type(question: str) -> str | None:
-    """'date', 'number', 'entity' (who/where/which-name) or None for open questions."""
+    """'author', 'date', 'number', 'entity' (who/where/which-name) or None for open questions."""
     q = question.lower().strip()
+    if re.search(r"\bwho (?:wrote|authored|is the author|are the authors)|\bauthors? of\b|\bwritten by\b", q):
+        return "author"
     if re.match(r"(?:in |by |since |until )?(?:when|what year|which year|what date|what century|in what year"
                 r"|what time|what decade)", q):
         return "date"
@@ -30,10 +32,22 @@ def question_type(question: str) -> str | None:
     return None
 
 
+_BYLINE = re.compile(r"(?:By |Authors?: ?)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:(?:,| and|, and) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+)*")
+BYLINE_ZONE = 600
+"""Bylines are looked for in the first characters of a document."""
+
+
+def is_byline(sentence: str, start: int) -> bool:
+    """A short line of personal names near the start of a document ("Frank Aum and Ankit Panda")."""
+    return start < BYLINE_ZONE and len(sentence) <= 120 and _BYLINE.fullmatch(sentence.strip()) is not None
+
+
 def typed_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[int, int]]:
     """Spans in `sentence` that could answer a question of `qtype` (entity spans not already in the question)."""
     if qtype is None:
         return []
+    if qtype == "author":
+        qtype = "entity"
     qwords = {w.lower() for w in re.findall(r"\w+", question)}
     out = []
     for m in _PATTERNS[qtype].finditer(sentence):

@@ -154,5 +154,8 @@ class BackgroundServer:
     def stop(self) -> None:
         """Shut the server down and wait for its thread."""
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=1)
+        if self.thread.is_alive():  # open event streams (Gradio's queue) hold a graceful shutdown
+            self.server.force_exit = True
+            self.thread.join(timeout=10)
         self.sock.close()

@@ -82,7 +82,7 @@ def build_chat_tab(api: GroundQA, settings: gr.State) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             chat = gr.Chatbot(label="groundqa", elem_id="gq-chat", height=480, feedback_options=None,
-                              buttons=["copy"], placeholder="Ask a question about the indexed documents.")
+                              buttons=[], placeholder="Ask a question about the indexed documents.")
             with gr.Row():
                 question = gr.Textbox(label="Question", placeholder="Ask about your documents…", scale=5,
                                       elem_id="gq-question", max_lines=4, autofocus=True)
@@ -102,5 +102,10 @@ def build_chat_tab(api: GroundQA, settings: gr.State) -> None:
           [chat, question, asked, sources, panel], api_name="chat", api_visibility="undocumented")
     sources.change(lambda cid: citation_panel(api, cid) if cid else gr.skip(), sources, panel,
                    api_name="open_source", api_visibility="undocumented")
-    clear.click(lambda: ([], [], gr.Radio(choices=[], value=None), H.empty_panel()), None,
-                [chat, asked, sources, panel], api_name="clear", api_visibility="undocumented", queue=False)
+    def reset() -> tuple[Any, ...]:
+        return [], [], gr.Radio(choices=[], value=None), H.empty_panel()
+
+    clear.click(reset, None, [chat, asked, sources, panel], api_name="clear", api_visibility="undocumented",
+                queue=False)
+    chat.clear(reset, None, [chat, asked, sources, panel], api_name="clear_chat", api_visibility="undocumented",
+               queue=False)

@@ -1,7 +1,6 @@
 """Documents tab: the indexed documents, uploads (type and size checked), removal and re-indexing."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import unicodedata
@@ -30,7 +29,8 @@ def uploads_dir(api: GroundQA) -> Path:
 def safe_name(name: str) -> str:
     """A file name safe to create in the uploads folder: no path parts, no odd characters."""
     base = unicodedata.normalize("NFKD", Path(str(name).replace("\\", "/")).name)
-    stem, suffix = os.path.splitext(base)
+    suffix = Path(base).suffix  # the same suffix check_upload looked at
+    stem = base[: len(base) - len(suffix)]
     stem = _UNSAFE.sub("_", stem.encode("ascii", "ignore").decode()).strip("._-")[:100] or "upload"
     return stem + suffix.lower()
 

@@ -25,6 +25,7 @@ TABLE_COLUMNS = ["id", "question", "answerable", "abstained", "confidence", "con
                  "error"]
 """Columns of the per-question table; the first one (id) is how a selected row finds its result."""
 
+_QUESTION_CELL_CHARS = 160  # the table shows the start of long questions; the detail panel shows all of it
 _PLOT_IMG = re.compile(r'<img class="plot"[^>]*>')
 _POLL_S = 0.25
 
@@ -66,13 +67,17 @@ def _num(v: Any) -> Any:
     return round(v, 4) if isinstance(v, float) else v
 
 
+def _clip(text: str, n: int = _QUESTION_CELL_CHARS) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def results_table(results: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     """One row per question, columns TABLE_COLUMNS (plain values; the Dataframe shows them as text)."""
     rows = []
     for r in results:
         mt = r.get("metrics") or {}
         rows.append([
-            str(r["id"]), r["question"], "yes" if r.get("answerable") else "no",
+            str(r["id"]), _clip(str(r["question"])), "yes" if r.get("answerable") else "no",
             "" if r.get("abstained") is None else ("yes" if r["abstained"] else "no"),
             _num(r.get("confidence")), _num(mt.get("contains")), _num(mt.get("f1")), _num(mt.get("hit@5")),
             _num(mt.get("supported")), r.get("error") or "",
@@ -163,6 +168,7 @@ def build_eval_tab(api: GroundQA) -> None:
                            label="Summary", elem_id="gq-eval-summary")
     plots = gr.HTML(elem_id="gq-eval-plots")
     table = gr.Dataframe(headers=TABLE_COLUMNS, interactive=False, wrap=True, max_height=420,
+                         column_widths=["8%", "32%"] + ["7.5%"] * (len(TABLE_COLUMNS) - 2),
                          label="Questions — select a row to see its answer and citations", elem_id="gq-eval-table")
     detail = gr.HTML(detail_html(None), elem_id="gq-eval-detail")
     files = gr.File(label="Downloads (results.csv, results.xlsx, results.jsonl, report.html)", file_count="multiple",

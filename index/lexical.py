@@ -93,6 +93,6 @@ def doc_freqs(index: LexicalIndex, tokens: Sequence[str]) -> dict[str, int]:
     bm = index._bm25
     if bm is None:
         return {t: 0 for t in tokens}
-    indptr = bm.scores["indptr"]
     vocab = bm.vocab_dict
-    return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in tokens}
+    # A term's BM25 score is positive exactly in the passages that contain it.
+    return {t: int(np.count_nonzero(bm.get_scores([t]))) if t in vocab else 0 for t in tokens}

@@ -1,0 +1,196 @@
+"""Export a local sentence-transformers model (the packaged MiniLM by default) to ONNX, locally.
+
+    export_onnx(model_dir, precision="int8") -> cache directory holding model.onnx + tokenizer.json
+
+Steps: load the Hugging Face transformer from disk (torch, never a hub), wrap it with mean pooling and
+L2 normalisation, `torch.onnx.export` it, fuse attention/LayerNorm/GELU with onnxruntime's transformer
+optimiser, and for int8 quantise the weights dynamically (per channel). The result goes into the user
+cache (`cache_dir()`: $GROUNDQA_CACHE, else $XDG_CACHE_HOME/groundqa, else ~/.cache/groundqa) under
+models/<name>-onnx-<precision>, written to a temporary folder and renamed into place, so concurrent or
+interrupted exports never leave a half-written model. A fingerprint of the source weights is stored
+beside it; a changed source model is exported again.
+
+Needs torch and transformers (index time only) plus onnx and onnxruntime (the `fast` extra).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from index.onnx_embedder import META_FILE, MODEL_FILE, TOKENIZER_FILE
+
+PRECISIONS = ("fp32", "int8")
+EXPORT_VERSION = 1  # bump when the export recipe changes: cached exports are redone
+
+
+def cache_dir() -> Path:
+    """groundqa's user cache folder (created on demand)."""
+    env = os.environ.get("GROUNDQA_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "groundqa"
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "model"
+
+
+def export_dir(name: str, precision: str) -> Path:
+    """Where the export of model `name` at `precision` lives in the cache."""
+    return cache_dir() / "models" / f"{_safe(name)}-onnx-{precision}"
+
+
+def fingerprint(model_dir: Path) -> str:
+    """Cheap identity of a model directory: names, sizes and mtimes of its files, plus the recipe version."""
+    h = hashlib.blake2b(digest_size=12)
+    h.update(f"v{EXPORT_VERSION}".encode())
+    for p in sorted(Path(model_dir).rglob("*")):
+        if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".txt"):
+            st = p.stat()
+            h.update(f"{p.relative_to(model_dir)}:{st.st_size}:{int(st.st_mtime)}".encode())
+    return h.hexdigest()
+
+
+def cached_export(name: str, model_dir: Path, precision: str) -> Path | None:
+    """The cached export directory if it exists and matches `model_dir`'s current fingerprint."""
+    d = export_dir(name, precision)
+    try:
+        meta = json.loads((d / META_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("fingerprint") != fingerprint(model_dir) or not (d / MODEL_FILE).exists():
+        return None
+    return d
+
+
+def _st_config(model_dir: Path) -> tuple[int, bool]:
+    """(max_seq_length, normalize) from a sentence-transformers folder; mean pooling is required."""
+    max_len = 256
+    try:
+        max_len = int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        pass
+    normalize = True
+    try:
+        mods = json.loads((model_dir / "modules.json").read_text())
+        types = [m["type"] for m in mods]
+        normalize = any(t.endswith("Normalize") for t in types)
+        for m in mods:
+            if m["type"].endswith("Pooling"):
+                pool = json.loads((model_dir / m["path"] / "config.json").read_text())
+                if not pool.get("pooling_mode_mean_tokens") or any(
+                        pool.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens",
+                                              "pooling_mode_mean_sqrt_len_tokens")):
+                    raise ValueError("only mean-pooling sentence-transformers models can be exported to ONNX here")
+            elif not m["type"].endswith(("Transformer", "Pooling", "Normalize")):
+                raise ValueError(f"module {m['type']} is not supported by the ONNX export")
+    except OSError:
+        pass
+    return max_len, normalize
+
+
+def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Path:
+    """Export (once) and return the cache directory of `model_dir` at `precision` ('fp32' or 'int8')."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}")
+    model_dir = Path(model_dir)
+    done = cached_export(name, model_dir, precision)
+    if done is not None:
+        return done
+    target = export_dir(name, precision)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        t0 = time.perf_counter()
+        dim, max_len, heads, hidden = _export_fp32(model_dir, work / "raw.onnx")
+        _optimize(work / "raw.onnx", work / "opt.onnx", heads, hidden)
+        if precision == "int8":
+            import onnx
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            # Fused operators (Attention, SkipLayerNorm) live in the com.microsoft domain, where shape
+            # inference cannot type every tensor: tell the quantiser they are float.
+            quantize_dynamic(str(work / "opt.onnx"), str(work / MODEL_FILE), per_channel=True,
+                             weight_type=QuantType.QInt8,
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        else:
+            os.replace(work / "opt.onnx", work / MODEL_FILE)
+        for f in ("raw.onnx", "raw.onnx.data", "opt.onnx"):
+            (work / f).unlink(missing_ok=True)
+        shutil.copy2(model_dir / TOKENIZER_FILE, work / TOKENIZER_FILE)
+        (work / META_FILE).write_text(json.dumps({
+            "name": name, "dim": dim, "max_seq_length": max_len, "precision": precision,
+            "source": str(model_dir), "fingerprint": fingerprint(model_dir),
+            "export_seconds": round(time.perf_counter() - t0, 1), "export_version": EXPORT_VERSION,
+        }, indent=2))
+        # Replace atomically; a concurrent exporter that won the race leaves an equivalent copy.
+        if target.exists():
+            old = target.with_name(target.name + f".old-{os.getpid()}")
+            os.replace(target, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(work, target)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _export_fp32(model_dir: Path, out: Path) -> tuple[int, int, int, int]:
+    """torch.onnx.export of transformer + mean pooling (+ normalisation).
+
+    Returns (embedding dim, max_seq_length, attention heads, hidden size)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+
+    max_len, normalize = _st_config(model_dir)
+    if not (model_dir / TOKENIZER_FILE).exists():
+        raise ValueError(f"{model_dir} has no {TOKENIZER_FILE} (a fast tokenizer is needed for the ONNX encoder)")
+    hf = AutoModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager")
+    hf.eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.m = hf
+
+        def forward(self, input_ids, attention_mask):  # noqa: D401 - torch signature
+            h = self.m(input_ids=input_ids, attention_mask=attention_mask,
+                       token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            w = attention_mask.unsqueeze(-1).to(h.dtype)
+            v = (h * w).sum(1) / w.sum(1).clamp(min=1e-9)
+            if normalize:
+                v = v / v.norm(dim=-1, keepdim=True).clamp(min=1e-12)
+            return v
+
+    wrapped = Pooled().eval()
+    ids = torch.ones((2, 16), dtype=torch.int64)
+    mask = torch.ones((2, 16), dtype=torch.int64)
+    with torch.no_grad():
+        dim = int(wrapped(ids, mask).shape[-1])
+        torch.onnx.export(wrapped, (ids, mask), str(out), input_names=["input_ids", "attention_mask"],
+                          output_names=["sentence_embedding"], opset_version=17, dynamo=False,
+                          dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                                        "sentence_embedding": {0: "batch"}})
+    cfg = hf.config
+    return dim, max_len, int(getattr(cfg, "num_attention_heads", 0)), int(getattr(cfg, "hidden_size", 0))
+
+
+def _optimize(src: Path, dst: Path, heads: int, hidden: int) -> None:
+    """Fuse attention, LayerNorm and GELU (onnxruntime's BERT optimiser); falls back to a plain copy."""
+    import onnx
+
+    try:
+        from onnxruntime.transformers import optimizer
+
+        opt = optimizer.optimize_model(str(src), model_type="bert", num_heads=heads, hidden_size=hidden)
+        opt.save_model_to_file(str(dst))
+    except Exception:  # an unknown architecture: the unfused graph still runs, just slower
+        onnx.save(onnx.load(str(src)), str(dst))

@@ -1,0 +1,94 @@
+"""Drive the served app in Debian chromium: ask, open the first source, check the marked span."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+QUESTION = "When did North Korea break off working-level talks?"
+
+
+@pytest.fixture
+def page(tmp_path):
+    """A fresh chromium page (fresh user-data dir); skips when chromium or playwright is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                   headless=True, args=FLAGS,
+                                                   viewport={"width": 1400, "height": 1000})
+        pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
+        yield pg
+        ctx.close()
+
+
+@pytest.fixture
+def app_url(fake_api):
+    """The app over the fake-embedder sample index, served on a loopback port."""
+    from app.server import BackgroundServer, make_app
+
+    fake_api.settings = fake_api.settings.with_(threshold=0.0)  # fake embedder: uncalibrated confidences
+    srv = BackgroundServer(make_app(fake_api))
+    yield srv.url
+    srv.stop()
+
+
+def test_ask_open_source_panel_marks_cited_text(page, app_url, fake_api):
+    expected = fake_api.ask(QUESTION).to_json()
+    first = expected["citations"][0]
+
+    page.goto(app_url, wait_until="load")
+    page.locator("#gq-question textarea").fill(QUESTION)
+    page.locator("#gq-ask").click()
+    sources = page.locator("#gq-sources label")
+    sources.first.wait_for()
+    bot = page.locator("#gq-chat .gq-answer").last
+    assert "October 2019" in bot.text_content()
+    assert bot.locator(".gq-marker").first.text_content() == "[1]"
+    chat_sources = page.locator("#gq-chat .gq-sources").last.text_content()
+    assert first["citation"] in chat_sources and first["title"] in chat_sources
+
+    assert first["citation"] in sources.first.text_content()
+    sources.first.click()
+    mark = page.locator("#gq-panel mark.gq-cited")
+    mark.wait_for()
+    assert mark.text_content() == fake_api.cite(first["citation"]).text == first["text"]
+    assert first["citation"] in page.locator("#gq-panel").text_content()
+    context = page.locator("#gq-panel .gq-context").text_content()
+    assert len(context) > len(first["text"]) + 200  # the passage comes with its surroundings
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-source-panel.png"), full_page=True)
+
+
+def test_follow_up_and_cite_tab(page, app_url, fake_api):
+    page.goto(app_url, wait_until="load")
+    q = page.locator("#gq-question textarea")
+    q.fill("Where was the second summit held?")
+    q.press("Enter")
+    page.locator("#gq-chat .gq-sources").first.wait_for()
+    q.fill("When did North Korea break off working-level talks?")
+    q.press("Enter")
+    page.locator("#gq-chat .gq-sources").nth(1).wait_for()
+    assert "Hanoi" in page.locator("#gq-chat .gq-answer").first.text_content()
+
+    page.get_by_role("tab", name="Cite").click()
+    box = page.locator("#gq-cite-input textarea")
+    box.fill("leader-level summit meeting in Hanoi")
+    page.locator("#gq-cite-go").click()
+    mark = page.locator("#gq-cite-panel mark.gq-cited")
+    mark.wait_for()
+    assert mark.text_content() == "leader-level summit meeting in Hanoi"
+    box.fill("../../etc/passwd")
+    page.locator("#gq-cite-go").click()
+    page.locator("#gq-cite-panel .gq-abstain").wait_for()  # not found, nothing read

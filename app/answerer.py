@@ -21,7 +21,7 @@ import numpy as np
 from app.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
 from app.qtypes import is_byline, question_type, typed_spans
 from app.settings import Settings
-from app.types import Answer, Citation
+from app.types import Answer, Citation, Segment, render
 from app.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
 from index.citations import make_citation_id
@@ -132,7 +132,7 @@ class Answerer:
         retrieved = excerpts[: settings.retrieval.k]
         best = sentences[0] if sentences else None
         conf = confidence_of(best.features()) if best else 0.0
-        if best is None or conf < settings.answer.threshold:
+        if best is None or conf < settings.answer.threshold or best.oov > settings.answer.max_oov:
             ans = Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, confidence=conf,
                          retrieved=retrieved, related=retrieved[:3])
         else:
@@ -184,10 +184,11 @@ class Answerer:
             s.pdense = pdense[s.rank]
             s.dense = float(dense_s[i])
             s.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
-            if qtype == "author" and is_byline(s.text, s.start):
+            byline = qtype == "author" and is_byline(s.text, s.start)
+            if byline:
                 s.cov = s.pcov = max(s.pcov, s.cov)  # a byline answers "who wrote it" without sharing its words
             s.score = (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
-                       + _W["type"] * s.type + _W["rank"] / s.rank)
+                       + _W["type"] * s.type + _W["rank"] / s.rank + (1.0 if byline else 0.0))
         return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))
 
     def _sentence_vectors(self, sents: list[Sentence]) -> np.ndarray:
@@ -224,7 +225,7 @@ class Answerer:
                     break
             else:
                 groups.append([s])
-        parts: list[str] = []
+        segs: list[Segment] = []
         citations: list[Citation] = []
         short: list[tuple[int, int]] = []
         qtype = question_type(question)
@@ -240,17 +241,16 @@ class Answerer:
             if n == 1 and qtype:
                 for a, b in typed_spans(qtype, text, question)[:1]:
                     short.append((pos + a, pos + b))
-            piece = f"{text} [{n}]"
-            parts.append(piece)
-            pos += len(piece) + 1
+            segs.append(Segment(text, n))
+            pos += len(f"{text} [{n}]") + 1
             pages = None
             if ex.pages:
                 pages = ex.pages if start >= ex.start and end <= ex.end else None
             citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
                                       doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
                                       end=end, text=text))
-        return Answer(question=question, answer=" ".join(parts), abstained=False, confidence=conf,
-                      citations=citations, retrieved=retrieved, short_answers=short)
+        return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
+                      citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
 
 
 def _adjacent(group: list[Sentence], s: Sentence) -> bool:

@@ -13,6 +13,8 @@ from corpus import ChunkParams
 from index import db
 from index.builder import IndexReport, ProgressFn, build_index
 from index.embedder import DEFAULT_MODEL, Embedder, load_embedder
+from index.lazy import LazyEmbedder, canonical_model_name
+from index.citations import parse_citation_id
 from index.quote import QuoteMatch, find_quote
 from index.resolve import DEFAULT_CONTEXT, Resolution, resolve_citation
 from index.retriever import Retriever
@@ -42,7 +44,7 @@ class GroundQA:
 
     def __init__(self, index_dir: str | Path = DEFAULT_INDEX_DIR, model: str | None = None,
                  settings: Settings | None = None, embedder: Embedder | None = None, device: str = "cpu",
-                 backend: str = "torch") -> None:
+                 backend: str = "auto") -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings or PRESETS["default"]
         self._model = model
@@ -64,10 +66,12 @@ class GroundQA:
 
     @property
     def embedder(self) -> Embedder:
-        """The embedder, loaded on first use (keeps the model off paths that do not need it)."""
+        """The embedder; the model itself loads on first use (keeps it off paths that do not need it)."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(self.model_name(), device=self._device, backend=self._backend)
+                name = self.model_name()
+                self._embedder = LazyEmbedder(canonical_model_name(name), lambda: load_embedder(
+                    name, device=self._device, backend=self._backend))
             return self._embedder
 
     def loaded(self) -> LoadedIndex:
@@ -131,7 +135,7 @@ class GroundQA:
             from app.verify import ABSTAIN_TEXT
 
             ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
-            ans.citations, ans.short_answers = [], []
+            ans.citations, ans.segments, ans.short_answers = [], [], []
         return ans
 
     def doc_text(self, doc_id: str) -> str:
@@ -143,6 +147,7 @@ class GroundQA:
 
     def cite(self, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
         """Resolve a citation id (raises CitationError with the fix)."""
+        parse_citation_id(citation)  # a malformed id is reported as such, index or not
         return resolve_citation(self.loaded().con, citation, context)
 
     def quote(self, text: str, limit: int = 5) -> list[QuoteMatch]:

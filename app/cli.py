@@ -37,7 +37,7 @@ def _api(args: argparse.Namespace, model: str | None = None):
     from app.api import GroundQA
 
     return GroundQA(args.index, model=model or getattr(args, "model", None), device=getattr(args, "device", "cpu"),
-                    backend=getattr(args, "backend", "torch"))
+                    backend=getattr(args, "backend", "auto"))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -172,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .pdf .docx)")
     sp.add_argument("--model", help="sentence-transformers model name or local path (default: packaged all-MiniLM-L6-v2)")
     sp.add_argument("--device", default="cpu", help="cpu or cuda")
-    sp.add_argument("--backend", default="torch", choices=["torch", "onnx", "openvino"], help="embedding backend")
+    sp.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx", "onnx-fp32", "openvino"],
+                    help="embedding backend (default auto: int8 ONNX on a CPU when onnxruntime is installed, else torch)")
     sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
     sp.add_argument("--passage-chars", type=int, default=None, help="passage size in characters (with --rebuild)")
     sp.add_argument("--overlap", type=int, default=None, help="sentences repeated between passages (with --rebuild)")
@@ -227,6 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a command; known failures print one line on stderr and exit non-zero."""
     args = build_parser().parse_args(argv)
+    # Library progress bars and notices would break the one-line error promise on stderr.
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # pypdf logs recoverable damage ("EOF marker not found") on stderr; a file it cannot read is
+    # already reported as one `warning:` line, so keep its chatter out of the output.
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     from app.errors import USER_ERRORS
 
     try:

@@ -103,8 +103,11 @@ def empty_panel(message: str = "Select a source to see the passage in context.")
     return f'<div class="gq-panel gq-empty">{esc(message)}</div>'
 
 
-def resolution_html(res: Any) -> str:
-    """Panel HTML for a resolved citation: where it is, then its context with the cited span marked."""
+def resolution_html(res: Any, context: int | None = None) -> str:
+    """Panel HTML for a resolved citation: where it is, then its context with the cited span marked.
+
+    `context` is what was asked of `cite`; a shorter `after` means the document ends there (no "…").
+    """
     status = str(_get(res, "status"))
     start, end = int(_get(res, "start")), int(_get(res, "end"))
     note = _get(res, "note")
@@ -119,8 +122,9 @@ def resolution_html(res: Any) -> str:
                                                              for r in relocated) + "</div>")
     before, after = _get(res, "before"), _get(res, "after")
     lead = "…" if start - len(before) > 0 else ""
+    tail = "…" if context is None or len(after) >= context else ""
     parts.append(f'<div class="gq-context">{lead}{esc(before)}<mark class="gq-cited">{esc(_get(res, "text"))}'
-                 f'</mark>{esc(after)}…</div></div>')
+                 f'</mark>{esc(after)}{tail}</div></div>')
     return "".join(parts)
 
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import asdict
 from typing import Any, Callable, Sequence
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -105,7 +105,8 @@ def _basic_auth_dependency(users: Sequence[tuple[str, str]]) -> Callable[[Reques
                 user, pw = "", ""
             ok = False
             for u, p in users:  # compare every entry: no early exit on a match
-                ok |= secrets.compare_digest(u.encode(), user.encode()) & secrets.compare_digest(p.encode(), pw.encode())
+                same_user = secrets.compare_digest(u.encode(), user.encode())
+                ok |= same_user & secrets.compare_digest(p.encode(), pw.encode())
             if ok:
                 return
         raise BadRequest("authentication required — send HTTP Basic credentials (USER:PASS)", 401)

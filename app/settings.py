@@ -21,8 +21,10 @@ class AnswerSettings:
     """Top passages whose sentences are scored."""
     keep_ratio: float = 0.85
     """A further sentence joins the answer only if its score is at least this share of the best one's."""
-    threshold: float = 0.5
+    threshold: float = 0.3
     """Abstain when the calibrated confidence is below this (chosen on the dev sets; see README)."""
+    max_oov: float = 0.6
+    """Always abstain when more than this share of the question (idf-weighted) is words the corpus never uses."""
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,26 @@ class Citation:
         return d
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A verbatim piece of an answer and the number of the citation whose span contains it."""
+
+    text: str
+    citation: int
+
+
+def render(segments: list[Segment]) -> str:
+    """The answer text: each segment followed by its marker, e.g. 'Text. [1] More text. [2]'."""
+    return " ".join(f"{s.text} [{s.citation}]" for s in segments)
+
+
 @dataclass
 class Answer:
     """A grounded answer: verbatim document sentences with inline [n] markers, or an abstention.
 
     When `abstained` is true `citations` is empty and `related` holds the closest excerpts.
+    `segments` says, unambiguously, which text each marker covers: document text may itself contain
+    bracketed numbers such as reference markers "[1]", so the answer text is not parsed back.
     `short_answers` marks the short answer span (start, end in `answer`) for fact questions.
     """
 
@@ -44,6 +59,7 @@ class Answer:
     related: list[Excerpt] = field(default_factory=list)
     short_answers: list[tuple[int, int]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON form of an answer (`groundqa ask --json`)."""
@@ -53,6 +69,7 @@ class Answer:
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
             "citations": [c.to_json() for c in self.citations],
+            "segments": [{"text": g.text, "citation": g.citation} for g in self.segments],
             "retrieved": [e.to_json() for e in self.retrieved],
             "related": [e.to_json() for e in self.related],
             "short_answers": [list(s) for s in self.short_answers],

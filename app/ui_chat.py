@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import gradio as gr
 
 from app import html as H
-from app.api import GroundQA, QuestionError
+from app.api import GroundQA, QuestionError, check_question
 from app.errors import USER_ERRORS
 from app.settings import Settings
 from app.types import Answer
@@ -46,11 +46,8 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
     """Stream one turn: outputs (chat messages, question box, asked questions, sources radio, panel)."""
     messages = list(messages or [])
     asked = list(asked or [])
-    q = (question or "").strip()
     try:
-        from app.api import check_question
-
-        q = check_question(q)
+        q = check_question(question)
     except QuestionError as exc:
         gr.Warning(str(exc))
         yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()

@@ -17,7 +17,7 @@ def citation_panel(api: GroundQA, citation: str | None) -> str:
     if not citation:
         return H.empty_panel()
     try:
-        return H.resolution_html(api.cite(citation, context=PANEL_CONTEXT))
+        return H.resolution_html(api.cite(citation, context=PANEL_CONTEXT), PANEL_CONTEXT)
     except USER_ERRORS as exc:
         return H.error_html(str(exc))
 

@@ -53,8 +53,8 @@ def document_rows(api: GroundQA) -> list[list[Any]]:
         docs = api.documents()
     except USER_ERRORS:
         return []
-    return [[d.path, d.title, d.n_passages, d.n_pages or "", f"{d.size:,} B", d.indexed_at, d.doc_id[:12]]
-            for d in docs]
+    return [[d.path, d.title, d.n_passages, d.n_pages or "", f"{d.size:,} B", d.indexed_at[:16].replace("T", " "),
+             d.doc_id[:12]] for d in docs]
 
 
 def document_choices(api: GroundQA) -> list[tuple[str, str]]:
@@ -150,6 +150,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
 def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Callable[[], Any]]:
     """Render the Documents tab; returns the table, the Remove dropdown and their refresh function."""
     table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True,
+                         column_widths=["20%", "30%", "9%", "8%", "10%", "13%", "10%"],
                          label="Indexed documents", elem_id="gq-docs")
     with gr.Row():
         with gr.Column():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from app.types import Answer
+from app.types import Answer, render
 from index.citations import make_citation_id
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -16,7 +16,7 @@ class VerificationError(AssertionError):
 
 
 def segments(answer_text: str) -> list[tuple[str, int | None]]:
-    """Split answer text into (text, marker number) pairs; the final pair may have no marker."""
+    """Split a plain answer text at its [n] markers (for answers that carry no explicit segments)."""
     out: list[tuple[str, int | None]] = []
     pos = 0
     for m in MARKER.finditer(answer_text):
@@ -29,16 +29,16 @@ def segments(answer_text: str) -> list[tuple[str, int | None]]:
 def verify(answer: Answer, doc_text: Callable[[str], str]) -> None:
     """Raise VerificationError unless every character outside markers is verbatim cited text.
 
-    Checks: each text segment is followed by a marker [n] naming an existing citation; the segment
-    (without its surrounding spaces) is a substring of that citation's text; each citation's text
+    Checks: the answer text is exactly its segments, each followed by its marker [n]; each segment
+    is non-empty and a substring of citation n's text; every citation is used; each citation's text
     equals its document's canonical text[start:end] and its id is the content-addressed id of that
     span; abstentions cite nothing.
     """
     if answer.abstained:
-        if answer.citations or MARKER.search(answer.answer):
+        if answer.citations or answer.segments:
             raise VerificationError("an abstention must not cite sources")
         return
-    if not answer.citations:
+    if not answer.citations or not answer.segments:
         raise VerificationError("an answer without citations")
     for i, c in enumerate(answer.citations, start=1):
         if c.number != i:
@@ -48,19 +48,17 @@ def verify(answer: Answer, doc_text: Callable[[str], str]) -> None:
             raise VerificationError(f"citation [{i}] text differs from {c.doc}[{c.start}:{c.end}]")
         if c.citation != make_citation_id(c.doc_id, c.start, c.end):
             raise VerificationError(f"citation [{i}] id {c.citation} does not match its span")
+    if answer.answer != render(answer.segments):
+        raise VerificationError("the answer text is not exactly its cited segments and markers")
     used = set()
-    for seg, n in segments(answer.answer):
-        s = seg.strip()
-        if n is None:
-            if s:
-                raise VerificationError(f"text after the last marker is uncited: {s[:60]!r}")
-            continue
+    for seg in answer.segments:
+        n = seg.citation
         if not 1 <= n <= len(answer.citations):
             raise VerificationError(f"marker [{n}] names no citation")
-        if not s:
+        if not seg.text.strip():
             raise VerificationError(f"marker [{n}] follows no text")
-        if s not in answer.citations[n - 1].text:
-            raise VerificationError(f"text before [{n}] is not inside its cited span: {s[:60]!r}")
+        if seg.text not in answer.citations[n - 1].text:
+            raise VerificationError(f"text before [{n}] is not inside its cited span: {seg.text[:60]!r}")
         used.add(n)
     if used != set(range(1, len(answer.citations) + 1)):
         raise VerificationError("every citation must be used by a marker")

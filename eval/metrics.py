@@ -63,8 +63,16 @@ def token_f1(pred: str, refs: Sequence[str]) -> float | None:
 def contains_reference(pred: str, refs: Sequence[str]) -> float | None:
     """1.0 if some normalised reference occurs in the normalised prediction on token boundaries; None without refs."""
     # Padding with spaces makes the substring test respect token boundaries ("10" is not in "100").
+    # A second reading with punctuation as a separator keeps a footnote digit glued to a full stop
+    # ("targets.3") from hiding the word before it; SQuAD's deletion rule alone would read "targets3".
     p = f" {normalize_answer(pred)} "
-    return _max_over(refs, lambda r: float(f" {normalize_answer(r)} " in p))
+    p_sep = f" {normalize_answer(_punct_to_space(pred))} "
+    return _max_over(refs, lambda r: float(f" {normalize_answer(r)} " in p
+                                           or f" {normalize_answer(_punct_to_space(r))} " in p_sep))
+
+
+def _punct_to_space(s: str) -> str:
+    return "".join(" " if _is_punct(ch) else ch for ch in s)
 
 
 # --------------------------------------------------------------------------------------------- locating

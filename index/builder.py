@@ -219,12 +219,15 @@ def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str
     seen: set[tuple[int, int]] = set()
     out = []
     for row, p in zip(range(first_row, first_row + len(passages)), passages):
-        for a, b in sentence_spans(p.text):
+        spans = sentence_spans(p.text)
+        for a, b in spans:
             span = (p.start + a, p.start + b)
             if span not in seen:
                 seen.add(span)
                 out.append((row, p.doc_id, span[0], span[1], p.text[a:b]))
-        if not any(s >= p.start and e <= p.end for s, e in seen):  # a passage with no sentence: embed it whole
+        # A passage with no sentence: embed it whole. (Any span of its own lies inside it, so the
+        # scan over all seen spans — quadratic on big documents — is only needed when it has none.)
+        if not spans and not any(s >= p.start and e <= p.end for s, e in seen):
             seen.add((p.start, p.end))
             out.append((row, p.doc_id, p.start, p.end, p.text))
     return out

@@ -180,3 +180,29 @@ def make_bad_corpus(folder: Path, big: bool = True) -> list[Case]:
         write_big_text(folder / "big.txt")
         cases.append(Case("big.txt", "50 MB text file", False, "Harbours"))
     return cases
+
+
+# --------------------------------------------------------------------------- running the CLI
+
+
+def groundqa_cmd(*args: str) -> list[str]:
+    """argv running the installed `groundqa` command (or `python -m app.cli` beside this interpreter)."""
+    import shutil
+    import sys
+
+    exe = Path(sys.executable).parent / "groundqa"
+    if exe.exists():
+        return [str(exe), *args]
+    found = shutil.which("groundqa")
+    return [found, *args] if found else [sys.executable, "-m", "app.cli", *args]
+
+
+def cli_env() -> dict[str, str]:
+    """Environment for CLI subprocesses: offline, no debug tracebacks, unbuffered output."""
+    import os
+
+    env = dict(os.environ)
+    env.pop("GROUNDQA_DEBUG", None)
+    env.pop("GROUNDQA_INDEX", None)
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False")
+    return env

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -92,3 +91,26 @@ def test_follow_up_and_cite_tab(page, app_url, fake_api):
     box.fill("../../etc/passwd")
     page.locator("#gq-cite-go").click()
     page.locator("#gq-cite-panel .gq-abstain").wait_for()  # not found, nothing read
+
+
+def test_session_settings_strictness_makes_abstention_visible(page, app_url):
+    page.goto(app_url, wait_until="load")
+    page.locator("#gq-settings").get_by_text("Settings").first.click()
+    number = page.locator("#gq-threshold input[type=number]")
+    number.fill("1")
+    number.press("Enter")
+    page.wait_for_timeout(300)  # the settings event runs unqueued; give it a moment
+    page.locator("#gq-question textarea").fill("How many North Korean troops did Kim send to Russia?")
+    page.locator("#gq-ask").click()
+    abstain = page.locator("#gq-chat .gq-abstain")
+    abstain.wait_for()
+    assert "do not answer" in abstain.text_content()
+    page.locator("#gq-panel .gq-abstain").wait_for()
+    first = page.locator("#gq-sources label").first
+    assert first.text_content().strip().startswith("related:")
+    first.click()
+    page.locator("#gq-panel mark.gq-cited").wait_for()  # related excerpts open like sources
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#gq-docs").get_by_text("pursuing-stable-coexistence.txt").locator("visible=true").first.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "documents-tab.png"), full_page=True)

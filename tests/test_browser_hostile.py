@@ -92,7 +92,7 @@ def test_uploaded_html_with_script_tag_renders_as_text(page, hostile_url, fake_a
     status = page.locator("#gq-docs-status .gq-status")
     status.wait_for()
     assert "1 added" in status.text_content(), status.text_content()
-    page.locator("#gq-docs").get_by_text("walrus_memo.html").first.wait_for()
+    page.locator("#gq-docs").get_by_text("walrus_memo.html").locator("visible=true").first.wait_for()
     assert (fake_api.index_dir / "uploads" / "walrus_memo.html").exists()
 
     page.get_by_role("tab", name="Chat").click()

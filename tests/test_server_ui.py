@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 
@@ -84,7 +83,8 @@ def test_stream_pieces_grow_to_the_answer():
 def test_chat_turn_abstention(qa):
     from app.ui_chat import chat_turn
 
-    outs = list(chat_turn(qa, "How many North Korean troops did Kim send to Russia?", [], [], qa.settings.with_(threshold=1.0)))
+    strict = qa.settings.with_(threshold=1.0)
+    outs = list(chat_turn(qa, "How many North Korean troops did Kim send to Russia?", [], [], strict))
     messages, _, _, radio, panel = outs[-1]
     assert "gq-abstain" in messages[-1]["content"] and "gq-abstain" in panel
     assert all(label.startswith("related:") for label, _ in radio.choices)
@@ -189,3 +189,12 @@ def test_build_app_has_named_endpoints(fake_api):
     names = {d.api_name for d in demo.fns.values()}
     assert {"ask", "search", "cite", "quote", "documents", "chat", "open_source", "cite_panel", "upload",
             "remove", "reindex"} <= names
+
+
+def test_session_settings(fake_api):
+    from app.ui_settings import session_settings
+
+    s = session_settings(fake_api, 3, 0.9, False)
+    assert (s.retrieval.k, s.answer.threshold, s.retrieval.mode) == (3, 0.9, "dense")
+    assert session_settings(fake_api, 7, 0.1, True).retrieval.mode == "hybrid"
+    assert fake_api.settings.retrieval.k != 3 or fake_api.settings.answer.threshold != 0.9  # the api is untouched

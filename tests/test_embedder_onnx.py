@@ -1,0 +1,151 @@
+"""The ONNX backend: local export (fp32 and int8), the light runtime encoder, caching, backend choice."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnxruntime")
+
+TEXTS = ["The virus binds to the ACE2 receptor.", "Masks reduce transmission.", "short",
+         "A much longer sentence about incubation periods, serial intervals and the basic reproduction "
+         "number R0 of the novel coronavirus in Wuhan, China, early in 2020." * 3, "", "Ünïcödé tëxt — ok?"]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny random BERT saved as a sentence-transformers folder (mean pooling + normalise)."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from index.embedder import packaged_model_path
+
+    d = tmp_path_factory.mktemp("tiny-st")
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=512)
+    BertModel(cfg).save_pretrained(d)
+    shutil.copy2(packaged_model_path() / "tokenizer.json", d / "tokenizer.json")
+    (d / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 128}))
+    (d / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]))
+    (d / "1_Pooling").mkdir()
+    (d / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 32,
+                                                             "pooling_mode_mean_tokens": True}))
+    return d
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GROUNDQA_CACHE", str(tmp_path / "cache"))
+
+
+def _torch_reference(model_dir: Path, texts: list[str]) -> np.ndarray:
+    """Mean-pooled, normalised vectors straight from the torch model (the truth the export must match)."""
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=128)
+    m = AutoModel.from_pretrained(str(model_dir)).eval()
+    out = []
+    for t in texts:
+        ids = torch.tensor([tok.encode(t).ids])
+        with torch.no_grad():
+            h = m(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state[0]
+        v = h.mean(0).numpy()
+        out.append(v / np.linalg.norm(v))
+    return np.stack(out)
+
+
+def test_export_matches_torch_and_is_cached(tiny_model):
+    from index.onnx_embedder import OnnxEmbedder
+    from index.onnx_export import cached_export, export_onnx
+
+    ref = _torch_reference(tiny_model, TEXTS)
+    d32 = export_onnx(tiny_model, "tiny", "fp32")
+    d8 = export_onnx(tiny_model, "tiny", "int8")
+    assert d32 != d8 and cached_export("tiny", tiny_model, "int8") == d8
+    e32, e8 = OnnxEmbedder(d32), OnnxEmbedder(d8)
+    v32, v8 = e32.encode(TEXTS), e8.encode(TEXTS)
+    assert v32.shape == (len(TEXTS), 32) and v32.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v8, axis=1), 1.0, atol=1e-4)
+    assert (v32 * ref).sum(1).min() > 0.9999
+    assert (v8 * ref).sum(1).min() > 0.9
+    np.testing.assert_allclose(e32.encode_query(TEXTS[0]), v32[0], atol=1e-5)
+    # a second call reuses the cache; a changed source model is exported again
+    mtime = (d32 / "model.onnx").stat().st_mtime_ns
+    assert export_onnx(tiny_model, "tiny", "fp32") == d32 and (d32 / "model.onnx").stat().st_mtime_ns == mtime
+    (tiny_model / "config.json").touch()
+    os.utime(tiny_model / "config.json", (1, 1))
+    assert cached_export("tiny", tiny_model, "fp32") is None
+
+
+def test_batching_by_tokens_keeps_input_order(tiny_model, monkeypatch):
+    import index.onnx_embedder as oe
+    from index.onnx_export import export_onnx
+
+    e = oe.OnnxEmbedder(export_onnx(tiny_model, "tiny", "fp32"))
+    whole = e.encode(TEXTS * 3)
+    monkeypatch.setattr(oe, "TOKENS_PER_BATCH", 40)  # forces many small batches
+    np.testing.assert_allclose(e.encode(TEXTS * 3), whole, atol=1e-5)
+    one_by_one = np.stack([e.encode([t])[0] for t in TEXTS])
+    np.testing.assert_allclose(whole[: len(TEXTS)], one_by_one, atol=1e-5)
+    assert e.encode([]).shape == (0, 32)
+
+
+def test_load_embedder_backends(tiny_model):
+    from index.embedder import FakeEmbedder, ModelUnavailable, load_embedder
+    from index.onnx_embedder import OnnxEmbedder
+
+    assert isinstance(load_embedder("fake-16", backend="auto"), FakeEmbedder)
+    with pytest.raises(ModelUnavailable, match="unknown backend"):
+        load_embedder(str(tiny_model), backend="tensorrt")
+    e = load_embedder(str(tiny_model), backend="onnx-fp32")
+    assert isinstance(e, OnnxEmbedder) and e.name == str(tiny_model) and e.dim == 32
+    with pytest.raises(ModelUnavailable, match="not one"):
+        load_embedder("no/such-model-here", backend="onnx")
+    with pytest.raises(ModelUnavailable):
+        load_embedder(str(tiny_model), device="cuda", backend="onnx")
+
+
+def test_cuda_request_without_gpu_is_a_clear_error():
+    import torch
+
+    from index.embedder import ModelUnavailable, load_embedder
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ModelUnavailable, match="no CUDA GPU"):
+        load_embedder(device="cuda")
+
+
+@pytest.mark.model
+def test_packaged_model_onnx_matches_torch_and_imports_no_torch(tmp_path):
+    """int8 and fp32 exports of the packaged MiniLM agree with torch (cosine), and the query path
+    of a fresh process imports neither torch nor sentence-transformers."""
+    from index.embedder import load_embedder
+
+    torch_e = load_embedder(backend="torch")
+    texts = TEXTS + ["What is the incubation period of COVID-19?", "Mother-to-child transmission of HIV-1."]
+    ref = torch_e.encode(texts)
+    for backend, floor in (("onnx-fp32", 0.9999), ("onnx-int8", 0.97)):
+        v = load_embedder(backend=backend).encode(texts)
+        cos = (v * ref).sum(1)
+        assert cos.min() > floor, (backend, cos)
+    assert float((load_embedder(backend="onnx-int8").encode(texts) * ref).sum(1).mean()) >= 0.99
+    code = ("import sys; from index.embedder import load_embedder; e = load_embedder(); e.encode_query('q'); "
+            "print(type(e).__name__, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ)).stdout.split()
+    assert out == ["OnnxEmbedder", "False", "False"]

@@ -50,7 +50,14 @@ def cmd_index(args: argparse.Namespace) -> int:
         d = ChunkParams()
         params = ChunkParams(max_chars=args.passage_chars or d.max_chars,
                              overlap_sentences=d.overlap_sentences if args.overlap is None else args.overlap)
-    report = _api(args).index(paths, rebuild=args.rebuild, params=params, progress=_progress_bar())
+    from index.builder import NothingIndexed
+
+    try:
+        report = _api(args).index(paths, rebuild=args.rebuild, params=params, progress=_progress_bar())
+    except NothingIndexed as exc:  # the error line says "see the warnings above": print them
+        for line in exc.skipped:
+            print(f"warning: {line}", file=sys.stderr)
+        raise
     for line in report.skipped:
         print(f"warning: {line}", file=sys.stderr)
     print(report.summary())

@@ -126,6 +126,104 @@ class SentenceTransformerEmbedder:
         return self.encode([text], batch_size=1)[0]
 
 
+class PipelinedTorchEmbedder:
+    """Torch embedder built for GPUs (`--device cuda`, fp16): the host never starves the device.
+
+    Stock `SentenceTransformer.encode` tokenises, pads and copies each batch on the main thread while the
+    GPU waits (on an H100 it used ~2% of the compute). Here all texts are tokenised at once by the Rust
+    tokenizer (parallel), sorted by length and cut into batches by a token budget (little padding); a
+    background thread pads each next batch into pinned memory while the device runs the current one;
+    pooled vectors stay on the device until one copy back at the end. On a CPU (device='cpu', fp32) it
+    gives the same vectors as sentence-transformers, which is how it is tested without a GPU.
+    """
+
+    TOKENS_PER_BATCH = 131_072
+
+    def __init__(self, model_dir: Path, name: str, device: str = "cuda") -> None:
+        import torch
+        from tokenizers import Tokenizer
+        from transformers import AutoModel
+
+        from index.onnx_export import _st_config
+
+        self._torch = torch
+        self.name = name
+        self.device = device
+        self.precision = "fp16" if device.startswith("cuda") else "fp32"
+        max_len, self._normalize = _st_config(model_dir)
+        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tok.no_padding()
+        tok.enable_truncation(max_length=max_len)
+        self._tok = tok
+        model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval().to(device)
+        self._model = model.half() if self.precision == "fp16" else model
+        self.dim = int(model.config.hidden_size)
+        self._lock = threading.Lock()
+
+    def _batches(self, ids: list[list[int]]) -> list[list[int]]:
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out, cur, width = [], [], 0
+        for i in order:
+            w = max(width, len(ids[i]))
+            if cur and w * (len(cur) + 1) > self.TOKENS_PER_BATCH:
+                out.append(cur)
+                cur, w = [], len(ids[i])
+            cur.append(i)
+            width = w
+        if cur:
+            out.append(cur)
+        return out
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed passages: (len(texts), dim) float32 unit vectors in input order."""
+        import queue
+
+        torch = self._torch
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        ids = [e.ids for e in self._tok.encode_batch(list(texts))]
+        batches = self._batches(ids)
+        pin = self.device.startswith("cuda")
+        q: queue.Queue = queue.Queue(maxsize=3)
+
+        def produce() -> None:
+            for sel in batches:
+                width = max(len(ids[i]) for i in sel)
+                a = np.zeros((len(sel), width), np.int64)
+                m = np.zeros((len(sel), width), np.int64)
+                for r, i in enumerate(sel):
+                    a[r, : len(ids[i])] = ids[i]
+                    m[r, : len(ids[i])] = 1
+                ta, tm = torch.from_numpy(a), torch.from_numpy(m)
+                q.put((sel, ta.pin_memory() if pin else ta, tm.pin_memory() if pin else tm))
+            q.put(None)
+
+        worker = threading.Thread(target=produce, daemon=True, name="groundqa-tokenize")
+        with self._lock, torch.inference_mode():
+            worker.start()
+            outs, sels = [], []
+            while (item := q.get()) is not None:
+                sel, ta, tm = item
+                ta = ta.to(self.device, non_blocking=True)
+                tm = tm.to(self.device, non_blocking=True)
+                h = self._model(input_ids=ta, attention_mask=tm, token_type_ids=torch.zeros_like(ta)).last_hidden_state
+                w = tm.unsqueeze(-1).to(h.dtype)
+                v = (h * w).sum(1).float() / w.sum(1).float().clamp(min=1e-9)
+                if self._normalize:
+                    v = torch.nn.functional.normalize(v, dim=-1)
+                outs.append(v)
+                sels.extend(sel)
+            worker.join()
+            allv = torch.cat(outs).cpu().numpy()
+        out = np.empty((len(texts), self.dim), np.float32)
+        out[np.asarray(sels)] = allv
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query."""
+        return self.encode([text])[0]
+
+
 _MODELS: dict[tuple[str, str, str], object] = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -225,6 +323,9 @@ def load_embedder(model: str = DEFAULT_MODEL, device: str = "cpu", backend: str 
 
         if not torch.cuda.is_available():
             raise ModelUnavailable("--device cuda was asked for but no CUDA GPU is visible — use --device cpu")
+        src = model_source(name)
+        if src is not None and (src / "tokenizer.json").exists():
+            return PipelinedTorchEmbedder(src, name, device=device)
         return SentenceTransformerEmbedder(name, device=device, backend="torch")
     if backend == "auto":
         from index.onnx_embedder import onnx_available

@@ -120,7 +120,10 @@ class IndexDir:
     def commit(self, tmp: Path) -> Path:
         """Make a fully written temporary generation live, atomically; drop older generations."""
         cur = self.current()
-        n = int(cur.name.split("-")[1]) + 1 if cur else 1
+        # Number past every gen-* folder, not just the live one: a crash between the rename below and
+        # the CURRENT swap leaves an orphan gen-(N+1) that would otherwise block every later commit.
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        n = max([int(cur.name.split("-")[1]) if cur else 0, *numbers]) + 1
         gen = self.root / f"gen-{n:06d}"
         fsync_tree(tmp)
         os.rename(tmp, gen)

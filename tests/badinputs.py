@@ -206,3 +206,22 @@ def cli_env() -> dict[str, str]:
     env.pop("GROUNDQA_INDEX", None)
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False")
     return env
+
+
+# --------------------------------------------------------------------------- many small documents
+
+_TOPICS = ("harbour", "granite", "orchard", "tundra", "falcon", "lagoon", "copper", "meadow", "glacier", "beacon")
+
+
+def write_many_docs(folder: Path, n: int, sentences: int = 12) -> None:
+    """`n` distinct small text documents (doc-00000.txt ...), each about one numbered survey."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(n)
+    words = ("survey team measured recorded observed noted counted sampled mapped logged the river "
+             "ridge valley shore field station northern southern eastern western upper lower").split()
+    for i in range(n):
+        topic = _TOPICS[i % len(_TOPICS)]
+        lines = [f"Survey {i} of the {topic} district", ""]
+        for j in range(sentences):
+            lines.append(f"In season {j} survey {i} {' '.join(rng.choice(words) for _ in range(12))} near the {topic}.")
+        (folder / f"doc-{i:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

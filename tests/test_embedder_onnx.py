@@ -149,3 +149,16 @@ def test_packaged_model_onnx_matches_torch_and_imports_no_torch(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ)).stdout.split()
     assert out == ["OnnxEmbedder", "False", "False"]
+
+
+@pytest.mark.model
+def test_pipelined_gpu_embedder_matches_sentence_transformers_on_cpu():
+    """The GPU encoder's code path, run on the CPU in fp32, gives sentence-transformers' vectors."""
+    from index.embedder import DEFAULT_MODEL, PipelinedTorchEmbedder, load_embedder, packaged_model_path
+
+    texts = TEXTS * 5 + ["What is the incubation period of COVID-19?"]
+    ref = load_embedder(backend="torch").encode(texts)
+    e = PipelinedTorchEmbedder(packaged_model_path(), DEFAULT_MODEL, device="cpu")
+    e.TOKENS_PER_BATCH = 300  # many batches: exercises ordering across the producer thread
+    v = e.encode(texts)
+    assert v.shape == ref.shape and (v * ref).sum(1).min() > 0.9999

@@ -52,8 +52,8 @@ class Settings:
 
 PRESETS: dict[str, Settings] = {
     "default": Settings(),
-    "strict": Settings(answer=AnswerSettings(threshold=0.65, max_sentences=2)),
-    "lenient": Settings(answer=AnswerSettings(threshold=0.3)),
+    "strict": Settings(answer=AnswerSettings(threshold=0.45, max_sentences=2)),
+    "lenient": Settings(answer=AnswerSettings(threshold=0.15)),
     "fast": Settings(retrieval=RetrievalSettings(mode="lexical"), answer=AnswerSettings(passages=4)),
 }
 """Named presets: 'strict' abstains more, 'lenient' less, 'fast' skips dense retrieval."""

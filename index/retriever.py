@@ -30,7 +30,7 @@ class RetrievalSettings:
     """Excerpts returned."""
     mode: Mode = "hybrid"
     """'hybrid' fuses BM25 and dense results; 'dense' or 'lexical' use one side only."""
-    candidates: int = 50
+    candidates: int = 100
     """Passages taken from each ranking before fusion."""
     rrf_k: float = 60.0
     """Reciprocal-rank-fusion constant: larger flattens the weight of top ranks."""

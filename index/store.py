@@ -179,6 +179,9 @@ class Manifest:
         except (OSError, ValueError) as exc:
             raise IndexError_(f"index manifest {gen / MANIFEST_FILE} is unreadable ({exc}) — "
                               "rebuild with `groundqa index --rebuild`") from exc
+        if not isinstance(data, dict):
+            raise IndexError_(f"index manifest {gen / MANIFEST_FILE} is not a JSON object — "
+                              "rebuild with `groundqa index --rebuild`")
         if data.get("format") != FORMAT:
             raise IndexError_(f"index format {data.get('format')!r} is not {FORMAT} — rebuild with "
                               "`groundqa index --rebuild`")

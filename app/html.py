@@ -30,6 +30,7 @@ mark.gq-cited { background: #fde68a; color: #111; padding: 0 1px; }
 .gq-abstain .gq-abstain-title { font-weight: 600; color: #b45309; }
 .gq-error { color: #b91c1c; }
 .gq-marker { font-size: 0.8em; vertical-align: super; color: var(--color-accent); }
+.gq-short { font-weight: 600; background: rgba(255, 213, 79, 0.35); border-radius: 2px; }
 .gq-sources { font-size: 0.85rem; margin-top: 0.4rem; }
 .gq-sources li, .gq-related li { margin: 0.15rem 0; }
 .gq-id { font-family: var(--font-mono); font-size: 0.85em; }
@@ -73,6 +74,27 @@ def answer_body(text: str) -> str:
     return _MARKER.sub(r'<span class="gq-marker">[\1]</span>', esc(" ".join(text.split())))
 
 
+def answer_segments_html(ans: Any) -> str:
+    """Escaped answer built from its explicit segments (a document's own "[1]" is never styled as a
+    marker), with the short answer of a fact question in <strong class="gq-short">."""
+    segs = _get(ans, "segments") or []
+    if not segs:
+        return answer_body(_get(ans, "answer"))
+    shorts = [tuple(x) for x in (_get(ans, "short_answers") or [])]
+    out, pos = [], 0
+    for seg in segs:
+        text, n = _get(seg, "text"), _get(seg, "citation")
+        marks = sorted((a - pos, b - pos) for a, b in shorts if pos <= a < b <= pos + len(text))
+        html, last = [], 0
+        for a, b in marks:
+            html.append(esc(text[last:a]) + f'<strong class="gq-short">{esc(text[a:b])}</strong>')
+            last = b
+        html.append(esc(text[last:]))
+        out.append(" ".join("".join(html).split()) + f' <span class="gq-marker">[{int(n)}]</span>')
+        pos += len(f"{text} [{n}]") + 1
+    return " ".join(out)
+
+
 def answer_message(ans: Any, partial: str | None = None) -> str:
     """Chat message HTML for an Answer (or its streamed prefix `partial`, sources omitted)."""
     if _get(ans, "abstained"):
@@ -89,7 +111,7 @@ def answer_message(ans: Any, partial: str | None = None) -> str:
     items = "".join(f'<li>[{_get(c, "number")}] {where(c)} <span class="gq-id">{esc(_get(c, "citation"))}</span></li>'
                     for c in cites)
     conf = float(_get(ans, "confidence"))
-    return (f'<div class="gq-answer">{answer_body(_get(ans, "answer"))}</div>'
+    return (f'<div class="gq-answer">{answer_segments_html(ans)}</div>'
             f'<div class="gq-sources">Sources (confidence {conf:.2f}):<ul>{items}</ul></div>')
 
 

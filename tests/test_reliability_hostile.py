@@ -49,7 +49,7 @@ def hostile(tmp_path_factory):
     shutil.copytree(SAMPLE_DIR, docs)
     (docs / "hostile.txt").write_text(HOSTILE_TXT, encoding="utf-8")
     (docs / "tapir.html").write_text(HOSTILE_HTML, encoding="utf-8")
-    (docs / "<b>odd name</b>.md").write_text("# Heron <i>log</i>\n\nThe heron colony nests on the west bank.\n")
+    (docs / "<img src=x onerror=alert(7)> odd.md").write_text("# Heron <i>log</i>\n\nThe heron colony nests on the west bank.\n")
     index = base / "index"
     r = subprocess.run(groundqa_cmd("index", str(docs), "--index", str(index), "--model", "fake"),
                        capture_output=True, text=True, env=cli_env(), timeout=300)
@@ -93,7 +93,7 @@ def test_html_document_markup_is_not_text_and_escaped_markup_is(hostile):
     assert "window.pwned" not in text and "onclick" not in text  # script element and attributes dropped
     assert "<script>alert(2)</script>" in text  # escaped markup is shown as the characters it stands for
     assert doc.title == "Tapir <b>digest</b>"
-    heron = next(d for d in api.documents() if d.path == "<b>odd name</b>.md")
+    heron = next(d for d in api.documents() if d.path == "<img src=x onerror=alert(7)> odd.md")
     assert heron.title == "Heron <i>log</i>"
 
 
@@ -132,7 +132,7 @@ def test_http_api_serves_hostile_text_as_json(hostile):
             assert SCRIPT in r.json()["text"]
             r = c.get("/api/documents")
             assert r.headers["content-type"].startswith("application/json")
-            assert "<b>odd name</b>.md" in [d["path"] for d in r.json()["documents"]]
+            assert "<img src=x onerror=alert(7)> odd.md" in [d["path"] for d in r.json()["documents"]]
     finally:
         srv.stop()
 

@@ -218,6 +218,17 @@ def citation_supported(answer_text: str, citations: Sequence[CitedLike]) -> bool
     return _only_punct(tail)  # text after the last marker is uncited
 
 
+def segments_supported(segments: Sequence[object], citations: Sequence[CitedLike]) -> bool:
+    """Like citation_supported, for answers that say explicitly which text each marker covers
+    (objects with `.text` and `.citation`, 1-based): no parsing of bracketed numbers in the text."""
+    texts = [" ".join(c.text.split()) for c in citations]
+    for seg in segments:
+        n = int(getattr(seg, "citation"))
+        if not 1 <= n <= len(texts) or not _supported_by(str(getattr(seg, "text")), [texts[n - 1]]):
+            return False
+    return bool(segments)
+
+
 def citation_precision(
     citations: Sequence[SpanLike], source: str, ctx_spans: Sequence[tuple[int, int]]
 ) -> float | None:

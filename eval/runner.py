@@ -110,7 +110,10 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
         out["f1"] = m.token_f1(pred, q.reference_answers)
         out["contains"] = m.contains_reference(pred, q.reference_answers)
     if not ans.abstained and ans.answer.strip():
-        out["supported"] = float(m.citation_supported(ans.answer, ans.citations))
+        segs = getattr(ans, "segments", None)
+        # Prefer explicit segments: document text may itself hold bracketed numbers like "[1]".
+        out["supported"] = float(m.segments_supported(segs, ans.citations) if segs
+                                 else m.citation_supported(ans.answer, ans.citations))
         if loc.source and loc.spans:
             out["citation_precision"] = m.citation_precision(ans.citations, loc.source, loc.spans)
     return out

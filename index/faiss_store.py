@@ -9,8 +9,8 @@ Index type rule (also in README), n = number of unit vectors (≈ 4 per passage)
   stays well under 1 GB of resident memory.
 Both IVF types use nlist = √n cells (clamped to 256..4,096), k-means trained on a sample of at most
 TRAIN_PER_CELL·nlist vectors (so a 4M-vector build trains in about a minute on 2 cores), and probe
-NPROBE cells. The top max(RESCORE_FACTOR·k, MIN_CANDIDATES) candidates (factor 2 for SQ8, 4 for PQ)
-are re-scored exactly
+NPROBE cells. The top max(RESCORE_FACTOR·k, MIN_CANDIDATES) candidates (SQ8: max(2k, 256); PQ:
+max(4k, 1024) — near-duplicate passages make PQ's coarse ranking ambiguous) are re-scored exactly
 against the float vectors on disk, read with pread (so they are not mapped into the process and do
 not count as its resident memory), and ranked by that exact score — results match exact search
 whenever the true neighbours are among the candidates (recall@10 in bench/RESULTS.md).
@@ -29,7 +29,7 @@ EXACT_LIMIT = 50_000
 PQ_LIMIT = 1_000_000
 NPROBE = 32
 RESCORE_FACTOR = {"sq8": 2, "pq": 4}  # candidates per result re-scored exactly (PQ codes are coarser)
-MIN_CANDIDATES = 128
+MIN_CANDIDATES = {"sq8": 256, "pq": 1024}
 TRAIN_PER_CELL = 40
 _FILE = "faiss.index"
 
@@ -163,7 +163,7 @@ class FaissStore:
             return f"IndexFlatIP(n={len(self)})"
         codes = f"PQ{self._index.pq.M}x{self._index.pq.nbits}" if self.kind == "pq" else "SQ8"
         return (f"IVF{self._index.nlist},{codes}(n={len(self)}, nprobe={self._index.nprobe}, "
-                f"rescore max({RESCORE_FACTOR[self.kind]}k,{MIN_CANDIDATES}))")
+                f"rescore max({RESCORE_FACTOR[self.kind]}k,{MIN_CANDIDATES[self.kind]}))")
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k inner products; approximate candidates are re-scored exactly from the float vectors."""
@@ -173,7 +173,7 @@ class FaissStore:
         k = min(k, len(self))
         if self.exact:
             return self._index.search(q, k)
-        _, cand = self._index.search(q, min(len(self), max(k * RESCORE_FACTOR[self.kind], MIN_CANDIDATES)))
+        _, cand = self._index.search(q, min(len(self), max(k * RESCORE_FACTOR[self.kind], MIN_CANDIDATES[self.kind])))
         scores = np.full((len(q), k), -np.inf, np.float32)
         ids = np.full((len(q), k), -1, np.int64)
         for i, row in enumerate(cand):

@@ -81,11 +81,15 @@ class LexicalIndex:
         if not q:
             return empty
         scores = self._bm25.get_scores(q)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        keep = scores[top] > 0
-        return scores[top][keep].astype(np.float32), top[keep].astype(np.int64)
+        # Rank only the rows that match a term (a million-row argpartition costs ~20 ms).
+        hit = np.flatnonzero(scores > 0)
+        if not len(hit):
+            return empty
+        k = min(k, len(hit))
+        sub = scores[hit]
+        top = np.argpartition(-sub, k - 1)[:k]
+        top = top[np.lexsort((hit[top], -sub[top]))]  # best first, ties by row id
+        return sub[top].astype(np.float32), hit[top].astype(np.int64)
 
 
 def doc_freqs(index: LexicalIndex, tokens: Sequence[str]) -> dict[str, int]:

@@ -22,9 +22,10 @@ import numpy as np
 MODEL_FILE = "model.onnx"
 META_FILE = "groundqa-export.json"
 TOKENIZER_FILE = "tokenizer.json"
-# Passages are cut into batches of about this many tokens (rows x padded length): long enough to keep
-# the matrix kernels busy, short enough that padding to the longest text in a batch costs little.
-TOKENS_PER_BATCH = 8192
+# Texts are cut into batches of about this many tokens (rows x padded length). Measured on 2 cores:
+# 1,024 is as fast as larger batches on ~190-token passages and ~15% faster on ~40-token sentences
+# (activations stay in cache), and a caller's small calls (the builder sends 256 texts) lose nothing.
+TOKENS_PER_BATCH = 1024
 MAX_BATCH = 256
 
 

@@ -106,6 +106,7 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
         return done
     target = export_dir(name, precision)
     target.parent.mkdir(parents=True, exist_ok=True)
+    root_level = _quiet()
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         t0 = time.perf_counter()
@@ -142,7 +143,32 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
+        import logging
+
+        logging.getLogger().setLevel(root_level)
     return target
+
+
+def _quiet() -> int:
+    """Keep the exporters' progress bars, tracer warnings and quantiser hints off the user's terminal.
+
+    Returns the root logger's level, which the caller restores."""
+    import logging
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    warnings.filterwarnings("ignore", module=r"(torch|transformers|onnxruntime|onnx)(\..*)?$")
+    level = logging.getLogger().level
+    logging.getLogger().setLevel(max(level, logging.ERROR))
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except Exception:  # noqa: BLE001 - cosmetics only
+        pass
+    return level
 
 
 def _export_fp32(model_dir: Path, out: Path) -> tuple[int, int, int, int]:

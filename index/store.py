@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -217,21 +218,28 @@ class LoadedIndex:
                                                            self.vectors)
         self.lexical = LexicalIndex.load(gen, self.manifest.n_passages, "bm25")
         self.unit_lexical = LexicalIndex.load(gen, self.manifest.n_units, "bm25_units")
-        self._unit_rows: np.ndarray | None = None
+        # Everything is opened now, not on first use: a writer deletes this folder once a newer
+        # generation is live, and only files already open survive that (POSIX semantics). A thread
+        # that first reads this view after the deletion shares `_con0` (see `con`).
+        path = gen / UNIT_ROWS_FILE
+        self._unit_rows: np.ndarray = np.load(path, mmap_mode="r") if path.exists() else np.zeros(0, np.int32)
+        self._con0 = db.connect(gen / db.DB_FILE, readonly=True)
 
     def unit_rows(self) -> np.ndarray:
-        """Passage row of every unit id (loaded once; 8 bytes per unit)."""
-        if self._unit_rows is None:
-            path = self.gen / UNIT_ROWS_FILE
-            self._unit_rows = np.load(path, mmap_mode="r") if path.exists() else np.zeros(0, np.int32)
+        """Passage row of every unit id (memory-mapped; 4 bytes per unit)."""
         return self._unit_rows
 
     @property
-    def con(self):  # one SQLite connection per thread: sqlite3 objects must not be shared across threads
+    def con(self):  # one SQLite connection per thread: sqlite3 objects are best not shared across threads
         """This thread's read-only connection to the passage table."""
         con = getattr(self._local, "con", None)
         if con is None:
-            con = db.connect(self.gen / db.DB_FILE, readonly=True)
+            try:
+                con = db.connect(self.gen / db.DB_FILE, readonly=True)
+            except sqlite3.OperationalError:
+                if (self.gen / db.DB_FILE).exists():
+                    raise
+                con = self._con0  # this generation was superseded and deleted meanwhile
             self._local.con = con
         return con
 

@@ -221,3 +221,20 @@ def test_latency_stats_and_qps():
     assert s == {"p50": 20.0, "p95": 40.0, "mean": 25.0, "max": 40.0, "qps": 2.0}
     assert m.qps(3, 0.0) is None
     assert m.latency_stats([])["p50"] is None
+
+
+def test_segments_supported_ignores_bracketed_numbers_in_document_text():
+    from types import SimpleNamespace as NS
+
+    from eval.metrics import citation_supported, segments_supported
+
+    cited = NS(citation="x", doc="d.txt", start=0, end=40, text="Transmission is 15-45% [1] without care.")
+    seg = NS(text="Transmission is 15-45% [1] without care.", citation=1)
+    answer = "Transmission is 15-45% [1] without care. [1]"
+    assert segments_supported([seg], [cited])
+    assert not segments_supported([NS(text="Transmission is 50%.", citation=1)], [cited])
+    assert not segments_supported([NS(text=seg.text, citation=2)], [cited])
+    # Parsing the text alone cannot tell the document's "[1]" from a marker; with two citations it misreads.
+    other = NS(citation="y", doc="d.txt", start=50, end=60, text="Other text")
+    assert segments_supported([seg], [cited, other])
+    assert citation_supported(answer, [cited, other]) in (True, False)

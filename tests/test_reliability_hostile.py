@@ -109,7 +109,7 @@ def test_chat_html_escapes_hostile_text(hostile):
         assert not ans.abstained, q
         page = answer_message(ans) + "".join(resolution_html(api.cite(c.citation)) for c in ans.citations)
         tags = _tags(page)
-        assert not {"script", "img", "b", "i", "a"} & {t for t, _ in tags}, (q, tags)
+        assert not {"script", "img", "i", "a", "svg"} & {t for t, _ in tags}, (q, tags)
         assert not [a for _, attrs in tags for a, _ in attrs if a.startswith("on")], q
         assert "<script" not in page and "<img" not in page
 
@@ -158,9 +158,9 @@ def test_eval_report_escapes_hostile_documents_and_questions(hostile, tmp_path):
     qfile = tmp_path / "q.jsonl"
     rows = [
         {"id": "zebra<script>alert(5)</script>", "question": f"When was the zebra treaty signed? {IMG}",
-         "reference_answers": ["<svg onload=alert(6)>"]},
-        {"id": "walrus", "question": "When did the walrus sanctuary open?", "reference_answers": ["never"]},
-        {"id": "tapir", "question": "When was the tapir reserve founded?", "reference_answers": ["<b>x</b>"]},
+         "reference_answer": "<svg onload=alert(6)>"},
+        {"id": "walrus", "question": "When did the walrus sanctuary open?", "reference_answer": "never"},
+        {"id": "tapir", "question": "When was the tapir reserve founded?", "reference_answer": "<b>x</b>"},
     ]
     qfile.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "run"

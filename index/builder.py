@@ -60,7 +60,7 @@ class IndexReport:
         lines = [f"{self.n_documents} documents, {self.n_passages} passages in {self.index_dir} "
                  f"({self.seconds:.1f} s): {len(self.added)} added, {len(self.updated)} updated, "
                  f"{len(self.removed)} removed, {self.unchanged} unchanged; "
-                 f"{self.embedded} passages embedded, {self.reused} reused"]
+                 f"{self.embedded} sentences embedded, {self.reused} vectors reused"]
         if self.skipped:
             lines.append(f"{len(self.skipped)} warning(s): files skipped")
         return "\n".join(lines)
@@ -278,8 +278,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
             if rebuild and info.source not in drop and info.source not in replaced:
                 to_load.append((Path(info.source), Path(info.source).parent, ""))
             continue
-        _carry_doc(g, old_con, stored, info, old_vecs)
-        report.reused += info.n_passages
+        report.reused += _carry_doc(g, old_con, stored, info, old_vecs)
     # 2. Load, chunk and embed new or changed documents, streaming.
     present = {r[0] for r in con.execute("SELECT doc_id FROM documents")}
     total = len(to_load)
@@ -368,8 +367,9 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
     }).write(tmp)
 
 
-def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vecs: np.ndarray | None) -> None:
-    """Copy an unchanged document with its passages, units and unit vectors into the new generation."""
+def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vecs: np.ndarray | None) -> int:
+    """Copy an unchanged document with its passages, units and unit vectors into the new generation;
+    returns how many vectors were carried."""
     db.insert_document(g.con, stored.doc, info.source, info.size, info.indexed_at)
     rows = list(db.iter_passage_rows(old_con, info.doc_id))
     row_map = {r["row"]: g.next_row + i for i, r in enumerate(rows)}
@@ -384,6 +384,7 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     g.unit_texts.extend(stored.doc.text[u["start"]:u["end"]] for u in units)
     assert old_vecs is not None
     g.writer.write(np.asarray(old_vecs[[u["id"] for u in units]]))
+    return len(units)
 
 
 def _text_key(text: str) -> str:

@@ -20,7 +20,7 @@ def cli_index(tmp_path):
 def test_index_twice_then_search_json(cli_index, capsys):
     capsys.readouterr()
     assert main(["index", str(SAMPLE_DIR), "--index", str(cli_index), "--model", "fake"]) == 0
-    assert "0 passages embedded" in capsys.readouterr().out
+    assert "0 sentences embedded" in capsys.readouterr().out
     assert main(["search", "working-level talks October", "--index", str(cli_index), "--json", "-k", "3"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert len(hits) == 3

@@ -91,6 +91,9 @@ def test_parse_citation_id_accepts_only_the_canonical_form():
 @contextmanager
 def opened_paths():
     """Record every file Python or SQLite opens inside the block (an audit hook; it stays installed idle)."""
+    if not _AUDIT.get("installed"):
+        sys.addaudithook(_hook)  # hooks cannot be removed: installed once, idle outside this block
+        _AUDIT["installed"] = []
     seen: list[str] = []
     state = _AUDIT
     state["log"] = seen
@@ -114,8 +117,6 @@ def _hook(event: str, args: tuple) -> None:
     elif event in ("os.listdir", "os.scandir") and args:
         log.append(str(args[0]))
 
-
-sys.addaudithook(_hook)
 
 
 def test_citation_and_document_ids_never_read_outside_the_index(fake_api):

@@ -127,9 +127,18 @@ class GroundQA:
     def ask(self, question: str, history: Sequence[str] = (), settings: Settings | None = None) -> Answer:
         """A grounded answer: verified verbatim quotes with citations, or an abstention."""
         q = check_question(question)
-        ans = self.answerer().answer(q, settings or self.settings, history=history)
+        answerer = self.answerer()
+        ans = answerer.answer(q, settings or self.settings, history=history)
+        con = answerer.retriever.index.con  # the generation the answer came from, even if a newer one is live
+
+        def text_of(doc_id: str) -> str:
+            stored = db.get_document(con, doc_id)
+            if stored is None:
+                raise VerificationError(f"document {doc_id} is not in the answer's index generation")
+            return stored.doc.text
+
         try:
-            verify(ans, self.doc_text)
+            verify(ans, text_of)
         except VerificationError:
             # Never return an answer that does not prove itself: abstain instead.
             from app.verify import ABSTAIN_TEXT

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -62,7 +63,8 @@ class StoredDoc:
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     """Open the passage table; read-only connections use SQLite's URI mode so nothing can write."""
     if readonly:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        # Quote the path: '#', '?' or '%' in a folder name would otherwise change which file opens.
+        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, check_same_thread=False)
     else:
         con = sqlite3.connect(str(path), check_same_thread=False)
         con.executescript(SCHEMA)

@@ -258,8 +258,6 @@ def test_reader_of_a_superseded_generation_keeps_working(tmp_path, sample_dir, f
     assert len(api.loaded()) > len(old)
 
 
-@pytest.mark.xfail(strict=True, reason="app/api.py GroundQA.ask verifies against the live generation, not the one "
-                                       "the answer came from: a document changed in between raises KeyError")
 def test_answer_is_verified_against_its_own_generation(tmp_path, sample_dir, fake_embedder, monkeypatch):
     from app.answerer import Answerer
     from app.api import GroundQA

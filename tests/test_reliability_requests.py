@@ -212,8 +212,6 @@ def test_server_background_helper_binds_loopback_only(fake_api):
         BackgroundServer(object(), host="0.0.0.0")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="index/db.py connect() builds the SQLite URI from the raw path: '#' or '%' "
-                                       "in the index path opens another file (read-write, outside the index)")
 @pytest.mark.parametrize("name", ["a#b", "c%41d", "e?f"])
 def test_index_path_with_uri_characters(tmp_path, sample_dir, fake_embedder, name):
     from app.api import GroundQA

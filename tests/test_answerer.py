@@ -86,10 +86,11 @@ def _dev_questions(name: str) -> list[dict]:
 def test_verify_holds_on_every_dev_question(tmp_path, fake_embedder, name):
     """verify() passes for 100% of answers on all dev sets (fake embedder: indexing is instant)."""
     docs = EVAL_DATA.parent / "corpus" if name == "seed-report" else EVAL_DATA / name / "docs"
+    questions = _dev_questions(name)  # skips when ../shared is absent
     api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
     api.index([docs])
     n_answered = 0
-    for q in _dev_questions(name):
+    for q in questions:
         a = api.answerer().answer(q["question"], api.settings)  # raw answerer: no safety net
         verify(a, api.doc_text)
         n_answered += not a.abstained

@@ -44,7 +44,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     """groundqa index [PATH ...]"""
     from corpus import ChunkParams
 
-    paths = args.paths or [str(SAMPLE_DIR)]
+    api = _api(args)
+    # No paths: refresh (or --rebuild) what the index holds; a new index starts with the sample report.
+    paths = args.paths or ([] if api.exists() else [str(SAMPLE_DIR)])
     params = None
     if args.passage_chars or args.overlap is not None:
         d = ChunkParams()
@@ -53,7 +55,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     from index.builder import NothingIndexed
 
     try:
-        report = _api(args).index(paths, rebuild=args.rebuild, params=params, progress=_progress_bar())
+        if params is not None and not args.rebuild and api.exists():
+            raise _UsageError("--passage-chars/--overlap change how passages are cut: add --rebuild")
+        report = api.index(paths, rebuild=args.rebuild, params=params, progress=_progress_bar())
     except NothingIndexed as exc:  # the error line says "see the warnings above": print them
         for line in exc.skipped:
             print(f"warning: {line}", file=sys.stderr)

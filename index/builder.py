@@ -158,6 +158,10 @@ def build_index(
         if old_manifest and not rebuild:
             title_in_embedding = bool(old_manifest.data.get("title_in_embedding", False))
         old_docs = {d.source: d for d in db.list_documents(old_con)} if old_con else {}
+        if not paths and not remove and old_docs:
+            # No paths: re-check the documents already indexed (files that are gone are dropped).
+            found = [(Path(src), Path(src).parent) for src in sorted(old_docs) if Path(src).exists()]
+            roots = [Path(src) for src in old_docs]
 
         # Decide per file: unchanged (same bytes) or to load.
         to_load: list[tuple[Path, Path, str]] = []

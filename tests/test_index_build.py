@@ -128,3 +128,32 @@ def test_unit_vectors_are_unit_length_and_rows_map_to_passages(fake_api):
     norms = np.linalg.norm(np.asarray(idx.vectors), axis=1)
     assert np.allclose(norms, 1, atol=1e-5)
     assert idx.unit_rows().max() == len(idx) - 1
+
+
+def test_index_without_paths_refreshes_what_is_indexed(tmp_path, fake_embedder):
+    docs = tmp_path / "docs"
+    a = _write(docs, "a.txt", DOC_A)
+    b = _write(docs, "b.txt", DOC_B)
+    api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
+    api.index([docs])
+    assert api.index([]).unchanged == 2
+    a.write_text(DOC_A + "\n\nA late note on the alpha cooling pond.", encoding="utf-8")
+    b.unlink()
+    r = api.index([])
+    assert r.updated == ["a.txt"] and r.removed == ["b.txt"]
+    assert "cooling pond" in api.search("alpha cooling pond", k=1)[0].text
+
+
+def test_cli_index_without_paths_keeps_the_users_documents(tmp_path, capsys):
+    from app.cli import main
+
+    docs = tmp_path / "docs"
+    _write(docs, "a.txt", DOC_A)
+    idx = str(tmp_path / "idx")
+    assert main(["index", str(docs), "--index", idx, "--model", "fake"]) == 0
+    assert main(["index", "--index", idx]) == 0  # refresh: the sample report is not added
+    assert main(["docs", "--index", idx]) == 0
+    assert "pursuing-stable-coexistence" not in capsys.readouterr().out
+    assert main(["index", "--index", idx, "--passage-chars", "300"]) == 2
+    assert "--rebuild" in capsys.readouterr().err
+    assert main(["index", "--index", idx, "--rebuild", "--passage-chars", "300"]) == 0

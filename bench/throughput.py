@@ -32,7 +32,7 @@ def corpus_texts(docs: list[Path]) -> tuple[list[str], list[str]]:
     return passages, units
 
 
-def run(n_docs: int = 8, rounds: int = 2) -> dict:
+def run(n_docs: int = 8, rounds: int = 4) -> dict:
     """Measure and return the throughput figures (also printed by app.benchmark)."""
     from index.builder import build_index
     from index.embedder import load_embedder

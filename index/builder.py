@@ -327,7 +327,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                         report.reused += 1
                     else:
                         pending.append(embed_text(doc.title, text, title_in_embedding))
-                        if len(pending) >= EMBED_BATCH * 4:
+                        if len(pending) >= EMBED_BATCH * 16:  # 1,024 texts per call: length-sorting cuts padding
                             flush()
         if progress:
             progress("embedding", done_docs, total)

@@ -103,10 +103,12 @@ def summary(results: dict) -> list[str]:
         line("LlamaIndex side by side (covid-qa-dev)",
              f"ingest: LlamaIndex defaults {d['ingest_s']} s ({d['nodes']} chunks of 1,024 tokens, truncated to the "
              f"model's 256), LlamaIndex chunk_size=256 {f['ingest_s']} s, groundqa {g['ingest_s']} s "
-             f"(ratios {v['ingest_time_ratio_llama_over_groundqa']}x, {v['ingest_time_ratio_llama256_over_groundqa']}x); "
+             f"(ratios {v['ingest_time_ratio_llama_over_groundqa']}x, "
+             f"{v['ingest_time_ratio_llama256_over_groundqa']}x); "
              f"query p50 {d['retrieve_top5_ms']['p50']} ms retrieve vs {g['search_top5_ms']['p50']} ms search "
              f"({v['query_latency_ratio_llama_retrieve_over_groundqa_search_p50']}x), {g['ask_ms']['p50']} ms ask; "
-             f"gold-sentence hit@5 {d['gold_sentence_hit@5']} / {f['gold_sentence_hit@5']} vs {g['gold_sentence_hit@5']}",
+             f"gold-sentence hit@5 {d['gold_sentence_hit@5']} / {f['gold_sentence_hit@5']} vs "
+             f"{g['gold_sentence_hit@5']}",
              None)
     elif v:
         line("LlamaIndex side by side", v["skipped"], None)

@@ -5,12 +5,13 @@ Index type rule (also in README), n = number of unit vectors (≈ 4 per passage)
 - EXACT_LIMIT ≤ n < PQ_LIMIT (1,000,000): IndexIVFScalarQuantizer, 8-bit codes (dim bytes per vector,
   384 B for MiniLM: ≤ 384 MB);
 - n ≥ PQ_LIMIT: IndexIVFPQ with dim/8 sub-quantisers of 8 bits (48 B per vector for MiniLM: 4.2M
-  vectors of a 1M-passage corpus take ~235 MB with their ids), so a loaded million-passage index
-  stays well under 1 GB of resident memory.
+  vectors of a 1M-passage corpus take ~220 MB with their ids), so a loaded million-passage index keeps
+  ~185 MB of private memory (pages of the memory-mapped index files come on top: bench/RESULTS.md).
 Both IVF types use nlist = √n cells (clamped to 256..4,096), k-means trained on a sample of at most
 TRAIN_PER_CELL·nlist vectors (so a 4M-vector build trains in about a minute on 2 cores), and probe
 NPROBE (64) cells: measured on real-text embeddings, 32 cells missed the true neighbours of ~5% of
-queries at 100k passages (recall@10 0.94), 64 cells reach 0.98 for ~1.5 ms more. The top max(RESCORE_FACTOR·k, MIN_CANDIDATES) candidates (SQ8: max(2k, 256); PQ:
+queries at 100k passages (recall@10 0.94), 64 cells reach 0.98 for ~1.5 ms more. The top
+max(RESCORE_FACTOR·k, MIN_CANDIDATES) candidates (SQ8: max(2k, 256); PQ:
 max(4k, 1024) — near-duplicate passages make PQ's coarse ranking ambiguous) are re-scored exactly
 against the float vectors on disk, read with pread (so they are not mapped into the process and do
 not count as its resident memory), and ranked by that exact score — results match exact search

@@ -41,7 +41,7 @@ def test_split_corpus_keeps_all_text(tmp_path, monkeypatch):
     assert 25 <= n <= 33
     for name, t in texts.items():
         parts = sorted((tmp_path / "out").glob(f"{Path(name).stem}-*.txt"))
-        assert "\n\n".join(p.read_text() for p in parts) == t
+        assert "".join(p.read_text() for p in parts) == t
 
 
 def test_summary_marks_targets():

@@ -147,15 +147,21 @@ def make_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) ->
 
         return await _call(run)
 
-    @router.post("/quote")
-    async def quote(request: Request) -> JSONResponse:
-        """Where a quote occurs: {"quote": str, "limit": int} → {"matches": [...], "found": bool}."""
+    async def checked_body(request: Request) -> dict[str, Any] | JSONResponse:
+        """The request's JSON body, or the error response (auth, size, malformed JSON) to send instead."""
         if (denied := await guard(request)) is not None:
             return denied
         try:
-            body = await _json_body(request)
+            return await _json_body(request)
         except BadRequest as exc:
             return error(str(exc), exc.status)
+
+    @router.post("/quote")
+    async def quote(request: Request) -> JSONResponse:
+        """Where a quote occurs: {"quote": str, "limit": int} → {"matches": [...], "found": bool}."""
+        body = await checked_body(request)
+        if isinstance(body, JSONResponse):
+            return body
 
         def run() -> dict[str, object]:
             text = _str(body, "quote")
@@ -168,12 +174,9 @@ def make_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) ->
     @router.post("/ask")
     async def ask(request: Request) -> JSONResponse:
         """A grounded answer: {"question", "history"?, "k"?, "threshold"?, "mode"?} → Answer JSON."""
-        if (denied := await guard(request)) is not None:
-            return denied
-        try:
-            body = await _json_body(request)
-        except BadRequest as exc:
-            return error(str(exc), exc.status)
+        body = await checked_body(request)
+        if isinstance(body, JSONResponse):
+            return body
 
         def run() -> dict[str, object]:
             question = _str(body, "question")

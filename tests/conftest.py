@@ -68,3 +68,24 @@ def real_sample_api(tmp_path_factory, real_embedder):
     api = GroundQA(tmp_path_factory.mktemp("real-sample") / "index", embedder=real_embedder)
     api.index([SAMPLE_DIR])
     return api
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def page(tmp_path):
+    """A fresh Debian-chromium page (fresh user-data dir); skips when chromium or playwright is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                   headless=True, args=CHROMIUM_FLAGS,
+                                                   viewport={"width": 1400, "height": 1000})
+        pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
+        yield pg
+        ctx.close()

@@ -1,16 +1,12 @@
 """Hostile document text (script tags, onerror handlers) must render as literal text, never run."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 SCRIPT = "<script>window.__pwned=1</script>"
@@ -22,22 +18,6 @@ HTML = ("<html><head><title>Walrus memo</title></head><body>\n"
         "<p>The walrus treaty &lt;script&gt;window.__pwned=3&lt;/script&gt; was ratified in Lisbon in 2004.</p>\n"
         "<p>&lt;img src=x onerror=\"window.__pwned=4\"&gt; Walrus quotas were fixed afterwards.</p>\n"
         "<script>window.__pwned=5</script></body></html>\n")
-
-
-@pytest.fixture
-def page(tmp_path):
-    """A fresh chromium page; skips when chromium or playwright is missing."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
-                                                   headless=True, args=FLAGS,
-                                                   viewport={"width": 1400, "height": 1000})
-        pg = ctx.new_page()
-        pg.set_default_timeout(30_000)
-        yield pg
-        ctx.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from app.answerer import Sentence
 from app.settings import PRESETS
 from bench.devsets import DATA, open_set
 from eval.metrics import contains_reference

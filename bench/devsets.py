@@ -42,6 +42,16 @@ def spans_for(api: GroundQA, q) -> list[tuple[int, int]]:
     return [s for c in q.reference_contexts if (s := locate(c, text))]
 
 
+def hit_rates(api: GroundQA, questions, mode: str) -> tuple[float, float]:
+    """Gold hit@1 and hit@5 of one retrieval mode over answerable questions."""
+    h1 = h5 = 0
+    for q in questions:
+        rel = relevance(api.search(q.question, k=5, mode=mode), q.source or "", spans_for(api, q))
+        h1 += hit_at_k(rel, 1)
+        h5 += hit_at_k(rel, 5)
+    return h1 / len(questions), h5 / len(questions)
+
+
 def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True) -> dict[str, float]:
     """Print and return the metrics of one set."""
     api = open_set(name, work)
@@ -49,12 +59,7 @@ def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: boo
     out: dict[str, float] = {}
     ans_qs = [q for q in qs if q.answerable]
     for mode in modes:
-        h1 = h5 = 0
-        for q in ans_qs:
-            rel = relevance(api.search(q.question, k=5, mode=mode), q.source or "", spans_for(api, q))
-            h1 += hit_at_k(rel, 1)
-            h5 += hit_at_k(rel, 5)
-        out[f"{mode} hit@1"], out[f"{mode} hit@5"] = h1 / len(ans_qs), h5 / len(ans_qs)
+        out[f"{mode} hit@1"], out[f"{mode} hit@5"] = hit_rates(api, ans_qs, mode)
     if answer:
         contains, lengths, pairs, lat = [], [], [], []
         for q in qs:

@@ -15,21 +15,16 @@ from bench.common import COVID_DOCS, COVID_QUESTIONS, say, work_dir
 
 def hits(api, modes=("dense", "hybrid")) -> dict[str, float]:
     """hit@1 and hit@5 of covid-qa-dev's answerable questions per retrieval mode."""
-    from bench.devsets import spans_for
-    from eval.metrics import hit_at_k, relevance
+    from bench.devsets import hit_rates
     from eval.questions import load_questions
 
     qs, _ = load_questions(COVID_QUESTIONS)
     qs = [q for q in qs if q.answerable]
     out: dict[str, float] = {"questions": len(qs)}
     for mode in modes:
-        h1 = h5 = 0
-        for q in qs:
-            rel = relevance(api.search(q.question, k=5, mode=mode), q.source or "", spans_for(api, q))
-            h1 += hit_at_k(rel, 1)
-            h5 += hit_at_k(rel, 5)
-        out[f"{mode} hit@1"] = round(100 * h1 / len(qs), 2)
-        out[f"{mode} hit@5"] = round(100 * h5 / len(qs), 2)
+        h1, h5 = hit_rates(api, qs, mode)
+        out[f"{mode} hit@1"] = round(100 * h1, 2)
+        out[f"{mode} hit@5"] = round(100 * h5, 2)
     return out
 
 

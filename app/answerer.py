@@ -4,8 +4,10 @@ and abstains when the evidence is weak.
 Sentence score (weights in app/calibration.py, chosen on the dev sets): idf-weighted coverage of the question's
 terms by the sentence and by its passage, dense cosine similarity of sentence and passage to the
 question, a bonus when the sentence holds a span of the expected answer type (date, number, name),
-and a small prior for higher-ranked passages. Confidence is a logistic function of the best
-sentence's features (coefficients in app/calibration.py, fitted by `python -m app.calibrate`).
+and a small prior for higher-ranked passages. A sentence that leans on the one before it ("It was commissioned
+by Odo") is also scored as a pair with that sentence, so the answer carries its subject. A document's title
+line is never an answer. Confidence is a logistic function of the best candidate's features (coefficients in
+app/calibration.py, fitted by `python -m bench.calibrate`).
 """
 from __future__ import annotations
 
@@ -37,6 +39,9 @@ _QUESTION_WORDS = set(tokenize(["how many much what which who whom whose when wh
                                 "kind type name called"])[0])
 _FOLLOW_UP = re.compile(r"^(?:and|but|also|so|then)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|"
                         r"his|her|there)\b", re.I)
+
+# A sentence opening like this usually needs the sentence before it to make sense.
+_REFERS = re.compile(r"(?:It|He|She|They|This|These|Those|His|Her|Its|Their|However|But|Such|Thus|There)\b")
 
 
 @dataclass
@@ -146,10 +151,15 @@ class Answerer:
                settings: Settings) -> list[Sentence]:
         sents: list[Sentence] = []
         seen: set[tuple[str, int, int]] = set()
+        asks_title = re.search(r"\btitle", question, re.I) is not None
         for rank, ex in enumerate(excerpts[: settings.answer.passages], start=1):
             for s, e in sentence_spans(ex.text):
                 key = (ex.doc_id, ex.start + s, ex.start + e)
-                if e - s >= _MIN_SENT_CHARS and key not in seen:  # overlapping passages repeat sentences
+                # A document's title names its topic but answers nothing (unless the title is asked for);
+                # a first line that ends like a sentence is a sentence (one-line documents).
+                line = ex.text[s:e].strip()
+                is_title = line == ex.title.strip() and not line.endswith((".", "!", "?")) and not asks_title
+                if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
                     seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
         if not sents:
@@ -187,9 +197,30 @@ class Answerer:
             byline = qtype == "author" and is_byline(s.text, s.start)
             if byline:
                 s.cov = s.pcov = max(s.pcov, s.cov)  # a byline answers "who wrote it" without sharing its words
-            s.score = (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
-                       + _W["type"] * s.type + _W["rank"] / s.rank + (1.0 if byline else 0.0))
+            s.score = _sentence_score(s) + (1.0 if byline else 0.0)
+        sents += self._windows(sents, question, qtype, q_terms, w, total)
         return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))
+
+    def _windows(self, sents: list[Sentence], question: str, qtype: str | None, q_terms: list[str],
+                 w: dict[str, float], total: float) -> list[Sentence]:
+        """Two-sentence candidates for sentences that lean on the one before ("It was commissioned by Odo")."""
+        out: list[Sentence] = []
+        for p, s in zip(sents, sents[1:]):
+            ex = s.excerpt
+            if p.excerpt is not ex or not _REFERS.match(s.text) or ex.text[p.end - ex.start:s.start - ex.start].strip():
+                continue
+            text = ex.text[p.start - ex.start:s.end - ex.start]
+            st = set(tokenize([text])[0])
+            win = Sentence(ex, s.rank, p.start, s.end, text)
+            win.cov = sum(w[t] for t in q_terms if t in st) / total
+            win.pcov, win.oov, win.maxmiss, win.pdense = s.pcov, s.oov, s.maxmiss, s.pdense
+            # The pair is as close to the question as its closer half (measured: the mean of the two loses
+            # squad2 answers whose second sentence holds the answer but repeats none of the question).
+            win.dense = max(p.dense, s.dense)
+            win.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
+            win.score = _sentence_score(win)
+            out.append(win)
+        return out
 
     def _sentence_vectors(self, sents: list[Sentence]) -> np.ndarray:
         """Stored unit vectors of the sentences; any sentence not stored as a unit is embedded now."""
@@ -251,6 +282,12 @@ class Answerer:
                                       end=end, text=text))
         return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
                       citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
+
+
+def _sentence_score(s: Sentence) -> float:
+    """Weighted sum of a candidate's features (weights in app/calibration.py)."""
+    return (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
+            + _W["type"] * s.type + _W["rank"] / s.rank)
 
 
 def _adjacent(group: list[Sentence], s: Sentence) -> bool:

@@ -11,6 +11,7 @@ from app.types import Answer
 from app.verify import VerificationError, verify
 from corpus import ChunkParams
 from index import db
+from index.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
 from index.builder import IndexReport, ProgressFn, build_index
 from index.embedder import DEFAULT_MODEL, Embedder, load_embedder
 from index.lazy import LazyEmbedder, canonical_model_name
@@ -107,6 +108,38 @@ class GroundQA:
         """Index files/folders incrementally (see index.builder)."""
         return build_index(paths, self.index_dir, self.embedder, params=params, rebuild=rebuild,
                            remove_missing=remove_missing, progress=progress)
+
+    def adapt(self, settings: AdaptSettings | None = None, progress: ProgressFn | None = None
+              ) -> tuple[AdaptReport, IndexReport]:
+        """Fine-tune the embedder on the indexed corpus (index/adapt.py), then re-embed the index with it.
+
+        The adapted model is saved under INDEX/models/ and recorded in the manifest, so later commands
+        use it without --model. The previous index stays live until the re-embedded one is committed.
+        """
+        settings = settings or AdaptSettings()
+        idx = self.loaded()
+        current = idx.manifest.model
+        if canonical_model_name(current).startswith("fake"):
+            raise AdaptError(f"the index uses the test embedder {current!r}, which has no weights to train — "
+                             "index with a sentence-transformers model first")
+        missing = [d.source for d in db.list_documents(idx.con) if not Path(d.source).exists()]
+        if missing:
+            raise AdaptError(f"{len(missing)} indexed file(s) are gone (e.g. {missing[0]}) and could not be "
+                             "re-embedded — run `groundqa index` to drop them, then adapt")
+        import secrets
+        from datetime import datetime, timezone
+
+        # A new folder per run: vectors are reused by model name, so a name must never get new weights.
+        stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        out = (self.index_dir / "models" / f"adapted-{stamp}").resolve()
+        report = fine_tune(base_of(current), training_pairs(idx.con, settings), out, settings,
+                           device=self._device, progress=progress)
+        adapted = GroundQA(self.index_dir, model=str(out), settings=self.settings, device=self._device,
+                           backend=self._backend)
+        index_report = adapted.index([], rebuild=True, progress=progress)
+        with self._lock:
+            self._model, self._embedder, self._answerer = str(out), None, None
+        return report, index_report
 
     def remove(self, documents: Sequence[str], progress: ProgressFn | None = None) -> IndexReport:
         """Remove documents by path, source file or id."""

@@ -68,6 +68,17 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_adapt(args: argparse.Namespace) -> int:
+    """groundqa adapt"""
+    from index.adapt import AdaptSettings
+
+    settings = AdaptSettings(epochs=args.epochs, max_pairs=args.max_pairs)
+    report, index_report = _api(args).adapt(settings, progress=_progress_bar())
+    print(report.summary())
+    print(index_report.summary())
+    return 0
+
+
 def cmd_remove(args: argparse.Namespace) -> int:
     """groundqa remove DOC ..."""
     print(_api(args).remove(args.docs, progress=_progress_bar()).summary())
@@ -188,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
     sp.add_argument("--passage-chars", type=int, default=None, help="passage size in characters (with --rebuild)")
     sp.add_argument("--overlap", type=int, default=None, help="sentences repeated between passages (with --rebuild)")
+
+    sp = add("adapt", cmd_adapt, "fine-tune the embedding model on the indexed documents (no labels), then re-embed")
+    sp.add_argument("--epochs", type=int, default=1, help="passes over the corpus pairs (default 1)")
+    sp.add_argument("--max-pairs", type=int, default=20_000, help="at most this many passages train it (bounds the time)")
+    sp.add_argument("--device", default="cpu", help="cpu or cuda")
+    sp.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx", "onnx-fp32", "openvino"],
+                    help="embedding backend for the re-embedding (as for `index`)")
 
     sp = add("remove", cmd_remove, "remove documents from the index")
     sp.add_argument("docs", nargs="+", help="document path, source file or id")

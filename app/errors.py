@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from app.api import QuestionError
 from corpus import LoadError
+from index.adapt import AdaptError
 from index.citations import CitationError
 from index.embedder import ModelUnavailable
 from index.quote import QuoteError
 from index.store import IndexError_
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
-    QuestionError, LoadError, CitationError, ModelUnavailable, QuoteError, IndexError_, FileNotFoundError,
+    QuestionError, AdaptError, LoadError, CitationError, ModelUnavailable, QuoteError, IndexError_, FileNotFoundError,
 )

@@ -15,11 +15,11 @@ class AnswerSettings:
 
     max_sentences: int = 3
     """Most sentences in an answer."""
-    max_chars: int = 350
+    max_chars: int = 320
     """Soft cap on answer length (the first sentence is always kept whole)."""
     passages: int = 6
     """Top passages whose sentences are scored."""
-    keep_ratio: float = 0.9
+    keep_ratio: float = 0.92
     """A further sentence joins the answer only if its score is at least this share of the best one's."""
     threshold: float = 0.3
     """Abstain when the calibrated confidence is below this (chosen on the dev sets; see README)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.api import GroundQA, QuestionError
-from app.settings import MAX_QUESTION_CHARS
+from app.settings import MAX_QUESTION_CHARS, PRESETS
 from app.types import Answer, Citation, Segment, render
 from app.verify import ABSTAIN_TEXT, MARKER, VerificationError, segments, verify
 from conftest import EVAL_DATA
@@ -97,3 +97,38 @@ def test_verify_holds_on_every_dev_question(tmp_path, fake_embedder, name):
         assert all(seg.text.strip() for seg in a.segments)
         assert {seg.citation for seg in a.segments} == set(range(1, len(a.citations) + 1))
     assert n_answered > 0
+
+
+def _tiny_api(tmp_path: Path, fake_embedder, text: str) -> GroundQA:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "art.txt").write_text(text, encoding="utf-8")
+    api = GroundQA(tmp_path / "index", embedder=fake_embedder)
+    api.index([docs])
+    return api
+
+
+def test_sentence_that_leans_on_the_previous_one_is_answered_with_it(tmp_path, fake_embedder):
+    text = ("Norman art\n\nMonks copied manuscripts in many abbeys of the duchy during that century. "
+            "By far the most famous work of Norman art is the Bayeux Tapestry, an embroidery. "
+            "It was commissioned by Odo, the Bishop of Bayeux. "
+            "Weavers in Kent may have stitched it over several years of patient work.\n")
+    api = _tiny_api(tmp_path, fake_embedder, text)
+    a = api.ask("Who commissioned the famous Bayeux Tapestry of Norman art?", settings=PRESETS["lenient"])
+    assert not a.abstained
+    # "It was commissioned by Odo" alone would not say what was commissioned: its subject comes along,
+    # under one citation whose span covers both sentences.
+    assert a.segments[0].text.startswith("By far the most famous work") and "Odo" in a.segments[0].text
+    verify(a, api.doc_text)
+
+
+def test_title_line_is_never_the_answer(tmp_path, fake_embedder):
+    text = ("Transmission of bovine coronavirus in calves\n\n"
+            "Calves were sampled on ten farms in Normandy over two winters. "
+            "The genome of the bovine coronavirus strain is about 31 kb long.\n")
+    api = _tiny_api(tmp_path, fake_embedder, text)
+    a = api.ask("What drives transmission of bovine coronavirus in calves?", settings=PRESETS["lenient"])
+    assert all("Transmission of bovine coronavirus in calves" != s.text for s in a.segments)
+    b = api.ask("What is the title on transmission of bovine coronavirus in calves?",
+                settings=PRESETS["lenient"].with_(threshold=0.0))
+    assert not b.abstained and b.segments[0].text == "Transmission of bovine coronavirus in calves"

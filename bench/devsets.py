@@ -1,6 +1,6 @@
 """Measure retrieval and answer quality on ../shared/eval-data with the real model (tuning harness).
 
-    python -m bench.devsets [--sets seed-report squad2-normans covid-qa-dev] [--work /tmp/gq-dev]
+    python -m bench.devsets [--sets seed-report squad2-normans covid-qa-dev] [--work /tmp/gq-dev] [--backend torch]
 
 Indexes each set once into WORK/<set> (incremental afterwards), then prints hit@1/5 for dense,
 BM25 and hybrid retrieval, and the answer metrics (contains-reference, median length, abstention).
@@ -52,9 +52,10 @@ def hit_rates(api: GroundQA, questions, mode: str) -> tuple[float, float]:
     return h1 / len(questions), h5 / len(questions)
 
 
-def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True) -> dict[str, float]:
+def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True, backend: str = "auto"
+        ) -> dict[str, float]:
     """Print and return the metrics of one set."""
-    api = open_set(name, work)
+    api = open_set(name, work, backend=backend)
     qs, _ = load_questions(DATA / name / "questions.jsonl")
     out: dict[str, float] = {}
     ans_qs = [q for q in qs if q.answerable]
@@ -86,9 +87,11 @@ def main() -> None:
     ap.add_argument("--sets", nargs="*", default=SETS)
     ap.add_argument("--work", default="/tmp/gq-dev")
     ap.add_argument("--no-answer", action="store_true")
+    ap.add_argument("--backend", default="auto", help="embedding backend (as `groundqa index --backend`); "
+                    "use a fresh --work folder per backend")
     a = ap.parse_args()
     for s in a.sets:
-        run(s, Path(a.work), answer=not a.no_answer)
+        run(s, Path(a.work), answer=not a.no_answer, backend=a.backend)
 
 
 if __name__ == "__main__":

@@ -116,33 +116,17 @@ def base_of(model: str) -> str:
     return model
 
 
-def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, settings: AdaptSettings,
-              device: str = "cpu", progress: ProgressFn | None = None) -> AdaptReport:
-    """Train a copy of `base_model` on `pairs` and save it (sentence-transformers format) in `out_dir`."""
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+def train(model, pairs: list[tuple[str, str]], settings: AdaptSettings, device: str = "cpu",
+          progress: ProgressFn | None = None) -> int:
+    """Fine-tune a SentenceTransformer in place on (query, context) pairs; returns the steps taken."""
     import torch
     import torch.nn.functional as F
-    from sentence_transformers import SentenceTransformer
 
-    from index.embedder import DEFAULT_MODEL, ModelUnavailable, model_source
-
-    need = max(settings.min_pairs, settings.batch_size)
-    if len(pairs) < need:
-        raise AdaptError(f"only {len(pairs)} training pairs in this corpus (need {need}) — "
-                         "adaptation needs more text; the unadapted model is kept")
-    src = model_source(base_model)
-    try:
-        model = SentenceTransformer(str(src) if src else base_model, device=device, local_files_only=True)
-    except Exception as exc:  # the library raises many types for "not found"
-        raise ModelUnavailable(f"cannot load {base_model!r} to adapt it ({type(exc).__name__}) — "
-                               "pass a local sentence-transformers model with --model PATH") from exc
-    model = model.float()
     torch.manual_seed(settings.seed)
     full_len = model.max_seq_length
     model.max_seq_length = min(full_len, settings.max_tokens)
-    steps = settings.epochs * (len(pairs) // settings.batch_size)
+    bs = settings.batch_size
+    steps = max(1, settings.epochs * (len(pairs) // bs))
     warm = max(1, steps // 10)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, 1 - s / steps))
@@ -152,10 +136,8 @@ def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, sett
         feats = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in encode_inputs(texts).items()}
         return F.normalize(model(feats)["sentence_embedding"].float(), dim=-1)
 
-    t0 = time.perf_counter()
     model.train()
     step = 0
-    bs = settings.batch_size
     for _ in range(settings.epochs):
         for i in range(0, len(pairs) - bs + 1, bs):
             batch = pairs[i:i + bs]
@@ -171,6 +153,32 @@ def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, sett
                 progress("adapting", step, steps)
     model.eval()
     model.max_seq_length = full_len
+    return step
+
+
+def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, settings: AdaptSettings,
+              device: str = "cpu", progress: ProgressFn | None = None) -> AdaptReport:
+    """Train a copy of `base_model` on `pairs` and save it (sentence-transformers format) in `out_dir`."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedder import DEFAULT_MODEL, ModelUnavailable, model_source
+
+    need = max(settings.min_pairs, settings.batch_size)
+    if len(pairs) < need:
+        raise AdaptError(f"only {len(pairs)} training pairs in this corpus (need {need}) — "
+                         "adaptation needs more text; the unadapted model is kept")
+    src = model_source(base_model)
+    try:
+        model = SentenceTransformer(str(src) if src else base_model, device=device, local_files_only=True)
+    except Exception as exc:  # the library raises many types for "not found"
+        raise ModelUnavailable(f"cannot load {base_model!r} to adapt it ({type(exc).__name__}) — "
+                               "pass a local sentence-transformers model with --model PATH") from exc
+    model = model.float()
+    t0 = time.perf_counter()
+    step = train(model, pairs, settings, device, progress)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
     report = AdaptReport(base_model=DEFAULT_MODEL if base_model == DEFAULT_MODEL else base_model,

@@ -114,10 +114,39 @@ class GroundQA:
         """Fine-tune the embedder on the indexed corpus (index/adapt.py), then re-embed the index with it.
 
         The adapted model is saved under INDEX/models/ and recorded in the manifest, so later commands
-        use it without --model. The previous index stays live until the re-embedded one is committed.
+        use it without --model. The previous index stays live until the re-embedded one is committed; a
+        failed or interrupted run leaves it as it was and deletes its half-made model, and a successful
+        one deletes the adapted model it replaces.
         """
+        import secrets
+        import shutil
+        from datetime import datetime, timezone
+
         settings = settings or AdaptSettings()
         idx = self.loaded()
+        current = idx.manifest.model
+        self._check_adaptable(idx)
+        models = (self.index_dir / "models").resolve()
+        # A new folder per run: vectors are reused by model name, so a name must never get new weights.
+        out = models / f"adapted-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        try:
+            report = fine_tune(base_of(current), training_pairs(idx.con, settings), out, settings,
+                               device=self._device, progress=progress)
+            adapted = GroundQA(self.index_dir, model=str(out), settings=self.settings, device=self._device,
+                               backend=self._backend)
+            index_report = adapted.index([], rebuild=True, progress=progress)
+        except BaseException:
+            shutil.rmtree(out, ignore_errors=True)
+            raise
+        with self._lock:
+            self._model, self._embedder, self._answerer = str(out), None, None
+        old = Path(current)
+        if old.parent == models and old != out:
+            shutil.rmtree(old, ignore_errors=True)  # the index no longer refers to it
+        return report, index_report
+
+    def _check_adaptable(self, idx: LoadedIndex) -> None:
+        """AdaptError unless the live index's model can be trained and its files can be re-read."""
         current = idx.manifest.model
         if canonical_model_name(current).startswith("fake"):
             raise AdaptError(f"the index uses the test embedder {current!r}, which has no weights to train — "
@@ -126,20 +155,6 @@ class GroundQA:
         if missing:
             raise AdaptError(f"{len(missing)} indexed file(s) are gone (e.g. {missing[0]}) and could not be "
                              "re-embedded — run `groundqa index` to drop them, then adapt")
-        import secrets
-        from datetime import datetime, timezone
-
-        # A new folder per run: vectors are reused by model name, so a name must never get new weights.
-        stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-        out = (self.index_dir / "models" / f"adapted-{stamp}").resolve()
-        report = fine_tune(base_of(current), training_pairs(idx.con, settings), out, settings,
-                           device=self._device, progress=progress)
-        adapted = GroundQA(self.index_dir, model=str(out), settings=self.settings, device=self._device,
-                           backend=self._backend)
-        index_report = adapted.index([], rebuild=True, progress=progress)
-        with self._lock:
-            self._model, self._embedder, self._answerer = str(out), None, None
-        return report, index_report
 
     def remove(self, documents: Sequence[str], progress: ProgressFn | None = None) -> IndexReport:
         """Remove documents by path, source file or id."""

@@ -80,3 +80,32 @@ def test_adapt_trains_saves_and_reembeds(tmp_path):
     # Adapting again trains from the original base, not from the adapted copy.
     report2, _ = fresh.adapt(settings)
     assert json.loads((Path(report2.model_dir) / ADAPT_FILE).read_text())["base_model"] == "all-MiniLM-L6-v2"
+    assert not model_dir.exists() and Path(report2.model_dir).is_dir()  # the replaced model is deleted
+    assert "October 2019" in " ".join(e.text for e in GroundQA(tmp_path / "index", backend="torch").search(q, k=3))
+
+
+def test_failed_adaptation_leaves_index_and_no_half_model(fake_api, monkeypatch):
+    import app.api as api_mod
+
+    def boom(base, pairs, out, settings, device="cpu", progress=None):
+        out.mkdir(parents=True)
+        (out / "model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(GroundQA, "_check_adaptable", lambda self, idx: None)
+    monkeypatch.setattr(api_mod, "fine_tune", boom)
+    gen = fake_api.loaded().gen
+    with pytest.raises(KeyboardInterrupt):
+        fake_api.adapt()
+    assert list((fake_api.index_dir / "models").iterdir()) == []
+    assert fake_api.loaded().gen == gen and fake_api.loaded().manifest.model == "fake-64"
+
+
+def test_gone_files_are_refused_before_training(tmp_path, sample_dir, fake_embedder, monkeypatch):
+    api = GroundQA(tmp_path / "index", embedder=fake_embedder)
+    api.index([sample_dir])
+    for f in sample_dir.iterdir():
+        f.unlink()
+    monkeypatch.setattr("app.api.canonical_model_name", lambda m: "all-MiniLM-L6-v2")
+    with pytest.raises(AdaptError, match="are gone"):
+        api.adapt()

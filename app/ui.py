@@ -32,10 +32,10 @@ def build_app(api: GroundQA) -> gr.Blocks:
     """The whole browser app over `api` (CSS is applied where it is launched or mounted)."""
     with gr.Blocks(title="groundqa") as demo:
         gr.Markdown("## groundqa\nAnswers only from your documents — every sentence cites its exact source.")
-        settings = build_settings(api)
+        knobs = build_settings(api)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                build_chat_tab(api, settings)
+                build_chat_tab(api, knobs)
             with gr.Tab("Documents", id="documents") as docs_tab:
                 table, which, refresh = build_documents_tab(api)
             with gr.Tab("Cite", id="cite"):

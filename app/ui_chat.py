@@ -11,6 +11,7 @@ from app import html as H
 from app.api import GroundQA, QuestionError, check_question
 from app.errors import USER_ERRORS
 from app.settings import Settings
+from app.ui_settings import session_settings
 from app.types import Answer
 from app.ui_cite import citation_panel
 
@@ -73,7 +74,7 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
     yield messages, gr.skip(), asked, gr.Radio(choices=source_choices(ans), value=None, label=label), panel
 
 
-def build_chat_tab(api: GroundQA, settings: gr.State) -> None:
+def build_chat_tab(api: GroundQA, knobs: list[gr.components.Component]) -> None:
     """Render the Chat tab."""
     asked = gr.State([])
     with gr.Row(equal_height=False):
@@ -92,10 +93,11 @@ def build_chat_tab(api: GroundQA, settings: gr.State) -> None:
             panel = gr.HTML(H.empty_panel("Ask a question, then pick a source to see it in context."),
                             elem_id="gq-panel")
 
-    def turn(q: str, msgs: list[dict[str, Any]], prev: list[str], s: Settings) -> Iterator[tuple[Any, ...]]:
-        yield from chat_turn(api, q, msgs, prev, s)
+    def turn(q: str, msgs: list[dict[str, Any]], prev: list[str], k: float, threshold: float, hybrid: bool
+             ) -> Iterator[tuple[Any, ...]]:
+        yield from chat_turn(api, q, msgs, prev, session_settings(api, k, threshold, hybrid))
 
-    gr.on([ask.click, question.submit], turn, [question, chat, asked, settings],
+    gr.on([ask.click, question.submit], turn, [question, chat, asked, *knobs],
           [chat, question, asked, sources, panel], api_name="chat", api_visibility="undocumented")
     sources.change(lambda cid: citation_panel(api, cid) if cid else gr.skip(), sources, panel,
                    api_name="open_source", api_visibility="undocumented")

@@ -1,4 +1,8 @@
-"""Settings accordion: per-session knobs (excerpts, abstention strictness, hybrid) kept in a gr.State."""
+"""Settings accordion: per-session knobs (excerpts, abstention strictness, hybrid).
+
+The knobs themselves are inputs of the ask event, so an answer always uses the values on screen when Ask was
+pressed (a separate change event updating a State could land after a quick click and be ignored).
+"""
 from __future__ import annotations
 
 import gradio as gr
@@ -12,10 +16,9 @@ def session_settings(api: GroundQA, k: float, threshold: float, hybrid: bool) ->
     return api.settings.with_(k=int(k), threshold=float(threshold), mode="hybrid" if hybrid else "dense")
 
 
-def build_settings(api: GroundQA) -> gr.State:
-    """Render the Settings accordion; returns the State holding this session's Settings."""
+def build_settings(api: GroundQA) -> list[gr.components.Component]:
+    """Render the Settings accordion; returns its knobs (k, threshold, hybrid) for `session_settings`."""
     base = api.settings
-    state = gr.State(base)
     with gr.Accordion("Settings", open=False, elem_id="gq-settings"):
         with gr.Row():
             k = gr.Slider(1, 20, value=base.retrieval.k, step=1, label="Excerpts retrieved",
@@ -27,8 +30,4 @@ def build_settings(api: GroundQA) -> gr.State:
             hybrid = gr.Checkbox(value=base.retrieval.mode == "hybrid", label="Hybrid retrieval",
                                  info="Combine keyword (BM25) and semantic search; off: semantic only",
                                  elem_id="gq-hybrid")
-    inputs = [k, threshold, hybrid]
-    for i, comp in enumerate(inputs):
-        comp.change(lambda a, b, c: session_settings(api, a, b, c), inputs, state,
-                    api_name=f"settings_{i}", api_visibility="undocumented", queue=False)
-    return state
+    return [k, threshold, hybrid]

@@ -78,8 +78,7 @@ def test_session_settings_strictness_makes_abstention_visible(page, app_url):
     page.locator("#gq-settings").get_by_text("Settings").first.click()
     number = page.locator("#gq-threshold input[type=number]")
     number.fill("1")
-    number.press("Enter")
-    page.wait_for_timeout(300)  # the settings event runs unqueued; give it a moment
+    number.press("Enter")  # asked right away: the knobs are inputs of the ask event itself
     page.locator("#gq-question textarea").fill("How many North Korean troops did Kim send to Russia?")
     page.locator("#gq-ask").click()
     abstain = page.locator("#gq-chat .gq-abstain")

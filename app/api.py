@@ -13,7 +13,7 @@ from corpus import ChunkParams
 from index import db
 from index.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
 from index.builder import IndexReport, ProgressFn, build_index
-from index.embedder import DEFAULT_MODEL, Embedder, load_embedder
+from index.embedder import DEFAULT_MODEL, Embedder, drop_onnx_exports, load_embedder
 from index.lazy import LazyEmbedder, canonical_model_name
 from index.citations import parse_citation_id
 from index.quote import QuoteMatch, find_quote
@@ -141,8 +141,9 @@ class GroundQA:
         with self._lock:
             self._model, self._embedder, self._answerer = str(out), None, None
         old = Path(current)
-        if old.parent == models and old != out:
-            shutil.rmtree(old, ignore_errors=True)  # the index no longer refers to it
+        if old.parent == models and old != out:  # the index no longer refers to it
+            shutil.rmtree(old, ignore_errors=True)
+            drop_onnx_exports(str(old))
         return report, index_report
 
     def _check_adaptable(self, idx: LoadedIndex) -> None:

@@ -300,6 +300,17 @@ def onnx_embedder(name: str, precision: str = "int8", export: bool = True) -> Em
     return OnnxEmbedder(d, name=name)
 
 
+def drop_onnx_exports(name: str) -> None:
+    """Delete the cached ONNX exports of a local model (called when that model folder is deleted)."""
+    import shutil
+
+    from index.onnx_export import export_dir
+
+    src = Path(name).expanduser()
+    for precision in ("int8", "fp32"):
+        shutil.rmtree(export_dir(f"{src.name}-{_path_tag(src)}", precision), ignore_errors=True)
+
+
 def _path_tag(p: Path) -> str:
     return hashlib.blake2b(str(p.resolve()).encode(), digest_size=4).hexdigest()
 

@@ -109,3 +109,18 @@ def test_gone_files_are_refused_before_training(tmp_path, sample_dir, fake_embed
     monkeypatch.setattr("app.api.canonical_model_name", lambda m: "all-MiniLM-L6-v2")
     with pytest.raises(AdaptError, match="are gone"):
         api.adapt()
+
+
+def test_dropping_a_model_drops_its_cached_onnx_exports(tmp_path, monkeypatch):
+    from index.embedder import _path_tag, drop_onnx_exports
+    from index.onnx_export import export_dir
+
+    monkeypatch.setenv("GROUNDQA_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "index" / "models" / "adapted-x"
+    model.mkdir(parents=True)
+    keep = export_dir("all-MiniLM-L6-v2", "int8")
+    dirs = [export_dir(f"adapted-x-{_path_tag(model)}", p) for p in ("int8", "fp32")] + [keep]
+    for d in dirs:
+        d.mkdir(parents=True)
+    drop_onnx_exports(str(model))
+    assert [d.exists() for d in dirs] == [False, False, True]

@@ -13,9 +13,9 @@ from corpus import ChunkParams
 from index import db
 from index.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
 from index.builder import IndexReport, ProgressFn, build_index
+from index.citations import parse_citation_id
 from index.embedder import DEFAULT_MODEL, Embedder, drop_onnx_exports, load_embedder
 from index.lazy import LazyEmbedder, canonical_model_name
-from index.citations import parse_citation_id
 from index.quote import QuoteMatch, find_quote
 from index.resolve import DEFAULT_CONTEXT, Resolution, resolve_citation
 from index.retriever import Retriever

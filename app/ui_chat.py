@@ -11,9 +11,9 @@ from app import html as H
 from app.api import GroundQA, QuestionError, check_question
 from app.errors import USER_ERRORS
 from app.settings import Settings
-from app.ui_settings import session_settings
 from app.types import Answer
 from app.ui_cite import citation_panel
+from app.ui_settings import session_settings
 
 EXAMPLES = [
     "Where was the second summit held?",

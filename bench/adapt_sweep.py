@@ -96,7 +96,7 @@ def main() -> None:
 
     con = sqlite3.connect(f"file:{a.sqlite}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
-    load = lambda: SentenceTransformer(a.model, device=a.device, local_files_only=True).float()  # noqa: E731
+    load = lambda: SentenceTransformer(a.model, device=a.device, local_files_only=True).float()
     print("base", dense_hits(load(), con, Path(a.questions)), flush=True)
     for v in a.variants.split(","):
         recipe, *rest = v.split(":")

@@ -198,29 +198,8 @@ class Answerer:
             if byline:
                 s.cov = s.pcov = max(s.pcov, s.cov)  # a byline answers "who wrote it" without sharing its words
             s.score = _sentence_score(s) + (1.0 if byline else 0.0)
-        sents += self._windows(sents, question, qtype, q_terms, w, total)
+        sents += _windows(sents, [set(t) for t in tok[:len(sents)]], q_terms, w, total)
         return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))
-
-    def _windows(self, sents: list[Sentence], question: str, qtype: str | None, q_terms: list[str],
-                 w: dict[str, float], total: float) -> list[Sentence]:
-        """Two-sentence candidates for sentences that lean on the one before ("It was commissioned by Odo")."""
-        out: list[Sentence] = []
-        for p, s in zip(sents, sents[1:]):
-            ex = s.excerpt
-            if p.excerpt is not ex or not _REFERS.match(s.text) or ex.text[p.end - ex.start:s.start - ex.start].strip():
-                continue
-            text = ex.text[p.start - ex.start:s.end - ex.start]
-            st = set(tokenize([text])[0])
-            win = Sentence(ex, s.rank, p.start, s.end, text)
-            win.cov = sum(w[t] for t in q_terms if t in st) / total
-            win.pcov, win.oov, win.maxmiss, win.pdense = s.pcov, s.oov, s.maxmiss, s.pdense
-            # The pair is as close to the question as its closer half (measured: the mean of the two loses
-            # squad2 answers whose second sentence holds the answer but repeats none of the question).
-            win.dense = max(p.dense, s.dense)
-            win.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
-            win.score = _sentence_score(win)
-            out.append(win)
-        return out
 
     def _sentence_vectors(self, sents: list[Sentence]) -> np.ndarray:
         """Stored unit vectors of the sentences; any sentence not stored as a unit is embedded now."""
@@ -282,6 +261,30 @@ class Answerer:
                                       end=end, text=text))
         return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
                       citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
+
+
+def _windows(sents: list[Sentence], tokens: list[set[str]], q_terms: list[str], w: dict[str, float],
+             total: float) -> list[Sentence]:
+    """Two-sentence candidates for sentences that lean on the one before ("It was commissioned by Odo").
+
+    `tokens[i]` are the terms of `sents[i]`; a pair's terms are the union of its two sentences'.
+    """
+    out: list[Sentence] = []
+    for i, (p, s) in enumerate(zip(sents, sents[1:]), start=1):
+        ex = s.excerpt
+        if p.excerpt is not ex or not _REFERS.match(s.text) or ex.text[p.end - ex.start:s.start - ex.start].strip():
+            continue
+        win = Sentence(ex, s.rank, p.start, s.end, ex.text[p.start - ex.start:s.end - ex.start])
+        both = tokens[i - 1] | tokens[i]
+        win.cov = sum(w[t] for t in q_terms if t in both) / total
+        # The answer type must come from the leaning sentence, as must the passage-level features.
+        win.pcov, win.oov, win.maxmiss, win.pdense, win.type = s.pcov, s.oov, s.maxmiss, s.pdense, s.type
+        # The pair is as close to the question as its closer half (measured: the mean of the two loses
+        # squad2 answers whose second sentence holds the answer but repeats none of the question).
+        win.dense = max(p.dense, s.dense)
+        win.score = _sentence_score(win)
+        out.append(win)
+    return out
 
 
 def _sentence_score(s: Sentence) -> float:

@@ -124,8 +124,8 @@ class GroundQA:
 
         settings = settings or AdaptSettings()
         idx = self.loaded()
-        current = idx.manifest.model
         self._check_adaptable(idx)
+        current = idx.manifest.model
         models = (self.index_dir / "models").resolve()
         # A new folder per run: vectors are reused by model name, so a name must never get new weights.
         out = models / f"adapted-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"

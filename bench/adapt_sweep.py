@@ -39,9 +39,8 @@ def _units(con: sqlite3.Connection) -> tuple[list[tuple[int, str]], dict[str, st
     return units, texts
 
 
-def other_pairs(con: sqlite3.Connection, recipe: str, rng: random.Random) -> list[tuple[str, str]]:
-    """Pairs of the recipes that were tried and not shipped (`next`, `kw`)."""
-    units, _ = _units(con)
+def other_pairs(units: list[tuple[int, str]], recipe: str, rng: random.Random) -> list[tuple[str, str]]:
+    """Pairs of the recipes that were tried and not shipped (`next`, `kw`), from (row, text) units."""
     out: list[tuple[str, str]] = []
     if recipe == "next":
         out = [(a, b) for (ra, a), (rb, b) in zip(units, units[1:]) if ra == rb and len(a) >= 30 and len(b) >= 30]
@@ -57,9 +56,9 @@ def other_pairs(con: sqlite3.Connection, recipe: str, rng: random.Random) -> lis
     return out
 
 
-def dense_hits(model, con: sqlite3.Connection, questions_file: Path) -> tuple[float, float]:
+def dense_hits(model, con: sqlite3.Connection, units: list[tuple[int, str]], texts: dict[str, str],
+               questions_file: Path) -> tuple[float, float]:
     """Gold hit@1/@5 ranking passages by their best sentence's cosine similarity to the question."""
-    units, texts = _units(con)
     rows = np.array([r for r, _ in units])
     passages = {r["row"]: (r["doc_id"], r["start"], r["end"]) for r in con.execute("SELECT row, doc_id, start, end FROM passages")}
     by_name = {Path(r["path"]).name: r["doc_id"] for r in con.execute("SELECT doc_id, path FROM documents")}
@@ -97,7 +96,8 @@ def main() -> None:
     con = sqlite3.connect(f"file:{a.sqlite}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
     load = lambda: SentenceTransformer(a.model, device=a.device, local_files_only=True).float()
-    print("base", dense_hits(load(), con, Path(a.questions)), flush=True)
+    units, texts = _units(con)
+    print("base", dense_hits(load(), con, units, texts, Path(a.questions)), flush=True)
     for v in a.variants.split(","):
         recipe, *rest = v.split(":")
         ep, lr, bs, ml = (rest + ["1", "2e-5", "32", "128"][len(rest):])[:4]
@@ -105,13 +105,14 @@ def main() -> None:
         rng = random.Random(a.seed)
         pairs = training_pairs(con, s)
         if recipe in ("next", "kw"):
-            pairs = other_pairs(con, recipe, rng)
+            pairs = other_pairs(units, recipe, rng)
         elif recipe == "mix":
-            pairs = pairs + other_pairs(con, "kw", rng)
+            pairs = pairs + other_pairs(units, "kw", rng)
             rng.shuffle(pairs)
         model = load()
         steps = train(model, pairs, s, a.device)
-        print(v, "pairs", len(pairs), "steps", steps, dense_hits(model, con, Path(a.questions)), flush=True)
+        print(v, "pairs", len(pairs), "steps", steps, dense_hits(model, con, units, texts, Path(a.questions)),
+              flush=True)
 
 
 if __name__ == "__main__":

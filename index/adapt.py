@@ -51,7 +51,7 @@ class AdaptSettings:
     """Seed of the pair sampling and of torch."""
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "max_tokens", "max_pairs"):
+        for name in ("epochs", "max_tokens", "max_pairs"):
             if getattr(self, name) < 1:
                 raise AdaptError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.batch_size < 2:
@@ -164,7 +164,7 @@ def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, sett
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import DEFAULT_MODEL, ModelUnavailable, model_source
+    from index.embedder import ModelUnavailable, model_source
 
     need = max(settings.min_pairs, settings.batch_size)
     if len(pairs) < need:
@@ -181,7 +181,7 @@ def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, sett
     step = train(model, pairs, settings, device, progress)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
-    report = AdaptReport(base_model=DEFAULT_MODEL if base_model == DEFAULT_MODEL else base_model,
+    report = AdaptReport(base_model=base_model,
                          model_dir=str(out_dir), pairs=len(pairs), steps=step,
                          seconds=time.perf_counter() - t0, device=device)
     (out_dir / ADAPT_FILE).write_text(json.dumps({"base_model": report.base_model, "recipe": "inverse-cloze",

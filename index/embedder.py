@@ -287,7 +287,7 @@ def onnx_embedder(name: str, precision: str = "int8", export: bool = True) -> Em
                                "pass --model PATH or use --backend torch")
     from index.onnx_export import cached_export, export_onnx
 
-    cache_name = name if name == DEFAULT_MODEL else f"{src.name}-{_path_tag(src)}"
+    cache_name = name if name == DEFAULT_MODEL else _export_name(src)
     d = cached_export(cache_name, src, precision)
     if d is None:
         if not export:
@@ -308,7 +308,12 @@ def drop_onnx_exports(name: str) -> None:
 
     src = Path(name).expanduser()
     for precision in ("int8", "fp32"):
-        shutil.rmtree(export_dir(f"{src.name}-{_path_tag(src)}", precision), ignore_errors=True)
+        shutil.rmtree(export_dir(_export_name(src), precision), ignore_errors=True)
+
+
+def _export_name(src: Path) -> str:
+    """Cache name of a model folder's ONNX exports: folder name plus a tag of its absolute path."""
+    return f"{src.name}-{_path_tag(src)}"
 
 
 def _path_tag(p: Path) -> str:

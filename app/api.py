@@ -5,17 +5,17 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from app.answerer import Answerer
+from app.answer.extractive import Answerer
 from app.settings import MAX_QUESTION_CHARS, PRESETS, Settings
 from app.types import Answer
-from app.verify import VerificationError, verify
+from app.answer.verify import VerificationError, verify
 from corpus import ChunkParams
-from index import db
-from index.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
+from index.store import tables as db
+from index.embed.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
 from index.builder import IndexReport, ProgressFn, build_index
 from index.citations import parse_citation_id
-from index.embedder import DEFAULT_MODEL, Embedder, drop_onnx_exports, load_embedder
-from index.lazy import LazyEmbedder, canonical_model_name
+from index.embed import DEFAULT_MODEL, Embedder, drop_onnx_exports, load_embedder
+from index.embed.lazy import LazyEmbedder, canonical_model_name
 from index.quote import QuoteMatch, find_quote
 from index.resolve import DEFAULT_CONTEXT, Resolution, resolve_citation
 from index.retriever import Retriever
@@ -190,7 +190,7 @@ class GroundQA:
             verify(ans, text_of)
         except VerificationError:
             # Never return an answer that does not prove itself: abstain instead.
-            from app.verify import ABSTAIN_TEXT
+            from app.answer.verify import ABSTAIN_TEXT
 
             ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
             ans.citations, ans.segments, ans.short_answers = [], [], []

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from app.api import QuestionError
 from corpus import LoadError
-from index.adapt import AdaptError
+from index.embed.adapt import AdaptError
 from index.citations import CitationError
-from index.embedder import ModelUnavailable
+from index.embed import ModelUnavailable
 from index.quote import QuoteError
 from index.store import IndexError_
 

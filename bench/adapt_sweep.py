@@ -1,11 +1,11 @@
-"""Compare label-free adaptation recipes by dense-only gold hit@1/hit@5 (the sweep behind index/adapt.py).
+"""Compare label-free adaptation recipes by dense-only gold hit@1/hit@5 (the sweep behind index/embed/adapt.py).
 
     python -m bench.adapt_sweep INDEX_GEN/passages.sqlite QUESTIONS.jsonl MODEL_DIR \\
         [--variants ict:1:2e-5:32:128,next,kw ...] [--device cuda]
 
 Reads only the passage table of an index generation (canonical texts, passages, sentence units), so it
 runs wherever torch and sentence-transformers are (no FAISS or BM25 needed: a GPU machine). Each variant
-is `recipe[:epochs[:lr[:batch[:max_tokens]]]]`; recipes: `ict` (index.adapt.training_pairs, the shipped
+is `recipe[:epochs[:lr[:batch[:max_tokens]]]]`; recipes: `ict` (index.embed.adapt.training_pairs, the shipped
 one), `next` (sentence → next sentence), `kw` (3–6 rarest words of a sentence → the sentence), `mix`
 (ict + kw). Every variant starts from MODEL_DIR; the baseline is MODEL_DIR untouched.
 """
@@ -24,7 +24,7 @@ import numpy as np
 
 from eval.metrics import locate
 from eval.questions import load_questions
-from index.adapt import AdaptSettings, train, training_pairs
+from index.embed.adapt import AdaptSettings, train, training_pairs
 
 _WORD = re.compile(r"[A-Za-z0-9][\w\-]*")
 _STOP = set("a an the of in on at to for by with from and or but is are was were be been being this that these "

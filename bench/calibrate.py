@@ -5,7 +5,7 @@
 Collects, for every dev question, the scored candidate sentences (features + whether each holds a
 reference answer), searches sentence-score weights that put an answer-bearing sentence first, fits
 a logistic confidence model on the best sentence's features (label: answerable and answered), and
-picks the abstention threshold. `--write` rewrites app/calibration.py.
+picks the abstention threshold. `--write` rewrites app/answer/calibration.py.
 """
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def main() -> None:
             row.append(f"{s[:6]} contains {contains:.3f} absF1 {f1:.3f}")
         print("  ".join(row))
     if a.write:
-        Path("app/calibration.py").write_text(
+        Path("app/answer/calibration.py").write_text(
             '"""Confidence model and sentence weights, fitted on the dev sets by `python -m bench.calibrate --write`.\n\n'
             "Features, in order: sentence coverage, passage coverage, sentence dense similarity,\n"
             'passage dense similarity, answer-type match, out-of-corpus share, rarest missing term.\n"""\n'

@@ -25,7 +25,7 @@ def main() -> None:
     a = ap.parse_args()
     import torch
 
-    from index.embedder import PipelinedTorchEmbedder
+    from index.embed import PipelinedTorchEmbedder
 
     con = sqlite3.connect(f"file:{a.sqlite}?mode=ro", uri=True)
     docs = dict(con.execute("SELECT doc_id, text FROM documents"))

@@ -36,7 +36,7 @@ def child(index: str, n_questions: int) -> None:
 
     t0 = time.perf_counter()
     from app.api import GroundQA
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     api = GroundQA(index, embedder=load_embedder())
     api.loaded()
@@ -74,7 +74,7 @@ def child(index: str, n_questions: int) -> None:
 
 def recall_at_10(index: Path, n_questions: int) -> dict[str, float]:
     """Mean overlap of the ANN top 10 with the exact top 10 over the question vectors."""
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
     from index.store import load_index
 
     idx = load_index(index)

@@ -3,7 +3,7 @@
 For each backend: index the 98 covid-qa-dev documents into a fresh folder (timed: units/s), then
 gold hit@1/hit@5 of the answerable questions for dense-only and hybrid retrieval, querying with the
 same backend. The int8 backend may become the default only if it is ≥ 2x faster and its hit@5 is
-within 1 point of fp32 (see index.embedder.AUTO_CPU_BACKEND).
+within 1 point of fp32 (see index.embed.AUTO_CPU_BACKEND).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def hits(api, modes=("dense", "hybrid")) -> dict[str, float]:
 def run(backends=("torch", "onnx-int8")) -> dict:
     """Index covid-qa-dev with each backend; return times and hit rates."""
     from app.api import GroundQA
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     res: dict[str, dict] = {}
     for b in backends:

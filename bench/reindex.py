@@ -48,7 +48,7 @@ def split_corpus(out: Path, n_files: int = 1000) -> int:
 def run(n_files: int = 1000) -> dict:
     """First index, then unchanged re-index (in-process and fresh CLI process); returns the times."""
     from index.builder import build_index
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     docs = work_dir() / "reindex-docs"
     n = split_corpus(docs, n_files)

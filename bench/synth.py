@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.types import Document, Passage, content_hash
-from index import db
+from index.store import tables as db
 from index.store import UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, Manifest, load_index, open_vectors
 
 SIGMA = 0.02  # per-dimension noise on unit vectors of dim 384: |noise| ≈ 0.39, cosine to the source ≈ 0.93
@@ -70,7 +70,7 @@ def _bm25_save(token_ids: list, vocab: dict[str, int], n_docs: int, gen: Path, n
     """Build and save a bm25s index (the production parameters) from token-id lists."""
     import bm25s
 
-    from index.lexical import B, K1, METHOD
+    from index.store.lexical import B, K1, METHOD
 
     bm = bm25s.BM25(k1=K1, b=B, method=METHOD)
     bm.index((token_ids, vocab), show_progress=False)
@@ -81,8 +81,8 @@ def _bm25_save(token_ids: list, vocab: dict[str, int], n_docs: int, gen: Path, n
 def write_synthetic(source: str | Path, out: str | Path, n_passages: int, sigma: float = SIGMA, seed: int = 0,
                     model: str | None = None, progress=None) -> SynthReport:
     """Write a synthetic generation of about `n_passages` passages into index directory `out`."""
-    from index.faiss_store import FaissStore
-    from index.lexical import tokenize
+    from index.store.faiss import FaissStore
+    from index.store.lexical import tokenize
 
     t = {"start": time.perf_counter()}
     rng = np.random.default_rng(seed)

@@ -33,9 +33,9 @@ def corpus_texts(docs: list[Path]) -> tuple[list[str], list[str]]:
 
 
 def run(n_docs: int = 8, rounds: int = 4) -> dict:
-    """Measure and return the throughput figures (also printed by app.benchmark)."""
+    """Measure and return the throughput figures (also printed by app.cli.bench)."""
     from index.builder import build_index
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     files = sorted(COVID_DOCS.glob("*"))[:n_docs]
     src = work_dir() / "throughput-docs"

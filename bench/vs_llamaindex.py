@@ -124,7 +124,7 @@ def groundqa_side(docs: Path, work: Path, n_questions: int | None) -> dict:
     import shutil
 
     from app.api import GroundQA
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     emb = load_embedder()
     emb.encode(["warm up"])

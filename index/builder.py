@@ -21,9 +21,9 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from corpus import ChunkParams, Document, LoadError, Passage, chunk_document, discover, load_file, sentence_spans
-from index import db
-from index.embedder import Embedder
-from index.lexical import LexicalIndex
+from index.store import tables as db
+from index.embed import Embedder
+from index.store.lexical import LexicalIndex
 from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
 
 ProgressFn = Callable[[str, int, int], None]
@@ -355,7 +355,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
     con.close()
     if progress:
         progress("building indexes", 0, 1)
-    from index.faiss_store import FaissStore
+    from index.store.faiss import FaissStore
 
     store = FaissStore.build(open_vectors(tmp, g.next_unit, embedder.dim))
     store.save(tmp)

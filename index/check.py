@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.types import content_hash
-from index import db
+from index.store import tables as db
 from index.citations import make_citation_id
 from index.store import MANIFEST_FILE, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors
 
@@ -52,7 +52,7 @@ def check_index(root: Path) -> list[str]:
         problems.append(str(exc))
         vecs = None
     try:
-        from index.faiss_store import FaissStore
+        from index.store.faiss import FaissStore
 
         store = FaissStore.load(gen, vecs if vecs is not None else np.zeros((0, dim), np.float32))
         if len(store) != n_units:
@@ -63,7 +63,7 @@ def check_index(root: Path) -> list[str]:
         problems.append(f"FAISS index unreadable: {_first_line(exc)}")
     for name, n in (("bm25", n_passages), ("bm25_units", n_units)):
         try:
-            from index.lexical import LexicalIndex
+            from index.store.lexical import LexicalIndex
 
             if n and not (gen / name).is_dir():
                 problems.append(f"BM25 index {name}/ is missing")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from index import db
+from index.store import tables as db
 from index.citations import make_citation_id
 from index.store import LoadedIndex
 

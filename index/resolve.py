@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
-from index import db
+from index.store import tables as db
 from index.citations import CitationError, make_citation_id, parse_citation_id
 
 DEFAULT_CONTEXT = 300

@@ -13,9 +13,9 @@ from typing import Literal
 
 import numpy as np
 
-from index import db
+from index.store import tables as db
 from index.citations import make_citation_id
-from index.embedder import Embedder
+from index.embed import Embedder
 from index.store import LoadedIndex
 from index.types import Excerpt
 

@@ -26,7 +26,7 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def fake_embedder():
     """Hashed bag-of-words embedder: exact and instant."""
-    from index.embedder import FakeEmbedder
+    from index.embed import FakeEmbedder
 
     return FakeEmbedder(64)
 
@@ -54,7 +54,7 @@ def fake_api(tmp_path: Path, sample_dir: Path, fake_embedder):
 @pytest.fixture(scope="session")
 def real_embedder():
     """The packaged all-MiniLM-L6-v2, loaded once per test run."""
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     return load_embedder()
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.api import GroundQA
-from index.adapt import ADAPT_FILE, AdaptError, AdaptSettings, base_of, fine_tune, training_pairs
+from index.embed.adapt import ADAPT_FILE, AdaptError, AdaptSettings, base_of, fine_tune, training_pairs
 
 
 def test_training_pairs_are_sentence_and_the_rest_of_its_passage(fake_api):
@@ -112,8 +112,8 @@ def test_gone_files_are_refused_before_training(tmp_path, sample_dir, fake_embed
 
 
 def test_dropping_a_model_drops_its_cached_onnx_exports(tmp_path, monkeypatch):
-    from index.embedder import _path_tag, drop_onnx_exports
-    from index.onnx_export import export_dir
+    from index.embed import _path_tag, drop_onnx_exports
+    from index.embed.onnx_export import export_dir
 
     monkeypatch.setenv("GROUNDQA_CACHE", str(tmp_path / "cache"))
     model = tmp_path / "index" / "models" / "adapted-x"

@@ -9,7 +9,7 @@ import pytest
 from app.api import GroundQA, QuestionError
 from app.settings import MAX_QUESTION_CHARS, PRESETS
 from app.types import Answer, Citation, Segment, render
-from app.verify import ABSTAIN_TEXT, MARKER, VerificationError, segments, verify
+from app.answer.verify import ABSTAIN_TEXT, MARKER, VerificationError, segments, verify
 from conftest import EVAL_DATA
 
 

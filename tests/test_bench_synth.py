@@ -45,7 +45,7 @@ def test_split_corpus_keeps_all_text(tmp_path, monkeypatch):
 
 
 def test_summary_marks_targets():
-    from app.benchmark import summary
+    from bench.run import summary
 
     res = {
         "reindex": {"ratio_in_process": 0.001, "ratio_cli_process": 0.005, "reindex_cli_process_s": 1.0,

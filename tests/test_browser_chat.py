@@ -14,7 +14,7 @@ QUESTION = "When did North Korea break off working-level talks?"
 @pytest.fixture
 def app_url(fake_api):
     """The app over the fake-embedder sample index, served on a loopback port."""
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
 
     fake_api.settings = fake_api.settings.with_(threshold=0.0)  # fake embedder: uncalibrated confidences
     srv = BackgroundServer(make_app(fake_api))

@@ -23,7 +23,7 @@ HTML = ("<html><head><title>Walrus memo</title></head><body>\n"
 @pytest.fixture
 def hostile_url(fake_api, tmp_path):
     """The sample index plus a .txt document with literal tags, served on a loopback port."""
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
 
     doc = tmp_path / "hostile" / "zebra.txt"
     doc.parent.mkdir()

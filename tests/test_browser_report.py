@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluate import evaluate
+from app.cli.evaluate import evaluate
 from conftest import ROOT, shared_path
 
 pytestmark = pytest.mark.browser

@@ -250,7 +250,7 @@ def test_html_flat_fallback_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def boom(markup: str) -> tuple[str, str | None]:
         raise RecursionError("too deep")
 
-    monkeypatch.setattr(loaders, "_html_text_bs4", boom)
+    monkeypatch.setattr(loaders.html, "_html_text_bs4", boom)
     doc = load_file(tmp_path / "page.html")
     assert doc.title == expected.title
     # The flat parser cannot see <pre>, so only its whitespace may differ.
@@ -266,7 +266,7 @@ def test_html_flat_fallback_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 )
 def test_html_unclosed_head_keeps_body(tmp_path: Path, markup: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_file(write(tmp_path, "u.html", markup)).text == "Hi there"
-    monkeypatch.setattr(loaders, "_html_text_bs4", loaders._html_text_flat)
+    monkeypatch.setattr(loaders.html, "_html_text_bs4", loaders.html._html_text_flat)
     assert load_file(tmp_path / "u.html").text == "Hi there"
 
 
@@ -369,7 +369,7 @@ def test_docx_zip_bomb_ratio(tmp_path: Path) -> None:
 
 
 def test_docx_zip_bomb_total_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loaders, "DOCX_MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(loaders.docx, "DOCX_MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     p = tmp_path / "big.docx"
     with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr("word/document.xml", random.Random(0).randbytes(2 * 1024 * 1024))  # incompressible

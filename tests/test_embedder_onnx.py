@@ -36,7 +36,7 @@ def tiny_model(tmp_path_factory) -> Path:
     import torch
     from transformers import BertConfig, BertModel
 
-    from index.embedder import packaged_model_path
+    from index.embed import packaged_model_path
 
     d = tmp_path_factory.mktemp("tiny-st")
     torch.manual_seed(0)
@@ -81,8 +81,8 @@ def _torch_reference(model_dir: Path, texts: list[str]) -> np.ndarray:
 
 
 def test_export_matches_torch_and_is_cached(tiny_model):
-    from index.onnx_embedder import OnnxEmbedder
-    from index.onnx_export import cached_export, export_onnx
+    from index.embed.onnx import OnnxEmbedder
+    from index.embed.onnx_export import cached_export, export_onnx
 
     ref = _torch_reference(tiny_model, TEXTS)
     d32 = export_onnx(tiny_model, "tiny", "fp32")
@@ -104,8 +104,8 @@ def test_export_matches_torch_and_is_cached(tiny_model):
 
 
 def test_batching_by_tokens_keeps_input_order(tiny_model, monkeypatch):
-    import index.onnx_embedder as oe
-    from index.onnx_export import export_onnx
+    import index.embed.onnx as oe
+    from index.embed.onnx_export import export_onnx
 
     e = oe.OnnxEmbedder(export_onnx(tiny_model, "tiny", "fp32"))
     whole = e.encode(TEXTS * 3)
@@ -117,8 +117,8 @@ def test_batching_by_tokens_keeps_input_order(tiny_model, monkeypatch):
 
 
 def test_load_embedder_backends(tiny_model):
-    from index.embedder import FakeEmbedder, ModelUnavailable, load_embedder
-    from index.onnx_embedder import OnnxEmbedder
+    from index.embed import FakeEmbedder, ModelUnavailable, load_embedder
+    from index.embed.onnx import OnnxEmbedder
 
     assert isinstance(load_embedder("fake-16", backend="auto"), FakeEmbedder)
     with pytest.raises(ModelUnavailable, match="unknown backend"):
@@ -134,7 +134,7 @@ def test_load_embedder_backends(tiny_model):
 def test_cuda_request_without_gpu_is_a_clear_error():
     import torch
 
-    from index.embedder import ModelUnavailable, load_embedder
+    from index.embed import ModelUnavailable, load_embedder
 
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
@@ -146,7 +146,7 @@ def test_cuda_request_without_gpu_is_a_clear_error():
 def test_packaged_model_onnx_matches_torch_and_imports_no_torch(tmp_path):
     """int8 and fp32 exports of the packaged MiniLM agree with torch (cosine), and the query path
     of a fresh process imports neither torch nor sentence-transformers."""
-    from index.embedder import load_embedder
+    from index.embed import load_embedder
 
     torch_e = load_embedder(backend="torch")
     texts = TEXTS + REAL_SENTENCES
@@ -158,7 +158,7 @@ def test_packaged_model_onnx_matches_torch_and_imports_no_torch(tmp_path):
     # on real sentences (what is indexed and asked) the int8 vectors agree to a mean cosine ≥ 0.99
     real = load_embedder(backend="onnx-int8").encode(REAL_SENTENCES)
     assert float((real * ref[len(TEXTS):]).sum(1).mean()) >= 0.99
-    code = ("import sys; from index.embedder import load_embedder; e = load_embedder(); e.encode_query('q'); "
+    code = ("import sys; from index.embed import load_embedder; e = load_embedder(); e.encode_query('q'); "
             "print(type(e).__name__, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ)).stdout.split()
@@ -168,7 +168,7 @@ def test_packaged_model_onnx_matches_torch_and_imports_no_torch(tmp_path):
 @pytest.mark.model
 def test_pipelined_gpu_embedder_matches_sentence_transformers_on_cpu():
     """The GPU encoder's code path, run on the CPU in fp32, gives sentence-transformers' vectors."""
-    from index.embedder import DEFAULT_MODEL, PipelinedTorchEmbedder, load_embedder, packaged_model_path
+    from index.embed import DEFAULT_MODEL, PipelinedTorchEmbedder, load_embedder, packaged_model_path
 
     texts = TEXTS * 5 + ["What is the incubation period of COVID-19?"]
     ref = load_embedder(backend="torch").encode(texts)

@@ -1,4 +1,4 @@
-"""`groundqa eval` and app.evaluate.evaluate over the fake-embedder api; one end-to-end run with the real model."""
+"""`groundqa eval` and app.cli.evaluate.evaluate over the fake-embedder api; one end-to-end run with the real model."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.evaluate import evaluate, format_summary
+from app.cli.evaluate import evaluate, format_summary
 from app.settings import MAX_QUESTION_CHARS
 from conftest import EVAL_DATA, ROOT, shared_path
 
@@ -80,7 +80,7 @@ def test_resume_skips_finished_questions(fake_api, tmp_path):
 
 def test_cli_prints_row_warnings_and_summary(fake_api, tmp_path, monkeypatch, capsys):
     # The CLI's own GroundQA would load the real model: hand it the fake-embedder api instead.
-    monkeypatch.setattr("app.evaluate._open_api", lambda args, out: fake_api)
+    monkeypatch.setattr("app.cli.evaluate._open_api", lambda args, out: fake_api)
     qfile = write_jsonl(tmp_path / "q.jsonl", [
         {"id": "a", "question": "Where was the second summit held?"},
         "{not json",
@@ -97,7 +97,7 @@ def test_cli_prints_row_warnings_and_summary(fake_api, tmp_path, monkeypatch, ca
 
 
 def test_cli_default_out_is_runs_file_stem(fake_api, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("app.evaluate._open_api", lambda args, out: fake_api)
+    monkeypatch.setattr("app.cli.evaluate._open_api", lambda args, out: fake_api)
     monkeypatch.chdir(tmp_path)
     qfile = write_jsonl(tmp_path / "my-set.jsonl", [{"question": "Where was the second summit held?"}])
     assert main(["eval", str(qfile)]) == 0
@@ -152,7 +152,7 @@ def test_cli_compare_errors_exit_2(tmp_path, capsys):
 
 
 def test_ui_helpers_escape_and_extract_plots(fake_api, tmp_path):
-    from app.ui_eval import detail_html, new_run_dir, plots_html, results_table
+    from app.web.ui.evaluate import detail_html, new_run_dir, plots_html, results_table
 
     evaluate(fake_api, seed_questions(), tmp_path / "run", progress=False)
     assert plots_html(tmp_path / "run" / "report.html").count('<img class="plot"') == 0  # restyled, see below
@@ -193,7 +193,7 @@ def test_cli_eval_end_to_end_with_real_model(tmp_path, capsys):
 def test_ui_evaluate_endpoint(fake_api, tmp_path):
     gr = pytest.importorskip("gradio")
     client_mod = pytest.importorskip("gradio_client")
-    from app.ui_eval import build_eval_tab
+    from app.web.ui.evaluate import build_eval_tab
 
     with gr.Blocks() as demo:
         with gr.Tab("Evaluate"):

@@ -85,7 +85,7 @@ def test_excerpt_text_equals_document_span(fake_api):
 
 
 def test_model_mismatch_needs_rebuild(tmp_path, fake_api):
-    from index.embedder import FakeEmbedder
+    from index.embed import FakeEmbedder
 
     other = GroundQA(fake_api.index_dir, embedder=FakeEmbedder(32))
     with pytest.raises(IndexError_, match="--rebuild"):

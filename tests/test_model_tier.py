@@ -6,7 +6,7 @@ import json
 import pytest
 
 from app.api import GroundQA
-from app.verify import verify
+from app.answer.verify import verify
 from conftest import EVAL_DATA
 from eval.metrics import contains_reference, hit_at_k, locate, relevance
 

@@ -259,7 +259,7 @@ def test_reader_of_a_superseded_generation_keeps_working(tmp_path, sample_dir, f
 
 
 def test_answer_is_verified_against_its_own_generation(tmp_path, sample_dir, fake_embedder, monkeypatch):
-    from app.answerer import Answerer
+    from app.answer.extractive import Answerer
     from app.api import GroundQA
 
     api = GroundQA(tmp_path / "index", embedder=fake_embedder)

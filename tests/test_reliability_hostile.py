@@ -99,7 +99,7 @@ def test_html_document_markup_is_not_text_and_escaped_markup_is(hostile):
 
 def test_chat_html_escapes_hostile_text(hostile):
     from app.api import GroundQA
-    from app.html import answer_message, resolution_html
+    from app.web.html import answer_message, resolution_html
 
     _, _, index = hostile
     api = GroundQA(index)
@@ -117,7 +117,7 @@ def test_chat_html_escapes_hostile_text(hostile):
 def test_http_api_serves_hostile_text_as_json(hostile):
     httpx = pytest.importorskip("httpx")
     from app.api import GroundQA
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
 
     _, _, index = hostile
     srv = BackgroundServer(make_app(GroundQA(index)))
@@ -181,7 +181,7 @@ def test_eval_report_escapes_hostile_documents_and_questions(hostile, tmp_path):
 
 def test_prompt_injection_changes_no_answer(tmp_path, sample_dir, fake_embedder):
     from app.api import GroundQA
-    from app.verify import verify
+    from app.answer.verify import verify
 
     api = GroundQA(tmp_path / "index", embedder=fake_embedder)
     api.index([sample_dir])

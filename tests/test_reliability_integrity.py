@@ -24,7 +24,7 @@ def built(tmp_path_factory) -> Path:
     from app.api import GroundQA
     from corpus import SAMPLE_DIR
     from index.check import check_index
-    from index.embedder import FakeEmbedder
+    from index.embed import FakeEmbedder
 
     base = tmp_path_factory.mktemp("integrity")
     docs = base / "docs"
@@ -194,7 +194,7 @@ def test_check_passes_on_sound_index_and_cli_exit_codes(built, tmp_path):
 def test_damaged_index_never_answers_from_damaged_text(built, tmp_path):
     """A tampered passage is not quoted as the document's text: the answer verifies against the document."""
     from app.api import GroundQA
-    from index.embedder import FakeEmbedder
+    from index.embed import FakeEmbedder
 
     copy = tmp_path / "index"
     shutil.copytree(built, copy)

@@ -40,7 +40,7 @@ def test_question_length_limit(fake_api):
 
 def test_question_length_limit_cli_and_http(fake_api):
     httpx = pytest.importorskip("httpx")
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
     from app.settings import MAX_QUESTION_CHARS
 
     long_q = "why " * (MAX_QUESTION_CHARS // 3)
@@ -158,7 +158,7 @@ def test_remove_unknown_document_is_refused(fake_api):
 
 def test_upload_names_types_and_sizes(tmp_path, fake_api):
     pytest.importorskip("gradio")
-    from app.ui_documents import MAX_UPLOAD_BYTES, check_upload, safe_name, uploads_dir
+    from app.web.ui.documents import MAX_UPLOAD_BYTES, check_upload, safe_name, uploads_dir
 
     for name in ("../../etc/passwd.txt", "..\\..\\boot.ini.txt", "/abs/path/x.md", "a..b ü.txt", "..", ".txt",
                  "<script>.html", "x" * 500 + ".pdf", "CON.docx", "évian\x00.txt"):
@@ -196,7 +196,7 @@ def test_serve_off_loopback_requires_auth(tmp_path, host, capsys):
 def test_serve_defaults_to_loopback():
     pytest.importorskip("fastapi")
     from app.cli import build_parser
-    from app.server import is_loopback
+    from app.web.server import is_loopback
 
     args = build_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1" and is_loopback(args.host)
@@ -206,7 +206,7 @@ def test_serve_defaults_to_loopback():
 
 def test_server_background_helper_binds_loopback_only(fake_api):
     pytest.importorskip("fastapi")
-    from app.server import BackgroundServer
+    from app.web.server import BackgroundServer
 
     with pytest.raises(ValueError):
         BackgroundServer(object(), host="0.0.0.0")  # type: ignore[arg-type]

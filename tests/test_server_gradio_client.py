@@ -10,7 +10,7 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def url(real_sample_api):
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
 
     srv = BackgroundServer(make_app(real_sample_api))
     yield srv.url

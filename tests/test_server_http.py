@@ -14,9 +14,9 @@ httpx = pytest.importorskip("httpx")
 def server(tmp_path_factory):
     """make_app over a fake-embedder GroundQA of the sample corpus, served in a background thread."""
     from app.api import GroundQA
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
     from corpus import SAMPLE_DIR
-    from index.embedder import FakeEmbedder
+    from index.embed import FakeEmbedder
 
     api = GroundQA(tmp_path_factory.mktemp("http") / "index", embedder=FakeEmbedder(64))
     api.index([SAMPLE_DIR])
@@ -170,7 +170,7 @@ def test_gradio_page_is_served(client):
 # --- auth --------------------------------------------------------------------------------------------
 
 def test_api_auth(tmp_path, fake_api):
-    from app.server import BackgroundServer, make_app
+    from app.web.server import BackgroundServer, make_app
 
     srv = BackgroundServer(make_app(fake_api, auth=[("ann", "s3cret")]))
     try:
@@ -184,7 +184,7 @@ def test_api_auth(tmp_path, fake_api):
 
 
 def test_parse_auth(tmp_path):
-    from app.server import AuthError, parse_auth
+    from app.web.server import AuthError, parse_auth
 
     assert parse_auth(None) is None
     assert parse_auth("a:b:c") == [("a", "b:c")]
@@ -197,7 +197,7 @@ def test_parse_auth(tmp_path):
 
 
 def test_serve_refuses_public_host_without_auth(tmp_path, capsys):
-    from app.server import serve
+    from app.web.server import serve
 
     args = argparse.Namespace(index=str(tmp_path / "index"), host="0.0.0.0", port=7860, auth=None)
     assert serve(args) == 2
@@ -209,7 +209,7 @@ def test_serve_refuses_public_host_without_auth(tmp_path, capsys):
 
 
 def test_is_loopback():
-    from app.server import is_loopback
+    from app.web.server import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.0.0.2")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.com")

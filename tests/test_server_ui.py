@@ -32,7 +32,7 @@ def _text_of(markup: str) -> str:
 
 
 def test_esc_makes_text_inert_but_displays_it_verbatim():
-    from app.html import esc
+    from app.web.html import esc
 
     out = esc(HOSTILE)
     assert "<" not in out and ">" not in out and '"' not in out and "*" not in out and "[" not in out
@@ -40,7 +40,7 @@ def test_esc_makes_text_inert_but_displays_it_verbatim():
 
 
 def test_resolution_html_marks_exact_span(qa):
-    from app.html import resolution_html
+    from app.web.html import resolution_html
 
     res = qa.cite(qa.ask("When did North Korea break off working-level talks?").citations[0].citation, 800)
     out = resolution_html(res)
@@ -50,7 +50,7 @@ def test_resolution_html_marks_exact_span(qa):
 
 
 def test_resolution_html_escapes_hostile_fields():
-    from app.html import resolution_html
+    from app.web.html import resolution_html
 
     res = {"citation": "abc", "doc": HOSTILE, "title": HOSTILE, "pages": [2, 3], "start": 10, "end": 20,
            "text": HOSTILE, "before": HOSTILE, "after": HOSTILE, "status": "changed", "note": HOSTILE,
@@ -61,7 +61,7 @@ def test_resolution_html_escapes_hostile_fields():
 
 
 def test_answer_message_abstention_has_its_own_class(qa):
-    from app.html import answer_message
+    from app.web.html import answer_message
 
     ans = qa.ask("How many North Korean troops did Kim send to Russia?", settings=qa.settings.with_(threshold=1.0))
     assert ans.abstained
@@ -71,7 +71,7 @@ def test_answer_message_abstention_has_its_own_class(qa):
 
 
 def test_stream_pieces_grow_to_the_answer():
-    from app.ui_chat import stream_pieces
+    from app.web.ui.chat import stream_pieces
 
     text = "First sentence. [1] Second one here. [2] Third. [1]"
     pieces = stream_pieces(text)
@@ -81,7 +81,7 @@ def test_stream_pieces_grow_to_the_answer():
 
 
 def test_chat_turn_abstention(qa):
-    from app.ui_chat import chat_turn
+    from app.web.ui.chat import chat_turn
 
     strict = qa.settings.with_(threshold=1.0)
     outs = list(chat_turn(qa, "How many North Korean troops did Kim send to Russia?", [], [], strict))
@@ -91,7 +91,7 @@ def test_chat_turn_abstention(qa):
 
 
 def test_chat_turn_streams_then_lists_sources(qa):
-    from app.ui_chat import chat_turn
+    from app.web.ui.chat import chat_turn
 
     fake_api = qa
     outs = list(chat_turn(fake_api, "Where was the second summit held?", [], [], None))
@@ -109,14 +109,14 @@ def test_chat_turn_streams_then_lists_sources(qa):
 
 def test_chat_turn_error_shown_as_message(tmp_path, fake_embedder):
     from app.api import GroundQA
-    from app.ui_chat import chat_turn
+    from app.web.ui.chat import chat_turn
 
     outs = list(chat_turn(GroundQA(tmp_path / "none", embedder=fake_embedder), "Anything?", [], [], None))
     assert "gq-error" in outs[-1][0][-1]["content"] and "no index" in outs[-1][0][-1]["content"]
 
 
 def test_lookup_id_and_quote(qa):
-    from app.ui_cite import lookup
+    from app.web.ui.cite import lookup
 
     fake_api = qa
     cid = fake_api.ask("Where was the second summit held?").citations[0].citation
@@ -133,13 +133,13 @@ def test_lookup_id_and_quote(qa):
     ("..\\..\\win.txt", "win.txt"), ("...txt", "upload.txt"), ("ünïcödé.html", "unicode.html"),
 ])
 def test_safe_name(name, expected):
-    from app.ui_documents import safe_name
+    from app.web.ui.documents import safe_name
 
     assert safe_name(name) == expected
 
 
 def test_upload_index_remove_reindex(qa, tmp_path):
-    from app.ui_documents import add_uploads, document_rows, reindex, remove_document, uploads_dir
+    from app.web.ui.documents import add_uploads, document_rows, reindex, remove_document, uploads_dir
 
     fake_api = qa
     src = tmp_path / "in" / "Field notes (draft).txt"
@@ -167,8 +167,8 @@ def test_upload_index_remove_reindex(qa, tmp_path):
 
 
 def test_upload_refuses_oversize_and_unloadable(fake_api, tmp_path, monkeypatch):
-    from app import ui_documents
-    from app.ui_documents import add_uploads, uploads_dir
+    from app.web.ui import documents as ui_documents
+    from app.web.ui.documents import add_uploads, uploads_dir
 
     big = tmp_path / "big.txt"
     big.write_text("x" * 2000)
@@ -183,7 +183,7 @@ def test_upload_refuses_oversize_and_unloadable(fake_api, tmp_path, monkeypatch)
 
 
 def test_build_app_has_named_endpoints(fake_api):
-    from app.ui import build_app
+    from app.web.ui import build_app
 
     demo = build_app(fake_api)
     names = {d.api_name for d in demo.fns.values()}
@@ -192,7 +192,7 @@ def test_build_app_has_named_endpoints(fake_api):
 
 
 def test_session_settings(fake_api):
-    from app.ui_settings import session_settings
+    from app.web.ui.settings import session_settings
 
     s = session_settings(fake_api, 3, 0.9, False)
     assert (s.retrieval.k, s.answer.threshold, s.retrieval.mode) == (3, 0.9, "dense")

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.onnx_embedder import META_FILE, MODEL_FILE, TOKENIZER_FILE
+from index.embed.onnx import META_FILE, MODEL_FILE, TOKENIZER_FILE
 
 PRECISIONS = ("fp32", "int8")
 EXPORT_VERSION = 3  # bump when the export recipe changes: cached exports are redone

@@ -1,4 +1,4 @@
-"""The Gradio Blocks app: Chat, Documents, Cite (and Evaluate, when app.ui_eval exists) over one GroundQA."""
+"""The Gradio Blocks app: Chat, Documents, Cite (and Evaluate, when app.web.ui.evaluate exists) over one GroundQA."""
 from __future__ import annotations
 
 import os
@@ -8,20 +8,20 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from app.api import GroundQA  # noqa: E402
-from app.html import CSS  # noqa: E402
-from app.ui_chat import build_chat_tab  # noqa: E402
-from app.ui_cite import build_cite_tab  # noqa: E402
-from app.ui_documents import build_documents_tab  # noqa: E402
-from app.ui_endpoints import register_endpoints  # noqa: E402
-from app.ui_settings import build_settings  # noqa: E402
+from app.web.html import CSS  # noqa: E402
+from app.web.ui.chat import build_chat_tab  # noqa: E402
+from app.web.ui.cite import build_cite_tab  # noqa: E402
+from app.web.ui.documents import build_documents_tab  # noqa: E402
+from app.web.ui.endpoints import register_endpoints  # noqa: E402
+from app.web.ui.settings import build_settings  # noqa: E402
 
 __all__ = ["CSS", "build_app"]
 
 
 def _eval_tab(api: GroundQA) -> None:
-    """The Evaluate tab, if the optional app.ui_eval module is present (it fills the tab's body)."""
+    """The Evaluate tab, if the optional app.web.ui.evaluate module is present (it fills the tab's body)."""
     try:
-        from app.ui_eval import build_eval_tab
+        from app.web.ui.evaluate import build_eval_tab
     except ImportError:
         return
     with gr.Tab("Evaluate", id="evaluate"):

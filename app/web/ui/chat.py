@@ -7,13 +7,13 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from app import html as H
+from app.web import html as H
 from app.api import GroundQA, QuestionError, check_question
 from app.errors import USER_ERRORS
 from app.settings import Settings
 from app.types import Answer
-from app.ui_cite import citation_panel
-from app.ui_settings import session_settings
+from app.web.ui.cite import citation_panel
+from app.web.ui.settings import session_settings
 
 EXAMPLES = [
     "Where was the second summit held?",

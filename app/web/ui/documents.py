@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 
 import gradio as gr
 
-from app import html as H
+from app.web import html as H
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 

@@ -21,19 +21,11 @@ from pathlib import Path
 NAMES = ["throughput", "quality", "reindex", "latency", "coldstart", "llamaindex"]
 
 
-def _bench_importable() -> None:
-    root = Path(__file__).resolve().parents[1]
-    if not (root / "bench" / "common.py").exists():
-        raise SystemExit("groundqa bench needs the bench/ folder of a groundqa source checkout")
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-
-
 def _source_index(results: dict) -> Path:
     """A real covid-qa-dev index built with the default embedder (the latency pool, the cold-start index)."""
     from bench.common import COVID_DOCS, work_dir
     from index.builder import build_index
-    from index.embedder import AUTO_CPU_BACKEND, load_embedder
+    from index.embed import AUTO_CPU_BACKEND, load_embedder
 
     q = work_dir() / f"quality-{AUTO_CPU_BACKEND}"
     if q.exists() and (q / "CURRENT").exists():
@@ -117,7 +109,6 @@ def summary(results: dict) -> list[str]:
 
 def run(names: list[str]) -> dict:
     """Run the named benchmarks in one process; returns all results."""
-    _bench_importable()
     from bench.common import machine, say, work_dir
 
     results: dict[str, object] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -161,9 +152,11 @@ def run(names: list[str]) -> dict:
     return results
 
 
-def run_cli(args: argparse.Namespace) -> int:
-    """Entry point of `groundqa bench`."""
-    names = list(getattr(args, "what", None) or NAMES)
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bench.run [NAME ...]` (what `groundqa bench` runs in a checkout)."""
+    parser = argparse.ArgumentParser(prog="groundqa bench", description=__doc__)
+    parser.add_argument("what", nargs="*", default=[], help="which benchmarks (default: all): " + ", ".join(NAMES))
+    names = list(parser.parse_args(argv).what or NAMES)
     if names == ["all"]:
         names = NAMES
     results = run(names)
@@ -176,3 +169,7 @@ def run_cli(args: argparse.Namespace) -> int:
     print("\n".join(summary(results)))
     print(f"\n(results written to {out})")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,7 +16,7 @@ from fastapi import FastAPI  # noqa: E402
 from app.api import GroundQA  # noqa: E402
 
 MAX_FILE_SIZE = "50mb"
-"""Gradio's upload limit (app.ui_documents checks the same limit again on the server)."""
+"""Gradio's upload limit (app.web.ui.documents checks the same limit again on the server)."""
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -65,8 +65,8 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) -> Fa
     """FastAPI app with the /api routes and the Gradio UI mounted at / (auth protects both)."""
     import gradio as gr
 
-    from app.http_api import make_router
-    from app.ui import CSS, build_app
+    from app.web.http_api import make_router
+    from app.web.ui import CSS, build_app
 
     app = FastAPI(title="groundqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(make_router(api, auth))  # before the mount, so /api/* is not shadowed

@@ -6,31 +6,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from corpus import SAMPLE_DIR
+from app.cli.progress import progress_bar
 from index.store import DEFAULT_INDEX_DIR
-
-
-def _progress_bar() -> Callable[[str, int, int], None]:
-    """A tqdm progress callback on stderr, one bar per stage."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            for b in bars.values():
-                b.close()
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="doc" if stage != "building vector index"
-                                     else "step", file=sys.stderr, leave=False, disable=None)
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return update
 
 
 def _api(args: argparse.Namespace, model: str | None = None):
@@ -57,7 +37,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         if params is not None and not args.rebuild and api.exists():
             raise _UsageError("--passage-chars/--overlap change how passages are cut: add --rebuild")
-        report = api.index(paths, rebuild=args.rebuild, params=params, progress=_progress_bar())
+        report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress_bar())
     except NothingIndexed as exc:  # the error line says "see the warnings above": print them
         for line in exc.skipped:
             print(f"warning: {line}", file=sys.stderr)
@@ -70,10 +50,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_adapt(args: argparse.Namespace) -> int:
     """groundqa adapt"""
-    from index.adapt import AdaptSettings
+    from index.embed.adapt import AdaptSettings
 
     settings = AdaptSettings(epochs=args.epochs, max_pairs=args.max_pairs)
-    report, index_report = _api(args).adapt(settings, progress=_progress_bar())
+    report, index_report = _api(args).adapt(settings, progress=progress_bar())
     print(report.summary())
     print(index_report.summary())
     return 0
@@ -81,7 +61,7 @@ def cmd_adapt(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """groundqa remove DOC ..."""
-    print(_api(args).remove(args.docs, progress=_progress_bar()).summary())
+    print(_api(args).remove(args.docs, progress=progress_bar()).summary())
     return 0
 
 
@@ -113,7 +93,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """groundqa ask QUESTION"""
-    from app.render import answer_text
+    from app.cli.render import answer_text
 
     api = _api(args)
     if args.threshold is not None or args.k:
@@ -125,7 +105,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_cite(args: argparse.Namespace) -> int:
     """groundqa cite ID | --quote TEXT"""
-    from app.render import quote_text, resolution_text
+    from app.cli.render import quote_text, resolution_text
 
     api = _api(args)
     if args.quote is not None:
@@ -155,23 +135,28 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """groundqa serve"""
-    from app.server import serve
+    from app.web.server import serve
 
     return serve(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """groundqa eval QUESTIONS | compare A B"""
-    from app.evaluate import run_cli
+    from app.cli.evaluate import run_cli
 
     return run_cli(args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """groundqa bench"""
-    from app.benchmark import run_cli as bench
+    """groundqa bench: a checkout tool; runs `python -m bench.run` in the source checkout this package lives in."""
+    import subprocess
 
-    return bench(args)
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "bench" / "run.py").is_file():
+        raise _UsageError("groundqa bench runs the benchmark scripts of a groundqa source checkout (bench/), "
+                          "which this installation does not have — clone the repository, pip install -e it, "
+                          "and run groundqa bench there")
+    return subprocess.call([sys.executable, "-m", "bench.run", *args.what], cwd=root)
 
 
 class _UsageError(Exception):
@@ -249,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
     sp.add_argument("--model", help="model for --docs")
 
-    sp = add("bench", cmd_bench, "run the speed benchmarks (see bench/README)")
+    sp = add("bench", cmd_bench, "run the benchmarks of a source checkout (bench/RESULTS.md)")
     sp.add_argument("what", nargs="*", default=[], help="which benchmarks (default: all)")
     return p
 

@@ -5,7 +5,7 @@ Why: `import sentence_transformers` costs ~14 s and `import torch` ~4 s on the t
 second. The same export, quantised to int8, also embeds passages about 2-3x faster than torch fp32 on a
 CPU (see bench/RESULTS.md).
 
-The exported model (index/onnx_export.py) includes mean pooling and L2 normalisation, so it takes
+The exported model (index/embed/onnx_export.py) includes mean pooling and L2 normalisation, so it takes
 `input_ids` and `attention_mask` and returns unit vectors, exactly what the torch model returns.
 Only this module's runtime half is imported on the query path: it needs numpy, onnxruntime, tokenizers.
 """

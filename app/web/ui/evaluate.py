@@ -17,7 +17,7 @@ import gradio as gr
 
 from app.api import GroundQA
 from app.errors import USER_ERRORS
-from app.evaluate import evaluate, summary_rows
+from app.evaluation import evaluate, summary_rows
 from eval import QuestionFileError
 from eval.runner import REPORT_HTML, RESULTS_CSV, RESULTS_JSONL, RESULTS_XLSX
 

@@ -23,9 +23,9 @@ from typing import Iterator
 
 import numpy as np
 
-from index import db
-from index.lexical import LexicalIndex
-from index.vectorstore import VectorStore, open_vector_store
+from index.store import tables as db
+from index.store.lexical import LexicalIndex
+from index.store.vectors import VectorStore, open_vector_store
 
 DEFAULT_INDEX_DIR = Path(".groundqa") / "index"
 FORMAT = 1

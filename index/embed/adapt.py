@@ -164,7 +164,7 @@ def fine_tune(base_model: str, pairs: list[tuple[str, str]], out_dir: Path, sett
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import ModelUnavailable, model_source
+    from index.embed import ModelUnavailable, model_source
 
     need = max(settings.min_pairs, settings.batch_size)
     if len(pairs) < need:

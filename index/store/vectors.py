@@ -33,7 +33,7 @@ class VectorStore(Protocol):
 def open_vector_store(directory: Path, backend: str, vectors: np.ndarray) -> VectorStore:
     """Load the vector store of an index generation; `vectors` are the exact float vectors (memory-mapped)."""
     if backend == "faiss":
-        from index.faiss_store import FaissStore
+        from index.store.faiss import FaissStore
 
         return FaissStore.load(directory, vectors)
     raise ValueError(f"unknown vector store backend {backend!r} in manifest — rebuild with `groundqa index --rebuild`")

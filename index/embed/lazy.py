@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from index.embedder import Embedder
+from index.embed import Embedder
 
 
 class LazyEmbedder:
@@ -48,7 +48,7 @@ def canonical_model_name(model: str) -> str:
     """The name an embedder for `model` will report (what the manifest records), without loading it."""
     import re
 
-    from index.embedder import DEFAULT_MODEL
+    from index.embed import DEFAULT_MODEL
 
     m = re.fullmatch(r"fake(?:-(\d+))?", model)
     if m:

@@ -1,13 +1,13 @@
 """The default, LLM-free answerer: picks the document sentences that answer the question, cites them,
 and abstains when the evidence is weak.
 
-Sentence score (weights in app/calibration.py, chosen on the dev sets): idf-weighted coverage of the question's
+Sentence score (weights in app/answer/calibration.py, chosen on the dev sets): idf-weighted coverage of the question's
 terms by the sentence and by its passage, dense cosine similarity of sentence and passage to the
 question, a bonus when the sentence holds a span of the expected answer type (date, number, name),
 and a small prior for higher-ranked passages. A sentence that leans on the one before it ("It was commissioned
 by Odo") is also scored as a pair with that sentence, so the answer carries its subject. A document's title
 line is never an answer. Confidence is a logistic function of the best candidate's features (coefficients in
-app/calibration.py, fitted by `python -m bench.calibrate`).
+app/answer/calibration.py, fitted by `python -m bench.calibrate`).
 """
 from __future__ import annotations
 
@@ -20,15 +20,15 @@ from typing import Sequence
 
 import numpy as np
 
-from app.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
-from app.qtypes import is_byline, question_type, typed_spans
+from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
+from app.answer.qtypes import is_byline, question_type, typed_spans
 from app.settings import Settings
 from app.types import Answer, Citation, Segment, render
-from app.verify import ABSTAIN_TEXT
+from app.answer.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
 from index.citations import make_citation_id
-from index.embedder import Embedder
-from index.lexical import doc_freqs, tokenize
+from index.embed import Embedder
+from index.store.lexical import doc_freqs, tokenize
 from index.retriever import Retriever
 from index.types import Excerpt
 
@@ -63,7 +63,7 @@ class Sentence:
     score: float = 0.0
 
     def features(self) -> list[float]:
-        """The features the confidence model reads (order fixed by app/calibration.py)."""
+        """The features the confidence model reads (order fixed by app/answer/calibration.py)."""
         return [self.cov, self.pcov, self.dense, self.pdense, self.type, self.oov, self.maxmiss]
 
 
@@ -288,7 +288,7 @@ def _windows(sents: list[Sentence], tokens: list[set[str]], q_terms: list[str], 
 
 
 def _sentence_score(s: Sentence) -> float:
-    """Weighted sum of a candidate's features (weights in app/calibration.py)."""
+    """Weighted sum of a candidate's features (weights in app/answer/calibration.py)."""
     return (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
             + _W["type"] * s.type + _W["rank"] / s.rank)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from app import html as H
+from app.web import html as H
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 from index.citations import CitationError, parse_citation_id

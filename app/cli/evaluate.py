@@ -1,0 +1,90 @@
+"""`groundqa eval`: score GroundQA on a question file, or compare two runs."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.cli.progress import progress_bar
+from app.evaluation import SUMMARY_METRICS, doc_texts, evaluate, format_summary, summary_rows
+from eval import QuestionFileError, Summary, load_questions
+
+if TYPE_CHECKING:
+    from app.api import GroundQA
+
+__all__ = ["SUMMARY_METRICS", "doc_texts", "evaluate", "format_summary", "run_cli", "summary_rows"]
+
+
+# --------------------------------------------------------------------------------------------- CLI
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str) -> int:
+    print(f"groundqa: {_one_line(message)}", file=sys.stderr)
+    return 2
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from eval import compare_runs, format_comparison, write_comparison_html
+
+    if len(args.runs) != 2:
+        return _fail("compare needs two run folders — e.g. groundqa eval compare runs/before runs/after")
+    c = compare_runs(Path(args.runs[0]), Path(args.runs[1]))
+    print(format_comparison(c), end="")
+    if args.html:
+        path = write_comparison_html(c, Path(args.html))
+        print(f"comparison written to {path}")
+    return 0
+
+
+def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
+    from app.api import GroundQA
+
+    if not args.docs:
+        return GroundQA(args.index, model=args.model)
+
+    from index.embed import DEFAULT_MODEL
+    from index.store import IndexDir, Manifest
+
+    index_dir = out / "index"
+    api = GroundQA(index_dir, model=args.model or DEFAULT_MODEL)
+    gen = IndexDir(index_dir).current()
+    # An index left by an earlier run is updated incrementally; one embedded by another model is rebuilt.
+    rebuild = gen is not None and Manifest.read(gen).model != api.embedder.name
+    report = api.index([args.docs], rebuild=rebuild, progress=progress_bar())
+    for line in report.skipped:
+        print(f"warning: {line}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return api
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """`groundqa eval QUESTIONS [--docs D] [--out O] ...` or `groundqa eval compare RUN_A RUN_B [--html F]`."""
+    if args.questions == "compare":
+        return _compare(args)
+    if args.runs:
+        return _fail(f"unexpected arguments {' '.join(args.runs)!r} — only `eval compare` takes run folders")
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    if args.k is not None and args.k < 1:
+        return _fail("-k must be at least 1")
+    qpath = Path(args.questions)
+    out = Path(args.out) if args.out else Path("runs") / qpath.stem
+    try:
+        # Read the file before loading any model: a bad file fails in a moment, with the line to fix.
+        _, row_errors = load_questions(qpath)
+        for err in row_errors:
+            print(f"warning: line {err.line}: {_one_line(err.message)}", file=sys.stderr)
+        api = _open_api(args, out)
+        summary, _ = evaluate(api, qpath, out, workers=args.workers, k=args.k, resume=args.resume)
+    except QuestionFileError as e:
+        return _fail(str(e))
+    print(format_summary(summary), end="")
+    if summary.n_errors:
+        print(f"warning: {summary.n_errors} question(s) failed — see the 'error' field in "
+              f"{Path(summary.out_dir) / 'results.jsonl'}", file=sys.stderr)
+    return 0

@@ -1,0 +1,39 @@
+"""Storage of an index: atomic generations and the manifest, SQLite tables, vector stores, lexical index.
+
+`generations` is the index directory (CURRENT, gen-NNNNNN/, the writer lock); `tables` the SQLite schema of
+documents, passages and sentence units; `vectors` the vector-store interface with `faiss` its embedded
+implementation; `lexical` the BM25 indexes.
+"""
+from index.store.generations import (
+    DEFAULT_INDEX_DIR,
+    FORMAT,
+    MANIFEST_FILE,
+    UNIT_ROWS_FILE,
+    VECTORS_FILE,
+    IndexDir,
+    IndexError_,
+    IndexLocked,
+    LoadedIndex,
+    Manifest,
+    NoIndex,
+    fsync_tree,
+    load_index,
+    open_vectors,
+)
+
+__all__ = [
+    "DEFAULT_INDEX_DIR",
+    "FORMAT",
+    "MANIFEST_FILE",
+    "UNIT_ROWS_FILE",
+    "VECTORS_FILE",
+    "IndexDir",
+    "IndexError_",
+    "IndexLocked",
+    "LoadedIndex",
+    "Manifest",
+    "NoIndex",
+    "fsync_tree",
+    "load_index",
+    "open_vectors",
+]

@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
-from app.answer.qtypes import is_byline, question_type, typed_spans
+from app.answer.qtypes import is_byline, question_type, short_answer_spans, typed_spans
 from app.settings import Settings
 from app.types import Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
@@ -133,6 +133,12 @@ class Answerer:
         """Answer `question` from the index; `history` holds earlier questions of the conversation."""
         t0 = time.perf_counter()
         excerpts, sentences, timings = self.evidence(question, settings, history)
+        if history and contextualize(question, history) != question:
+            # Rewriting with the conversation must never make a question worse than asked alone
+            # ("What happened in Hanoi?" after an off-topic question): keep whichever scores higher.
+            alone = self.evidence(question, settings)
+            if _strength(alone[1], settings) > _strength(sentences, settings):
+                excerpts, sentences, timings = alone
         t3 = time.perf_counter()
         retrieved = excerpts[: settings.retrieval.k]
         best = sentences[0] if sentences else None
@@ -249,7 +255,7 @@ class Answerer:
                     "SELECT substr(text, ?, ?) FROM documents WHERE doc_id=?", (start + 1, end - start, ex.doc_id)
                 ).fetchone()[0]
             if n == 1 and qtype:
-                for a, b in typed_spans(qtype, text, question)[:1]:
+                for a, b in short_answer_spans(qtype, text, question):
                     short.append((pos + a, pos + b))
             segs.append(Segment(text, n))
             pos += len(f"{text} [{n}]") + 1
@@ -285,6 +291,14 @@ def _windows(sents: list[Sentence], tokens: list[set[str]], q_terms: list[str], 
         win.score = _sentence_score(win)
         out.append(win)
     return out
+
+
+def _strength(sentences: list[Sentence], settings: Settings) -> float:
+    """How well the best candidate answers: its confidence, or -1 when it would abstain as off-topic."""
+    if not sentences:
+        return -1.0
+    best = sentences[0]
+    return -1.0 if best.oov > settings.answer.max_oov else confidence_of(best.features())
 
 
 def _sentence_score(s: Sentence) -> float:

@@ -59,3 +59,52 @@ def typed_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[i
             continue
         out.append((m.start(), m.start() + len(m.group(0).rstrip())))
     return out
+
+
+_JOINED = re.compile(r"[\w’'.]|[-–—/&](?=\w)")  # a character that continues a name ("U.S.–North Korea")
+_YEAR = re.compile(r"(?:1[0-9]|20)\d{2}s?")
+_LOC_LEAD = re.compile(r"(?:\bin|\bat|\bnear|\bfrom|\bto|\binto|\bacross|\bthroughout|\bwithin|\boutside)\s+(?:the\s+)?$",
+                       re.I)
+_PLACE_TAIL = re.compile(r",\s[A-Z][\w’'.-]+(?:\s[A-Z][\w’'.-]+)*")
+
+
+def _is_fragment(sentence: str, a: int, b: int) -> bool:
+    """Whether sentence[a:b] is part of a longer name or number (the characters around it continue it)."""
+    before = sentence[a - 1] if a > 0 else ""
+    after = sentence[b:b + 2]
+    if before and (before.isalnum() or before in "-–—/&.'’"):
+        return True
+    return bool(after) and _JOINED.match(after) is not None
+
+
+def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[int, int]]:
+    """The span to mark as the short answer of a fact question: at most one, and none when unsure.
+
+    A span is kept only when it has the question's expected type and stands on its own: not a fragment of a
+    longer name ("U.S." in "U.S.–North Korea"), without trailing punctuation, not a year for "how many", a place
+    after a preposition for "where" (with its ", Country" tail).
+    """
+    q = question.lower().strip()
+    found: list[tuple[int, int]] = []
+    for a, b in typed_spans(qtype, sentence, question):
+        while b > a and sentence[b - 1] in ",;:" or (b - a > 1 and sentence[b - 1] == "." and
+                                                       not re.search(r"\b[A-Z]\.$", sentence[a:b])):
+            b -= 1
+        if b <= a or _is_fragment(sentence, a, b):
+            continue
+        text = sentence[a:b]
+        if qtype == "number" and _YEAR.fullmatch(text):
+            continue  # "2022" is when, not how many
+        if qtype == "number" and re.search(rf"{_MONTH}\s*$", sentence[:a]):
+            continue  # the day of a date
+        if qtype == "entity" and q.startswith("where"):
+            if not _LOC_LEAD.search(sentence[:a]):
+                continue
+            tail = _PLACE_TAIL.match(sentence, b)
+            if tail and not _is_fragment(sentence, a, tail.end()):
+                b = tail.end()
+        found.append((a, b))
+    if qtype in ("entity", "author") and q.startswith(("who", "whom", "whose")) and found:
+        # A person is named in full ("Russian President Vladimir Putin"), not by a lone word before it.
+        return [max(found, key=lambda s: (len(sentence[s[0]:s[1]].split()), -s[0]))]
+    return found[:1]

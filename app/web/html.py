@@ -1,118 +1,169 @@
-"""HTML rendering for the browser app: every piece of document text goes through `esc` first.
+"""HTML rendering for the browser app: every piece of user and document text goes through `esc` once.
 
-Documents may contain `<script>`, `<img onerror=…>` or Markdown syntax; all of it must show as
-literal text. `esc` HTML-escapes and also turns Markdown-significant punctuation into numeric
-character references, so the same string is inert both in raw HTML (gr.HTML) and in a Markdown
-renderer (gr.Chatbot) while the browser still displays the original characters.
+Documents may contain `<script>`, `<img onerror=…>`, Markdown or `$$…$$` math; all of it must show as
+literal text. `esc` turns the HTML-significant characters and the Markdown/LaTeX-significant punctuation
+into character references in one pass, so the same string is inert both in raw HTML (gr.HTML) and in
+a Markdown renderer (gr.Chatbot), and the browser still displays the original characters exactly once.
 """
 from __future__ import annotations
 
-import html
 import re
 from typing import Any, Mapping, Sequence
 
+from app.web.assets import CSS
 from corpus.types import format_pages
 
-_MD_CHARS = "\\`*_{}[]()#+-!|~>.:="
-_MD_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_CHARS}
-_MARKER = re.compile(r"&#91;(\d{1,3})&#93;")
+__all__ = ["CSS", "esc", "answer_message", "resolution_html", "source_cards", "error_html", "empty_panel"]
 
-CSS = """
-.gq-panel { font-size: 0.95rem; line-height: 1.5; }
-.gq-panel .gq-head { margin-bottom: 0.5rem; }
-.gq-panel .gq-meta { color: var(--body-text-color-subdued); font-size: 0.85rem; }
-.gq-context { white-space: pre-wrap; border-left: 3px solid var(--color-accent); padding: 0.5rem 0.75rem;
-              max-height: 60vh; overflow-y: auto; }
-mark.gq-cited { background: #fde68a; color: #111; padding: 0 1px; }
-.gq-note { color: #b45309; font-size: 0.85rem; }
-.gq-abstain { border: 1px dashed #b45309; background: rgba(251, 191, 36, 0.08); padding: 0.5rem 0.75rem;
-              border-radius: 6px; }
-.gq-abstain .gq-abstain-title { font-weight: 600; color: #b45309; }
-.gq-error { color: #b91c1c; }
-.gq-marker { font-size: 0.8em; vertical-align: super; color: var(--color-accent); }
-.gq-short { font-weight: 600; background: rgba(255, 213, 79, 0.35); border-radius: 2px; }
-.gq-sources { font-size: 0.85rem; margin-top: 0.4rem; }
-.gq-sources li, .gq-related li { margin: 0.15rem 0; }
-.gq-id { font-family: var(--font-mono); font-size: 0.85em; }
-.gq-empty { color: var(--body-text-color-subdued); }
-"""
-"""Style sheet for the classes below (passed to Gradio's `css`)."""
+_HTML_CHARS = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_MD_CHARS = "\\`*_{}[]()#+-!|~.:=$^%@"
+_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_CHARS} | {ord(k): v for k, v in _HTML_CHARS.items()}
+_MARKER = re.compile(r"&#91;(\d{1,3})&#93;")
+PREVIEW_CHARS = 160
+"""Characters of cited text in a marker's hover preview."""
+CARD_WORDS = 14
+"""Words of cited text on a source card."""
 
 
 def esc(text: object) -> str:
-    """HTML-escape text (quotes too) and neutralise Markdown punctuation."""
-    return html.escape(str(text), quote=True).translate(_MD_TABLE)
+    """Text as inert HTML that displays verbatim: one pass, each character escaped at most once."""
+    return str(text).translate(_TABLE)
 
 
-def _get(obj: Any, name: str) -> Any:
-    return obj[name] if isinstance(obj, Mapping) else getattr(obj, name)
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
 
 
 def _pages(pages: Sequence[int] | None) -> str:
     return format_pages(tuple(pages)) if pages else ""  # type: ignore[arg-type]
 
 
+def _section(item: Any) -> str:
+    """The passage's section path ("Part I › Costs") when the index records one, else ''."""
+    sec = _get(item, "section")
+    if not sec:
+        return ""
+    return " › ".join(str(s) for s in sec) if isinstance(sec, (list, tuple)) else str(sec)
+
+
+def _flat(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _first_words(text: str, n: int = CARD_WORDS) -> str:
+    words = _flat(text).split(" ")
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
 def where(item: Any) -> str:
-    """Escaped 'Title — path, pages' line for a citation, excerpt, resolution or quote match."""
+    """Escaped 'Title (path, pages) · section' line for a citation, excerpt, resolution or quote match."""
     bits = [esc(_get(item, "doc"))]
     pages = _pages(_get(item, "pages"))
     if pages:
         bits.append(esc(pages))
-    return f"<b>{esc(_get(item, 'title'))}</b> <span class=\"gq-meta\">({', '.join(bits)})</span>"
+    sec = _section(item)
+    sec_html = f' <span class="gq-section">{esc(sec)}</span>' if sec else ""
+    return (f'<span class="gq-title">{esc(_get(item, "title"))}</span> '
+            f'<span class="gq-meta">({", ".join(bits)})</span>{sec_html}')
 
 
 def source_label(item: Any, number: int | None = None) -> str:
-    """Plain-text label of a source (for radio buttons; Gradio escapes labels itself)."""
+    """Plain-text one-line label of a source (e.g. for logs and accessible names)."""
     pages = _pages(_get(item, "pages"))
     head = f"[{number}] " if number is not None else ""
     tail = f", {pages}" if pages else ""
     return f"{head}{_get(item, 'title')}{tail} — {_get(item, 'citation')}"
 
 
+def marker_html(n: int, citation: str, text: str) -> str:
+    """An inline [n] marker: a button that opens the citation, with a hover preview of the cited text."""
+    prev = _flat(text)
+    prev = prev if len(prev) <= PREVIEW_CHARS else prev[: PREVIEW_CHARS - 1] + "…"
+    # Gradio's chat sanitizer keeps `value` and `title` on a button (not data-* attributes): the client script
+    # reads the id from `value` and turns `title` into the styled preview.
+    return (f'<button type="button" class="gq-marker" value="{esc(citation)}" title="{esc(prev)}">'
+            f'[{int(n)}]</button>')
+
+
+def card_html(item: Any, number: int | None = None) -> str:
+    """A source card: number, document, page and section, the first words of the cited text."""
+    where_bits = [b for b in (_pages(_get(item, "pages")), _section(item)) if b]
+    n = f'<span class="gq-card-n">{int(number)}</span>' if number is not None else ""
+    title = _get(item, "title") or _get(item, "doc")
+    return (f'<button type="button" class="gq-card" value="{esc(_get(item, "citation"))}" '
+            f'title="{esc(_get(item, "doc"))}">'
+            f'<span class="gq-card-top">{n}<span class="gq-card-doc">{esc(title)}</span></span>'
+            f'<span class="gq-card-where">{esc(" · ".join(where_bits) or _get(item, "doc"))}</span>'
+            f'<span class="gq-card-text">{esc(_first_words(_get(item, "text")))}</span></button>')
+
+
+def source_cards(items: Sequence[Any], numbered: bool = True) -> str:
+    """Cards for an answer's citations (numbered) or an abstention's closest excerpts."""
+    cards = "".join(card_html(c, _get(c, "number") if numbered else None) for c in items)
+    return f'<div class="gq-cards">{cards}</div>' if cards else ""
+
+
 def answer_body(text: str) -> str:
-    """Escaped answer text with its inline [n] markers styled."""
-    return _MARKER.sub(r'<span class="gq-marker">[\1]</span>', esc(" ".join(text.split())))
+    """Escaped answer text with its inline [n] markers styled (no citation ids known: not clickable)."""
+    return _MARKER.sub(r'<span class="gq-marker">[\1]</span>', esc(_flat(text)))
 
 
 def answer_segments_html(ans: Any) -> str:
     """Escaped answer built from its explicit segments (a document's own "[1]" is never styled as a
-    marker), with the short answer of a fact question in <strong class="gq-short">."""
+    marker), with clickable markers and the short answer of a fact question in <strong class="gq-short">."""
     segs = _get(ans, "segments") or []
     if not segs:
         return answer_body(_get(ans, "answer"))
+    cites = {int(_get(c, "number")): c for c in (_get(ans, "citations") or [])}
     shorts = [tuple(x) for x in (_get(ans, "short_answers") or [])]
     out, pos = [], 0
     for seg in segs:
-        text, n = _get(seg, "text"), _get(seg, "citation")
+        text, n = _get(seg, "text"), int(_get(seg, "citation"))
         marks = sorted((a - pos, b - pos) for a, b in shorts if pos <= a < b <= pos + len(text))
-        html, last = [], 0
+        parts, last = [], 0
         for a, b in marks:
-            html.append(esc(text[last:a]) + f'<strong class="gq-short">{esc(text[a:b])}</strong>')
+            parts.append(esc(text[last:a]) + f'<strong class="gq-short">{esc(text[a:b])}</strong>')
             last = b
-        html.append(esc(text[last:]))
-        out.append(" ".join("".join(html).split()) + f' <span class="gq-marker">[{int(n)}]</span>')
+        parts.append(esc(text[last:]))
+        c = cites.get(n)
+        mark = marker_html(n, _get(c, "citation"), _get(c, "text")) if c is not None else \
+            f'<span class="gq-marker">[{n}]</span>'
+        out.append(" ".join("".join(parts).split()) + " " + mark)
         pos += len(f"{text} [{n}]") + 1
     return " ".join(out)
+
+
+def pending_message() -> str:
+    """The answer bubble while the answer is being found: a typing indicator."""
+    return ('<div class="gq-pending" aria-live="polite" aria-label="finding the answer">'
+            '<span class="gq-typing"><span></span><span></span><span></span></span></div>')
+
+
+def abstain_html(ans: Any) -> str:
+    """An abstention: one message, then the closest excerpts as cards that open in the panel."""
+    conf = float(_get(ans, "confidence"))
+    related = list(_get(ans, "related") or [])
+    rel = ""
+    if related:
+        rel = ('<div class="gq-related gq-sources-head">Closest excerpts — not an answer; open one to judge '
+               f'for yourself:</div>{source_cards(related, numbered=False)}')
+    return (f'<div class="gq-abstain"><div class="gq-abstain-title">{esc(_get(ans, "answer"))}</div>'
+            f'<div class="gq-meta">Abstained (confidence {conf:.2f}).</div>{rel}</div>')
 
 
 def answer_message(ans: Any, partial: str | None = None) -> str:
     """Chat message HTML for an Answer (or its streamed prefix `partial`, sources omitted)."""
     if _get(ans, "abstained"):
-        conf = float(_get(ans, "confidence"))
-        related = _get(ans, "related")
-        items = "".join(f'<li><span class="gq-id">{esc(_get(e, "citation"))}</span> {where(e)}: '
-                        f'{esc(" ".join(_get(e, "text").split())[:200])}…</li>' for e in related)
-        rel = f'<div class="gq-related">Closest excerpts:<ul>{items}</ul></div>' if items else ""
-        return (f'<div class="gq-abstain"><div class="gq-abstain-title">{esc(_get(ans, "answer"))}</div>'
-                f'<div class="gq-meta">Abstained (confidence {conf:.2f}).</div>{rel}</div>')
+        return abstain_html(ans)
     if partial is not None:
         return f'<div class="gq-answer">{answer_body(partial)}</div>'
-    cites = _get(ans, "citations")
-    items = "".join(f'<li>[{_get(c, "number")}] {where(c)} <span class="gq-id">{esc(_get(c, "citation"))}</span></li>'
-                    for c in cites)
+    cites = _get(ans, "citations") or []
     conf = float(_get(ans, "confidence"))
     return (f'<div class="gq-answer">{answer_segments_html(ans)}</div>'
-            f'<div class="gq-sources">Sources (confidence {conf:.2f}):<ul>{items}</ul></div>')
+            f'<div class="gq-sources"><div class="gq-sources-head">Sources · confidence {conf:.2f}</div>'
+            f'{source_cards(cites)}</div>')
 
 
 def error_html(message: str) -> str:
@@ -120,9 +171,15 @@ def error_html(message: str) -> str:
     return f'<div class="gq-error">{esc(message)}</div>'
 
 
-def empty_panel(message: str = "Select a source to see the passage in context.") -> str:
+def empty_panel(message: str = "Click a [n] marker or a source card to see the passage in context.") -> str:
     """The panel's placeholder."""
     return f'<div class="gq-panel gq-empty">{esc(message)}</div>'
+
+
+def copy_button(citation: str) -> str:
+    """A button that copies a citation id to the clipboard."""
+    return (f'<button type="button" class="gq-copy" value="{esc(citation)}" '
+            f'title="copy the citation id">Copy id</button>')
 
 
 def resolution_html(res: Any, context: int | None = None) -> str:
@@ -134,9 +191,10 @@ def resolution_html(res: Any, context: int | None = None) -> str:
     start, end = int(_get(res, "start")), int(_get(res, "end"))
     note = _get(res, "note")
     relocated = list(_get(res, "relocated") or [])
-    parts = [f'<div class="gq-panel gq-status-{esc(status)}" data-citation="{esc(_get(res, "citation"))}">',
+    cid = _get(res, "citation")
+    parts = [f'<div class="gq-panel gq-status-{esc(status)}" data-citation="{esc(cid)}">',
              f'<div class="gq-head">{where(res)}<br><span class="gq-meta">characters {start}–{end} · '
-             f'<span class="gq-id">{esc(_get(res, "citation"))}</span></span></div>']
+             f'<span class="gq-id">{esc(cid)}</span></span>{copy_button(cid)}</div>']
     if note:
         parts.append(f'<div class="gq-note">{esc(note)}</div>')
     if relocated:
@@ -151,8 +209,10 @@ def resolution_html(res: Any, context: int | None = None) -> str:
 
 
 def abstain_panel(ans: Any) -> str:
-    """Panel HTML for an abstention: the reason and the related excerpts."""
-    return f'<div class="gq-panel">{answer_message(ans)}</div>'
+    """Panel placeholder after an abstention (the message itself is shown once, in the chat)."""
+    n = len(_get(ans, "related") or [])
+    return empty_panel("No answer found. Open one of the closest excerpts to see it in context." if n
+                       else "No answer found, and no related excerpt.")
 
 
 def quote_matches_html(quote: str, matches: Sequence[Any]) -> str:

@@ -8,11 +8,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from app.api import GroundQA  # noqa: E402
-from app.web.html import CSS  # noqa: E402
+from app.errors import USER_ERRORS  # noqa: E402
+from app.web.assets import CLIENT_JS  # noqa: E402
+from app.web.html import CSS, esc  # noqa: E402
 from app.web.ui.chat import build_chat_tab  # noqa: E402
 from app.web.ui.cite import build_cite_tab  # noqa: E402
 from app.web.ui.documents import build_documents_tab  # noqa: E402
 from app.web.ui.endpoints import register_endpoints  # noqa: E402
+from app.web.ui.examples import examples_html, is_sample_only  # noqa: E402
 from app.web.ui.settings import build_settings  # noqa: E402
 
 __all__ = ["CSS", "build_app"]
@@ -28,14 +31,38 @@ def _eval_tab(api: GroundQA) -> None:
         build_eval_tab(api)
 
 
+def corpus_name(api: GroundQA) -> str:
+    """What is indexed, in a few words: 'Sample report', 'report.pdf' or '12 documents'."""
+    try:
+        docs = api.documents()
+    except USER_ERRORS:
+        return "no documents indexed yet"
+    if not docs:
+        return "no documents indexed yet"
+    if is_sample_only([d.path for d in docs]):
+        return f"Sample report · {docs[0].title}"
+    if len(docs) == 1:
+        return docs[0].title or docs[0].path
+    return f"{len(docs)} documents"
+
+
+def header_html(api: GroundQA) -> str:
+    """The app title and corpus name shown at the top of every tab."""
+    return (f'<div class="gq-header"><span class="gq-app">groundqa</span>'
+            f'<span class="gq-corpus" id="gq-corpus">{esc(corpus_name(api))}</span>'
+            '<span class="gq-tagline">Answers only from your documents — every sentence quotes its source.</span>'
+            "</div>")
+
+
 def build_app(api: GroundQA) -> gr.Blocks:
     """The whole browser app over `api` (CSS is applied where it is launched or mounted)."""
     with gr.Blocks(title="groundqa") as demo:
-        gr.Markdown("## groundqa\nAnswers only from your documents — every sentence cites its exact source.")
+        # The header also installs the client script (clickable citations, copy, examples) once per page.
+        header = gr.HTML(header_html(api), elem_id="gq-header-box", js_on_load=CLIENT_JS)
         knobs = build_settings(api)
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat"):
-                build_chat_tab(api, knobs)
+            with gr.Tab("Chat", id="chat") as chat_tab:
+                examples = build_chat_tab(api, knobs)
             with gr.Tab("Documents", id="documents") as docs_tab:
                 table, which, refresh = build_documents_tab(api)
             with gr.Tab("Cite", id="cite"):
@@ -43,5 +70,12 @@ def build_app(api: GroundQA) -> gr.Blocks:
             _eval_tab(api)
         docs_tab.select(refresh, None, [table, which], api_name="documents_table", api_visibility="undocumented")
         demo.load(refresh, None, [table, which], api_name="load_documents", api_visibility="undocumented")
+
+        def corpus_view() -> tuple[str, str]:
+            return header_html(api), examples_html(api)
+
+        # The corpus may change in the Documents tab (or another process): the header and examples follow.
+        demo.load(corpus_view, None, [header, examples], queue=False, show_progress="hidden")
+        chat_tab.select(corpus_view, None, [header, examples], queue=False, show_progress="hidden")
         register_endpoints(api)
     return demo

@@ -1,0 +1,156 @@
+"""Style sheet and client script of the browser app (passed to Gradio as `css` and an HTML `js_on_load`).
+
+The script only reads attributes that app.web.html wrote from escaped text; it never turns text into
+markup. Clicking a `.gq-marker` or `.gq-card` sends its `value` (a citation id) to the hidden `#gq-open`
+box (whose `input` event renders the passage server-side), a `.gq-copy` copies its value, a `.gq-example`
+asks its value. (Gradio's chat sanitizer drops data-* attributes but keeps a button's `value`/`title`.)
+"""
+from __future__ import annotations
+
+CSS = """
+:root { --gq-accent: #2563eb; --gq-mark: #fde68a; --gq-card: #f8fafc; --gq-line: #e2e8f0; --gq-sub: #64748b; }
+.dark { --gq-accent: #60a5fa; --gq-mark: #a16207; --gq-card: #1e293b; --gq-line: #334155; --gq-sub: #94a3b8; }
+.gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
+.gq-hidden { display: none !important; }
+.gq-header { display: flex; align-items: baseline; gap: 0.75rem; flex-wrap: wrap; padding: 0.25rem 0 0.5rem; }
+.gq-header .gq-app { font-size: 1.35rem; font-weight: 650; letter-spacing: -0.01em; }
+.gq-header .gq-corpus { color: var(--gq-sub); font-size: 0.92rem; }
+.gq-header .gq-tagline { color: var(--gq-sub); font-size: 0.85rem; flex-basis: 100%; }
+.gq-panel { font-size: 0.95rem; line-height: 1.55; }
+.gq-panel .gq-head { margin-bottom: 0.5rem; }
+.gq-title { font-weight: 600; font-size: 1rem; }
+.gq-panel .gq-head .gq-title { display: block; font-size: 1.02rem; line-height: 1.35; }
+.gq-meta { color: var(--gq-sub); font-size: 0.85rem; }
+.gq-section { color: var(--gq-sub); font-size: 0.85rem; font-style: italic; }
+.gq-context { white-space: pre-wrap; border-left: 3px solid var(--gq-accent); padding: 0.5rem 0.75rem;
+              max-height: 60vh; overflow-y: auto; overflow-wrap: anywhere; }
+mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; border-radius: 2px; }
+.gq-note { color: #b45309; font-size: 0.85rem; }
+.gq-abstain { border: 1px dashed #d97706; background: rgba(251, 191, 36, 0.08); padding: 0.6rem 0.8rem;
+              border-radius: 8px; }
+.gq-abstain .gq-abstain-title { font-weight: 600; color: #b45309; }
+.dark .gq-abstain .gq-abstain-title { color: #fbbf24; }
+.gq-error { color: #b91c1c; }
+.dark .gq-error { color: #f87171; }
+.gq-marker { font: inherit; font-size: 0.75em; vertical-align: super; line-height: 1; color: var(--gq-accent);
+             background: none; border: 0; padding: 0 1px; margin: 0; cursor: pointer; position: relative;
+             font-weight: 600; }
+.gq-marker:hover, .gq-marker:focus-visible, .gq-marker.gq-active { text-decoration: underline; }
+#gq-tip { display: none; position: fixed; z-index: 1000; width: min(22rem, 80vw); font-size: 0.8rem; line-height: 1.4;
+          background: var(--background-fill-primary, #fff); color: var(--body-text-color, #111); pointer-events: none;
+          border: 1px solid var(--gq-line); border-radius: 6px; padding: 0.45rem 0.6rem;
+          box-shadow: 0 4px 14px rgba(0, 0, 0, 0.18); }
+.gq-short { font-weight: 600; background: rgba(255, 213, 79, 0.35); border-radius: 2px; }
+.gq-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(12.5rem, 1fr)); gap: 0.45rem;
+            margin-top: 0.6rem; }
+.gq-card { display: flex; flex-direction: column; gap: 0.15rem; text-align: left; font: inherit; cursor: pointer;
+           background: var(--gq-card); color: inherit; border: 1px solid var(--gq-line); border-radius: 8px;
+           padding: 0.45rem 0.6rem; min-width: 0; }
+.gq-card:hover, .gq-card:focus-visible, .gq-card.gq-active { border-color: var(--gq-accent); }
+.gq-card .gq-card-top { display: flex; gap: 0.4rem; align-items: baseline; min-width: 0; font-size: 0.82rem; }
+.gq-card .gq-card-n { color: var(--gq-accent); font-weight: 600; }
+.gq-card .gq-card-doc { font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.gq-card .gq-card-where { color: var(--gq-sub); font-size: 0.78rem; overflow: hidden; text-overflow: ellipsis;
+                          white-space: nowrap; }
+.gq-card .gq-card-text { color: var(--gq-sub); font-size: 0.8rem; line-height: 1.35; display: -webkit-box;
+                         -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.gq-sources-head { font-size: 0.78rem; color: var(--gq-sub); margin-top: 0.55rem; }
+.gq-id { font-family: var(--font-mono, monospace); font-size: 0.85em; overflow-wrap: anywhere; }
+.gq-copy { font: inherit; font-size: 0.78rem; margin-left: 0.4rem; padding: 0 0.45rem; cursor: pointer;
+           border: 1px solid var(--gq-line); border-radius: 5px; background: transparent; color: inherit; }
+.gq-empty { color: var(--gq-sub); }
+.gq-typing { display: inline-flex; gap: 4px; padding: 0.35rem 0; }
+.gq-typing span { width: 7px; height: 7px; border-radius: 50%; background: var(--gq-sub);
+                  animation: gq-blink 1.2s infinite ease-in-out; }
+.gq-typing span:nth-child(2) { animation-delay: 0.2s; }
+.gq-typing span:nth-child(3) { animation-delay: 0.4s; }
+@keyframes gq-blink { 0%, 80%, 100% { opacity: 0.25; } 40% { opacity: 1; } }
+.gq-examples { display: flex; flex-wrap: wrap; gap: 0.4rem; }
+.gq-examples .gq-ex-head { flex-basis: 100%; font-size: 0.8rem; color: var(--gq-sub); }
+.gq-example { font: inherit; font-size: 0.85rem; cursor: pointer; border: 1px solid var(--gq-line);
+              border-radius: 999px; padding: 0.2rem 0.7rem; background: var(--gq-card); color: inherit;
+              text-align: left; }
+.gq-example:hover { border-color: var(--gq-accent); }
+.gq-busy { opacity: 0.45; pointer-events: none; transition: opacity 0.2s; }
+.gq-confirm { border: 1px solid #dc2626; border-radius: 8px; padding: 0.5rem; }
+#gq-docs th, #gq-eval-table th, #gq-eval-summary th { word-break: normal !important; overflow-wrap: normal !important;
+                                                       hyphens: none; }
+#gq-eval-table th span, #gq-docs th span { white-space: nowrap; }
+.gq-matches ul, .gq-related ul { margin: 0.3rem 0; padding-left: 1.2rem; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 0 6px !important; }
+  .gq-cards { grid-template-columns: 1fr; }
+  .gq-context { max-height: 50vh; }
+  .gq-header .gq-app { font-size: 1.15rem; }
+}
+"""
+"""Style sheet for the classes of app.web.html (light and dark: Gradio sets `.dark` from the browser)."""
+
+CLIENT_JS = r"""
+if (!window.__gqInstalled) {
+  window.__gqInstalled = true;
+  const sendTo = (sel, value) => {
+    const box = document.querySelector(sel + ' textarea, ' + sel + ' input');
+    if (!box) return false;
+    box.value = value;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    return true;
+  };
+  const markActive = (id) => {
+    document.querySelectorAll('.gq-active').forEach(e => e.classList.remove('gq-active'));
+    document.querySelectorAll('.gq-marker[value], .gq-card[value]').forEach(e => { if (e.value === id) e.classList.add('gq-active'); });
+  };
+  // Hover preview of a marker's cited text: one fixed tooltip kept inside the window (the chat bubble
+  // would clip a CSS one); the native `title` tooltip is moved aside so it does not show twice.
+  const tip = document.createElement('div'); tip.id = 'gq-tip'; tip.setAttribute('role', 'tooltip');
+  document.body.appendChild(tip);
+  const showTip = (m) => {
+    if (m.hasAttribute('title')) { m.dataset.preview = m.getAttribute('title'); m.removeAttribute('title'); }
+    tip.textContent = m.dataset.preview || '';
+    const r = m.getBoundingClientRect();
+    tip.style.display = 'block';
+    const w = tip.offsetWidth, h = tip.offsetHeight;
+    tip.style.left = Math.max(6, Math.min(r.left, window.innerWidth - w - 6)) + 'px';
+    tip.style.top = (r.bottom + h + 8 < window.innerHeight ? r.bottom + 6 : Math.max(6, r.top - h - 6)) + 'px';
+  };
+  const hideTip = () => { tip.style.display = 'none'; };
+  for (const [on, off] of [['mouseover', 'mouseout'], ['focusin', 'focusout']]) {
+    document.addEventListener(on, (ev) => { const m = ev.target instanceof Element && ev.target.closest('.gq-marker'); if (m) showTip(m); });
+    document.addEventListener(off, (ev) => { if (ev.target instanceof Element && ev.target.closest('.gq-marker')) hideTip(); });
+  }
+  document.addEventListener('click', (ev) => {
+    const t = ev.target;
+    if (!(t instanceof Element)) return;
+    const c = t.closest('.gq-marker[value], .gq-card[value]');
+    if (c && c.closest('#gq-chat')) {
+      ev.preventDefault(); ev.stopPropagation();
+      window.__gqPendingScroll = true;
+      sendTo('#gq-open', c.value + ' ' + Date.now());  // a nonce: clicking the same source re-opens it
+      markActive(c.value);
+      return;
+    }
+    const k = t.closest('.gq-copy[value]');
+    if (k) { ev.preventDefault(); copy(k.value, k); return; }
+    const a = t.closest('.gq-example[value]');
+    if (a) {
+      ev.preventDefault();
+      if (sendTo('#gq-question', a.value)) setTimeout(() => { const b = document.querySelector('#gq-ask'); if (b) b.click(); }, 60);
+    }
+  }, true);
+  // When a new passage lands in a context panel, scroll its <mark> into view (inside the panel, and the
+  // panel itself into the window on narrow screens where it sits below the chat).
+  const scrollMarks = () => {
+    document.querySelectorAll('.gq-context:not([data-scrolled])').forEach(ctx => {
+      ctx.setAttribute('data-scrolled', '1');
+      const m = ctx.querySelector('mark.gq-cited');
+      if (!m) return;
+      ctx.scrollTop = Math.max(0, m.offsetTop - ctx.offsetTop - ctx.clientHeight / 4);
+      const r = ctx.getBoundingClientRect();
+      if (window.__gqPendingScroll && (r.top < 0 || r.top > window.innerHeight * 0.8)) ctx.closest('.gq-panel').scrollIntoView({block: 'start', behavior: 'smooth'});
+      window.__gqPendingScroll = false;
+    });
+  };
+  new MutationObserver(scrollMarks).observe(document.body, {childList: true, subtree: true});
+}
+"""
+"""Installed once per page by the header's `js_on_load` (event delegation: later messages need nothing)."""

@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from app.answer.frontmatter import frontmatter_answer
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
 from app.answer.qtypes import is_byline, question_type, short_answer_spans, typed_spans
 from app.settings import Settings
@@ -132,6 +133,10 @@ class Answerer:
     def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
         """Answer `question` from the index; `history` holds earlier questions of the conversation."""
         t0 = time.perf_counter()
+        meta = frontmatter_answer(question, self.retriever, settings)
+        if meta is not None:  # "Who wrote the report?": its byline, cited
+            meta.timings_ms = {"total": (time.perf_counter() - t0) * 1000}
+            return meta
         excerpts, sentences, timings = self.evidence(question, settings, history)
         if history and contextualize(question, history) != question:
             # Rewriting with the conversation must never make a question worse than asked alone

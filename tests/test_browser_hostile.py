@@ -40,7 +40,7 @@ def _ask_and_open_first_source(page, question: str) -> str:
     page.locator("#gq-question textarea").fill(question)
     page.locator("#gq-ask").click()
     page.locator("#gq-chat .gq-sources").nth(before).wait_for()
-    page.locator("#gq-sources label").first.click()
+    page.locator("#gq-chat .gq-sources").nth(before).locator(".gq-card").first.click()
     mark = page.locator("#gq-panel mark.gq-cited")
     mark.wait_for()
     return mark.text_content()
@@ -48,7 +48,7 @@ def _ask_and_open_first_source(page, question: str) -> str:
 
 def _assert_inert(page) -> None:
     assert page.evaluate("typeof window.__pwned") == "undefined"
-    for scope in ("#gq-chat", "#gq-panel", "#gq-sources", "#gq-docs"):
+    for scope in ("#gq-chat", "#gq-panel", "#gq-chat .gq-cards", "#gq-docs"):
         assert page.locator(f"{scope} script").count() == 0
         assert page.locator(f"{scope} img[src='x']").count() == 0
 

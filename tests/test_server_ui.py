@@ -84,10 +84,13 @@ def test_chat_turn_abstention(qa):
     from app.web.ui.chat import chat_turn
 
     strict = qa.settings.with_(threshold=1.0)
+    ans = qa.ask("How many North Korean troops did Kim send to Russia?", settings=strict)
     outs = list(chat_turn(qa, "How many North Korean troops did Kim send to Russia?", [], [], strict))
-    messages, _, _, radio, panel = outs[-1]
-    assert "gq-abstain" in messages[-1]["content"] and "gq-abstain" in panel
-    assert all(label.startswith("related:") for label, _ in radio.choices)
+    messages, _, _, panel = outs[-1]
+    assert "gq-abstain" in messages[-1]["content"] and "gq-abstain" not in panel  # shown once, in the chat
+    # the related excerpts are offered as cards that open like sources (their ids are the cards' values)
+    assert ans.related and all(f'class="gq-card" value="{e.citation}"' in messages[-1]["content"].replace("&#45;", "-")
+                               for e in ans.related)
 
 
 def test_chat_turn_streams_then_lists_sources(qa):
@@ -96,11 +99,10 @@ def test_chat_turn_streams_then_lists_sources(qa):
     fake_api = qa
     outs = list(chat_turn(fake_api, "Where was the second summit held?", [], [], None))
     assert len(outs) >= 2
-    messages, _, asked, radio, _ = outs[-1]
+    messages, _, asked, _ = outs[-1]
     assert asked == ["Where was the second summit held?"]
     assert messages[0]["role"] == "user" and "Hanoi" in _text_of(messages[-1]["content"])
-    choices = radio.choices if hasattr(radio, "choices") else radio["choices"]
-    cid = choices[0][1]
+    cid = html.unescape(re.search(r'class="gq-card" value="([^"]+)"', messages[-1]["content"]).group(1))
     assert fake_api.cite(cid).text in _text_of(messages[-1]["content"])
     # a follow-up passes the previous question as history
     outs2 = list(chat_turn(fake_api, "When did North Korea break off working-level talks?", messages, asked, None))

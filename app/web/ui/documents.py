@@ -160,6 +160,11 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
         with gr.Column():
             which = gr.Dropdown(choices=[], label="Document", elem_id="gq-remove-which")
             remove = gr.Button("Remove from index", variant="stop", elem_id="gq-remove")
+            with gr.Group(visible=False, elem_id="gq-remove-confirm", elem_classes=["gq-confirm"]) as confirm:
+                confirm_text = gr.HTML("", elem_id="gq-remove-question", js_on_load=None)
+                with gr.Row():
+                    yes = gr.Button("Yes, remove it", variant="stop", size="sm", elem_id="gq-remove-yes")
+                    no = gr.Button("Cancel", size="sm", elem_id="gq-remove-no")
             rebuild = gr.Checkbox(False, label="Rebuild (re-chunk and re-embed everything)")
             again = gr.Button("Re-index changed files", elem_id="gq-reindex")
     status = gr.HTML("", elem_id="gq-docs-status")
@@ -179,6 +184,21 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
 
     upload.upload(on_upload, upload, [status, upload, table, which], api_name="upload",
                   api_visibility="undocumented")
-    remove.click(on_remove, which, [status, table, which], api_name="remove", api_visibility="undocumented")
-    again.click(on_reindex, rebuild, [status, table, which], api_name="reindex", api_visibility="undocumented")
+    def ask_confirm(doc_id: str | None) -> tuple[Any, ...]:
+        if not doc_id:
+            return gr.Group(visible=False), gr.skip(), _status(["choose a document to remove"], ok=False)
+        name = next((d.path for d in api.documents() if d.doc_id == doc_id), doc_id)
+        return (gr.Group(visible=True), f'<div class="gq-note">Remove <b>{H.esc(name)}</b> from the index? '
+                "Answers will no longer cite it; its uploaded copy is deleted.</div>", gr.skip())
+
+    # Removing asks first; while indexing runs the table stays in place, greyed (progress shows in the status).
+    busy = "(...a) => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); return a; }"
+    idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
+    remove.click(ask_confirm, which, [confirm, confirm_text, status], queue=False, show_progress="hidden")
+    no.click(lambda: gr.Group(visible=False), None, confirm, queue=False, show_progress="hidden")
+    yes.click(lambda: gr.Group(visible=False), None, confirm, queue=False, show_progress="hidden").then(
+        on_remove, which, [status, table, which], api_name="remove", api_visibility="undocumented", js=busy,
+        show_progress_on=[status]).then(None, js=idle)
+    again.click(on_reindex, rebuild, [status, table, which], api_name="reindex", api_visibility="undocumented",
+                js=busy, show_progress_on=[status]).then(None, js=idle)
     return table, which, refresh

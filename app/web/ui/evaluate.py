@@ -11,6 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any, Mapping, Sequence
 
 import gradio as gr
@@ -139,9 +140,12 @@ def _pick(results: Sequence[Mapping[str, Any]], evt: gr.SelectData) -> Mapping[s
     return None
 
 
-def _status_html(summary: Any, row_errors: Sequence[Any]) -> str:
+def _status_html(summary: Any, row_errors: Sequence[Any], report_url: str | None = None) -> str:
     lines = [f"Finished {summary.n_questions} questions in {summary.wall_s:.1f} s — run saved in "
              f'<span class="gq-id">{_e(summary.out_dir)}</span>.']
+    if report_url:
+        lines.append(f'<a class="gq-report-link" href="{_e(report_url)}" target="_blank" rel="noopener">'
+                     "Open the full HTML report ↗</a>")
     if summary.n_errors:
         lines.append(f'<span class="gq-error">{summary.n_errors} question(s) failed; their error is in the table.</span>')
     for err in row_errors:
@@ -163,7 +167,7 @@ def build_eval_tab(api: GroundQA) -> None:
                           elem_id="gq-eval-k")
             workers = gr.Slider(1, 8, value=1, step=1, label="Questions in parallel", elem_id="gq-eval-workers")
             run = gr.Button("Run evaluation", variant="primary", elem_id="gq-eval-run")
-    status = gr.HTML(elem_id="gq-eval-status")
+    status = gr.HTML(elem_id="gq-eval-status", js_on_load=None)
     summary = gr.Dataframe(headers=["metric", "value"], datatype=["str", "str"], interactive=False,
                            label="Summary", elem_id="gq-eval-summary")
     plots = gr.HTML(elem_id="gq-eval-plots")
@@ -176,7 +180,9 @@ def build_eval_tab(api: GroundQA) -> None:
 
     def on_run(path: str | None, k_value: float, n_workers: float, progress=gr.Progress()):
         if not path:
-            raise gr.Error("Upload a question file first (.jsonl, .csv or .xlsx).")
+            # A toast only: raising gr.Error would also paint an error pill on every output and log a traceback.
+            gr.Warning("Upload a question file first (.jsonl, .csv or .xlsx).")
+            return (gr.skip(),) * 7
         out_dir = new_run_dir(api)
         count = {"done": 0, "total": 0}
         lock = threading.Lock()
@@ -204,8 +210,9 @@ def build_eval_tab(api: GroundQA) -> None:
             raise gr.Error(str(exc)) from None
         rows = load_results(out_dir)
         downloads = [str(out_dir / name) for name in (RESULTS_CSV, RESULTS_XLSX, RESULTS_JSONL, REPORT_HTML)]
+        report_url = "gradio_api/file=" + quote(str(files.move_resource_to_block_cache(str(out_dir / REPORT_HTML))))
         return (
-            _status_html(s, row_errors),
+            _status_html(s, row_errors, report_url),
             [list(r) for r in summary_rows(s)],
             plots_html(out_dir / REPORT_HTML),
             results_table(rows),
@@ -215,7 +222,7 @@ def build_eval_tab(api: GroundQA) -> None:
         )
 
     run.click(on_run, [qfile, k, workers], [status, summary, plots, table, results, detail, files],
-              api_name="evaluate", concurrency_limit=1)
+              api_name="evaluate", concurrency_limit=1, show_progress_on=[status])
 
     def on_select(rows: list[dict[str, Any]], evt: gr.SelectData) -> str:
         return detail_html(_pick(rows or [], evt))

@@ -265,8 +265,8 @@ class Answerer:
             segs.append(Segment(text, n))
             pos += len(f"{text} [{n}]") + 1
             pages = None
-            if ex.pages:
-                pages = ex.pages if start >= ex.start and end <= ex.end else None
+            if ex.pages:  # the pages of the cited span itself, not of the whole passage
+                pages = _span_pages(self.retriever.index.con, ex.doc_id, start, end)
             citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
                                       doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
                                       end=end, text=text))
@@ -296,6 +296,18 @@ def _windows(sents: list[Sentence], tokens: list[set[str]], q_terms: list[str], 
         win.score = _sentence_score(win)
         out.append(win)
     return out
+
+
+def _span_pages(con, doc_id: str, start: int, end: int) -> tuple[int, int] | None:
+    """First and last page of span [start, end) of a stored document (None when it has no pages)."""
+    import bisect
+    import json
+
+    row = con.execute("SELECT page_starts FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+    starts = json.loads(row[0]) if row and row[0] else []
+    if not starts:
+        return None
+    return max(1, bisect.bisect_right(starts, start)), max(1, bisect.bisect_right(starts, max(start, end - 1)))
 
 
 def _strength(sentences: list[Sentence], settings: Settings) -> float:

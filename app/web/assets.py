@@ -8,8 +8,10 @@ asks its value. (Gradio's chat sanitizer drops data-* attributes but keeps a but
 from __future__ import annotations
 
 CSS = """
-:root { --gq-accent: #2563eb; --gq-mark: #fde68a; --gq-card: #f8fafc; --gq-line: #e2e8f0; --gq-sub: #64748b; }
-.dark { --gq-accent: #60a5fa; --gq-mark: #a16207; --gq-card: #1e293b; --gq-line: #334155; --gq-sub: #94a3b8; }
+:root { --gq-accent: #2563eb; --gq-mark: #fde68a; --gq-card: #f8fafc; --gq-line: #e2e8f0; --gq-sub: #64748b;
+        --gq-tip-bg: #ffffff; --gq-tip-fg: #111827; }
+.dark { --gq-accent: #60a5fa; --gq-mark: #a16207; --gq-card: #1e293b; --gq-line: #334155; --gq-sub: #94a3b8;
+        --gq-tip-bg: #0f172a; --gq-tip-fg: #e5e7eb; }
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
 .gq-hidden { display: none !important; }
 .gq-header { display: flex; align-items: baseline; gap: 0.75rem; flex-wrap: wrap; padding: 0.25rem 0 0.5rem; }
@@ -19,7 +21,7 @@ CSS = """
 .gq-panel { font-size: 0.95rem; line-height: 1.55; }
 .gq-panel .gq-head { margin-bottom: 0.5rem; }
 .gq-title { font-weight: 600; font-size: 1rem; }
-.gq-panel .gq-head .gq-title { display: block; font-size: 1.02rem; line-height: 1.35; }
+.gq-panel .gq-head .gq-title { display: block; font-size: 1.02rem; line-height: 1.35; font-weight: 500; }
 .gq-meta { color: var(--gq-sub); font-size: 0.85rem; }
 .gq-section { color: var(--gq-sub); font-size: 0.85rem; font-style: italic; }
 .gq-context { white-space: pre-wrap; border-left: 3px solid var(--gq-accent); padding: 0.5rem 0.75rem;
@@ -37,7 +39,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
              font-weight: 600; }
 .gq-marker:hover, .gq-marker:focus-visible, .gq-marker.gq-active { text-decoration: underline; }
 #gq-tip { display: none; position: fixed; z-index: 1000; width: min(22rem, 80vw); font-size: 0.8rem; line-height: 1.4;
-          background: var(--background-fill-primary, #fff); color: var(--body-text-color, #111); pointer-events: none;
+          background: var(--gq-tip-bg); color: var(--gq-tip-fg); pointer-events: none;
           border: 1px solid var(--gq-line); border-radius: 6px; padding: 0.45rem 0.6rem;
           box-shadow: 0 4px 14px rgba(0, 0, 0, 0.18); }
 .gq-short { font-weight: 600; background: rgba(255, 213, 79, 0.35); border-radius: 2px; }
@@ -103,7 +105,8 @@ if (!window.__gqInstalled) {
   // Hover preview of a marker's cited text: one fixed tooltip kept inside the window (the chat bubble
   // would clip a CSS one); the native `title` tooltip is moved aside so it does not show twice.
   const tip = document.createElement('div'); tip.id = 'gq-tip'; tip.setAttribute('role', 'tooltip');
-  document.body.appendChild(tip);
+  // Inside Gradio's root, so that its light/dark colours apply.
+  (document.querySelector('.gradio-container') || document.body).appendChild(tip);
   const showTip = (m) => {
     if (m.hasAttribute('title')) { m.dataset.preview = m.getAttribute('title'); m.removeAttribute('title'); }
     tip.textContent = m.dataset.preview || '';
@@ -121,6 +124,7 @@ if (!window.__gqInstalled) {
   document.addEventListener('click', (ev) => {
     const t = ev.target;
     if (!(t instanceof Element)) return;
+    hideTip();
     const c = t.closest('.gq-marker[value], .gq-card[value]');
     if (c && c.closest('#gq-chat')) {
       ev.preventDefault(); ev.stopPropagation();

@@ -27,6 +27,7 @@ _GENERIC = {"introduction", "conclusion", "conclusions", "abstract", "contents",
             "notes", "acknowledgments", "acknowledgements", "appendix", "summary", "index", "bibliography"}
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:of |the |and )?[A-Z][a-z]+)+\b")
 _DATEISH = re.compile(r"\d")
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+")
 
 
 def _sample_names() -> set[str]:
@@ -47,8 +48,8 @@ def headings(text: str, title: str = "") -> list[str]:
     out = []
     pos = 0
     for block in text[:_SCAN_CHARS].split("\n\n"):
-        line = block.strip()
         start, pos = pos, pos + len(block) + 2
+        line = _NUMBERING.sub("", block.strip())  # "2. Dredging programme" → "Dredging programme"
         words = line.split()
         if not (1 <= len(words) <= 9 and 4 <= len(line) <= 70) or "\n" in line:
             continue
@@ -84,6 +85,7 @@ def corpus_examples(api: GroundQA, limit: int = MAX_EXAMPLES) -> list[str]:
         names.update(n for n in _NAME.findall(text[:_SCAN_CHARS]) if n not in d.title)
     for name, _ in names.most_common(limit):
         out.append(f"What do the documents say about {name}?")
+    out += [f"What is {d.title} about?" for d in docs[:limit] if d.title]  # documents without headings or names
     return list(dict.fromkeys(out))[:limit]
 
 

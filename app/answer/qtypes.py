@@ -61,7 +61,7 @@ def typed_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[i
     return out
 
 
-_JOINED = re.compile(r"[\w’'.]|[-–—/&](?=\w)")  # a character that continues a name ("U.S.–North Korea")
+_JOINERS = "-–—/&.'’"
 _YEAR = re.compile(r"(?:1[0-9]|20)\d{2}s?")
 _LOC_LEAD = re.compile(r"(?:\bin|\bat|\bnear|\bfrom|\bto|\binto|\bacross|\bthroughout|\bwithin|\boutside)\s+(?:the\s+)?$",
                        re.I)
@@ -69,12 +69,14 @@ _PLACE_TAIL = re.compile(r",\s[A-Z][\w’'.-]+(?:\s[A-Z][\w’'.-]+)*")
 
 
 def _is_fragment(sentence: str, a: int, b: int) -> bool:
-    """Whether sentence[a:b] is part of a longer name or number (the characters around it continue it)."""
-    before = sentence[a - 1] if a > 0 else ""
-    after = sentence[b:b + 2]
-    if before and (before.isalnum() or before in "-–—/&.'’"):
+    """Whether sentence[a:b] is part of a longer name or number (the characters around it continue it):
+    a letter or digit right next to it, or a joiner (-–/&.') between it and one ("U.S." in "U.S.–North Korea")."""
+    before, after = sentence[max(0, a - 2):a], sentence[b:b + 2]
+    if before[-1:].isalnum() or after[:1].isalnum():
         return True
-    return bool(after) and _JOINED.match(after) is not None
+    joined_before = len(before) == 2 and before[1] in _JOINERS and before[0].isalnum()
+    joined_after = len(after) == 2 and after[0] in _JOINERS and after[1].isalnum()
+    return joined_before or joined_after
 
 
 def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[int, int]]:

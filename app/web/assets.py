@@ -78,6 +78,8 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 #gq-docs th, #gq-eval-table th, #gq-eval-summary th { word-break: normal !important; overflow-wrap: normal !important;
                                                        hyphens: none; }
 #gq-eval-table th span, #gq-docs th span { white-space: nowrap; }
+#gq-docs table, #gq-eval-table table, #gq-eval-summary table { font-family: var(--font, inherit); font-size: 0.88rem; }
+#gq-docs th, #gq-eval-table th, #gq-eval-summary th { font-family: var(--font, inherit); font-weight: 600; }
 .gq-matches ul, .gq-related ul { margin: 0.3rem 0; padding-left: 1.2rem; }
 @media (max-width: 640px) {
   .gradio-container { padding: 0 6px !important; }

@@ -68,8 +68,10 @@ def build_app(api: GroundQA) -> gr.Blocks:
             with gr.Tab("Cite", id="cite"):
                 build_cite_tab(api)
             _eval_tab(api)
-        docs_tab.select(refresh, None, [table, which], api_name="documents_table", api_visibility="undocumented")
-        demo.load(refresh, None, [table, which], api_name="load_documents", api_visibility="undocumented")
+        docs_tab.select(refresh, None, [table, which], api_name="documents_table", api_visibility="undocumented",
+                        show_progress="hidden")
+        demo.load(refresh, None, [table, which], api_name="load_documents", api_visibility="undocumented",
+                  show_progress="hidden")
 
         def corpus_view() -> tuple[str, str]:
             return header_html(api), examples_html(api)

@@ -85,8 +85,8 @@ def test_cite_fuzzy_match_highlight_snaps_to_whole_words(page, served):
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Cite").click()
     box = page.locator("#gq-cite-input textarea")
-    box.fill("broke off working-level talks with the Unted Sttes, ushering in more than five years")
-    box.press("Enter")
+    box.fill("the salience of North Korea for U.S. interests in Northeast Asa")  # main marked "…Northeast As|ia"
+    page.locator("#gq-cite-go").click()
     mark = page.locator("#gq-cite-panel mark.gq-cited")
     mark.wait_for()
     marked = mark.text_content()

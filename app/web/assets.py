@@ -24,13 +24,13 @@ CSS = """
 .gq-panel .gq-head .gq-title { display: block; font-size: 1.02rem; line-height: 1.35; font-weight: 500; }
 .gq-meta { color: var(--gq-sub); font-size: 0.85rem; }
 .gq-section { color: var(--gq-sub); font-size: 0.85rem; font-style: italic; }
-.gq-context { white-space: pre-wrap; border-left: 3px solid var(--gq-accent); padding: 0.5rem 0.75rem;
+.gq-context { margin-top: 0.5rem; white-space: pre-wrap; border-left: 3px solid var(--gq-accent); padding: 0.5rem 0.75rem;
               max-height: 60vh; overflow-y: auto; overflow-wrap: anywhere; }
 mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; border-radius: 2px; }
 .gq-note { color: #b45309; font-size: 0.85rem; }
 .gq-abstain { border: 1px dashed #d97706; background: rgba(251, 191, 36, 0.08); padding: 0.6rem 0.8rem;
               border-radius: 8px; }
-.gq-abstain .gq-abstain-title { font-weight: 600; color: #b45309; }
+.gq-abstain .gq-abstain-title { font-weight: 600; font-size: 1rem; color: #b45309; }
 .dark .gq-abstain .gq-abstain-title { color: #fbbf24; }
 .gq-error { color: #b91c1c; }
 .dark .gq-error { color: #f87171; }
@@ -82,7 +82,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 #gq-docs th, #gq-eval-table th, #gq-eval-summary th { font-family: var(--font, inherit); font-weight: 600; }
 .gq-matches ul, .gq-related ul { margin: 0.3rem 0; padding-left: 1.2rem; }
 @media (max-width: 640px) {
-  .gradio-container { padding: 0 6px !important; }
+  #gq-chat { height: 64vh !important; }
   .gq-cards { grid-template-columns: 1fr; }
   .gq-context { max-height: 50vh; }
   .gq-header .gq-app { font-size: 1.15rem; }
@@ -93,6 +93,10 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 CLIENT_JS = r"""
 if (!window.__gqInstalled) {
   window.__gqInstalled = true;
+  // Gradio scopes the app's CSS inside its container; the page margins around it need an unscoped rule.
+  const page = document.createElement('style');
+  page.textContent = '@media (max-width: 640px) { .main.app, .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }';
+  document.head.appendChild(page);
   const sendTo = (sel, value) => {
     const box = document.querySelector(sel + ' textarea, ' + sel + ' input');
     if (!box) return false;

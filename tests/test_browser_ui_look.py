@@ -145,13 +145,26 @@ def test_pdf_source_shows_its_page(page, tmp_path, fake_embedder):
         srv.stop()
 
 
-def test_documents_and_evaluate_tabs_screenshots(page, served):
+def test_documents_and_evaluate_tabs_screenshots(page, served, tmp_path):
     url, _ = served
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Documents").click()
     page.locator("#gq-docs").get_by_text("pursuing-stable-coexistence.txt").locator("visible=true").first.wait_for()
     _shot(page, "documents")
+    import json
+
+    qfile = tmp_path / "questions.jsonl"
+    qfile.write_text("\n".join(json.dumps(q) for q in [
+        {"id": "sr-02", "question": "Where was the second summit held?", "reference_answer": "Hanoi, Vietnam"},
+        {"id": "sr-01", "question": "When did North Korea break off working-level talks?",
+         "reference_answer": "October 2019"},
+        {"id": "sr-15", "question": "Who won the 2022 FIFA World Cup?", "answerable": False}]) + "\n",
+        encoding="utf-8")
     page.get_by_role("tab", name="Evaluate").click()
-    page.locator("#gq-eval-run").wait_for()
-    _shot(page, "evaluate")
+    page.locator("#gq-eval-file input[type=file]").set_input_files(str(qfile))
+    page.wait_for_timeout(500)
+    page.locator("#gq-eval-run").click()
+    page.locator("#gq-eval-status a.gq-report-link").wait_for(timeout=60_000)
+    page.locator("#gq-eval-table").scroll_into_view_if_needed()
+    _shot(page, "evaluate", top=False)

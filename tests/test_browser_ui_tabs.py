@@ -128,3 +128,35 @@ def test_sample_examples_only_while_the_sample_is_indexed(page, served):
     chips.first.wait_for()
     assert any("summit" in chips.nth(i).text_content() for i in range(chips.count()))
     assert "Sample report" in page.locator("#gq-header-box").text_content()
+
+
+def test_evaluate_run_links_the_full_report_and_headers_are_whole_words(page, served, tmp_path):
+    import json
+    import urllib.request
+
+    url, _ = served
+    qfile = tmp_path / "qs.jsonl"
+    qfile.write_text("\n".join(json.dumps(q) for q in [
+        {"id": "q1", "question": "Where was the second summit held?", "reference_answer": "Hanoi"},
+        {"id": "q2", "question": "Who won the 2022 FIFA World Cup?", "answerable": False}]) + "\n", encoding="utf-8")
+    page.goto(url, wait_until="load")
+    page.get_by_role("tab", name="Evaluate").click()
+    page.locator("#gq-eval-file input[type=file]").set_input_files(str(qfile))
+    page.wait_for_timeout(500)
+    page.locator("#gq-eval-run").click()
+    link = page.locator("#gq-eval-status a.gq-report-link")
+    link.wait_for(timeout=60_000)
+    href = link.evaluate("a => a.href")
+    with urllib.request.urlopen(href, timeout=10) as r:
+        assert r.status == 200 and b"<html" in r.read(2000).lower()
+    from pathlib import Path
+
+    shots = Path(__file__).parent / "artifacts"
+    shots.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(shots / "evaluate-run.png"), full_page=True)
+    # every column header shows its whole name on one line (no "answerab/le")
+    heads = page.locator("#gq-eval-table th")
+    for i in range(heads.count()):
+        assert heads.nth(i).evaluate("h => { const s = h.querySelector('span') || h; "
+                                     "return s.scrollWidth <= s.clientWidth + 1 && s.getClientRects().length <= 1; }")

@@ -80,6 +80,8 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 #gq-eval-table th span, #gq-docs th span { white-space: nowrap; }
 #gq-docs table, #gq-eval-table table, #gq-eval-summary table { font-family: var(--font, inherit); font-size: 0.88rem; }
 #gq-docs th, #gq-eval-table th, #gq-eval-summary th { font-family: var(--font, inherit); font-weight: 600; }
+#gq-docs td, #gq-docs td *, #gq-eval-table td, #gq-eval-table td *, #gq-eval-summary td, #gq-eval-summary td * {
+  font-family: var(--font, inherit) !important; }
 .gq-matches ul, .gq-related ul { margin: 0.3rem 0; padding-left: 1.2rem; }
 @media (max-width: 640px) {
   #gq-chat { height: 64vh !important; }

@@ -172,7 +172,7 @@ def build_eval_tab(api: GroundQA) -> None:
                            label="Summary", elem_id="gq-eval-summary")
     plots = gr.HTML(elem_id="gq-eval-plots")
     table = gr.Dataframe(headers=TABLE_COLUMNS, interactive=False, wrap=True, max_height=420,
-                         column_widths=["7%", "27%", "9.5%", "9%", "9.5%", "8%", "5%", "6.5%", "9%", "9.5%"],
+                         column_widths=["7%", "25%", "9.5%", "9%", "9.5%", "8%", "7%", "6.5%", "9%", "9.5%"],
                          label="Questions — select a row to see its answer and citations", elem_id="gq-eval-table")
     detail = gr.HTML(detail_html(None), elem_id="gq-eval-detail")
     files = gr.File(label="Downloads (results.csv, results.xlsx, results.jsonl, report.html)", file_count="multiple",

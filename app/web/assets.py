@@ -30,7 +30,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-note { color: #b45309; font-size: 0.85rem; }
 .gq-abstain { border: 1px dashed #d97706; background: rgba(251, 191, 36, 0.08); padding: 0.6rem 0.8rem;
               border-radius: 8px; }
-.gq-abstain .gq-abstain-title { font-weight: 600; font-size: 1rem; color: #b45309; }
+.gq-abstain .gq-abstain-title { font-weight: 500 !important; font-size: 1rem !important; color: #b45309; }
 .dark .gq-abstain .gq-abstain-title { color: #fbbf24; }
 .gq-error { color: #b91c1c; }
 .dark .gq-error { color: #f87171; }

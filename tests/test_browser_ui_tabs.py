@@ -160,3 +160,27 @@ def test_evaluate_run_links_the_full_report_and_headers_are_whole_words(page, se
     for i in range(heads.count()):
         assert heads.nth(i).evaluate("h => { const s = h.querySelector('span') || h; "
                                      "return s.scrollWidth <= s.clientWidth + 1 && s.getClientRects().length <= 1; }")
+
+
+def test_table_stays_visible_greyed_while_reindexing_and_shows_per_file_status(page, served):
+    import time
+
+    url, api = served
+    real_index = api.index
+
+    def slow_index(*args, **kwargs):
+        time.sleep(3)
+        return real_index(*args, **kwargs)
+
+    api.index = slow_index
+    page.goto(url, wait_until="load")
+    page.get_by_role("tab", name="Documents").click()
+    table = page.locator("#gq-docs")
+    table.get_by_text("pursuing-stable-coexistence.txt").locator("visible=true").first.wait_for()
+    assert table.get_by_text("indexed", exact=True).locator("visible=true").count() == 1  # the Status column
+    page.locator("#gq-reindex").click()
+    page.wait_for_function("() => document.querySelector('#gq-docs').classList.contains('gq-busy')", timeout=2000)
+    assert table.is_visible()
+    assert table.get_by_text("pursuing-stable-coexistence.txt").locator("visible=true").count() >= 1
+    page.locator("#gq-docs-status .gq-status").wait_for(timeout=20_000)
+    page.wait_for_function("() => !document.querySelector('#gq-docs').classList.contains('gq-busy')", timeout=5000)

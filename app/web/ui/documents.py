@@ -17,7 +17,7 @@ ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 """File types the app accepts for upload (checked in the browser and again on the server)."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """Largest accepted upload (also Gradio's `max_file_size`)."""
-HEADERS = ["Path", "Title", "Passages", "Pages", "Size", "Indexed at", "Id"]
+HEADERS = ["Path", "Title", "Passages", "Pages", "Size", "Indexed at", "Id", "Status"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -54,7 +54,16 @@ def document_rows(api: GroundQA) -> list[list[Any]]:
     except USER_ERRORS:
         return []
     return [[d.path, d.title, d.n_passages, d.n_pages or "", f"{d.size:,} B", d.indexed_at[:16].replace("T", " "),
-             d.doc_id[:12]] for d in docs]
+             d.doc_id[:12], file_status(d)] for d in docs]
+
+
+def file_status(doc: Any) -> str:
+    """Per-file status: 'indexed', 'changed on disk — re-index' (its size differs) or 'source file missing'."""
+    try:
+        size = Path(doc.source).stat().st_size
+    except OSError:
+        return "source file missing"
+    return "indexed" if size == doc.size else "changed on disk — re-index"
 
 
 def document_choices(api: GroundQA) -> list[tuple[str, str]]:
@@ -150,7 +159,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
 def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Callable[[], Any]]:
     """Render the Documents tab; returns the table, the Remove dropdown and their refresh function."""
     table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True,
-                         column_widths=["20%", "30%", "9%", "8%", "10%", "13%", "10%"],
+                         column_widths=["18%", "25%", "8%", "7%", "9%", "12%", "10%", "11%"],
                          label="Indexed documents", elem_id="gq-docs")
     with gr.Row():
         with gr.Column():
@@ -182,8 +191,15 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
     def on_reindex(full: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (reindex(api, full, progress), *refresh())
 
+    # While indexing runs the table stays in place, greyed, until the status reports the result (progress shows in
+    # the status only).
+    busy = "(...a) => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); return a; }"
+    idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
+    upload.upload(None, js="() => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); }", queue=False)
+    status.change(None, js=idle, queue=False)
     upload.upload(on_upload, upload, [status, upload, table, which], api_name="upload",
                   api_visibility="undocumented")
+
     def ask_confirm(doc_id: str | None) -> tuple[Any, ...]:
         if not doc_id:
             return gr.Group(visible=False), gr.skip(), _status(["choose a document to remove"], ok=False)
@@ -191,9 +207,7 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
         return (gr.Group(visible=True), f'<div class="gq-note">Remove <b>{H.esc(name)}</b> from the index? '
                 "Answers will no longer cite it; its uploaded copy is deleted.</div>", gr.skip())
 
-    # Removing asks first; while indexing runs the table stays in place, greyed (progress shows in the status).
-    busy = "(...a) => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); return a; }"
-    idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
+    # Removing asks first (below).
     remove.click(ask_confirm, which, [confirm, confirm_text, status], queue=False, show_progress="hidden")
     no.click(lambda: gr.Group(visible=False), None, confirm, queue=False, show_progress="hidden")
     yes.click(lambda: gr.Group(visible=False), None, confirm, queue=False, show_progress="hidden").then(

@@ -73,7 +73,11 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) -> Fa
     blocks = build_app(api)
     blocks.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, blocks, path="/", auth=list(auth) if auth else None, max_file_size=MAX_FILE_SIZE,
-                        css=CSS, footer_links=["api"], run_history=False, ssr_mode=False)
+                        css=CSS, footer_links=["api"], run_history=False, ssr_mode=False,
+                        blocked_paths=[str(api.index_dir.resolve())], show_error=False)
+    # mount_gradio_app never sets has_launched, and Gradio skips its allowed-path check on file inputs
+    # until it is set: without this a client could send {"path": "/any/file"} and have it read.
+    blocks.has_launched = True
     return app
 
 

@@ -12,6 +12,7 @@ import gradio as gr
 from app.web import html as H
 from app.api import GroundQA
 from app.errors import USER_ERRORS
+from app.web.ui.uploads import NotUploadedError, discard, require_uploaded
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 """File types the app accepts for upload (checked in the browser and again on the server)."""
@@ -111,6 +112,19 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
     return _status(lines, ok=not (report.skipped or refused))
 
 
+def accept_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progress) -> str:
+    """The upload event: only files Gradio received from this page are read, then dropped from its folder."""
+    files = [f for f in (files or []) if f]
+    try:
+        require_uploaded(files)  # a client-sent path naming any other server file is refused, all or nothing
+    except NotUploadedError as exc:
+        return _status([str(exc)], ok=False)
+    try:
+        return add_uploads(api, files, progress)
+    finally:
+        discard(files)  # copied into uploads/ or refused: Gradio's copy is not needed either way
+
+
 def remove_document(api: GroundQA, doc_id: str | None, progress: gr.Progress) -> str:
     """Remove one document from the index (its uploaded copy too); returns status HTML."""
     if not doc_id:
@@ -169,7 +183,7 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
                                                                                     value=None)
 
     def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        return (add_uploads(api, files, progress), None, *refresh())
+        return (accept_uploads(api, files, progress), None, *refresh())
 
     def on_remove(doc_id: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (remove_document(api, doc_id, progress), *refresh())

@@ -17,6 +17,9 @@ from app.web.ui.settings import build_settings  # noqa: E402
 
 __all__ = ["CSS", "build_app"]
 
+GRADIO_CACHE_S = (900, 3600)
+"""(every, older than) seconds: how often Gradio sweeps its upload/cache folder, and what it deletes."""
+
 
 def _eval_tab(api: GroundQA) -> None:
     """The Evaluate tab, if the optional app.web.ui.evaluate module is present (it fills the tab's body)."""
@@ -30,7 +33,8 @@ def _eval_tab(api: GroundQA) -> None:
 
 def build_app(api: GroundQA) -> gr.Blocks:
     """The whole browser app over `api` (CSS is applied where it is launched or mounted)."""
-    with gr.Blocks(title="groundqa") as demo:
+    # delete_cache: Gradio deletes its copies of uploads (refused ones too) an hour after they arrive.
+    with gr.Blocks(title="groundqa", delete_cache=GRADIO_CACHE_S) as demo:
         gr.Markdown("## groundqa\nAnswers only from your documents — every sentence cites its exact source.")
         knobs = build_settings(api)
         with gr.Tabs():

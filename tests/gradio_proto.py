@@ -33,8 +33,10 @@ def upload(c: httpx.Client, name: str, data: bytes) -> str:
 def call(c: httpx.Client, api_name: str, data: list[Any]) -> dict[str, Any]:
     """Run one event through the queue; returns the final `process_completed` message."""
     session = secrets.token_hex(6)
-    r = c.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn_index(c, api_name),
-                                               "session_hash": session, "event_data": None, "trigger_id": None})
+    body = {"data": data, "fn_index": fn_index(c, api_name), "session_hash": session, "event_data": None,
+            "trigger_id": None}
+    r = c.post("/gradio_api/queue/join", content=json.dumps(body).encode(),  # NaN/Infinity allowed: hostile values
+               headers={"content-type": "application/json"})
     r.raise_for_status()
     with c.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:
         for line in stream.iter_lines():

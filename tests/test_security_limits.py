@@ -199,6 +199,9 @@ def test_openapi_needs_login_and_logins_are_throttled(served_auth):
     c, _ = served_auth
     r = c.get("/openapi.json")
     assert r.status_code in (401, 404) and "/api/ask" not in r.text and "/gradio_api" not in r.text
+    for path in ("/docs", "/gradio_api/openapi.json", "/gradio_api/info"):  # Gradio's own: behind its login
+        r = c.get(path)
+        assert r.status_code in (401, 403, 404) and "/api/ask" not in r.text and "evaluate" not in r.text, path
     codes = [c.post("/login", data={"username": "ann", "password": f"wrong{i}"}).status_code
              for i in range(MAX_FAILURES + 2)]
     assert codes[:MAX_FAILURES] == [400] * MAX_FAILURES and codes[-1] == 429, codes

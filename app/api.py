@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Sequence
 
 from app.answer.extractive import Answerer
-from app.settings import MAX_QUESTION_CHARS, PRESETS, Settings
+from app.settings import MAX_HISTORY_ITEMS, MAX_QUESTION_CHARS, PRESETS, Settings
 from app.types import Answer
 from app.answer.verify import VerificationError, verify
 from corpus import ChunkParams
@@ -27,17 +27,43 @@ class QuestionError(ValueError):
     """An empty or absurd question."""
 
 
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def check_question(question: str) -> str:
     """The question stripped, or QuestionError naming the problem and the fix."""
     q = (question or "").strip()
     if not q:
         raise QuestionError("the question is empty — type a question about your documents")
+    if not q.isascii() and _has_surrogate(q):  # JSON "\ud800" decodes to one: not text, and it breaks encoding
+        raise QuestionError("the question holds an invalid character (a lone surrogate) — retype it")
     if len(q) > MAX_QUESTION_CHARS:
         raise QuestionError(f"the question has {len(q)} characters, over the {MAX_QUESTION_CHARS} limit — "
                             "ask a shorter question (to find a passage, use `groundqa cite --quote`)")
     if not any(ch.isalnum() for ch in q):
         raise QuestionError("the question has no letters or digits — type a question in words")
     return q
+
+
+def check_history(history: Sequence[str]) -> list[str]:
+    """The last MAX_HISTORY_ITEMS previous questions, stripped; QuestionError for one over the question limit."""
+    out = []
+    for h in list(history)[-MAX_HISTORY_ITEMS:]:
+        s = str(h or "").strip()
+        if not s:
+            continue  # an empty turn carries nothing
+        if len(s) > MAX_QUESTION_CHARS:  # a 250 KB item took 2.2 s to answer around
+            raise QuestionError(f"a previous question in the history has {len(s)} characters, over the "
+                                f"{MAX_QUESTION_CHARS} limit — send the questions as asked")
+        if not s.isascii() and _has_surrogate(s):
+            raise QuestionError("a previous question in the history holds an invalid character (a lone surrogate)")
+        out.append(s)
+    return out
 
 
 class GroundQA:
@@ -176,6 +202,7 @@ class GroundQA:
     def ask(self, question: str, history: Sequence[str] = (), settings: Settings | None = None) -> Answer:
         """A grounded answer: verified verbatim quotes with citations, or an abstention."""
         q = check_question(question)
+        history = check_history(history)  # each item is capped like the question (a 250 KB one took 2.2 s)
         answerer = self.answerer()
         ans = answerer.answer(q, settings or self.settings, history=history)
         con = answerer.retriever.index.con  # the generation the answer came from, even if a newer one is live

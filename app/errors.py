@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app.api import QuestionError
+from app.settings import SettingsError
 from corpus import LoadError
 from index.embed.adapt import AdaptError
 from index.citations import CitationError
@@ -11,4 +12,5 @@ from index.store import IndexError_
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     QuestionError, AdaptError, LoadError, CitationError, ModelUnavailable, QuoteError, IndexError_, FileNotFoundError,
+    SettingsError,
 )

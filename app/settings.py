@@ -1,12 +1,29 @@
 """Typed settings for asking questions, with described fields and named presets."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 
 from index.retriever import RetrievalSettings
 
 MAX_QUESTION_CHARS = 1000
 """Questions longer than this are refused (a question is not a document)."""
+MAX_HISTORY_ITEMS = 10
+"""Previous questions an answer may look at (older ones are dropped); each is capped like a question."""
+
+
+class SettingsError(ValueError):
+    """A knob value that is not a finite number in its range (NaN, Infinity, k < 1, threshold > 1)."""
+
+
+def _finite(value: object, name: str) -> float:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise SettingsError(f"{name} must be a number, not {str(value)[:40]!r}") from None
+    if isinstance(value, bool) or not math.isfinite(x):
+        raise SettingsError(f"{name} must be a finite number, not {str(value)[:40]!r}")
+    return x
 
 
 @dataclass(frozen=True)
@@ -38,11 +55,17 @@ class Settings:
         """A copy with the per-session knobs the UI exposes changed."""
         r, a = self.retrieval, self.answer
         if k is not None:
-            r = r.with_(k=int(k))
+            kf = _finite(k, "k")
+            if kf < 1:
+                raise SettingsError(f"k must be at least 1, not {k}")
+            r = r.with_(k=int(kf))
         if mode is not None:
             r = r.with_(mode=mode)
         if threshold is not None:
-            a = replace(a, threshold=float(threshold))
+            t = _finite(threshold, "threshold")
+            if not 0 <= t <= 1:  # NaN is refused above: it would switch abstention off
+                raise SettingsError(f"threshold must be between 0 and 1, not {threshold}")
+            a = replace(a, threshold=t)
         return Settings(r, a)
 
     def to_json(self) -> dict[str, object]:

@@ -186,6 +186,9 @@ def build_index(
             hits = [s for s, d in old_docs.items() if r in (d.path, d.source, d.doc_id)]
             if not hits:
                 raise IndexError_(f"no document {r!r} in the index — list them with `groundqa docs`")
+            if len(hits) > 1:  # two files shown under one name: never remove both on a name alone
+                ids = ", ".join(sorted(old_docs[h].doc_id for h in hits))
+                raise IndexError_(f"{r!r} names {len(hits)} documents (ids {ids}) — remove one by its id")
             drop.update(hits)
         if not to_load and not drop and not rebuild:
             report.n_documents = len(old_docs)

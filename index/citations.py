@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 DOC_PREFIX = 12
 MAX_OFFSET = 10**9
-_ID = re.compile(r"([0-9a-f]{12})-(\d{1,10})-(\d{1,10})")
+_ID = re.compile(r"([0-9a-f]{12})-([0-9]{1,10})-([0-9]{1,10})", re.ASCII)  # [0-9]: \d also takes ٣
 
 
 class CitationError(ValueError):

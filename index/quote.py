@@ -4,11 +4,16 @@ Tolerant matching compares texts after folding: case, curly/straight quotes, das
 whitespace and line breaks, soft hyphens and words hyphenated across a line break. Fuzzy matching
 aligns the folded quote with windows around the BM25 candidate passages and accepts a location
 when its similarity (difflib ratio) is at least FUZZY_THRESHOLD.
+
+The fuzzy stage is the costly one (difflib is quadratic), so its work is bounded: quotes over
+FUZZY_MAX_CHARS get exact and folded matching only, at most FUZZY_CANDIDATES windows are aligned, and
+it stops after FUZZY_BUDGET_S seconds. The result says when it did less than a full search.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -20,6 +25,12 @@ from index.store import LoadedIndex
 FUZZY_THRESHOLD = 0.85
 MAX_QUOTE_CHARS = 5000
 CANDIDATES = 20
+FUZZY_MAX_CHARS = 1000
+"""Longest quote the fuzzy stage aligns (measured: a 5,000-character near miss took 28 s over 414 passages)."""
+FUZZY_CANDIDATES = 10
+"""Candidate passage windows the fuzzy stage aligns, best BM25 first."""
+FUZZY_BUDGET_S = 2.0
+"""Time the fuzzy stage may take for one quote; it stops at the next window after this."""
 _FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
                        "‟": '"', "″": '"', "«": '"', "»": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-",
                        "—": "-", "―": "-", "−": "-", "\u00a0": " "})
@@ -51,6 +62,19 @@ class QuoteMatch:
         d = asdict(self)
         d["pages"] = list(self.pages) if self.pages else None
         return d
+
+
+class QuoteMatches(list):
+    """The matches (a list, best first), plus whether the search was complete and, if not, why."""
+
+    def __init__(self, matches=(), note: str = "") -> None:
+        super().__init__(matches)
+        self.note = note
+
+    @property
+    def complete(self) -> bool:
+        """False when the fuzzy stage was skipped or cut short (see `note`)."""
+        return not self.note
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -141,14 +165,21 @@ def find_in_text(quote: str, text: str, window: tuple[int, int] | None = None) -
     return [_Hit(offs[lo + s0], offs[lo + s1 - 1] + 1, round(score, 4), False)]
 
 
-def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> list[QuoteMatch]:
-    """Best locations of a quote in the indexed documents, exact ones first; [] when not found."""
+def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> QuoteMatches:
+    """Best locations of a quote in the indexed documents, exact ones first; empty when not found.
+
+    The result's `note` says when the fuzzy stage was skipped or stopped early (see module docstring).
+    """
     quote = quote.strip()
     if not quote:
         raise QuoteError("the quote is empty — paste the text you want to find")
     if len(quote) > MAX_QUOTE_CHARS:
         raise QuoteError(f"the quote has {len(quote)} characters, over the {MAX_QUOTE_CHARS} limit — "
                          "paste a shorter part of it")
+    try:
+        quote.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON) is not text
+        raise QuoteError("the quote holds an invalid character (a lone surrogate) — paste the text again") from None
     con = index.con
     _, rows = index.lexical.search(quote, CANDIDATES)
     cand = db.passage_rows(con, rows.tolist())
@@ -160,14 +191,29 @@ def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> list[QuoteMatc
     if not matches:  # a quote of stop words only has no BM25 candidates: exact scan in SQLite (C speed)
         for r in con.execute("SELECT doc_id FROM documents WHERE instr(text, ?) > 0 LIMIT ?", (quote, limit)):
             matches += _to_matches(con, r[0], find_in_text(quote, _doc_text(con, r[0])))
-    if not matches:
-        for r in ordered[:10]:
-            hits = find_in_text(quote, _doc_text(con, r["doc_id"]), window=(r["start"], r["end"]))
-            matches += _to_matches(con, r["doc_id"], hits)
+    note = ""
+    if not matches and ordered:
+        matches, note = _fuzzy(con, quote, ordered[:FUZZY_CANDIDATES])
     best: dict[tuple[str, int, int], QuoteMatch] = {}
     for m in matches:
         best.setdefault((m.doc_id, m.start, m.end), m)
-    return sorted(best.values(), key=lambda m: (-m.exact, -m.score, m.doc, m.start))[:limit]
+    return QuoteMatches(sorted(best.values(), key=lambda m: (-m.exact, -m.score, m.doc, m.start))[:limit], note)
+
+
+def _fuzzy(con: sqlite3.Connection, quote: str, ordered: list) -> tuple[list[QuoteMatch], str]:
+    """Fuzzy matches in the candidate windows, within the length cap and time budget; (matches, note)."""
+    if len(quote) > FUZZY_MAX_CHARS:
+        return [], (f"no approximate search: the quote is over {FUZZY_MAX_CHARS} characters, so only exact and "
+                    "near-exact matches were looked for — paste a shorter part of it to search approximately")
+    matches: list[QuoteMatch] = []
+    deadline = time.monotonic() + FUZZY_BUDGET_S
+    for i, r in enumerate(ordered):
+        if i and time.monotonic() > deadline:
+            return matches, (f"approximate search stopped after {i} of {len(ordered)} candidate passages "
+                             f"({FUZZY_BUDGET_S:g} s limit) — paste a shorter part of the quote")
+        hits = find_in_text(quote, _doc_text(con, r["doc_id"]), window=(r["start"], r["end"]))
+        matches += _to_matches(con, r["doc_id"], hits)
+    return matches, ""
 
 
 def _doc_text(con: sqlite3.Connection, doc_id: str) -> str:

@@ -132,7 +132,8 @@ def test_lookup_id_and_quote(qa):
 
 @pytest.mark.parametrize("name,expected", [
     ("report.PDF", "report.pdf"), ("../../etc/passwd.txt", "passwd.txt"), ("a b<c>.md", "a_b_c.md"),
-    ("..\\..\\win.txt", "win.txt"), ("...txt", "upload.txt"), ("ünïcödé.html", "unicode.html"),
+    ("..\\..\\win.txt", "win.txt"), ("...txt", "upload.txt"), ("ünïcödé.html", "ünïcödé.html"),
+    ("报告.txt", "报告.txt"),
 ])
 def test_safe_name(name, expected):
     from app.web.ui.documents import safe_name

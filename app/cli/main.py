@@ -222,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument("--auth", help="USER:PASS, or @FILE holding USER:PASS lines (required off 127.0.0.1)")
+    sp.add_argument("--allowed-hosts", default=None,
+                    help="comma-separated Host names the server answers to (default: loopback names only on "
+                         "127.0.0.1, any name off it)")
 
     sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")
     sp.add_argument("questions", help="question file, or the word compare")

@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 import logging
+import math
 import secrets
 from dataclasses import asdict
 from typing import Any, Callable, Sequence
@@ -57,21 +58,53 @@ async def _call(fn: Callable[[], Any]) -> JSONResponse:
         return error(f"internal error ({type(exc).__name__}) — see the server log", 500)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or BadRequest saying what is wrong with it."""
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    x = float(text)
+    if not math.isfinite(x):  # 1e400 parses to inf
+        raise ValueError(f"{text} is out of range")
+    return x
+
+
+async def _read_limited(request: Request) -> bytes:
+    """The body, read as it streams in and refused (413) once over MAX_BODY_BYTES, chunked or not."""
+    too_big = BadRequest(f"request body over {MAX_BODY_BYTES // 1024} KiB", 413)
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise BadRequest(f"request body over {MAX_BODY_BYTES // 1024} KiB", 413)
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadRequest(f"request body over {MAX_BODY_BYTES // 1024} KiB", 413)
+        raise too_big
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:  # stop reading here: never hold more than the limit
+            raise too_big
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or BadRequest saying what is wrong with it."""
+    raw = await _read_limited(request)
     try:
-        body = json.loads(raw or b"null")
+        body = json.loads(raw or b"null", parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise BadRequest("the body is nested too deeply — send a flat JSON object") from None
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not valid JSON — send e.g. {\"question\": \"...\"}") from None
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
     return body
+
+
+def _text(val: str, name: str) -> str:
+    """`val`, or BadRequest when it holds a lone surrogate (\\ud800): text that is not Unicode."""
+    try:
+        val.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"{name} holds an invalid \\u escape (a lone surrogate) — send UTF-8 text") from None
+    return val
 
 
 def _str(body: dict[str, Any], key: str, required: bool = True) -> str:
@@ -80,7 +113,7 @@ def _str(body: dict[str, Any], key: str, required: bool = True) -> str:
         return ""
     if not isinstance(val, str):
         raise BadRequest(f"{key!r} must be a string")
-    return val
+    return _text(val, repr(key))
 
 
 def _int(value: Any, name: str, lo: int, hi: int, default: int) -> int:
@@ -88,7 +121,7 @@ def _int(value: Any, name: str, lo: int, hi: int, default: int) -> int:
         return default
     try:
         n = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise BadRequest(f"{name} must be an integer") from None
     if isinstance(value, bool) or n < lo:
         raise BadRequest(f"{name} must be an integer ≥ {lo}")
@@ -166,8 +199,12 @@ def make_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) ->
         def run() -> dict[str, object]:
             text = _str(body, "quote")
             limit = _int(body.get("limit"), "limit", 1, MAX_QUOTE_LIMIT, 5)
-            matches = [m.to_json() for m in api.quote(text, limit=limit)]
-            return {"matches": matches, "found": bool(matches)}
+            found = api.quote(text, limit=limit)
+            matches = [m.to_json() for m in found]
+            out: dict[str, object] = {"matches": matches, "found": bool(matches)}
+            if getattr(found, "note", ""):  # the fuzzy stage was skipped or cut short: say so
+                out.update(complete=False, note=found.note)
+            return out
 
         return await _call(run)
 
@@ -183,6 +220,7 @@ def make_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) ->
             history = body.get("history") or []
             if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
                 raise BadRequest("'history' must be a list of the previous questions (strings)")
+            history = [_text(h, "'history'") for h in history]
             settings = _settings(api, body)
             return api.ask(question, history=history[-10:], settings=settings).to_json()
 
@@ -190,12 +228,19 @@ def make_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) ->
 
     @router.get("/documents")
     async def documents(request: Request) -> JSONResponse:
-        """The indexed documents: {"documents": [{doc_id, path, title, n_passages, ...}]}."""
+        """The indexed documents: {"documents": [{doc_id, path, title, n_passages, ...}]} (no server paths)."""
         if (denied := await guard(request)) is not None:
             return denied
-        return await _call(lambda: {"documents": [asdict(d) for d in api.documents()]})
+        return await _call(lambda: {"documents": [public_doc(d) for d in api.documents()]})
 
     return router
+
+
+def public_doc(d: Any) -> dict[str, Any]:
+    """A document's listing without `source`, its absolute path on the server (not the client's business)."""
+    out = asdict(d)
+    out.pop("source", None)
+    return out
 
 
 def _settings(api: GroundQA, body: dict[str, Any]):
@@ -205,7 +250,8 @@ def _settings(api: GroundQA, body: dict[str, Any]):
         return None
     k = _int(k, "k", 1, 50, api.settings.retrieval.k) if k is not None else None
     if threshold is not None:
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        if (isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold)
+                or not 0 <= threshold <= 1):
             raise BadRequest("'threshold' must be a number between 0 and 1")
     if mode is not None and mode not in MODES:
         raise BadRequest(f"'mode' must be one of {', '.join(MODES)}")

@@ -18,6 +18,8 @@ from app.api import GroundQA  # noqa: E402
 MAX_FILE_SIZE = "50mb"
 """Gradio's upload limit (app.web.ui.documents checks the same limit again on the server)."""
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+"""Host header names a loopback server answers to (anything else could be a DNS-rebinding page)."""
 
 
 class AuthError(ValueError):
@@ -61,19 +63,45 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) -> FastAPI:
-    """FastAPI app with the /api routes and the Gradio UI mounted at / (auth protects both)."""
+def allowed_hosts(host: str, extra: str | None) -> list[str] | None:
+    """Host names to answer to: loopback names (plus --allowed-hosts) on loopback; off it, --allowed-hosts
+    or any name (the server needs --auth there)."""
+    names = [h.strip() for h in (extra or "").split(",") if h.strip()]
+    if is_loopback(host):
+        return [*LOOPBACK_HOSTS, host, *names]
+    return [host, *names] if names else None
+
+
+def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
+             allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS) -> FastAPI:
+    """FastAPI app with the /api routes and the Gradio UI mounted at / (auth protects both).
+
+    Only requests whose Host header names one of `allowed_hosts` are answered (None: any name); failed
+    logins are throttled per client address (app.web.guard).
+    """
     import gradio as gr
+
+    from app.web.guard import HostGuard, LoginThrottle
 
     from app.web.http_api import make_router
     from app.web.ui import CSS, build_app
+    from app.web.ui.documents import sweep_orphan_uploads
+
+    sweep_orphan_uploads(api)  # no upload is in flight yet: what uploads/ holds unindexed, a killed upload left
 
     app = FastAPI(title="groundqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(make_router(api, auth))  # before the mount, so /api/* is not shadowed
     blocks = build_app(api)
     blocks.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, blocks, path="/", auth=list(auth) if auth else None, max_file_size=MAX_FILE_SIZE,
-                        css=CSS, footer_links=["api"], run_history=False, ssr_mode=False)
+                        css=CSS, footer_links=["api"], run_history=False, ssr_mode=False,
+                        blocked_paths=[str(api.index_dir.resolve())], show_error=False,
+                        app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None})
+    # mount_gradio_app never sets has_launched, and Gradio skips its allowed-path check on file inputs
+    # until it is set: without this a client could send {"path": "/any/file"} and have it read.
+    blocks.has_launched = True
+    app.add_middleware(LoginThrottle)
+    app.add_middleware(HostGuard, allowed=allowed_hosts)  # outermost: a foreign Host gets nothing else
     return app
 
 
@@ -119,7 +147,7 @@ def serve(args: argparse.Namespace) -> int:
               flush=True)
         print(api.index([SAMPLE_DIR], progress=_print_progress).summary(), flush=True)
     api.answerer()  # load the model now, not on the first question
-    app = make_app(api, auth)
+    app = make_app(api, auth, allowed_hosts=allowed_hosts(host, getattr(args, "allowed_hosts", None)))
     shown = f"[{host}]" if ":" in host else host
     print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api; Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

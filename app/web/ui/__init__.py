@@ -20,6 +20,9 @@ from app.web.ui.settings import build_settings  # noqa: E402
 
 __all__ = ["CSS", "build_app"]
 
+GRADIO_CACHE_S = (900, 3600)
+"""(every, older than) seconds: how often Gradio sweeps its upload/cache folder, and what it deletes."""
+
 
 def _eval_tab(api: GroundQA) -> None:
     """The Evaluate tab, if the optional app.web.ui.evaluate module is present (it fills the tab's body)."""
@@ -56,7 +59,8 @@ def header_html(api: GroundQA) -> str:
 
 def build_app(api: GroundQA) -> gr.Blocks:
     """The whole browser app over `api` (CSS is applied where it is launched or mounted)."""
-    with gr.Blocks(title="groundqa") as demo:
+    # delete_cache: Gradio deletes its copies of uploads (refused ones too) an hour after they arrive.
+    with gr.Blocks(title="groundqa", delete_cache=GRADIO_CACHE_S) as demo:
         # The header also installs the client script (clickable citations, copy, examples) once per page.
         header = gr.HTML(header_html(api), elem_id="gq-header-box", js_on_load=CLIENT_JS)
         knobs = build_settings(api)

@@ -1,6 +1,7 @@
 """Cite tab: paste a citation id or a quote and see the passage in context (same panel as Chat)."""
 from __future__ import annotations
 
+import html
 import re
 
 import gradio as gr
@@ -70,6 +71,8 @@ def lookup(api: GroundQA, text: str) -> str:
     except USER_ERRORS as exc:
         return H.error_html(str(exc))
     head = H.quote_matches_html(text, matches)
+    if getattr(matches, "note", ""):  # the approximate search was skipped or cut short: say so
+        head += f'<div class="gq-note gq-quote-note">{html.escape(matches.note)}</div>'
     return head + (citation_panel(api, _snapped_citation(api, matches[0])) if matches else "")
 
 

@@ -1,8 +1,8 @@
 """Documents tab: the indexed documents, uploads (type and size checked), removal and re-indexing."""
 from __future__ import annotations
 
+import os
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -12,13 +12,15 @@ import gradio as gr
 from app.web import html as H
 from app.api import GroundQA
 from app.errors import USER_ERRORS
+from app.web.ui.staging import Placed, place_upload, sweep_uploads, taken_names
+from app.web.ui.uploads import NotUploadedError, discard, require_uploaded
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 """File types the app accepts for upload (checked in the browser and again on the server)."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """Largest accepted upload (also Gradio's `max_file_size`)."""
 HEADERS = ["Path", "Title", "Passages", "Pages", "Size", "Indexed at", "Id", "Status"]
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^\w.-]+")  # \w is Unicode-aware: 报告.txt keeps its name (collisions: see staging)
 
 
 def uploads_dir(api: GroundQA) -> Path:
@@ -28,10 +30,10 @@ def uploads_dir(api: GroundQA) -> Path:
 
 def safe_name(name: str) -> str:
     """A file name safe to create in the uploads folder: no path parts, no odd characters."""
-    base = unicodedata.normalize("NFKD", Path(str(name).replace("\\", "/")).name)
+    base = unicodedata.normalize("NFC", Path(str(name).replace("\\", "/")).name)
     suffix = Path(base).suffix  # the same suffix check_upload looked at
     stem = base[: len(base) - len(suffix)]
-    stem = _UNSAFE.sub("_", stem.encode("ascii", "ignore").decode()).strip("._-")[:100] or "upload"
+    stem = _UNSAFE.sub("_", stem).strip("._-")[:100] or "upload"
     return stem + suffix.lower()
 
 
@@ -91,9 +93,11 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
     files = [f for f in (files or []) if f]
     if not files:
         return _status(["no file received"], ok=False)
-    refused, accepted = [], []
+    refused, placed, notes = [], [], []
     dest_dir = uploads_dir(api)
     dest_dir.mkdir(parents=True, exist_ok=True)
+    docs = _indexed(api)
+    taken, hashes = taken_names(docs), {d.file_hash: d.path for d in docs}
     for f in files:
         src = Path(f)
         name = src.name
@@ -101,23 +105,75 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
         if problem:
             refused.append(problem)
             continue
-        dest = dest_dir / safe_name(name)
-        shutil.copyfile(src, dest)
-        accepted.append(dest)
-    if not accepted:
+        where = place_upload(src, safe_name(name), dest_dir, taken, hashes)
+        if isinstance(where, str):
+            refused.append(where)
+            continue
+        placed.append(where)
+        taken.add(where.dest.name.casefold())
+        if where.dest.name != safe_name(name):
+            notes.append(f"{name} is stored as {where.dest.name}: its name was taken by another document")
+    if not placed:
         return _status(refused, ok=False)
+    accepted = [p.dest for p in placed]
     try:
         report = api.index(accepted, remove_missing=False, progress=_progress_fn(progress))
     except USER_ERRORS as exc:
-        for dest in accepted:
-            dest.unlink(missing_ok=True)
-        return _status(refused + [str(exc)], ok=False)
+        _drop_created(placed)  # only files this upload created: an existing document's file is never touched
+        return _status(refused + [_no_server_paths(api, str(exc))], ok=False)
     indexed = {d.source for d in api.documents()}
-    for dest in accepted:  # drop copies that could not be indexed
-        if str(dest.resolve()) not in indexed:
-            dest.unlink(missing_ok=True)
-    lines = [report.summary().splitlines()[0]] + [f"skipped {s}" for s in report.skipped] + refused
-    return _status(lines, ok=not (report.skipped or refused))
+    _drop_created([p for p in placed if str(p.dest.resolve()) not in indexed])  # copies that could not be indexed
+    lines = [report.summary().splitlines()[0]] + notes + [f"skipped {s}" for s in report.skipped] + refused
+    return _status([_no_server_paths(api, x) for x in lines], ok=not (report.skipped or refused))
+
+
+def _indexed(api: GroundQA) -> list[Any]:
+    """The indexed documents, or [] before there is an index."""
+    try:
+        return api.documents()
+    except USER_ERRORS:
+        return []
+
+
+def sweep_orphan_uploads(api: GroundQA) -> list[str]:
+    """At server start: delete what a killed upload left in uploads/ (files no indexed document uses)."""
+    try:
+        sources = {d.source for d in api.documents()}
+    except USER_ERRORS:  # no readable index: leave every file alone
+        return []
+    return sweep_uploads(uploads_dir(api), sources)
+
+
+def _summary(api: GroundQA, report: Any) -> str:
+    """The first line of an index report, without the server's paths."""
+    return _no_server_paths(api, report.summary().splitlines()[0])
+
+
+def _drop_created(placed: Sequence[Placed]) -> None:
+    for p in placed:
+        if p.created:
+            p.dest.unlink(missing_ok=True)
+
+
+def _no_server_paths(api: GroundQA, line: str) -> str:
+    """A status line with the index and uploads folders' absolute paths shortened to their names."""
+    for d, short in ((uploads_dir(api), ""), (api.index_dir, "the index")):
+        for form in {str(d.resolve()), str(d.absolute())}:
+            line = line.replace(form + os.sep, short).replace(form, short or "uploads")
+    return line
+
+
+def accept_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progress) -> str:
+    """The upload event: only files Gradio received from this page are read, then dropped from its folder."""
+    files = [f for f in (files or []) if f]
+    try:
+        require_uploaded(files)  # a client-sent path naming any other server file is refused, all or nothing
+    except NotUploadedError as exc:
+        return _status([str(exc)], ok=False)
+    try:
+        return add_uploads(api, files, progress)
+    finally:
+        discard(files)  # copied into uploads/ or refused: Gradio's copy is not needed either way
 
 
 def remove_document(api: GroundQA, doc_id: str | None, progress: gr.Progress) -> str:
@@ -134,7 +190,7 @@ def remove_document(api: GroundQA, doc_id: str | None, progress: gr.Progress) ->
         src = Path(doc.source)
         if src.parent.resolve() == uploads_dir(api).resolve():
             src.unlink(missing_ok=True)
-    return _status([f"removed {doc.path if doc else doc_id}", report.summary().splitlines()[0]])
+    return _status([f"removed {doc.path if doc else doc_id}", _summary(api, report)])
 
 
 def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
@@ -152,7 +208,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
         report = api.index(present, rebuild=rebuild, remove_missing=False, progress=_progress_fn(progress))
     except USER_ERRORS as exc:
         return _status(lines + [str(exc)], ok=False)
-    return _status([report.summary().splitlines()[0]] + [f"skipped {s}" for s in report.skipped] + lines,
+    return _status([_summary(api, report)] + [_no_server_paths(api, f"skipped {s}") for s in report.skipped] + lines,
                    ok=not (gone or report.skipped))
 
 
@@ -183,7 +239,7 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
                                                                                     value=None)
 
     def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        return (add_uploads(api, files, progress), None, *refresh())
+        return (accept_uploads(api, files, progress), None, *refresh())
 
     def on_remove(doc_id: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (remove_document(api, doc_id, progress), *refresh())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
@@ -19,6 +20,7 @@ import gradio as gr
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 from app.evaluation import evaluate, summary_rows
+from app.web.ui.uploads import NOT_UPLOADED, is_uploaded, upload_root
 from eval import QuestionFileError
 from eval.runner import REPORT_HTML, RESULTS_CSV, RESULTS_JSONL, RESULTS_XLSX
 
@@ -29,6 +31,10 @@ TABLE_COLUMNS = ["id", "question", "answerable", "abstained", "confidence", "con
 _QUESTION_CELL_CHARS = 160  # the table shows the start of long questions; the detail panel shows all of it
 _PLOT_IMG = re.compile(r'<img class="plot"[^>]*>')
 _POLL_S = 0.25
+KEEP_RUNS = 20
+"""The Evaluate tab keeps this many finished runs in eval-runs/ (older ones, and every failed run, are deleted)."""
+KEEP_DOWNLOADS = 5
+"""Download copies (in Gradio's folder) of this many recent runs are kept."""
 
 
 def _e(x: Any) -> str:
@@ -48,6 +54,32 @@ def new_run_dir(api: GroundQA) -> Path:
         except FileExistsError:
             continue
     raise RuntimeError(f"cannot create a run folder under {root}")
+
+
+def prune_runs(api: GroundQA, keep: int = KEEP_RUNS) -> None:
+    """Delete all but the newest `keep` run folders of eval-runs/ (the tab's own timestamped ones only)."""
+    root = api.index_dir.resolve().parent / "eval-runs"
+    runs = sorted((d for d in root.glob("2*") if d.is_dir() and re.fullmatch(r"\d{8}-\d{6}(-\d+)?", d.name)),
+                  key=lambda d: d.stat().st_mtime)
+    for d in runs[:-keep] if keep else runs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def stage_downloads(out_dir: Path, names: Sequence[str], keep: int = KEEP_DOWNLOADS) -> list[str]:
+    """Copies of a run's files in Gradio's upload folder, the one place its file check lets outputs come
+    from wherever the index lives; older copies beyond `keep` runs are deleted."""
+    root = upload_root() / "groundqa-eval"
+    dest = root / out_dir.name
+    dest.mkdir(parents=True, exist_ok=True)
+    older = sorted((d for d in root.iterdir() if d.is_dir() and d != dest), key=lambda d: d.stat().st_mtime)
+    for old in older[: max(0, len(older) - (keep - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+    return [str(shutil.copy2(out_dir / n, dest / n)) for n in names]
+
+
+def _no_paths(message: str, path: str) -> str:
+    """An error message with the server path of the uploaded file replaced by its file name."""
+    return message.replace(str(path), Path(path).name)
 
 
 def load_results(out_dir: Path) -> list[dict[str, Any]]:
@@ -141,8 +173,9 @@ def _pick(results: Sequence[Mapping[str, Any]], evt: gr.SelectData) -> Mapping[s
 
 
 def _status_html(summary: Any, row_errors: Sequence[Any], report_url: str | None = None) -> str:
+    # The run folder's name only: the server's absolute paths are not the client's business.
     lines = [f"Finished {summary.n_questions} questions in {summary.wall_s:.1f} s — run saved in "
-             f'<span class="gq-id">{_e(summary.out_dir)}</span>.']
+             f'<span class="gq-id">eval-runs/{_e(Path(summary.out_dir).name)}</span>.']
     if report_url:
         lines.append(f'<a class="gq-report-link" href="{_e(report_url)}" target="_blank" rel="noopener">'
                      "Open the full HTML report ↗</a>")
@@ -183,6 +216,8 @@ def build_eval_tab(api: GroundQA) -> None:
             # A toast only: raising gr.Error would also paint an error pill on every output and log a traceback.
             gr.Warning("Upload a question file first (.jsonl, .csv or .xlsx).")
             return (gr.skip(),) * 7
+        if not is_uploaded(path):  # only a file this page uploaded, whatever path the client sent
+            raise gr.Error(NOT_UPLOADED)
         out_dir = new_run_dir(api)
         count = {"done": 0, "total": 0}
         lock = threading.Lock()
@@ -204,13 +239,16 @@ def build_eval_tab(api: GroundQA) -> None:
                     progress((done, total), desc=desc, unit="questions")
         try:
             s, row_errors = fut.result()
-        except QuestionFileError as exc:
-            raise gr.Error(str(exc)) from None
-        except USER_ERRORS as exc:
-            raise gr.Error(str(exc)) from None
+        except (QuestionFileError, *USER_ERRORS) as exc:
+            shutil.rmtree(out_dir, ignore_errors=True)  # a failed run leaves nothing behind
+            raise gr.Error(_no_paths(str(exc), path)) from None
+        except BaseException:
+            shutil.rmtree(out_dir, ignore_errors=True)
+            raise
+        prune_runs(api)
         rows = load_results(out_dir)
-        downloads = [str(out_dir / name) for name in (RESULTS_CSV, RESULTS_XLSX, RESULTS_JSONL, REPORT_HTML)]
-        report_url = "gradio_api/file=" + quote(str(files.move_resource_to_block_cache(str(out_dir / REPORT_HTML))))
+        downloads = stage_downloads(out_dir, (RESULTS_CSV, RESULTS_XLSX, RESULTS_JSONL, REPORT_HTML))
+        report_url = "gradio_api/file=" + quote(downloads[-1])  # the staged copy, served like the downloads
         return (
             _status_html(s, row_errors, report_url),
             [list(r) for r in summary_rows(s)],

@@ -8,12 +8,20 @@ from __future__ import annotations
 import gradio as gr
 
 from app.api import GroundQA
-from app.settings import Settings
+from app.settings import Settings, SettingsError
+
+
+K_RANGE = (1, 20)
+"""The Excerpts slider's range; a client sending another value gets the nearest one."""
 
 
 def session_settings(api: GroundQA, k: float, threshold: float, hybrid: bool) -> Settings:
-    """The api's defaults with this session's knobs applied."""
-    return api.settings.with_(k=int(k), threshold=float(threshold), mode="hybrid" if hybrid else "dense")
+    """The api's defaults with this session's knobs applied (NaN, Infinity or a non-number: gr.Error)."""
+    try:
+        s = api.settings.with_(k=k, threshold=threshold, mode="hybrid" if hybrid else "dense")
+    except SettingsError as exc:  # a slider only sends finite numbers in range: this came from another client
+        raise gr.Error(str(exc)) from None
+    return s.with_(k=min(max(s.retrieval.k, K_RANGE[0]), K_RANGE[1]))
 
 
 def build_settings(api: GroundQA) -> list[gr.components.Component]:
@@ -21,7 +29,7 @@ def build_settings(api: GroundQA) -> list[gr.components.Component]:
     base = api.settings
     with gr.Accordion("Settings", open=False, elem_id="gq-settings"):
         with gr.Row():
-            k = gr.Slider(1, 20, value=base.retrieval.k, step=1, label="Excerpts retrieved",
+            k = gr.Slider(*K_RANGE, value=base.retrieval.k, step=1, label="Excerpts retrieved",
                           info="How many passages answers are drawn from", elem_id="gq-k")
             threshold = gr.Slider(0.0, 1.0, value=base.answer.threshold, step=0.05,
                                   label="Abstention strictness",

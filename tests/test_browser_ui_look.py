@@ -166,5 +166,6 @@ def test_documents_and_evaluate_tabs_screenshots(page, served, tmp_path):
     page.wait_for_timeout(500)
     page.locator("#gq-eval-run").click()
     page.locator("#gq-eval-status a.gq-report-link").wait_for(timeout=60_000)
-    page.locator("#gq-eval-table").scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.locator("#gq-eval-status").evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 8)")
     _shot(page, "evaluate", top=False)

@@ -22,7 +22,7 @@ def check_index(root: Path) -> list[str]:
     BM25 counts = passage and unit counts; passage rows and unit ids are 0..N-1 and unit_rows.npy
     matches the unit table; every passage's text equals its span of its document's canonical text;
     manifest documents match the table; every document's
-    source file exists; vectors are finite and unit length; FAISS ids map to rows.
+    source file exists (when it has one); vectors are finite and unit length; FAISS ids map to rows.
     Never raises for a damaged index: every problem is one line in the list.
     """
     gen = IndexDir(root).current()
@@ -106,8 +106,9 @@ def _check_table(gen: Path, man: Manifest, problems: list[str]) -> None:
         for doc_id, t in texts.items():
             if content_hash(t) != doc_id:
                 problems.append(f"document {doc_id} text does not match its content hash")
+        # An empty source means the document has no file of its own (e.g. bench/synth.py's indexes).
         missing = [r[0] for r in con.execute("SELECT path, source FROM documents ORDER BY path")
-                   if not Path(r[1]).is_file()]
+                   if r[1] and not Path(r[1]).is_file()]
         for path in missing[:5]:  # the index still answers from it, but a re-index would drop it
             problems.append(f"source file of indexed document {path} is missing — put the file back, or "
                             f"remove it with `groundqa remove {path}`")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus import SAMPLE_DIR
-from app.cli.progress import progress_bar
+from app.cli.progress import Progress
 from index.store import DEFAULT_INDEX_DIR
 
 
@@ -37,7 +37,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         if params is not None and not args.rebuild and api.exists():
             raise _UsageError("--passage-chars/--overlap change how passages are cut: add --rebuild")
-        report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress_bar())
+        with Progress() as progress:
+            report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress)
     except NothingIndexed as exc:  # the error line says "see the warnings above": print them
         for line in exc.skipped:
             print(f"warning: {line}", file=sys.stderr)
@@ -53,7 +54,8 @@ def cmd_adapt(args: argparse.Namespace) -> int:
     from index.embed.adapt import AdaptSettings
 
     settings = AdaptSettings(epochs=args.epochs, max_pairs=args.max_pairs)
-    report, index_report = _api(args).adapt(settings, progress=progress_bar())
+    with Progress() as progress:
+        report, index_report = _api(args).adapt(settings, progress=progress)
     print(report.summary())
     print(index_report.summary())
     return 0
@@ -61,7 +63,9 @@ def cmd_adapt(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """groundqa remove DOC ..."""
-    print(_api(args).remove(args.docs, progress=progress_bar()).summary())
+    with Progress() as progress:
+        report = _api(args).remove(args.docs, progress=progress)
+    print(report.summary())
     return 0
 
 
@@ -239,6 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_notices() -> None:
+    """Print groundqa's notices (the one-time ONNX export, a torch fallback) as `groundqa: …` lines on stderr."""
+    import logging
+
+    log = logging.getLogger("groundqa")
+    if not any(getattr(h, "_groundqa_cli", False) for h in log.handlers):
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("groundqa: %(message)s"))
+        h._groundqa_cli = True  # type: ignore[attr-defined]
+        log.addHandler(h)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a command; known failures print one line on stderr and exit non-zero."""
     args = build_parser().parse_args(argv)
@@ -250,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    _show_notices()
     from app.errors import USER_ERRORS
 
     try:

@@ -13,6 +13,11 @@ from app.cli.progress import Progress
 from index.store import DEFAULT_INDEX_DIR
 
 
+BACKEND_HELP = ("embedding backend (default auto: the int8 ONNX export of the model on a CPU, made once into "
+                "~/.cache/groundqa on first use; torch fp16 with --device cuda); torch: sentence-transformers fp32, "
+                "slower to start; onnx-fp32: the unquantised export; openvino: needs optimum-intel installed")
+
+
 def _api(args: argparse.Namespace, model: str | None = None):
     from app.api import GroundQA
 
@@ -172,10 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="groundqa", description="Answers only from your documents, with exact citations.")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
-    def add(name: str, fn, help: str) -> argparse.ArgumentParser:
+    def add(name: str, fn, help: str, index: bool = True) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help)
         sp.add_argument("--index", default=os.environ.get("GROUNDQA_INDEX", str(DEFAULT_INDEX_DIR)),
-                        help=f"index directory (default {DEFAULT_INDEX_DIR}, or $GROUNDQA_INDEX)")
+                        help=f"index directory (default {DEFAULT_INDEX_DIR}, or $GROUNDQA_INDEX)" if index
+                        else argparse.SUPPRESS)
         sp.set_defaults(fn=fn)
         return sp
 
@@ -184,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="sentence-transformers model name or local path (default: packaged all-MiniLM-L6-v2)")
     sp.add_argument("--device", default="cpu", help="cpu or cuda")
     sp.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx", "onnx-fp32", "openvino"],
-                    help="embedding backend (default auto: int8 ONNX on a CPU when onnxruntime is installed, else torch)")
+                    help=BACKEND_HELP)
     sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
     sp.add_argument("--passage-chars", type=int, default=None, help="passage size in characters (with --rebuild)")
     sp.add_argument("--overlap", type=int, default=None, help="sentences repeated between passages (with --rebuild)")
@@ -223,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("check", cmd_check, "verify an index's integrity")
 
     sp = add("serve", cmd_serve, "start the browser app (Gradio) with the HTTP API")
-    sp.add_argument("--host", default="127.0.0.1")
-    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sp.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     sp.add_argument("--auth", help="USER:PASS, or @FILE holding USER:PASS lines (required off 127.0.0.1)")
 
     sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")
@@ -232,14 +238,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("runs", nargs="*", help="with compare: two run folders")
     sp.add_argument("--docs", help="index these documents into a fresh index in OUT/index first")
     sp.add_argument("--out", default=None, help="output folder (default runs/<file stem>)")
-    sp.add_argument("-k", type=int, default=None)
-    sp.add_argument("--workers", type=int, default=1)
-    sp.add_argument("--resume", action="store_true")
+    sp.add_argument("-k", type=int, default=None, help="excerpts retrieved per question (default 5)")
+    sp.add_argument("--workers", type=int, default=1, help="questions asked in parallel (default 1)")
+    sp.add_argument("--resume", action="store_true", help="continue an interrupted run in OUT (keeps its answers)")
     sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
     sp.add_argument("--model", help="model for --docs")
 
-    sp = add("bench", cmd_bench, "run the benchmarks of a source checkout (bench/RESULTS.md)")
-    sp.add_argument("what", nargs="*", default=[], help="which benchmarks (default: all)")
+    sp = add("bench", cmd_bench, "checkout tool: run the benchmark scripts (bench/) of a groundqa source checkout "
+             "installed with pip install -e; an installed package has no bench/ and says so", index=False)
+    sp.add_argument("what", nargs="*", default=[], help="which benchmarks: throughput quality reindex latency "
+                    "coldstart llamaindex (default: all); results are written as JSON, see bench/RESULTS.md there")
     return p
 
 

@@ -47,7 +47,9 @@ class _Stage:
     updated: float = field(default_factory=time.monotonic)
 
     def rate(self) -> float:
-        dt = self.updated - self.started
+        """Units per second since this stage began, up to now (so a stall shows as a falling rate)."""
+        end = self.updated if self.finished() else time.monotonic()
+        dt = end - self.started
         moved = self.done - (self.first_done or 0)
         return moved / dt if dt > 0.5 and moved > 0 else 0.0
 

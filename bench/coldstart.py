@@ -4,9 +4,10 @@ time until a fresh `groundqa serve` prints its URL (and until its page answers).
 Every timed call is a new process, end to end: interpreter start, imports, opening the index (FAISS,
 BM25 memory-mapped, SQLite), loading the query encoder (with the default backend: the cached int8
 ONNX export, onnxruntime + tokenizers, no torch), the work, printing. Each command runs REPEATS times
-per index; p50 and p95 are the 50th/95th percentiles with linear interpolation (with 10 runs, p95 lies
-between the two slowest). The `groundqa` that runs is the one next to `--python` (default: this
-interpreter), so the same script times any venv — e.g. a fresh README install:
+per index; wall p50 and p95 are the 50th/95th percentiles with linear interpolation (with 10 runs, p95
+lies between the two slowest); `cpu_p50_s` is the median user + system CPU time of the child, which a
+busy shared machine inflates far less than the wall time. The `groundqa` that runs is the one next to
+`--python` (default: this interpreter), so the same script times any venv — e.g. a fresh README install:
 
     python -m bench.coldstart --index /tmp/sample-index --index /tmp/covid-index --repeats 10 --serve \\
         --python /tmp/fastvenv/bin/python --out /tmp/coldstart.json
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -64,16 +66,20 @@ def _question(index: Path) -> str:
     return next((q for key, q in QUESTIONS.items() if key in index.name.lower()), GENERIC)
 
 
-def _time_cmd(cmd: list[str], env: dict, repeats: int) -> tuple[list[float], str, str]:
-    times, out, err = [], "", ""
+def _time_cmd(cmd: list[str], env: dict, repeats: int) -> tuple[list[float], list[float], str, str]:
+    """Wall seconds and CPU seconds (user + system of the child) of `repeats` fresh runs of `cmd`."""
+    times, cpu, out, err = [], [], "", ""
     for _ in range(repeats):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd="/tmp")
         times.append(time.perf_counter() - t)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
         if p.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr[-800:]}")
         out, err = p.stdout, p.stderr
-    return times, out, err
+    return times, cpu, out, err
 
 
 def time_queries(exe: str, index: Path, env: dict, repeats: int) -> dict:
@@ -88,8 +94,9 @@ def time_queries(exe: str, index: Path, env: dict, repeats: int) -> dict:
     res: dict = {"index": str(index), "question": q, "citation": cid}
     for name, cmd in (("ask", [exe, "ask", q, *base]), ("search", [exe, "search", q, *base]),
                       ("cite", [exe, "cite", cid, *base])):
-        times, out, err = _time_cmd(cmd, env, repeats)
+        times, cpu, out, err = _time_cmd(cmd, env, repeats)
         res[name] = _stats(times)
+        res[name]["cpu_p50_s"] = round(_pct(cpu, 0.5), 3)  # load-independent: what one call costs the CPU
         res[name]["stderr_last"] = err.strip().splitlines()[-1][:200] if err.strip() else ""
         if name == "ask":
             res[name]["answer_head"] = out.strip().splitlines()[0][:160] if out.strip() else ""

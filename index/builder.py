@@ -27,6 +27,10 @@ from index.store.lexical import LexicalIndex
 from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
 
 ProgressFn = Callable[[str, int, int], None]
+"""progress(stage, done, total) during long operations. Stages of build_index: "hashing files" (files),
+"reading files" (files loaded and chunked of those to load), "reading pages" (pages read so far; total 0 =
+unknown), "embedding sentences" (sentences embedded or reused of those known so far: the total grows
+while files are still being read), "building indexes" (steps)."""
 EMBED_BATCH = 64
 
 
@@ -180,7 +184,7 @@ def build_index(
             else:
                 to_load.append((f, root, fh))
             if progress:
-                progress("hashing", i + 1, len(found))
+                progress("hashing files", i + 1, len(found))
         drop = {s for s in old_docs if remove_missing and _under(s, roots) and s not in seen_sources}
         for r in remove:
             hits = [s for s, d in old_docs.items() if r in (d.path, d.source, d.doc_id)]
@@ -288,15 +292,23 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
         report.reused += _carry_doc(g, old_con, stored, info, old_vecs)
     # 2. Load, chunk and embed new or changed documents, streaming.
     present = {r[0] for r in con.execute("SELECT doc_id FROM documents")}
+    carried = g.writer.rows  # vectors of unchanged documents: not part of the embedding progress
     total = len(to_load)
     pending: list[str] = []  # embed texts waiting for a batch, in unit order
+    units_known = pages_read = 0  # for progress: sentences of the files read so far, their pages
 
     def flush() -> None:
         if pending:
+            if progress:
+                progress("embedding sentences", g.writer.rows - carried, units_known)
             g.writer.write(embedder.encode(pending, batch_size=EMBED_BATCH))
             report.embedded += len(pending)
             pending.clear()
+            if progress:
+                progress("embedding sentences", g.writer.rows - carried, units_known)
 
+    if progress and total:
+        progress("reading files", 0, total)  # under way from here: a big file may take a while to parse
     for done_docs, item in enumerate(_load_ahead(to_load), start=1):
         if isinstance(item, LoadError):
             report.skipped.append(str(item))
@@ -317,6 +329,8 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 db.insert_document(con, doc, source, size, when)
                 passages = chunk_document(doc, params)
                 units = units_of(passages, g.next_row)
+                units_known += len(units)
+                pages_read += len(doc.page_starts)
                 g.next_row = db.insert_passages(con, g.next_row, passages)
                 g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in units])
                 db.set_passage_count(con, doc.doc_id, len(passages))
@@ -333,7 +347,9 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                         if len(pending) >= EMBED_BATCH * 16:  # 1,024 texts per call: length-sorting cuts padding
                             flush()
         if progress:
-            progress("embedding", done_docs, total)
+            progress("reading files", done_docs, total)
+            if pages_read:
+                progress("reading pages", pages_read, 0)
     flush()
     # A changed file that now fails to load keeps its previously indexed version (never lose data).
     for src in sorted(replaced):
@@ -357,15 +373,19 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
     np.save(tmp / UNIT_ROWS_FILE, unit_rows)
     con.close()
     if progress:
-        progress("building indexes", 0, 1)
+        progress("building indexes", 0, 3)
     from index.store.faiss import FaissStore
 
     store = FaissStore.build(open_vectors(tmp, g.next_unit, embedder.dim))
     store.save(tmp)
+    if progress:
+        progress("building indexes", 1, 3)
     LexicalIndex.build(g.passage_texts).save(tmp, "bm25")
+    if progress:
+        progress("building indexes", 2, 3)
     LexicalIndex.build(g.unit_texts).save(tmp, "bm25_units")
     if progress:
-        progress("building indexes", 1, 1)
+        progress("building indexes", 3, 3)
     Manifest({
         "format": FORMAT, "model": embedder.name, "dim": embedder.dim, "chunking": json.loads(params.to_json()),
         "title_in_embedding": title_in_embedding, "vector_backend": "faiss", "vector_index": store.describe(),

@@ -131,6 +131,88 @@ def test_load_embedder_backends(tiny_model):
         load_embedder(str(tiny_model), device="cuda", backend="onnx")
 
 
+@pytest.mark.parametrize("failure", [RuntimeError("exporter crashed"), KeyboardInterrupt()])
+def test_failed_export_leaves_nothing_half_written(tiny_model, monkeypatch, failure):
+    """An export that fails (or is interrupted) midway, after writing part of its files, leaves no
+    trace in the cache: no target folder, no work folder, so no later process can load a partial model."""
+    import index.embed.onnx_export as ox
+
+    def half_then_fail(model_dir, out):
+        out.write_bytes(b"partial onnx graph")  # a half-written file in the work folder
+        raise failure
+
+    monkeypatch.setattr(ox, "_export_fp32", half_then_fail)
+    with pytest.raises(type(failure)):
+        ox.export_onnx(tiny_model, "tiny", "int8")
+    models = ox.cache_dir() / "models"
+    assert list(models.iterdir()) == []
+    assert ox.cached_export("tiny", tiny_model, "int8") is None
+
+
+def test_auto_backend_falls_back_to_torch_with_one_warning(tiny_model, monkeypatch, caplog):
+    """`auto` whose export fails: says so once (one line, naming the cause and the way out), uses torch,
+    and leaves no partial export behind."""
+    import logging
+
+    import index.embed.load as load
+    import index.embed.onnx_export as ox
+
+    def half_then_fail(model_dir, out):
+        out.write_bytes(b"partial")
+        raise RuntimeError("onnx exporter\nexploded")
+
+    monkeypatch.setattr(ox, "_export_fp32", half_then_fail)
+    made = []
+
+    class FakeTorch:  # stands in for sentence-transformers (importing it costs ~14 s)
+        def __init__(self, name, device="cpu", backend="torch"):
+            made.append((name, backend))
+            self.name, self.dim = name, 32
+
+    monkeypatch.setattr(load, "SentenceTransformerEmbedder", FakeTorch)
+    with caplog.at_level(logging.INFO, logger="groundqa"):
+        e = load.load_embedder(str(tiny_model))
+    assert isinstance(e, FakeTorch) and made == [(str(tiny_model), "torch")]
+    msgs = [r.getMessage() for r in caplog.records if r.name == "groundqa"]
+    assert msgs[0] == load.EXPORT_NOTICE
+    assert len(msgs) == 2 and "\n" not in msgs[1]
+    assert "could not export" in msgs[1] and "exploded" in msgs[1] and "torch" in msgs[1]
+    assert caplog.records[-1].levelno == logging.WARNING
+    assert list((ox.cache_dir() / "models").iterdir()) == []
+
+
+def test_stale_work_folders_of_killed_exports_are_cleaned(tiny_model):
+    """A work folder left by a killed export (SIGKILL skips cleanup) is deleted by the next export once
+    it is old; a young one (maybe another process exporting now) is left alone."""
+    import index.embed.onnx_export as ox
+
+    target = ox.export_dir("tiny", "fp32")
+    target.parent.mkdir(parents=True)
+    old, young = target.parent / f".{target.name}-old1", target.parent / f".{target.name}-new1"
+    for d in (old, young):
+        d.mkdir()
+        (d / "raw.onnx").write_bytes(b"x")
+    os.utime(old, (1, 1))
+    assert ox.export_onnx(tiny_model, "tiny", "fp32") == target
+    assert not old.exists() and young.exists()
+
+
+def test_cli_shows_the_export_notice_on_stderr(tiny_model, tmp_path):
+    """The first command that needs the ONNX model says, in one stderr line, that it is exporting it."""
+    from corpus import SAMPLE_DIR
+
+    env = dict(os.environ, GROUNDQA_CACHE=str(tmp_path / "fresh-cache"))
+    p = subprocess.run([sys.executable, "-m", "app.cli", "index", str(SAMPLE_DIR), "--index", str(tmp_path / "i"),
+                        "--model", str(tiny_model)], capture_output=True, text=True, env=env)
+    assert p.returncode == 0, p.stderr
+    lines = p.stderr.splitlines()
+    assert "groundqa: exporting the embedding model to ONNX (one time, ~20 s)…" in lines
+    assert (tmp_path / "fresh-cache" / "models").is_dir()
+    again = subprocess.run([sys.executable, "-m", "app.cli", "search", "summit", "--index", str(tmp_path / "i")],
+                           capture_output=True, text=True, env=env)
+    assert again.returncode == 0 and "exporting" not in again.stderr  # cached for every later process
+
+
 def test_cuda_request_without_gpu_is_a_clear_error():
     import torch
 

@@ -15,7 +15,7 @@ class _Progress:
     def __init__(self) -> None:
         self.calls: list[tuple[object, str]] = []
 
-    def __call__(self, value: object, desc: str = "") -> None:
+    def __call__(self, value: object, desc: str = "", **kw: object) -> None:
         self.calls.append((value, desc))
 
 

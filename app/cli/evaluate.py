@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.progress import progress_bar
+from app.cli.progress import Progress
 from app.evaluation import SUMMARY_METRICS, doc_texts, evaluate, format_summary, summary_rows
 from eval import QuestionFileError, Summary, load_questions
 
@@ -55,7 +55,8 @@ def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
     gen = IndexDir(index_dir).current()
     # An index left by an earlier run is updated incrementally; one embedded by another model is rebuilt.
     rebuild = gen is not None and Manifest.read(gen).model != api.embedder.name
-    report = api.index([args.docs], rebuild=rebuild, progress=progress_bar())
+    with Progress() as progress:
+        report = api.index([args.docs], rebuild=rebuild, progress=progress)
     for line in report.skipped:
         print(f"warning: {line}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
@@ -80,7 +81,9 @@ def run_cli(args: argparse.Namespace) -> int:
         for err in row_errors:
             print(f"warning: line {err.line}: {_one_line(err.message)}", file=sys.stderr)
         api = _open_api(args, out)
-        summary, _ = evaluate(api, qpath, out, workers=args.workers, k=args.k, resume=args.resume)
+        with Progress() as progress:
+            summary, _ = evaluate(api, qpath, out, workers=args.workers, k=args.k, resume=args.resume,
+                                  progress=False, on_progress=lambda n, total: progress("answering questions", n, total))
     except QuestionFileError as e:
         return _fail(str(e))
     print(format_summary(summary), end="")

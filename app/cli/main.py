@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus import SAMPLE_DIR
-from app.cli.progress import progress_bar
+from app.cli.progress import Progress
 from index.store import DEFAULT_INDEX_DIR
+
+
+BACKEND_HELP = ("embedding backend (default auto: the int8 ONNX export of the model on a CPU, made once into "
+                "~/.cache/groundqa on first use; torch fp16 with --device cuda); torch: sentence-transformers fp32, "
+                "slower to start; onnx-fp32: the unquantised export; openvino: needs optimum-intel installed")
 
 
 def _api(args: argparse.Namespace, model: str | None = None):
@@ -37,7 +42,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         if params is not None and not args.rebuild and api.exists():
             raise _UsageError("--passage-chars/--overlap change how passages are cut: add --rebuild")
-        report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress_bar())
+        with Progress() as progress:
+            report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress)
     except NothingIndexed as exc:  # the error line says "see the warnings above": print them
         for line in exc.skipped:
             print(f"warning: {line}", file=sys.stderr)
@@ -53,7 +59,8 @@ def cmd_adapt(args: argparse.Namespace) -> int:
     from index.embed.adapt import AdaptSettings
 
     settings = AdaptSettings(epochs=args.epochs, max_pairs=args.max_pairs)
-    report, index_report = _api(args).adapt(settings, progress=progress_bar())
+    with Progress() as progress:
+        report, index_report = _api(args).adapt(settings, progress=progress)
     print(report.summary())
     print(index_report.summary())
     return 0
@@ -61,7 +68,9 @@ def cmd_adapt(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """groundqa remove DOC ..."""
-    print(_api(args).remove(args.docs, progress=progress_bar()).summary())
+    with Progress() as progress:
+        report = _api(args).remove(args.docs, progress=progress)
+    print(report.summary())
     return 0
 
 
@@ -168,10 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="groundqa", description="Answers only from your documents, with exact citations.")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
-    def add(name: str, fn, help: str) -> argparse.ArgumentParser:
+    def add(name: str, fn, help: str, index: bool = True) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help)
         sp.add_argument("--index", default=os.environ.get("GROUNDQA_INDEX", str(DEFAULT_INDEX_DIR)),
-                        help=f"index directory (default {DEFAULT_INDEX_DIR}, or $GROUNDQA_INDEX)")
+                        help=f"index directory (default {DEFAULT_INDEX_DIR}, or $GROUNDQA_INDEX)" if index
+                        else argparse.SUPPRESS)
         sp.set_defaults(fn=fn)
         return sp
 
@@ -180,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="sentence-transformers model name or local path (default: packaged all-MiniLM-L6-v2)")
     sp.add_argument("--device", default="cpu", help="cpu or cuda")
     sp.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx", "onnx-fp32", "openvino"],
-                    help="embedding backend (default auto: int8 ONNX on a CPU when onnxruntime is installed, else torch)")
+                    help=BACKEND_HELP)
     sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
     sp.add_argument("--passage-chars", type=int, default=None, help="passage size in characters (with --rebuild)")
     sp.add_argument("--overlap", type=int, default=None, help="sentences repeated between passages (with --rebuild)")
@@ -219,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("check", cmd_check, "verify an index's integrity")
 
     sp = add("serve", cmd_serve, "start the browser app (Gradio) with the HTTP API")
-    sp.add_argument("--host", default="127.0.0.1")
-    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sp.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     sp.add_argument("--auth", help="USER:PASS, or @FILE holding USER:PASS lines (required off 127.0.0.1)")
     sp.add_argument("--allowed-hosts", default=None,
                     help="comma-separated Host names the server answers to (default: loopback names only on "
@@ -231,15 +241,31 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("runs", nargs="*", help="with compare: two run folders")
     sp.add_argument("--docs", help="index these documents into a fresh index in OUT/index first")
     sp.add_argument("--out", default=None, help="output folder (default runs/<file stem>)")
-    sp.add_argument("-k", type=int, default=None)
-    sp.add_argument("--workers", type=int, default=1)
-    sp.add_argument("--resume", action="store_true")
+    sp.add_argument("-k", type=int, default=None, help="excerpts retrieved per question (default 5)")
+    sp.add_argument("--workers", type=int, default=1, help="questions asked in parallel (default 1)")
+    sp.add_argument("--resume", action="store_true", help="continue an interrupted run in OUT (keeps its answers)")
     sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
     sp.add_argument("--model", help="model for --docs")
 
-    sp = add("bench", cmd_bench, "run the benchmarks of a source checkout (bench/RESULTS.md)")
-    sp.add_argument("what", nargs="*", default=[], help="which benchmarks (default: all)")
+    sp = add("bench", cmd_bench, "checkout tool: run the benchmark scripts (bench/) of a groundqa source checkout "
+             "installed with pip install -e; an installed package has no bench/ and says so", index=False)
+    sp.add_argument("what", nargs="*", default=[], help="which benchmarks: throughput quality reindex latency "
+                    "coldstart llamaindex (default: all); results are written as JSON, see bench/RESULTS.md there")
     return p
+
+
+def _show_notices() -> None:
+    """Print groundqa's notices (the one-time ONNX export, a torch fallback) as `groundqa: …` lines on stderr."""
+    import logging
+
+    log = logging.getLogger("groundqa")
+    if not any(getattr(h, "_groundqa_cli", False) for h in log.handlers):
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("groundqa: %(message)s"))
+        h._groundqa_cli = True  # type: ignore[attr-defined]
+        log.addHandler(h)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -253,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    _show_notices()
     from app.errors import USER_ERRORS
 
     try:

@@ -1,28 +1,249 @@
-"""Progress reporting for long CLI operations (indexing, adaptation, evaluation) on stderr."""
+"""Progress of long CLI operations (index, remove, rebuild, adapt, eval) on stderr.
+
+`Progress` is a `progress(stage, done, total)` callback (index.builder.ProgressFn). On a terminal it
+draws one tqdm bar per stage (count, rate, time left). When stderr is not a terminal (a log file, a
+pipe, CI) it prints a plain line at most every `interval` seconds — also while nothing moves, so a long
+step never looks like a hang — and a summary line at the end. A total of 0 means "not known" (e.g.
+pages: a file's page count is known only once it is read).
+"""
 from __future__ import annotations
 
+import logging
 import sys
-from typing import Callable
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import IO, Callable
 
-__all__ = ["progress_bar"]
+__all__ = ["Progress", "progress_bar"]
+
+UNITS = {"hashing files": "file", "reading files": "file", "reading pages": "page",
+         "embedding sentences": "sentence", "building indexes": "step", "training steps": "step",
+         "answering questions": "question"}
+"""Unit shown for each known stage; other stages count "items"."""
+PAST = {"reading": "read", "embedding": "embedded", "hashing": "hashed", "answering": "answered",
+        "training": "done"}
+GROWING = {"embedding sentences"}
+"""Stages whose total grows while files are still being read (it counts what is known so far)."""
+
+
+def _env_interval() -> float:
+    """Seconds between plain progress lines: $GROUNDQA_PROGRESS_INTERVAL, default 5."""
+    import os
+
+    try:
+        return max(0.0, float(os.environ.get("GROUNDQA_PROGRESS_INTERVAL", "5")))
+    except ValueError:
+        return 5.0
+
+
+@dataclass
+class _Stage:
+    name: str
+    done: int = 0
+    total: int = 0
+    started: float = field(default_factory=time.monotonic)
+    first_done: int | None = None  # count at the first update: the rate counts only what this run did
+    updated: float = field(default_factory=time.monotonic)
+
+    def rate(self) -> float:
+        """Units per second since this stage began, up to now (so a stall shows as a falling rate)."""
+        end = self.updated if self.finished() else time.monotonic()
+        dt = end - self.started
+        moved = self.done - (self.first_done or 0)
+        return moved / dt if dt > 0.5 and moved > 0 else 0.0
+
+    def finished(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+def _dur(s: float) -> str:
+    s = max(0, int(round(s)))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+class Progress:
+    """A progress callback for stderr: tqdm bars on a terminal, plain lines every ~5 s otherwise.
+
+    Use as a context manager (or call `close()`), which ends the bars and prints the summary."""
+
+    def __init__(self, label: str = "groundqa", stream: IO[str] | None = None, tty: bool | None = None,
+                 interval: float | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = bool(self.stream.isatty()) if tty is None else tty
+        self.interval = interval if interval is not None else _env_interval()
+        self.stages: dict[str, _Stage] = {}
+        self.t0 = time.monotonic()
+        self._last_line = self.t0
+        self._lock = threading.Lock()
+        self._bars: dict[str, object] = {}
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self._closed = False
+        self._note: tuple[float, str] | None = None  # the latest groundqa notice (e.g. the ONNX export)
+        self._handler = _NoteHandler(self)
+        logging.getLogger("groundqa").addHandler(self._handler)
+        if not self.tty:
+            # Lines also while nothing reports (model loading, a big PDF being parsed, a FAISS build).
+            self._ticker = threading.Thread(target=self._tick, daemon=True, name="groundqa-progress")
+            self._ticker.start()
+
+    # -- the callback --------------------------------------------------------------------------
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            st = self.stages.get(stage)
+            if st is None:
+                st = self.stages[stage] = _Stage(stage, started=now)
+                st.first_done = done
+            st.done, st.total, st.updated = int(done), int(total), now
+            if self.tty:
+                self._draw(st)
+            elif now - self._last_line >= self.interval:
+                self._line(self.status())
+
+    # -- terminal: tqdm ------------------------------------------------------------------------
+    def _draw(self, st: _Stage) -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(st.name)
+        if bar is None:
+            bar = self._bars[st.name] = tqdm(total=st.total or None, desc=st.name, unit=UNITS.get(st.name, "item"),
+                                             file=self.stream, leave=False, position=len(self._bars),
+                                             dynamic_ncols=True, unit_scale=False)
+        if st.total and bar.total != st.total:  # type: ignore[attr-defined]
+            bar.total = st.total  # type: ignore[attr-defined]
+        bar.n = st.done  # type: ignore[attr-defined]
+        bar.refresh()  # type: ignore[attr-defined]
+
+    # -- no terminal: plain lines --------------------------------------------------------------
+    def _tick(self) -> None:
+        while not self._stop.wait(min(1.0, max(0.05, self.interval))):
+            with self._lock:
+                # Only when there is something true to say: a stage under way, or a notice newer than
+                # every stage (e.g. the ONNX export). A finished stage repeated would look like a hang.
+                if time.monotonic() - self._last_line >= self.interval and self._busy():
+                    self._line(self.status())
+
+    def _line(self, text: str) -> None:
+        self._last_line = time.monotonic()
+        try:
+            print(f"{self.label}: {text}", file=self.stream, flush=True)
+        except ValueError:  # the stream was closed under us (test harness, broken pipe)
+            self._stop.set()
+
+    def _stage_text(self, st: _Stage) -> str:
+        text = f"{st.name} {_n(st.done)}" + (f"/{_n(st.total)}" if st.total else "")
+        if st.name in GROWING and not self._reading_done():
+            text += " so far"
+        r = st.rate()
+        if r and not st.finished():
+            text += f" ({r:,.1f}/s)" if r < 10 else f" ({r:,.0f}/s)"
+        return text
+
+    def _live(self) -> list[_Stage]:
+        return [st for st in self.stages.values() if not st.finished() and not (
+            st.name == "reading pages" and (st.done == 0 or self._reading_done()))]
+
+    def _busy(self) -> bool:
+        latest = max((st.updated for st in self.stages.values()), default=self.t0)
+        return bool(self._live()) or (self._note is not None and self._note[0] >= latest)
+
+    def _reading_done(self) -> bool:
+        rd = self.stages.get("reading files")
+        return rd is None or rd.finished()
+
+    def eta(self) -> float | None:
+        """Seconds left: the slowest unfinished stage with a known total and a rate."""
+        left = []
+        for st in self.stages.values():
+            if st.total and not st.finished() and st.rate():
+                left.append((st.total - st.done) / st.rate())
+        return max(left) if left else None
+
+    def status(self) -> str:
+        """The current one-line status: the stages under way with counts and rate, time elapsed and left."""
+        live = self._live()
+        latest = max((st.updated for st in self.stages.values()), default=self.t0)
+        if self._note is not None and self._note[0] >= latest:
+            text = self._note[1]  # e.g. the model being exported: say that, not the last finished stage
+        elif live:
+            text = " · ".join(self._stage_text(st) for st in live)
+        elif self.stages:
+            text = self._stage_text(max(self.stages.values(), key=lambda st: (st.name != "reading pages", st.updated)))
+        else:
+            text = "starting"
+        text += f" · {_dur(time.monotonic() - self.t0)} elapsed"
+        eta = self.eta()
+        if eta is not None:
+            text += f", ~{_dur(eta)} left"
+        return text
+
+    def summary(self) -> str:
+        """What was done, with rates (the last line of a non-terminal run)."""
+        parts = []
+        for st in self.stages.values():
+            if st.name in ("building indexes", "hashing files") or (st.name == "reading pages" and st.done == 0):
+                continue  # sub-steps: the counts that matter are the files, pages and sentences
+            verb, _, noun = st.name.partition(" ")
+            noun = noun or UNITS.get(st.name, "item") + "s"
+            if st.done == 1 and noun.endswith("s"):
+                noun = noun[:-1]
+            text = f"{_n(st.done)} {noun} {PAST.get(verb, verb)}"
+            dt = st.updated - st.started
+            if dt > 0.5 and st.done > (st.first_done or 0):
+                text += f" ({(st.done - (st.first_done or 0)) / dt:,.1f}/s)"
+            parts.append(text)
+        return f"done in {_dur(time.monotonic() - self.t0)}" + (": " + ", ".join(parts) if parts else "")
+
+    # -- end -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        """End the bars (terminal) or print the summary line (no terminal); safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._stop.set()
+            logging.getLogger("groundqa").removeHandler(self._handler)
+            for bar in self._bars.values():
+                bar.close()  # type: ignore[attr-defined]
+            if not self.tty and self.stages:
+                self._line(self.summary())
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:  # failed or interrupted: stop quietly, the error line says what happened
+            self._closed = True
+            self._stop.set()
+            logging.getLogger("groundqa").removeHandler(self._handler)
+            for bar in self._bars.values():
+                bar.close()  # type: ignore[attr-defined]
+            return
+        self.close()
+
+
+class _NoteHandler(logging.Handler):
+    """Remembers groundqa's notices so the status line can say what a silent step is doing."""
+
+    def __init__(self, owner: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.owner = owner
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.owner._note = (time.monotonic(), record.getMessage())
 
 
 def progress_bar() -> Callable[[str, int, int], None]:
-    """A tqdm progress callback on stderr, one bar per stage."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            for b in bars.values():
-                b.close()
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="doc" if stage != "building vector index"
-                                     else "step", file=sys.stderr, leave=False, disable=None)
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return update
+    """A Progress on stderr (kept for callers that only need the callback; close it to get the summary)."""
+    return Progress()

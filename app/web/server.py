@@ -6,14 +6,16 @@ import ipaddress
 import os
 import socket
 import sys
+import time
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from fastapi import FastAPI  # noqa: E402
-
 from app.api import GroundQA  # noqa: E402
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 MAX_FILE_SIZE = "50mb"
 """Gradio's upload limit (app.web.ui.documents checks the same limit again on the server)."""
@@ -80,6 +82,7 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     logins are throttled per client address (app.web.guard).
     """
     import gradio as gr
+    from fastapi import FastAPI
 
     from app.web.guard import HostGuard, LoginThrottle
 
@@ -105,20 +108,22 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     return app
 
 
-def _print_progress(stage: str, done: int, total: int) -> None:
-    if done == total or done == 1:
-        print(f"  {stage}: {done}/{total}", flush=True)
+def _listen(host: str, port: int) -> socket.socket | None:
+    """A socket bound to host:port and listening, or None when that is impossible (in use, no such address).
 
-
-def _port_free(host: str, port: int) -> bool:
+    Listening before the app is built means the URL works the moment it is printed: the kernel accepts
+    connections and they wait in the backlog until the server answers them (a few seconds: Gradio's
+    import is most of it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((host.strip("[]"), port))
+        s.listen(128)
+    except OSError:
+        s.close()
+        return None
+    return s
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -137,20 +142,32 @@ def serve(args: argparse.Namespace) -> int:
         print(f"groundqa: refusing to serve on {host} without --auth — anyone on the network could use it; "
               "pass --auth USER:PASS (or @FILE), or bind to 127.0.0.1", file=sys.stderr)
         return 2
-    if not _port_free(host, port):
+    sock = _listen(host, port)
+    if sock is None:
         print(f"groundqa: cannot listen on {host}:{port} (in use or not an address here) — pass another --port",
               file=sys.stderr)
         return 2
+    from app.cli.progress import Progress
+
+    t0 = time.monotonic()
     api = GroundQA(args.index)
     if not api.exists():
         print(f"No index in {args.index} yet: indexing the bundled sample report ({SAMPLE_DIR.name}) first…",
               flush=True)
-        print(api.index([SAMPLE_DIR], progress=_print_progress).summary(), flush=True)
-    api.answerer()  # load the model now, not on the first question
-    app = make_app(api, auth, allowed_hosts=allowed_hosts(host, getattr(args, "allowed_hosts", None)))
+        with Progress() as progress:
+            report = api.index([SAMPLE_DIR], progress=progress)
+        print(report.summary(), flush=True)
+    api.answerer()  # open the index and load the model now (exporting it once, with a notice), not on a question
     shown = f"[{host}]" if ":" in host else host
     print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api; Ctrl-C stops)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Imports Gradio (~5 s): requests made meanwhile wait in the socket's backlog.
+    app = make_app(api, auth, allowed_hosts=allowed_hosts(host, getattr(args, "allowed_hosts", None)))
+    print(f"groundqa: ready ({time.monotonic() - t0:.1f} s)", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
 
 

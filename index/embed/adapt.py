@@ -150,7 +150,7 @@ def train(model, pairs: list[tuple[str, str]], settings: AdaptSettings, device: 
             opt.zero_grad()
             step += 1
             if progress:
-                progress("adapting", step, steps)
+                progress("training steps", step, steps)
     model.eval()
     model.max_seq_length = full_len
     return step

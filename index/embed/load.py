@@ -4,10 +4,14 @@ Backends (see `BACKENDS`): on a CPU the default 'auto' runs a local int8 ONNX ex
 onnxruntime (index/embed/onnx.py: ~2-3x torch fp32 throughput, and it imports in 0.2 s instead of
 ~14 s for sentence-transformers, which keeps `groundqa ask` cold starts short); 'torch' runs
 sentence-transformers. On CUDA the model runs in torch fp16. Nothing is ever fetched from a hub.
+
+The one-time export is announced on the "groundqa" logger (the CLI prints it as one stderr line), and
+if it fails 'auto' falls back to torch with a one-line warning there.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -15,12 +19,19 @@ from index.embed.base import _PACKAGED_ALIASES, DEFAULT_MODEL, Embedder, ModelUn
 from index.embed.fake import FakeEmbedder
 from index.embed.torch_backend import PipelinedTorchEmbedder, SentenceTransformerEmbedder
 
-__all__ = ["AUTO_CPU_BACKEND", "BACKENDS", "drop_onnx_exports", "load_embedder", "model_source", "onnx_embedder"]
+__all__ = ["AUTO_CPU_BACKEND", "BACKENDS", "EXPORT_NOTICE", "drop_onnx_exports", "load_embedder", "model_source",
+           "onnx_embedder"]
+
+log = logging.getLogger("groundqa")
+"""Notices for the user (the export, the torch fallback); the CLI shows them as `groundqa: …` on stderr.
+Logged at WARNING so they show even where nobody configured logging (Python's last-resort handler)."""
+EXPORT_NOTICE = "exporting the embedding model to ONNX (one time, ~20 s)…"
 
 
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "onnx-fp32", "openvino")
-"""Embedding backends: 'auto' (the default) picks AUTO_CPU_BACKEND on a CPU when the `fast` extra
-(onnxruntime) is installed and the model can be exported, else 'torch'; on CUDA it is always torch fp16.
+"""Embedding backends: 'auto' (the default) picks AUTO_CPU_BACKEND on a CPU when onnxruntime
+(a core dependency) is importable and the model can be exported, else 'torch' (with a
+one-line warning); on CUDA it is always torch fp16.
 'onnx' = 'onnx-int8': our local int8 ONNX export run with onnxruntime (index/embed/onnx.py);
 'onnx-fp32': the same export unquantised; 'openvino': sentence-transformers' OpenVINO backend."""
 AUTO_CPU_BACKEND = "onnx-int8"
@@ -41,7 +52,7 @@ def onnx_embedder(name: str, precision: str = "int8", export: bool = True) -> Em
     from index.embed.onnx import OnnxEmbedder, onnx_available
 
     if not onnx_available():
-        raise ModelUnavailable("the ONNX backend needs onnxruntime — run: pip install 'groundqa[fast]' "
+        raise ModelUnavailable("the ONNX backend needs onnxruntime — run: pip install onnxruntime onnx "
                                "(or use --backend torch)")
     src = model_source(name)
     if src is None:
@@ -54,11 +65,12 @@ def onnx_embedder(name: str, precision: str = "int8", export: bool = True) -> Em
     if d is None:
         if not export:
             raise ModelUnavailable(f"no ONNX export of {name!r} in the cache")
+        log.warning(EXPORT_NOTICE)
         try:
             d = export_onnx(src, cache_name, precision)
-        except (ImportError, ValueError, OSError, RuntimeError) as exc:
-            raise ModelUnavailable(f"could not export {name!r} to ONNX ({type(exc).__name__}: {exc}) — "
-                                   "use --backend torch") from exc
+        except Exception as exc:  # noqa: BLE001 - any exporter failure means: no ONNX model here
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise ModelUnavailable(f"could not export {name!r} to ONNX ({why}) — use --backend torch") from exc
     return OnnxEmbedder(d, name=name)
 
 
@@ -108,11 +120,17 @@ def load_embedder(model: str = DEFAULT_MODEL, device: str = "cpu", backend: str 
     if backend == "auto":
         from index.embed.onnx import onnx_available
 
-        if AUTO_CPU_BACKEND.startswith("onnx") and onnx_available() and model_source(name) is not None:
-            try:
-                return onnx_embedder(name, "fp32" if AUTO_CPU_BACKEND == "onnx-fp32" else "int8")
-            except ModelUnavailable:
-                pass  # e.g. an architecture the export does not handle: torch still works
+        if AUTO_CPU_BACKEND.startswith("onnx") and model_source(name) is not None:
+            if not onnx_available():
+                log.warning("onnxruntime is not installed: using the slower torch backend — "
+                            "pip install onnxruntime onnx (or pass --backend torch to silence this)")
+            else:
+                try:
+                    return onnx_embedder(name, "fp32" if AUTO_CPU_BACKEND == "onnx-fp32" else "int8")
+                except ModelUnavailable as exc:
+                    # e.g. an architecture the export does not handle: torch still works
+                    log.warning(f"{str(exc).split(' — ')[0]}: using the slower torch backend "
+                                "(--backend torch skips the export)")
         backend = "torch"
     if backend.startswith("onnx"):
         return onnx_embedder(name, "fp32" if backend == "onnx-fp32" else "int8")

@@ -30,7 +30,7 @@ MAX_BATCH = 256
 
 
 def onnx_available() -> bool:
-    """Whether onnxruntime and tokenizers can be imported (the `fast` extra)."""
+    """Whether onnxruntime and tokenizers can be imported (core dependencies; absent only in a trimmed install)."""
     import importlib.util
 
     return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))

@@ -11,7 +11,7 @@ models/<name>-onnx-<precision>, written to a temporary folder and renamed into p
 interrupted exports never leave a half-written model. A fingerprint of the source weights is stored
 beside it; a changed source model is exported again.
 
-Needs torch and transformers (index time only) plus onnx and onnxruntime (the `fast` extra).
+Needs torch and transformers (once, for the export) plus onnx and onnxruntime (all core dependencies).
 """
 from __future__ import annotations
 
@@ -106,6 +106,7 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
         return done
     target = export_dir(name, precision)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _drop_stale_work(target)
     import logging
 
     root = logging.getLogger()
@@ -159,6 +160,22 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
                 root.removeHandler(h)
         root.setLevel(root_level)
     return target
+
+
+STALE_WORK_S = 3600
+
+
+def _drop_stale_work(target: Path) -> None:
+    """Delete work folders of exports of `target` that were killed (SIGKILL skips `finally`) over an hour ago.
+
+    They are hidden (`.<name>-XXXX`) and never read, so they only cost disk space; a younger one may
+    belong to an export running in another process right now."""
+    for d in target.parent.glob(f".{target.name}-*"):
+        try:
+            if d.is_dir() and time.time() - d.stat().st_mtime > STALE_WORK_S:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _is_ffn_down(node: str) -> bool:

@@ -1,8 +1,10 @@
 """Documents tab: the indexed documents, uploads (type and size checked), removal and re-indexing."""
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -76,11 +78,54 @@ def document_choices(api: GroundQA) -> list[tuple[str, str]]:
         return []
 
 
+_STAGES = {  # builder stage -> (what the bar says, unit counted)
+    "hashing files": ("Checking", "files"), "reading files": ("Reading", "files"),
+    "embedding sentences": ("Embedding", "sentences"), "building indexes": ("Building the search indexes", "steps"),
+}
+
+
 def _progress_fn(progress: gr.Progress) -> Callable[[str, int, int], None]:
+    """The builder's progress(stage, done, total) drawn on the one Gradio progress bar of the event.
+
+    The bar says which stage runs and counts its real units (files read, sentences embedded); pages
+    read so far join the reading stage's text. A notice of the builder's thread (the one-time ONNX
+    export) replaces the text while it lasts."""
+    pages = [0]
+
     def update(stage: str, done: int, total: int) -> None:
-        progress((done, max(total, 1)), desc=stage)
+        if stage == "reading pages":
+            pages[0] = done
+            return
+        desc, unit = _STAGES.get(stage, (stage.capitalize(), "steps"))
+        if stage == "reading files" and pages[0]:
+            desc += f" ({pages[0]:,} pages so far)"
+        progress((done, max(total, 1)), desc=desc, unit=unit)
 
     return update
+
+
+class _NoticeToProgress(logging.Handler):
+    """Shows groundqa notices logged by this thread (e.g. the ONNX export) as the progress text."""
+
+    def __init__(self, progress: gr.Progress) -> None:
+        super().__init__(logging.INFO)
+        self.progress, self.thread = progress, threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.progress(None, desc=record.getMessage())
+
+
+def _indexing(api: GroundQA, progress: gr.Progress, **kw: Any) -> Any:
+    """api.index(**kw) with its progress and notices on the event's progress bar."""
+    handler = _NoticeToProgress(progress)
+    log = logging.getLogger("groundqa")
+    log.addHandler(handler)
+    try:
+        progress(0, desc="Starting")
+        return api.index(progress=_progress_fn(progress), **kw)
+    finally:
+        log.removeHandler(handler)
 
 
 def _status(lines: Sequence[str], ok: bool = True) -> str:
@@ -117,7 +162,7 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
         return _status(refused, ok=False)
     accepted = [p.dest for p in placed]
     try:
-        report = api.index(accepted, remove_missing=False, progress=_progress_fn(progress))
+        report = _indexing(api, progress, paths=accepted, remove_missing=False)
     except USER_ERRORS as exc:
         _drop_created(placed)  # only files this upload created: an existing document's file is never touched
         return _status(refused + [_no_server_paths(api, str(exc))], ok=False)
@@ -205,7 +250,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
     if not present:
         return _status(lines or ["nothing to re-index"], ok=False)
     try:
-        report = api.index(present, rebuild=rebuild, remove_missing=False, progress=_progress_fn(progress))
+        report = _indexing(api, progress, paths=present, rebuild=rebuild, remove_missing=False)
     except USER_ERRORS as exc:
         return _status(lines + [str(exc)], ok=False)
     return _status([_summary(api, report)] + [_no_server_paths(api, f"skipped {s}") for s in report.skipped] + lines,
@@ -247,14 +292,14 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
     def on_reindex(full: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (reindex(api, full, progress), *refresh())
 
-    # While indexing runs the table stays in place, greyed, until the status reports the result (progress shows in
-    # the status only).
+    # While indexing runs the table stays in place, greyed, until the status reports the result; one progress bar
+    # per operation, on the status line (Gradio would draw one on every output).
     busy = "(...a) => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); return a; }"
     idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
     upload.upload(None, js="() => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); }", queue=False)
     status.change(None, js=idle, queue=False)
     upload.upload(on_upload, upload, [status, upload, table, which], api_name="upload",
-                  api_visibility="undocumented")
+                  api_visibility="undocumented", show_progress_on=status)
 
     def ask_confirm(doc_id: str | None) -> tuple[Any, ...]:
         if not doc_id:

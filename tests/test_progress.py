@@ -25,7 +25,7 @@ def _corpus(d: Path, n_txt: int = 5) -> Path:
 
 
 def test_plain_lines_have_counts_rate_and_a_summary():
-    from app.cli.progress import Progress
+    from app.progress import Progress
 
     out = io.StringIO()
     with Progress(stream=out, tty=False, interval=0) as p:
@@ -48,7 +48,7 @@ def test_plain_lines_have_counts_rate_and_a_summary():
 def test_plain_lines_are_rate_limited_and_come_while_nothing_moves():
     """At most one line per interval; a stage under way keeps printing (no silent wait); a failed run
     prints no summary."""
-    from app.cli.progress import Progress
+    from app.progress import Progress
 
     out = io.StringIO()
     try:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.progress import Progress
+from app.progress import Progress
 from app.evaluation import SUMMARY_METRICS, doc_texts, evaluate, format_summary, summary_rows
 from eval import QuestionFileError, Summary, load_questions
 

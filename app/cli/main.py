@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus import SAMPLE_DIR
-from app.cli.progress import Progress
+from app.progress import Progress
 from index.store import DEFAULT_INDEX_DIR
 
 

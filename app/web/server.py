@@ -147,7 +147,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"groundqa: cannot listen on {host}:{port} (in use or not an address here) — pass another --port",
               file=sys.stderr)
         return 2
-    from app.cli.progress import Progress
+    from app.progress import Progress
 
     t0 = time.monotonic()
     api = GroundQA(args.index)

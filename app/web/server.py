@@ -113,7 +113,11 @@ def serve(args: argparse.Namespace) -> int:
         print(f"groundqa: cannot listen on {host}:{port} (in use or not an address here) — pass another --port",
               file=sys.stderr)
         return 2
-    api = GroundQA(args.index)
+    from app.settings import llm_from_options
+
+    api = GroundQA(args.index, llm=llm_from_options(getattr(args, "llm", None), getattr(args, "llm_model", None),
+                                                    getattr(args, "llm_timeout", None),
+                                                    getattr(args, "llm_context", None)))
     if not api.exists():
         print(f"No index in {args.index} yet: indexing the bundled sample report ({SAMPLE_DIR.name}) first…",
               flush=True)
@@ -121,7 +125,8 @@ def serve(args: argparse.Namespace) -> int:
     api.answerer()  # load the model now, not on the first question
     app = make_app(api, auth)
     shown = f"[{host}]" if ":" in host else host
-    print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api; Ctrl-C stops)", flush=True)
+    print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api, OpenAI-compatible under /v1; "
+          f"answerer: {api.answerer_name()}; Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 

@@ -62,14 +62,16 @@ def is_loopback(host: str) -> bool:
 
 
 def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None) -> FastAPI:
-    """FastAPI app with the /api routes and the Gradio UI mounted at / (auth protects both)."""
+    """FastAPI app with the /api and OpenAI-compatible /v1 routes and the Gradio UI at / (auth protects all)."""
     import gradio as gr
 
     from app.web.http_api import make_router
+    from app.web.openai_api import make_openai_router
     from app.web.ui import CSS, build_app
 
     app = FastAPI(title="groundqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(make_router(api, auth))  # before the mount, so /api/* is not shadowed
+    app.include_router(make_openai_router(api, auth))
     blocks = build_app(api)
     blocks.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, blocks, path="/", auth=list(auth) if auth else None, max_file_size=MAX_FILE_SIZE,

@@ -216,3 +216,42 @@ def test_prompt_injection_cannot_make_an_unsupported_sentence_pass(tmp_path, fak
         f"Every sentence is supported [{excerpt_number(b, 'working-level talks with')}].")))
     ans = ask(api, s)
     assert ans.abstained and len(ans.unsupported) == 3
+
+
+def test_cli_ask_with_llm_and_env_url(tmp_path, llm, capsys, monkeypatch):
+    from app.cli import main
+    from corpus import SAMPLE_DIR
+
+    idx = tmp_path / "idx"
+    assert main(["index", str(SAMPLE_DIR), "--index", str(idx), "--model", "fake"]) == 0
+    srv, _ = llm(("reply", cite(FACT + " [{n}].")))
+    capsys.readouterr()
+    assert main(["ask", Q, "--index", str(idx), "--json", "--threshold", "0", "--llm", srv.url,
+                 "--llm-model", "m1"]) == 0
+    ans = json.loads(capsys.readouterr().out)
+    assert ans["answerer"] == "llm:m1" and ans["evidence"] and srv.requests[-1]["model"] == "m1"
+    monkeypatch.setenv("GROUNDQA_LLM_URL", srv.url)
+    assert main(["ask", Q, "--index", str(idx), "--threshold", "0"]) == 0
+    assert len(srv.requests) == 2 and "October 2019" in capsys.readouterr().out
+    monkeypatch.setenv("GROUNDQA_LLM_URL", "")
+    assert main(["ask", Q, "--index", str(idx), "--json", "--threshold", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["answerer"] == "extractive" and len(srv.requests) == 2
+
+
+def test_eval_scores_llm_answers(tmp_path, fake_api, llm):
+    from app.evaluation import evaluate
+
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(json.dumps({"id": "a", "question": Q, "reference_answer": "October 2019",
+                                 "reference_contexts": ["In October 2019, North Korea broke off working-level talks"],
+                                 "source": "pursuing-stable-coexistence.txt"}) + "\n", encoding="utf-8")
+    _, s = llm(("reply", cite(FACT + " [{n}]. Kim Jong Un visited Paris in 2021 [{n}].")))
+    from dataclasses import replace
+
+    fake_api.settings = replace(fake_api.settings.with_(threshold=0.0), llm=s)
+    summary, _ = evaluate(fake_api, qfile, tmp_path / "run", progress=False)
+    assert summary.metrics["contains"] == 1.0 and summary.metrics["supported"] == 1.0
+    assert summary.metrics["unsupported_rate"] == 0.5 and summary.metrics["evidence_precision"] == 1.0
+    assert summary.answerers == {"llm:fake-llm": 1}
+    row = json.loads((tmp_path / "run" / "results.jsonl").read_text().splitlines()[0])
+    assert row["answerer"] == "llm:fake-llm" and row["unsupported"][0]["text"].startswith("Kim Jong Un")

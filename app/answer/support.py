@@ -3,7 +3,7 @@
 An answer is split into sentences ("claims"). A claim is supported when all of these hold:
 1. it carries at least one [n] marker, and every marker names an excerpt the model was given;
 2. every number, date word, amount scale word and named entity (capitalised word) in it occurs in its
-   evidence — the best-matching window of 1–3 consecutive sentences of a cited excerpt (with two or more
+   evidence (a number next to one of the content words it has in the claim) — the best-matching window of 1–3 consecutive sentences of a cited excerpt (with two or more
    markers, windows of two cited excerpts together);
 3. it adds no negation that the evidence lacks ("not", "never", …);
 4. its content is in the evidence: lexical overlap (share of the claim's stemmed content words found in the
@@ -23,12 +23,14 @@ import numpy as np
 
 from corpus import sentence_spans
 
-LEX_STRONG = 0.8
+LEX_STRONG = 0.75
 """Claims with at least this share of their content words in the evidence are supported without dense help."""
 LEX_MIN = 0.5
 """Below this share of content words in the evidence a claim is never supported."""
 DENSE_MIN = 0.6
 """Between LEX_MIN and LEX_STRONG the claim must also be this close (cosine) to the evidence."""
+NUMBER_REACH = 2
+"""A number must share one of its nearest content words (this many each side) with its occurrence in the evidence."""
 MAX_WINDOW = 3
 """Evidence windows span at most this many consecutive sentences of one excerpt."""
 
@@ -39,8 +41,9 @@ _LEADING_MARKERS = re.compile(r"^\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\][\s.,;:]*
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
+del _NUMBER_WORDS["_"]  # "one" is a pronoun as often as a number
 _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
                       "eighty": "80", "ninety": "90", "hundred": "100", "dozen": "12"})
 _SCALE_OR_DATE = set("thousand million billion trillion percent january february march april may june july august "
@@ -153,6 +156,51 @@ def _has_word(haystack_lower: str, word: str) -> bool:
     return re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", haystack_lower) is not None
 
 
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)*|[a-z]+", _norm(text).lower())
+
+
+def _neighbours(tokens: list[str], i: int, reach: int = NUMBER_REACH) -> set[str]:
+    """Stems of the `reach` nearest content words on each side of tokens[i]."""
+    out: set[str] = set()
+    for step in (-1, 1):
+        j, found = i + step, 0
+        while 0 <= j < len(tokens) and found < reach:
+            if tokens[j] not in _STOP and not tokens[j][0].isdigit():
+                out.add(_stemmer().stemWord(tokens[j]))
+                found += 1
+            j += step
+    return out
+
+
+def _number_in_place(number: str, claim: str, evidence: str) -> bool:
+    """Whether `number` occurs in the evidence next to a content word it has in the claim.
+
+    A number that merely occurs somewhere in the window ("within 3 days" vs "3 cases … within 1 day") is
+    not enough: some occurrence must share a neighbouring content word (NUMBER_REACH each side) with it.
+    """
+    if number not in numbers_in(evidence):
+        return False
+
+    def norm(t: str) -> str:
+        return _NUMBER_WORDS.get(t, re.sub(r"(?<=\d),(?=\d{3}\b)", "", t).rstrip(".,"))
+
+    ct, et = _tokens(claim), _tokens(evidence)
+    mine = set().union(*(_neighbours(ct, i) for i, t in enumerate(ct) if norm(t) == number)) if ct else set()
+    if not mine:
+        return True  # a bare number ("It was 1066.") has no neighbours to compare
+    return any(mine & _neighbours(et, i) for i, t in enumerate(et) if norm(t) == number)
+
+
+def _entity_in(word: str, evidence_lower: str, evidence_stems: set[str]) -> bool:
+    """A name occurs in the evidence as written, in another inflection ("Norman"/"Normans"), or, when
+    hyphenated, as its parts ("B-cells"/"B cells")."""
+    if _has_word(evidence_lower, word):
+        return True
+    parts = [p for p in re.split(r"[-']", word) if p]
+    return all(_stemmer().stemWord(p) in evidence_stems or _has_word(evidence_lower, p) for p in parts)
+
+
 def _negated(text: str) -> bool:
     words = set(re.findall(r"[a-z']+", _norm(text).lower()))
     return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words)
@@ -180,9 +228,11 @@ class SupportChecker:
         """Whether `claim` is supported by the excerpts its markers name (excerpt_texts[n-1] is [n])."""
         if not claim.markers:
             return Verdict(claim, False, "no [n] marker: the sentence cites nothing")
-        bad = [n for n in claim.markers if not 1 <= n <= len(excerpt_texts)]
-        if bad:
-            return Verdict(claim, False, f"marker [{bad[0]}] names no excerpt (there were {len(excerpt_texts)})")
+        valid = tuple(n for n in claim.markers if 1 <= n <= len(excerpt_texts))
+        if not valid:  # (bracketed reference numbers copied from a document may sit next to a valid marker)
+            return Verdict(claim, False, f"marker [{claim.markers[0]}] names no excerpt "
+                                         f"(there were {len(excerpt_texts)})")
+        claim = Claim(claim.raw, claim.text, valid)
         terms = content_terms(claim.text)
         nums, words = numbers_in(claim.text), critical_words(claim.text)
         if not terms and not nums:
@@ -226,7 +276,10 @@ class SupportChecker:
         low = _norm(text).lower()
         have = content_terms(text)
         lex = len(terms & have) / len(terms) if terms else 1.0
-        missing = {n for n in nums if n not in numbers_in(text)} | {w for w in words if not _has_word(low, w)}
+        missing = {n for n in nums if not _number_in_place(n, claim.text, text)}
+        if words:
+            stems = set(_stemmer().stemWords(_tokens(text)))
+            missing |= {w for w in words if not _entity_in(w, low, stems)}
         return lex, 0, spans, missing
 
     def _dense(self, a: str, b: str) -> float | None:

@@ -128,7 +128,7 @@ def _norm(text: str) -> str:
 def content_terms(text: str) -> set[str]:
     """Stemmed, lower-cased content words (stopwords and markers dropped)."""
     words = [w.lower().strip("'-") for w in _WORD.findall(_MARKERS.sub(" ", _norm(text)))]
-    words = [w[:-2] if w.endswith("'s") else w for w in words]
+    words = [p for w in words for p in (w[:-2] if w.endswith("'s") else w).split("-")]  # "B-cells" ~ "B cells"
     return set(_stemmer().stemWords([w for w in words if len(w) > 1 and w not in _STOP]))
 
 

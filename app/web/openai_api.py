@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any, Sequence
@@ -129,10 +130,9 @@ class _Headers:
 def _pieces(text: str) -> list[str]:
     """The answer in sentence-sized pieces (each piece keeps its markers), for streaming."""
     out, start = [], 0
-    for i, ch in enumerate(text):
-        if ch == "]" and (i + 1 == len(text) or text[i + 1] == " ") and not text[i + 1:i + 3].startswith(" ["):
-            out.append(text[start:i + 1])
-            start = i + 1
+    for m in re.finditer(r"(?:\[\d+\])+(?= |$)", text):
+        out.append(text[start:m.end()])
+        start = m.end()
     if start < len(text):
         out.append(text[start:])
     return [p for p in out if p]

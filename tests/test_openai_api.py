@@ -142,3 +142,26 @@ def test_openai_client_streams_an_answer_with_citations_from_groundqa_serve(tmp_
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_v1_serves_verified_llm_answers(v1):
+    """With an LLM configured, /v1 returns the checked LLM sentences, evidence and the removed ones."""
+    from dataclasses import replace
+
+    from fake_llm import FakeLLM
+    from app.settings import LLMSettings
+    from test_llm_answers import FACT, cite
+
+    api = v1[0]
+    srv = FakeLLM([("reply", cite(FACT + " [{n}]. Seoul hosted the talks [{n}]."))])
+    before = api.settings
+    api.settings = replace(before, llm=LLMSettings(url=srv.url, model="m", retries=0))
+    try:
+        d = httpx.post(v1[1] + "/v1/chat/completions", timeout=30,
+                       json={"model": "groundqa", "messages": [{"role": "user", "content": Q}]}).json()
+    finally:
+        api.settings = before
+        srv.stop()
+    assert d["choices"][0]["message"]["content"] == FACT + ". [1]"
+    assert d["groundqa"]["answerer"] == "llm:m" and d["groundqa"]["unsupported"][0]["text"].startswith("Seoul")
+    assert d["citations"][0]["text"].find(d["groundqa"]["evidence"][0]["text"]) >= 0

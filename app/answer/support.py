@@ -231,7 +231,7 @@ class SupportChecker:
         valid = tuple(n for n in claim.markers if 1 <= n <= len(excerpt_texts))
         if not valid:  # (bracketed reference numbers copied from a document may sit next to a valid marker)
             return Verdict(claim, False, f"marker [{claim.markers[0]}] names no excerpt "
-                                         f"(there were {len(excerpt_texts)})")
+                                         f"(the model was given {len(excerpt_texts)})")
         claim = Claim(claim.raw, claim.text, valid)
         terms = content_terms(claim.text)
         nums, words = numbers_in(claim.text), critical_words(claim.text)

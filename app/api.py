@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
 from app.answer.extractive import Answerer
-from app.settings import MAX_HISTORY_ITEMS, MAX_QUESTION_CHARS, PRESETS, Settings
-from app.types import Answer
+from app.settings import MAX_HISTORY_ITEMS, MAX_QUESTION_CHARS, PRESETS, LLMSettings, Settings
+from app.types import Answer, Evidence
 from app.answer.verify import VerificationError, verify
 from corpus import ChunkParams
 from index.store import tables as db
 from index.embed.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
 from index.builder import IndexReport, ProgressFn, build_index
-from index.citations import parse_citation_id
+from index.citations import make_citation_id, parse_citation_id
 from index.embed import DEFAULT_MODEL, Embedder, drop_onnx_exports, load_embedder
 from index.embed.lazy import LazyEmbedder, canonical_model_name
 from index.quote import QuoteMatch, find_quote
@@ -21,6 +22,18 @@ from index.resolve import DEFAULT_CONTEXT, Resolution, resolve_citation
 from index.retriever import Retriever
 from index.store import DEFAULT_INDEX_DIR, IndexDir, LoadedIndex, Manifest, load_index
 from index.types import Excerpt
+
+
+def segment_evidence(ans: Answer) -> list[Evidence]:
+    """Evidence of a verified extractive answer: each segment is itself the verbatim span it cites."""
+    out = []
+    for seg in ans.segments:
+        c = ans.citations[seg.citation - 1]
+        start = c.start + c.text.find(seg.text)
+        out.append(Evidence(sentence=seg.text, citation=seg.citation,
+                            citation_id=make_citation_id(c.doc_id, start, start + len(seg.text)), doc=c.doc,
+                            doc_id=c.doc_id, start=start, end=start + len(seg.text), text=seg.text))
+    return out
 
 
 class QuestionError(ValueError):
@@ -71,9 +84,11 @@ class GroundQA:
 
     def __init__(self, index_dir: str | Path = DEFAULT_INDEX_DIR, model: str | None = None,
                  settings: Settings | None = None, embedder: Embedder | None = None, device: str = "cpu",
-                 backend: str = "auto") -> None:
+                 backend: str = "auto", llm: LLMSettings | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings or PRESETS["default"]
+        if llm is not None:  # answer with an OpenAI-compatible LLM, every sentence verified (app/answer/llm.py)
+            self.settings = replace(self.settings, llm=llm)
         self._model = model
         self._embedder = embedder
         self._device = device
@@ -199,12 +214,24 @@ class GroundQA:
         s = self.settings.with_(k=k, mode=mode).retrieval
         return self.answerer().retriever.search(q, s)
 
+    def answerer_name(self, settings: Settings | None = None) -> str:
+        """Which answerer `ask` uses with these settings: "extractive" or "llm:MODEL at URL"."""
+        llm = (settings or self.settings).llm
+        return f"llm:{llm.model} at {llm.url}" if llm.enabled else "extractive"
+
     def ask(self, question: str, history: Sequence[str] = (), settings: Settings | None = None) -> Answer:
-        """A grounded answer: verified verbatim quotes with citations, or an abstention."""
+        """A grounded answer: verified verbatim quotes (or, with an LLM configured, LLM sentences each
+        checked against its cited text) with citations, or an abstention."""
         q = check_question(question)
         history = check_history(history)  # each item is capped like the question (a 250 KB one took 2.2 s)
         answerer = self.answerer()
-        ans = answerer.answer(q, settings or self.settings, history=history)
+        settings = settings or self.settings
+        if settings.llm.enabled:
+            from app.answer.llm import LLMAnswerer
+
+            ans = LLMAnswerer(answerer, settings.llm).answer(q, settings, history=history)
+        else:
+            ans = answerer.answer(q, settings, history=history)
         con = answerer.retriever.index.con  # the generation the answer came from, even if a newer one is live
 
         def text_of(doc_id: str) -> str:
@@ -214,13 +241,19 @@ class GroundQA:
             return stored.doc.text
 
         try:
-            verify(ans, text_of)
+            if ans.answerer.startswith("llm:"):
+                from app.answer.llm import verify_llm
+
+                verify_llm(ans, text_of)
+            else:
+                verify(ans, text_of)
+                ans.evidence = segment_evidence(ans)
         except VerificationError:
             # Never return an answer that does not prove itself: abstain instead.
             from app.answer.verify import ABSTAIN_TEXT
 
             ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
-            ans.citations, ans.segments, ans.short_answers = [], [], []
+            ans.citations, ans.segments, ans.short_answers, ans.evidence = [], [], [], []
         return ans
 
     def doc_text(self, doc_id: str) -> str:

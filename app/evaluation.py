@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[int, int], None]
 """Called with (questions answered, questions to answer) after every answer, from any thread."""
 
-SUMMARY_METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "em", "f1", "contains", "supported", "citation_precision")
+SUMMARY_METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "em", "f1", "contains", "supported", "citation_precision",
+                   "unsupported_rate", "evidence_precision")
 """The mean metrics shown in the CLI's and the UI's summary table, in this order."""
 
 
@@ -91,6 +92,8 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
     ]
     if s.n_resumed:
         rows.append(("resumed from earlier run", str(s.n_resumed)))
+    for name, n in sorted(s.answerers.items()):
+        rows.append((f"answered by {name}", str(n)))
     for name in SUMMARY_METRICS:
         n = s.metric_counts.get(name, 0)
         rows.append((f"{name} (n={n})", _fmt(s.metrics.get(name))))

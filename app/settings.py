@@ -45,11 +45,61 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True)
+class LLMSettings:
+    """The optional LLM answerer: any OpenAI-compatible chat-completions server (empty `url`: extractive only).
+
+    The API key is never a setting: it is read from $GROUNDQA_LLM_API_KEY when a request is made.
+    """
+
+    url: str = ""
+    """Base URL of the server, e.g. http://127.0.0.1:8080/v1 (or $GROUNDQA_LLM_URL); empty: no LLM."""
+    model: str = "default"
+    """Model name sent in each request (--llm-model, $GROUNDQA_LLM_MODEL)."""
+    context_tokens: int = 2048
+    """The model's context window: excerpts are cut to fit it together with the instructions and the reply."""
+    max_tokens: int = 256
+    """Longest reply asked for."""
+    timeout_s: float = 60.0
+    """Seconds to wait for a reply (per try) before falling back to the extractive answer."""
+    retries: int = 2
+    """Further tries after a 429/5xx reply or a refused connection, with exponential backoff."""
+    backoff_s: float = 0.5
+    """First backoff; doubled on each retry (a server's Retry-After, up to 10 s, wins)."""
+    temperature: float = 0.0
+    """Sampling temperature (0: the most likely reply, reproducible runs)."""
+    stream: bool = False
+    """Ask the server to stream (SSE); the answer is verified once complete either way."""
+
+    @classmethod
+    def from_env(cls, url: str | None = None, model: str | None = None, **kw: object) -> "LLMSettings":
+        """Settings from arguments, else $GROUNDQA_LLM_URL / $GROUNDQA_LLM_MODEL (never the API key)."""
+        import os
+
+        return cls(url=url if url is not None else os.environ.get("GROUNDQA_LLM_URL", ""),
+                   model=model or os.environ.get("GROUNDQA_LLM_MODEL", "") or cls.model, **kw)  # type: ignore[arg-type]
+
+    @property
+    def enabled(self) -> bool:
+        """Whether an LLM server is configured."""
+        return bool(self.url.strip())
+
+
+def llm_from_options(url: str | None, model: str | None = None, timeout_s: float | None = None,
+                     context_tokens: int | None = None) -> LLMSettings | None:
+    """LLMSettings from command-line style options (unset: $GROUNDQA_LLM_URL/_MODEL, defaults); None: no LLM."""
+    d = LLMSettings()
+    s = LLMSettings.from_env(url=url, model=model, timeout_s=timeout_s or d.timeout_s,
+                             context_tokens=context_tokens or d.context_tokens)
+    return s if s.enabled else None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything `ask` needs besides the question: retrieval plus answering."""
 
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
     def with_(self, k: int | None = None, threshold: float | None = None, mode: str | None = None) -> "Settings":
         """A copy with the per-session knobs the UI exposes changed."""
@@ -66,7 +116,7 @@ class Settings:
             if not 0 <= t <= 1:  # NaN is refused above: it would switch abstention off
                 raise SettingsError(f"threshold must be between 0 and 1, not {threshold}")
             a = replace(a, threshold=t)
-        return Settings(r, a)
+        return replace(self, retrieval=r, answer=a)
 
     def to_json(self) -> dict[str, object]:
         """Plain dict for reports and manifests."""

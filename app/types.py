@@ -40,6 +40,40 @@ def render(segments: list[Segment]) -> str:
     return " ".join(f"{s.text} [{s.citation}]" for s in segments)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The verbatim span that supports one answer sentence: `text == doc text[start:end]`.
+
+    `citation` is the marker number [n] the sentence carries, `citation_id` the content-addressed id of the
+    span itself (resolvable with `groundqa cite`), so a face can highlight exactly this text.
+    """
+
+    sentence: str
+    citation: int
+    citation_id: str
+    doc: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """An LLM sentence that failed the support check: removed from the answer, kept here with the reason."""
+
+    text: str
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     """A grounded answer: verbatim document sentences with inline [n] markers, or an abstention.
@@ -60,6 +94,12 @@ class Answer:
     short_answers: list[tuple[int, int]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
+    answerer: str = "extractive"
+    """Who wrote the answer: "extractive", "llm:MODEL", or "extractive (LLM fallback: <why>)"."""
+    unsupported: list[Unsupported] = field(default_factory=list)
+    """LLM sentences removed because their cited text does not support them (empty for extractive answers)."""
+    evidence: list[Evidence] = field(default_factory=list)
+    """Per answer sentence, the verbatim cited span that supports it."""
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON form of an answer (`groundqa ask --json`)."""
@@ -74,4 +114,7 @@ class Answer:
             "related": [e.to_json() for e in self.related],
             "short_answers": [list(s) for s in self.short_answers],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "answerer": self.answerer,
+            "unsupported": [u.to_json() for u in self.unsupported],
+            "evidence": [e.to_json() for e in self.evidence],
         }

@@ -239,6 +239,33 @@ def citation_precision(
     return sum(rels) / len(rels)
 
 
+def evidence_supported(answer_text: str, evidence: Sequence[object], citations: Sequence[CitedLike]) -> bool:
+    """For answers that keep per-sentence evidence (objects with `.sentence`, `.citation` 1-based, `.text`):
+    every evidence text is verbatim inside the citation it names, and every evidenced sentence is in the answer."""
+    texts = [" ".join(c.text.split()) for c in citations]
+    for e in evidence:
+        n = int(getattr(e, "citation"))
+        if not 1 <= n <= len(texts) or not _supported_by(str(getattr(e, "text")), [texts[n - 1]]):
+            return False
+        if str(getattr(e, "sentence")) not in answer_text:
+            return False
+    return bool(evidence)
+
+
+def unsupported_rate(n_unsupported: int, n_kept: int) -> float | None:
+    """Share of an answer's sentences removed as unsupported; None when it had no sentences at all."""
+    total = n_unsupported + n_kept
+    return n_unsupported / total if total else None
+
+
+def evidence_precision(
+    evidence: Sequence[SpanLike], source: str, ctx_spans: Sequence[tuple[int, int]]
+) -> float | None:
+    """Share of evidence spans (the verbatim text each answer sentence rests on) that overlap a reference
+    context span of `source`; None when the answer has no evidence."""
+    return citation_precision(evidence, source, ctx_spans)
+
+
 # --------------------------------------------------------------------------------------------- abstention
 
 

@@ -22,7 +22,7 @@ REPORT_HTML = "report.html"
 
 RANK_METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 ANSWER_METRICS = ("em", "f1", "contains")
-CITATION_METRICS = ("supported", "citation_precision")
+CITATION_METRICS = ("supported", "citation_precision", "unsupported_rate", "evidence_precision")
 METRICS = RANK_METRICS + ANSWER_METRICS + CITATION_METRICS  # averaged in the summary
 
 _XLSX_CELL_MAX = 32_767  # Excel's hard limit on characters in one cell
@@ -51,6 +51,8 @@ class Summary:
     contexts_unlocated: int
     out_dir: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    answerers: dict[str, int] = field(default_factory=dict)
+    """Answers per answerer ("extractive", "llm:MODEL", "LLM fallback"), for systems that say who answered."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict (the content of summary.json)."""
@@ -109,13 +111,24 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
         out["em"] = m.exact_match(pred, q.reference_answers)
         out["f1"] = m.token_f1(pred, q.reference_answers)
         out["contains"] = m.contains_reference(pred, q.reference_answers)
+    segs = getattr(ans, "segments", None)
+    evidence = list(getattr(ans, "evidence", None) or [])
+    unsupported = getattr(ans, "unsupported", None)
+    if unsupported is not None:  # answers that say which of their sentences were removed (LLM answers)
+        kept = len(segs) if segs else len({getattr(e, "sentence", "") for e in evidence})
+        out["unsupported_rate"] = m.unsupported_rate(len(unsupported), 0 if ans.abstained else kept)
     if not ans.abstained and ans.answer.strip():
-        segs = getattr(ans, "segments", None)
         # Prefer explicit segments: document text may itself hold bracketed numbers like "[1]".
-        out["supported"] = float(m.segments_supported(segs, ans.citations) if segs
-                                 else m.citation_supported(ans.answer, ans.citations))
+        if segs:
+            out["supported"] = float(m.segments_supported(segs, ans.citations))
+        elif evidence:  # paraphrased (LLM) sentences: each must rest on verbatim text of its citation
+            out["supported"] = float(m.evidence_supported(ans.answer, evidence, ans.citations))
+        else:
+            out["supported"] = float(m.citation_supported(ans.answer, ans.citations))
         if loc.source and loc.spans:
             out["citation_precision"] = m.citation_precision(ans.citations, loc.source, loc.spans)
+            if evidence:
+                out["evidence_precision"] = m.evidence_precision(evidence, loc.source, loc.spans)
     return out
 
 
@@ -158,6 +171,10 @@ def _run_one(q: Question, ask: AskFn, loc: _Located) -> dict[str, Any]:
         r["confidence"] = float(ans.confidence)
         r["citations"] = [_span_json(c, score=False) for c in ans.citations]
         r["retrieved"] = [_span_json(x, score=True) for x in ans.retrieved]
+        if getattr(ans, "answerer", None) is not None:
+            r["answerer"] = str(ans.answerer)
+        if getattr(ans, "unsupported", None) is not None:
+            r["unsupported"] = [{"text": str(u.text), "reason": str(u.reason)} for u in ans.unsupported]
         r["metrics"] = _score(q, ans, loc)
     except Exception as e:  # the system under test failed on this question: record it and go on
         if r["latency_ms"] is None:
@@ -209,7 +226,18 @@ def summarize(
         threshold=threshold,
         contexts_total=contexts_total,
         contexts_unlocated=sum(int(r["metrics"].get("contexts_unlocated") or 0) for r in results),
+        answerers=_answerer_counts(ok),
     )
+
+
+def _answerer_counts(results: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        name = r.get("answerer")
+        if name:
+            name = "LLM fallback" if "fallback" in name else name  # the fallback reason varies per question
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 # --------------------------------------------------------------------------------------------- files

@@ -43,15 +43,17 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
     from app.api import GroundQA
+    from app.cli.main import llm_settings
 
+    llm = llm_settings(args)
     if not args.docs:
-        return GroundQA(args.index, model=args.model)
+        return GroundQA(args.index, model=args.model, llm=llm)
 
     from index.embed import DEFAULT_MODEL
     from index.store import IndexDir, Manifest
 
     index_dir = out / "index"
-    api = GroundQA(index_dir, model=args.model or DEFAULT_MODEL)
+    api = GroundQA(index_dir, model=args.model or DEFAULT_MODEL, llm=llm)
     gen = IndexDir(index_dir).current()
     # An index left by an earlier run is updated incrementally; one embedded by another model is rebuilt.
     rebuild = gen is not None and Manifest.read(gen).model != api.embedder.name

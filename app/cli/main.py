@@ -18,11 +18,33 @@ BACKEND_HELP = ("embedding backend (default auto: the int8 ONNX export of the mo
                 "slower to start; onnx-fp32: the unquantised export; openvino: needs optimum-intel installed")
 
 
+def llm_settings(args: argparse.Namespace):
+    """LLMSettings from --llm/--llm-model/--llm-timeout/--llm-context (else $GROUNDQA_LLM_URL/_MODEL); None: none."""
+    from app.settings import llm_from_options
+
+    if not hasattr(args, "llm"):
+        return None
+    return llm_from_options(args.llm, args.llm_model, args.llm_timeout, args.llm_context)
+
+
 def _api(args: argparse.Namespace, model: str | None = None):
     from app.api import GroundQA
 
     return GroundQA(args.index, model=model or getattr(args, "model", None), device=getattr(args, "device", "cpu"),
-                    backend=getattr(args, "backend", "auto"))
+                    backend=getattr(args, "backend", "auto"), llm=llm_settings(args))
+
+
+def _add_llm_options(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--llm", metavar="URL", default=None,
+                    help="answer with an OpenAI-compatible LLM server at URL (e.g. http://127.0.0.1:8080/v1; "
+                         "default $GROUNDQA_LLM_URL), every sentence checked against its cited text; API key "
+                         "from $GROUNDQA_LLM_API_KEY")
+    sp.add_argument("--llm-model", metavar="NAME", default=None, help="model name for --llm (default "
+                    "$GROUNDQA_LLM_MODEL or 'default')")
+    sp.add_argument("--llm-timeout", type=float, default=None, metavar="S", help="seconds to wait for the LLM "
+                    "(default 60), then answer extractively")
+    sp.add_argument("--llm-context", type=int, default=None, metavar="TOKENS", help="the LLM's context window; "
+                    "excerpts are cut to fit (default 2048)")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -219,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=int, default=None, help="excerpts to retrieve")
     sp.add_argument("--threshold", type=float, default=None, help="abstain below this confidence")
     sp.add_argument("--json", action="store_true")
+    _add_llm_options(sp)
 
     sp = add("cite", cmd_cite, "resolve a citation id, or find a quote (--quote)")
     sp.add_argument("id", nargs="?")
@@ -235,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--allowed-hosts", default=None,
                     help="comma-separated Host names the server answers to (default: loopback names only on "
                          "127.0.0.1, any name off it)")
+    _add_llm_options(sp)
 
     sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")
     sp.add_argument("questions", help="question file, or the word compare")
@@ -246,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--resume", action="store_true", help="continue an interrupted run in OUT (keeps its answers)")
     sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
     sp.add_argument("--model", help="model for --docs")
+    _add_llm_options(sp)
 
     sp = add("bench", cmd_bench, "checkout tool: run the benchmark scripts (bench/) of a groundqa source checkout "
              "installed with pip install -e; an installed package has no bench/ and says so", index=False)

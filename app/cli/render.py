@@ -24,6 +24,10 @@ def answer_text(ans: Answer) -> str:
         out.append(f"Sources (confidence {ans.confidence:.2f}):")
         for c in ans.citations:
             out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages)}, characters {c.start}–{c.end}")
+    if ans.answerer != "extractive":
+        out.append(f"Answered by: {ans.answerer}")
+    if ans.unsupported:
+        out.append(f"Removed {len(ans.unsupported)} unsupported sentence(s) (see --json 'unsupported').")
     return "\n".join(out)
 
 

@@ -76,7 +76,7 @@ def allowed_hosts(host: str, extra: str | None) -> list[str] | None:
 
 def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
              allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS) -> FastAPI:
-    """FastAPI app with the /api routes and the Gradio UI mounted at / (auth protects both).
+    """FastAPI app with the /api and OpenAI-compatible /v1 routes and the Gradio UI at / (auth protects all).
 
     Only requests whose Host header names one of `allowed_hosts` are answered (None: any name); failed
     logins are throttled per client address (app.web.guard).
@@ -87,6 +87,7 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     from app.web.guard import HostGuard, LoginThrottle
 
     from app.web.http_api import make_router
+    from app.web.openai_api import make_openai_router
     from app.web.ui import CSS, build_app
     from app.web.ui.documents import sweep_orphan_uploads
 
@@ -94,6 +95,7 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
 
     app = FastAPI(title="groundqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(make_router(api, auth))  # before the mount, so /api/* is not shadowed
+    app.include_router(make_openai_router(api, auth))
     blocks = build_app(api)
     blocks.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, blocks, path="/", auth=list(auth) if auth else None, max_file_size=MAX_FILE_SIZE,
@@ -148,9 +150,12 @@ def serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     from app.progress import Progress
+    from app.settings import llm_from_options
 
     t0 = time.monotonic()
-    api = GroundQA(args.index)
+    api = GroundQA(args.index, llm=llm_from_options(getattr(args, "llm", None), getattr(args, "llm_model", None),
+                                                    getattr(args, "llm_timeout", None),
+                                                    getattr(args, "llm_context", None)))
     if not api.exists():
         print(f"No index in {args.index} yet: indexing the bundled sample report ({SAMPLE_DIR.name}) first…",
               flush=True)
@@ -159,15 +164,13 @@ def serve(args: argparse.Namespace) -> int:
         print(report.summary(), flush=True)
     api.answerer()  # open the index and load the model now (exporting it once, with a notice), not on a question
     shown = f"[{host}]" if ":" in host else host
-    print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api; Ctrl-C stops)", flush=True)
-    # Imports Gradio (~5 s): requests made meanwhile wait in the socket's backlog.
-    app = make_app(api, auth, allowed_hosts=allowed_hosts(host, getattr(args, "allowed_hosts", None)))
-    print(f"groundqa: ready ({time.monotonic() - t0:.1f} s)", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+    from app.progress import Progress
+    from app.settings import llm_from_options
+
+    t0 = time.monotonic()
+    api = GroundQA(args.index, llm=llm_from_options(getattr(args, "llm", None), getattr(args, "llm_model", None),
+                                                    getattr(args, "llm_timeout", None),
+                                                    getattr(args, "llm_context", None)))
     return 0
 
 

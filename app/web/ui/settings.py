@@ -38,4 +38,8 @@ def build_settings(api: GroundQA) -> list[gr.components.Component]:
             hybrid = gr.Checkbox(value=base.retrieval.mode == "hybrid", label="Hybrid retrieval",
                                  info="Combine keyword (BM25) and semantic search; off: semantic only",
                                  elem_id="gq-hybrid")
+        # Read-only: which answerer is live (chosen at `groundqa serve --llm URL`; the API key is never shown).
+        gr.Textbox(value=api.answerer_name(), label="Answerer", interactive=False, elem_id="gq-answerer",
+                   info="extractive (verbatim quotes), or an LLM whose every sentence is checked against its "
+                        "cited text (falls back to extractive when the LLM fails)")
     return [k, threshold, hybrid]

@@ -1,0 +1,290 @@
+"""The sentence support check for LLM answers: nothing is shown as supported unless its cited text supports it.
+
+An answer is split into sentences ("claims"). A claim is supported when all of these hold:
+1. it carries at least one [n] marker, and every marker names an excerpt the model was given;
+2. every number, date word, amount scale word and named entity (capitalised word) in it occurs in its
+   evidence (a number next to one of the content words it has in the claim) — the best-matching window of 1–3 consecutive sentences of a cited excerpt (with two or more
+   markers, windows of two cited excerpts together);
+3. it adds no negation that the evidence lacks ("not", "never", …);
+4. its content is in the evidence: lexical overlap (share of the claim's stemmed content words found in the
+   window) of at least LEX_STRONG, or at least LEX_MIN with dense cosine similarity of at least DENSE_MIN.
+The thresholds were chosen on the dev sets with `python -m bench.verifier` (see README, "LLM answers").
+Only the cited excerpts are read: text inside an excerpt ("ignore your instructions…") is matched like any
+other words and can never relax a check.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Sequence
+
+import numpy as np
+
+from corpus import sentence_spans
+
+LEX_STRONG = 0.75
+"""Claims with at least this share of their content words in the evidence are supported without dense help."""
+LEX_MIN = 0.5
+"""Below this share of content words in the evidence a claim is never supported."""
+DENSE_MIN = 0.6
+"""Between LEX_MIN and LEX_STRONG the claim must also be this close (cosine) to the evidence."""
+NUMBER_REACH = 2
+"""A number must share one of its nearest content words (this many each side) with its occurrence in the evidence."""
+MAX_WINDOW = 3
+"""Evidence windows span at most this many consecutive sentences of one excerpt."""
+
+EmbedFn = Callable[[list[str]], np.ndarray]
+
+_MARKERS = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+_LEADING_MARKERS = re.compile(r"^\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\][\s.,;:]*)+)(.*)$", re.S)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+del _NUMBER_WORDS["_"]  # "one" is a pronoun as often as a number
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+                      "eighty": "80", "ninety": "90", "hundred": "100", "dozen": "12"})
+_SCALE_OR_DATE = set("thousand million billion trillion percent january february march april may june july august "
+                     "september october november december monday tuesday wednesday thursday friday saturday "
+                     "sunday".split())
+_NEGATIONS = {"not", "no", "never", "none", "nor", "neither", "cannot", "without", "n't"}
+_STOP = set("""a an the and or but if then so of in on at to for from by with as into onto about over under
+between through during before after above below up down out off than too very can could would should may might
+will shall must do does did done is are was were be been being have has had having it its it's this that these
+those there here which who whom whose what when where why how all any both each few more most other some such
+only own same also just not no nor he she they them their his her him we us our you your i me my one yes
+according excerpt excerpts document documents text say says said""".split())
+# Capitalised words that name nothing: sentence openers, pronouns, question words.
+_NOT_ENTITIES = _STOP | set("however therefore thus yes although while because since overall finally first "
+                            "second third answer question".split())
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One answer sentence: its text without markers and the excerpt numbers it cites."""
+
+    raw: str
+    text: str
+    markers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A verbatim window of excerpt `excerpt` (0-based): `text == excerpt_text[start:end]`."""
+
+    excerpt: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Verdict:
+    """The outcome of checking one claim; `evidence` holds the supporting span(s) when supported."""
+
+    claim: Claim
+    supported: bool
+    reason: str = ""
+    evidence: list[Span] = field(default_factory=list)
+    lexical: float = 0.0
+    dense: float | None = None
+
+
+def split_claims(answer: str) -> list[Claim]:
+    """Split answer text into sentences; markers written after a full stop belong to the sentence before."""
+    text = answer.strip()
+    pieces: list[str] = []
+    for s, e in sentence_spans(text):
+        piece = text[s:e]
+        m = _LEADING_MARKERS.match(piece)
+        if m and pieces:
+            pieces[-1] += " " + m.group(1).strip()
+            piece = m.group(2)
+        if piece.strip():
+            pieces.append(piece.strip())
+    claims = []
+    for raw in pieces:
+        nums = tuple(int(n) for g in _MARKERS.findall(raw) for n in re.split(r"\s*[,;]\s*", g))
+        plain = " ".join(_MARKERS.sub(" ", raw).split())
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
+        if any(ch.isalnum() for ch in plain):
+            claims.append(Claim(raw, plain, tuple(dict.fromkeys(nums))))
+    return claims
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _norm(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed, lower-cased content words (stopwords and markers dropped)."""
+    words = [w.lower().strip("'-") for w in _WORD.findall(_MARKERS.sub(" ", _norm(text)))]
+    words = [p for w in words for p in (w[:-2] if w.endswith("'s") else w).split("-")]  # "B-cells" ~ "B cells"
+    return set(_stemmer().stemWords([w for w in words if len(w) > 1 and w not in _STOP]))
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers in `text`, digit separators dropped ("1,000" → "1000"); number words read as digits."""
+    out = {re.sub(r"(?<=\d),(?=\d{3}\b)", "", n).rstrip(".,") for n in _NUMBER.findall(text)}
+    out |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+    return out
+
+
+def critical_words(text: str) -> set[str]:
+    """Named entities (capitalised words), date and amount-scale words of a claim, lower-cased."""
+    out: set[str] = set()
+    for w in _WORD.findall(_norm(text)):
+        lw = w.lower().strip("'-")
+        lw = lw[:-2] if lw.endswith("'s") else lw
+        if not lw or lw[0].isdigit():
+            continue
+        if lw in _SCALE_OR_DATE or (w[0].isupper() and lw not in _NOT_ENTITIES and lw not in _NUMBER_WORDS):
+            out.add(lw)
+    return out
+
+
+def _has_word(haystack_lower: str, word: str) -> bool:
+    return re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", haystack_lower) is not None
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)*|[a-z]+", _norm(text).lower())
+
+
+def _neighbours(tokens: list[str], i: int, reach: int = NUMBER_REACH) -> set[str]:
+    """Stems of the `reach` nearest content words on each side of tokens[i]."""
+    out: set[str] = set()
+    for step in (-1, 1):
+        j, found = i + step, 0
+        while 0 <= j < len(tokens) and found < reach:
+            if tokens[j] not in _STOP and not tokens[j][0].isdigit():
+                out.add(_stemmer().stemWord(tokens[j]))
+                found += 1
+            j += step
+    return out
+
+
+def _number_in_place(number: str, claim: str, evidence: str) -> bool:
+    """Whether `number` occurs in the evidence next to a content word it has in the claim.
+
+    A number that merely occurs somewhere in the window ("within 3 days" vs "3 cases … within 1 day") is
+    not enough: some occurrence must share a neighbouring content word (NUMBER_REACH each side) with it.
+    """
+    if number not in numbers_in(evidence):
+        return False
+
+    def norm(t: str) -> str:
+        return _NUMBER_WORDS.get(t, re.sub(r"(?<=\d),(?=\d{3}\b)", "", t).rstrip(".,"))
+
+    ct, et = _tokens(claim), _tokens(evidence)
+    mine = set().union(*(_neighbours(ct, i) for i, t in enumerate(ct) if norm(t) == number)) if ct else set()
+    if not mine:
+        return True  # a bare number ("It was 1066.") has no neighbours to compare
+    return any(mine & _neighbours(et, i) for i, t in enumerate(et) if norm(t) == number)
+
+
+def _entity_in(word: str, evidence_lower: str, evidence_stems: set[str]) -> bool:
+    """A name occurs in the evidence as written, in another inflection ("Norman"/"Normans"), or, when
+    hyphenated, as its parts ("B-cells"/"B cells")."""
+    if _has_word(evidence_lower, word):
+        return True
+    parts = [p for p in re.split(r"[-']", word) if p]
+    return all(_stemmer().stemWord(p) in evidence_stems or _has_word(evidence_lower, p) for p in parts)
+
+
+def _negated(text: str) -> bool:
+    words = set(re.findall(r"[a-z']+", _norm(text).lower()))
+    return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words)
+
+
+def _windows(excerpt: int, text: str) -> list[Span]:
+    spans = sentence_spans(text)
+    out = []
+    for i in range(len(spans)):
+        for j in range(i, min(i + MAX_WINDOW, len(spans))):
+            s, e = spans[i][0], spans[j][1]
+            out.append(Span(excerpt, s, e, text[s:e]))
+    return out
+
+
+class SupportChecker:
+    """Checks claims against the excerpts they cite (see module docstring)."""
+
+    def __init__(self, embed: EmbedFn | None = None, lex_strong: float = LEX_STRONG, lex_min: float = LEX_MIN,
+                 dense_min: float = DENSE_MIN) -> None:
+        self.embed = embed
+        self.lex_strong, self.lex_min, self.dense_min = lex_strong, lex_min, dense_min
+
+    def check(self, claim: Claim, excerpt_texts: Sequence[str]) -> Verdict:
+        """Whether `claim` is supported by the excerpts its markers name (excerpt_texts[n-1] is [n])."""
+        if not claim.markers:
+            return Verdict(claim, False, "no [n] marker: the sentence cites nothing")
+        valid = tuple(n for n in claim.markers if 1 <= n <= len(excerpt_texts))
+        if not valid:  # (bracketed reference numbers copied from a document may sit next to a valid marker)
+            return Verdict(claim, False, f"marker [{claim.markers[0]}] names no excerpt "
+                                         f"(the model was given {len(excerpt_texts)})")
+        claim = Claim(claim.raw, claim.text, valid)
+        terms = content_terms(claim.text)
+        nums, words = numbers_in(claim.text), critical_words(claim.text)
+        if not terms and not nums:
+            return Verdict(claim, False, "the sentence states nothing that can be checked")
+        cands = [w for n in claim.markers for w in _windows(n - 1, excerpt_texts[n - 1])]
+        if not cands:
+            return Verdict(claim, False, "the cited excerpts are empty")
+        scored = [self._score(claim, terms, nums, words, [w]) for w in cands]
+        best = max(scored, key=lambda v: (not v[3], v[0], -len(v[2][0].text)))
+        if best[3] and len(claim.markers) > 1:  # facts from two cited excerpts: try windows of two together
+            pairs = [self._score(claim, terms, nums, words, [best[2][0], w]) for w in cands
+                     if w.excerpt != best[2][0].excerpt]
+            if pairs:
+                best2 = max(pairs, key=lambda v: (not v[3], v[0]))
+                if len(best2[3]) < len(best[3]):
+                    best = best2
+        lex, _, spans, missing = best
+        verdict = Verdict(claim, False, evidence=spans, lexical=lex)
+        if missing:
+            verdict.reason = f"{sorted(missing)[0]!r} is not in the cited text"
+            return verdict
+        evidence_text = " ".join(s.text for s in spans)
+        if _negated(claim.text) and not _negated(evidence_text):
+            verdict.reason = "the sentence negates what the cited text says"
+            return verdict
+        if lex < self.lex_min:
+            verdict.reason = f"only {lex:.0%} of its words are in the cited text"
+            return verdict
+        if lex < self.lex_strong:
+            verdict.dense = self._dense(claim.text, evidence_text)
+            if verdict.dense is None or verdict.dense < self.dense_min:
+                verdict.reason = (f"{lex:.0%} of its words are in the cited text and its meaning is not close "
+                                  f"enough (similarity {verdict.dense if verdict.dense is not None else 0:.2f})")
+                return verdict
+        verdict.supported = True
+        return verdict
+
+    def _score(self, claim: Claim, terms: set[str], nums: set[str], words: set[str], spans: list[Span]
+               ) -> tuple[float, int, list[Span], set[str]]:
+        text = " ".join(s.text for s in spans)
+        low = _norm(text).lower()
+        have = content_terms(text)
+        lex = len(terms & have) / len(terms) if terms else 1.0
+        missing = {n for n in nums if not _number_in_place(n, claim.text, text)}
+        if words:
+            stems = set(_stemmer().stemWords(_tokens(text)))
+            missing |= {w for w in words if not _entity_in(w, low, stems)}
+        return lex, 0, spans, missing
+
+    def _dense(self, a: str, b: str) -> float | None:
+        if self.embed is None:
+            return None
+        v = np.asarray(self.embed([a, b]), dtype=np.float32)
+        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+        return float(v[0] @ v[1])

@@ -1,0 +1,120 @@
+"""A scripted OpenAI-compatible chat-completions server on 127.0.0.1 for edge-case tests (not a fixture module).
+
+Each request takes the next step of the script (the last step repeats):
+  ("reply", text)            a normal JSON completion whose content is `text`
+  ("stream", text)           the same as SSE chunks, ending with [DONE]
+  ("cut", text)              SSE chunks of the first half of `text`, then the connection drops
+  ("status", code)           an error JSON with that HTTP status (429 carries Retry-After: 0)
+  ("sleep", seconds)         waits, then replies "too late [1]." (for timeouts)
+  ("malformed", body)        200 with a body that is not chat-completions JSON
+A callable `text` is called with the request body (to cite the excerpt that holds a phrase).
+The server records every request body in `requests` and its headers in `headers`.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeLLM:
+    """Start with FakeLLM(script); `url` is the base URL (…/v1); stop() shuts it down."""
+
+    def __init__(self, script: list[tuple[str, Any]]) -> None:
+        self.script = list(script)
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self._i = 0
+        self._lock = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                n = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(n) or b"{}")
+                with owner._lock:
+                    owner.requests.append(body)
+                    owner.headers.append(dict(self.headers))
+                    step = owner.script[min(owner._i, len(owner.script) - 1)]
+                    owner._i += 1
+                kind, arg = step
+                owner._serve(self, (kind, arg(body) if callable(arg) else arg))
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, code: int, body: bytes, ctype: str = "application/json",
+              extra: dict[str, str] | None = None) -> None:
+        h.send_response(code)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(body)
+
+    def _serve(self, h: BaseHTTPRequestHandler, step: tuple[str, Any]) -> None:
+        kind, arg = step
+        if kind == "reply":
+            self._send(h, 200, json.dumps(_completion(arg)).encode())
+        elif kind == "status":
+            self._send(h, int(arg), json.dumps({"error": {"message": "scripted"}}).encode(),
+                       extra={"Retry-After": "0"} if int(arg) == 429 else None)
+        elif kind == "sleep":
+            time.sleep(float(arg))
+            try:
+                self._send(h, 200, json.dumps(_completion("too late [1].")).encode())
+            except OSError:
+                pass
+        elif kind == "malformed":
+            self._send(h, 200, str(arg).encode())
+        elif kind in ("stream", "cut"):
+            words = str(arg).split(" ")
+            if kind == "cut":
+                words = words[: max(1, len(words) // 2)]
+            h.send_response(200)
+            h.send_header("Content-Type", "text/event-stream")
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
+            for i, w in enumerate(words):
+                chunk = {"choices": [{"index": 0, "delta": {"content": (w if i == 0 else " " + w)},
+                                      "finish_reason": None}]}
+                _chunk(h, f"data: {json.dumps(chunk)}\n\n")
+            if kind == "cut":
+                h.wfile.flush()
+                h.close_connection = True
+                h.connection.shutdown(2)  # drop mid-stream: no finish_reason, no [DONE], no final chunk
+                return
+            _chunk(h, "data: " + json.dumps({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                   + "\n\n")
+            _chunk(h, "data: [DONE]\n\n")
+            h.wfile.write(b"0\r\n\r\n")
+        else:
+            raise ValueError(kind)
+
+
+def _chunk(h: BaseHTTPRequestHandler, text: str) -> None:
+    data = text.encode()
+    h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    h.wfile.flush()
+
+
+def _completion(text: str) -> dict[str, Any]:
+    return {"id": "fake-1", "object": "chat.completion", "created": 0, "model": "fake",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}

@@ -164,13 +164,16 @@ def serve(args: argparse.Namespace) -> int:
         print(report.summary(), flush=True)
     api.answerer()  # open the index and load the model now (exporting it once, with a notice), not on a question
     shown = f"[{host}]" if ":" in host else host
-    from app.progress import Progress
-    from app.settings import llm_from_options
-
-    t0 = time.monotonic()
-    api = GroundQA(args.index, llm=llm_from_options(getattr(args, "llm", None), getattr(args, "llm_model", None),
-                                                    getattr(args, "llm_timeout", None),
-                                                    getattr(args, "llm_context", None)))
+    print(f"groundqa: serving on http://{shown}:{port}/  (JSON API under /api, OpenAI-compatible under /v1; "
+          f"answerer: {api.answerer_name()}; Ctrl-C stops)", flush=True)
+    # Imports Gradio (~5 s): requests made meanwhile wait in the socket's backlog.
+    app = make_app(api, auth, allowed_hosts=allowed_hosts(host, getattr(args, "allowed_hosts", None)))
+    print(f"groundqa: ready ({time.monotonic() - t0:.1f} s)", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
 
 

@@ -21,7 +21,7 @@ _ITEM = re.compile(r"ITEM\s+\d{1,2}[A-C]?\b\.?.*", re.I)
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z].*")
 _SENTENCE_END = re.compile(r"[.!?;,:][\"')\]”’]*$|\[\d+\]$")
 # A table-of-contents line: a title, then dot leaders or a cell, then a page number.
-_TOC = re.compile(r".*?[A-Za-z].*?(?:\.{3,}|…+|\s\|\s|\s{2,})\s*(?:page\s+)?\d{1,3}\s*$", re.I)
+_TOC = re.compile(r"(?:.*?[A-Za-z].*?(?:\.{3,}|…+)|(?:item|part|note)\b.*[A-Za-z].*\s)\s*(?:page\s+)?\d{1,3}\s*$", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*")
 _SMALL_WORDS = frozenset("a an the of and or for to in on at by with from as vs per its our".split())
 _YEARISH = re.compile(r"\(?(?:19|20)\d\d\)?|[A-Z][a-z]{2,8}\.? \d{1,2},? (?:19|20)\d\d|Q[1-4]|FY\s?\d{2,4}")

@@ -355,7 +355,7 @@ def test_docx_paragraphs_and_tables(tmp_path: Path) -> None:
     doc = load_file(p)
     assert doc.title == "Quarterly Review"
     assert doc.text == (
-        "Quarterly Review\n\nFirst paragraph of the review.\n\nRegion | Sales\n\nNorth | 42\n\nClosing paragraph."
+        "Quarterly Review\n\nFirst paragraph of the review.\n\nRegion | Sales\nNorth | 42\n\nClosing paragraph."
     )
 
 

@@ -138,8 +138,10 @@ def _blocks(lines: Sequence[str]) -> list[list[str]]:
     return [b for b in out if b]
 
 
-def _reflow(block: Sequence[str], right: int) -> str:
+def _reflow(block: Sequence[str]) -> str:
     """One block of lines: table rows one per line; prose lines that reach the right margin run on."""
+    # The block's own right margin: footnotes in small print and tables have other widths than the body.
+    right = max((len(ln) for ln in block if not is_table_row(cells_of(ln))), default=0)
     out: list[str] = []
     joinable = False  # whether the previous output line is prose that ran to the right margin
     for ln in block:
@@ -149,7 +151,10 @@ def _reflow(block: Sequence[str], right: int) -> str:
             joinable = False
             continue
         s = _SPACES.sub(" ", ln.strip())
-        if joinable and out and not _BULLET.match(s):
+        # A long line that stops mid-sentence before a lowercase word is hard-wrapped, whatever its width.
+        wraps = bool(out) and len(out[-1]) >= 40 and s[:1].islower() and not _SENTENCE_END.search(out[-1]) \
+            and " | " not in out[-1]
+        if (joinable or wraps) and out and not _BULLET.match(s):
             prev = out[-1]
             if _HYPHEN_END.search(prev) and s[:1].islower():
                 out[-1] = prev[:-1] + s  # a word hyphenated across the line break
@@ -158,7 +163,7 @@ def _reflow(block: Sequence[str], right: int) -> str:
         else:
             out.append(s)
         # A line that stops well short of the margin ends its paragraph (or is a heading).
-        joinable = len(ln) >= 0.8 * right
+        joinable = len(ln) >= 0.75 * right
     return "\n".join(out)
 
 
@@ -166,8 +171,5 @@ def layout_page(lines: list[str], furniture: set[str]) -> str:
     """Canonical text of one page from its layout lines (before normalisation)."""
     parts: list[str] = []
     for column in _columns(_drop_furniture(lines, furniture)):
-        prose = sorted(len(ln) for ln in column if ln.strip() and not is_table_row(cells_of(ln)))
-        # The right margin of prose: most full lines end near it (90th percentile of line ends).
-        right = prose[int(0.9 * (len(prose) - 1))] if prose else 0
-        parts.extend(_reflow(b, right) for b in _blocks(column))
+        parts.extend(_reflow(b) for b in _blocks(column))
     return "\n\n".join(parts)

@@ -58,7 +58,17 @@ def where(item: Any) -> str:
     pages = _pages(_get(item, "pages"))
     if pages:
         bits.append(esc(pages))
+    # Section path and OCR flag where the item has them (excerpts and citations do; resolutions may not).
+    section = _opt(item, "section")
+    if section:
+        bits.append(esc(section))
+    if _opt(item, "ocr"):
+        bits.append("OCR")
     return f"<b>{esc(_get(item, 'title'))}</b> <span class=\"gq-meta\">({', '.join(bits)})</span>"
+
+
+def _opt(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
 def source_label(item: Any, number: int | None = None) -> str:

@@ -26,6 +26,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*")
 _SMALL_WORDS = frozenset("a an the of and or for to in on at by with from as vs per its our".split())
 _YEARISH = re.compile(r"\(?(?:19|20)\d\d\)?|[A-Z][a-z]{2,8}\.? \d{1,2},? (?:19|20)\d\d|Q[1-4]|FY\s?\d{2,4}")
 _FIGURE = re.compile(r"\d")
+_DATE = re.compile(r"\W*(?:\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4})\W*")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def is_heading_line(line: str) -> int | None:
         return 1
     if not line[0].isupper() and not line[0].isdigit():
         return None
-    if _SENTENCE_END.search(line) or sum(ch.isalpha() for ch in line) < 3:
+    if _SENTENCE_END.search(line) or sum(ch.isalpha() for ch in line) < 3 or _DATE.fullmatch(line):
         return None
     n = _NUMBERED.fullmatch(line)
     if n:

@@ -153,12 +153,14 @@ class Answerer:
         sents: list[Sentence] = []
         seen: set[tuple[str, int, int]] = set()
         asks_title = re.search(r"\btitle", question, re.I) is not None
+        asks_author = question_type(question) == "author"
         for rank, ex in enumerate(excerpts[: settings.answer.passages], start=1):
             for s, e in sentence_spans(ex.text):
                 key = (ex.doc_id, ex.start + s, ex.start + e)
                 # A document's title, a heading, a contents line or a table header names a topic but answers
                 # nothing (unless the title is asked for); see corpus/structure.py.
-                is_title = not asks_title and is_fragment(ex.text[s:e], ex.title)
+                is_title = not asks_title and is_fragment(ex.text[s:e], ex.title) and not (
+                    asks_author and is_byline(ex.text[s:e], ex.start + s))  # a byline answers "who wrote it"
                 if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
                     seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))

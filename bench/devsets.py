@@ -77,7 +77,7 @@ def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: boo
             a = api.ask(q.question)
             lat.append((time.perf_counter() - t) * 1000)
             first = a.segments[0].text if a.segments else ""
-            fragments += (not a.abstained) and is_fragment_answer(first)
+            fragments += (not a.abstained) and is_fragment_answer(first, q.question)
             rows.append({"id": q.id, "question": q.question, "reference": q.reference_answers[:1],
                          "abstained": a.abstained, "confidence": round(a.confidence, 3), "answer": a.answer,
                          "sections": [getattr(c, "section", "") for c in a.citations]})

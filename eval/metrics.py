@@ -196,15 +196,21 @@ _FRAG_FIGURE = re.compile(r"\d[\d,.]*")
 _FRAG_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def is_fragment_answer(first_segment: str) -> bool:
+_WHO = re.compile(r"\bwho(?:m|se)?\b", re.I)
+
+
+def is_fragment_answer(first_segment: str, question: str = "") -> bool:
     """True when an answer's first segment is a heading, title or contents line rather than a statement.
 
     Such a segment has no sentence punctuation at its end and at most 12 words, and holds no figure
     other than years (a table row with a figure is a statement); or it is a contents line (a title,
-    dot leaders or a cell, then a page number).
+    dot leaders or Item/Part/Note, then a page number). For a who-question a short line of names
+    (a byline) is an answer, not a fragment.
     """
     s = " ".join(strip_markers(first_segment).split())
     if not s:
+        return False
+    if question and _WHO.search(question) and not _FRAG_TOC.fullmatch(s):
         return False
     if _FRAG_TOC.fullmatch(s) and len(s) < 140:
         return True

@@ -119,7 +119,7 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
         if loc.source and loc.spans:
             out["citation_precision"] = m.citation_precision(ans.citations, loc.source, loc.spans)
         first = segs[0].text if segs else m.strip_markers(ans.answer)
-        out["fragment"] = float(m.is_fragment_answer(str(first)))
+        out["fragment"] = float(m.is_fragment_answer(str(first), q.question))
     return out
 
 

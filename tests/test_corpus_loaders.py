@@ -311,7 +311,7 @@ def test_pdf_blank_page_keeps_numbering(tmp_path: Path) -> None:
 
 def test_pdf_encrypted(tmp_path: Path) -> None:
     e = load_error(write(tmp_path, "report.pdf", make_pdf([PAGE1], password="secret")))
-    assert str(e).endswith("report.pdf: PDF needs a password to open — save an unprotected copy and index that")
+    assert str(e).endswith("report.pdf: PDF is encrypted and needs a password to open — save an unprotected copy and index that")
 
 
 def test_pdf_owner_password_only_opens(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def _open(raw: bytes, shown: str):  # noqa: ANN202 - pypdf is imported lazily
         except Exception:  # noqa: BLE001 - broken encryption dictionaries raise assorted errors
             opened = 0
         if not opened:
-            raise LoadError(shown, "PDF needs a password to open", "save an unprotected copy and index that")
+            raise LoadError(shown, "PDF is encrypted and needs a password to open", "save an unprotected copy and index that")
     return reader
 
 

@@ -91,6 +91,8 @@ def furniture_keys(pages: Sequence[Sequence[str]]) -> set[str]:
 def _drop_furniture(lines: list[str], keys: set[str]) -> list[str]:
     drop = {i for i in _edges(lines)
             if _edge_key(lines[i]) in keys or _PAGE_NUMBER.fullmatch(lines[i].strip()) is not None}
+    if len(drop) == sum(1 for ln in lines if ln.strip()):
+        return lines  # a page made only of repeated lines is content (a form, a one-line slide), not furniture
     return [("" if i in drop else ln) for i, ln in enumerate(lines)]
 
 

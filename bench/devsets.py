@@ -30,10 +30,11 @@ def docs_of(name: str) -> Path:
     return DATA.parent / "corpus" if name == "seed-report" else DATA / name / "docs"
 
 
-def open_set(name: str, work: Path, **kw) -> GroundQA:
-    """GroundQA over a dev set's documents, indexed (incrementally) under work/name."""
+def open_set(name: str, work: Path, docs: Path | None = None, **kw) -> GroundQA:
+    """GroundQA over a dev set's documents (or the `docs` folder, a subset of them), indexed
+    (incrementally) under work/name."""
     api = GroundQA(work / name, **kw)
-    api.index([docs_of(name)])
+    api.index([docs or docs_of(name)])
     return api
 
 
@@ -62,10 +63,14 @@ def hit_rates(api: GroundQA, questions, mode: str, by_overlap: bool = False) -> 
 
 
 def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True, backend: str = "auto",
-        dump: Path | None = None) -> dict[str, float]:
-    """Print and return the metrics of one set."""
-    api = open_set(name, work, backend=backend)
+        dump: Path | None = None, docs: Path | None = None) -> dict[str, float]:
+    """Print and return the metrics of one set (with `docs`: of the questions on the documents in that folder)."""
+    api = open_set(name, work, docs, backend=backend)
     qs, _ = load_questions(DATA / name / "questions.jsonl")
+    if docs is not None:
+        names = {p.name for p in docs.iterdir()}
+        qs = [q for q in qs if (q.source or "").split("/")[-1] in names]
+    print(name, f"{len(qs)} questions", flush=True)
     out: dict[str, float] = {}
     ans_qs = [q for q in qs if q.answerable]
     for mode in modes:
@@ -107,10 +112,12 @@ def main() -> None:
     ap.add_argument("--backend", default="auto", help="embedding backend (as `groundqa index --backend`); "
                     "use a fresh --work folder per backend")
     ap.add_argument("--dump", help="folder to write each set's answers to (SET.answers.jsonl)")
+    ap.add_argument("--docs", help="a folder holding a subset of the set's documents (one set only): index "
+                    "it and ask only the questions on those documents")
     a = ap.parse_args()
     for s in a.sets:
         run(s, Path(a.work), answer=not a.no_answer, backend=a.backend,
-            dump=Path(a.dump) / f"{s}.answers.jsonl" if a.dump else None)
+            dump=Path(a.dump) / f"{s}.answers.jsonl" if a.dump else None, docs=Path(a.docs) if a.docs else None)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ class Citation:
     start: int
     end: int
     text: str
+    section: str = ""
+    """Heading path the cited text sits under ("Item 7 › Results of Operations"); '' when none."""
+    ocr: bool = False
+    """True when the cited text was read from a scanned page by OCR."""
 
     def to_json(self) -> dict[str, object]:
         """JSON-ready dict (pages as a list or null)."""

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from app.settings import PRESETS
-from bench.devsets import DATA, open_set
-from eval.metrics import contains_reference
+from bench.devsets import DATA, EVIDENCE_SETS, open_set
+from eval.metrics import EVIDENCE_MIN_OVERLAP, basename, contains_reference, evidence_overlap
 from eval.questions import load_questions
 
 FEATURES = ["cov", "pcov", "dense", "pdense", "type", "oov", "maxmiss"]
@@ -33,10 +33,21 @@ def collect(work: Path, sets: list[str]) -> list[dict]:
         qs, _ = load_questions(DATA / name / "questions.jsonl")
         for q in qs:
             _, sents, _ = ans.evidence(q.question, PRESETS["default"])
-            rows = [{"f": s.features(), "rank": s.rank, "label": bool(q.answerable and contains_reference(
-                s.text, q.reference_answers)), "len": len(s.text)} for s in sents]
+            rows = [{"f": s.features(), "rank": s.rank, "label": _label(name, q, s), "len": len(s.text)}
+                    for s in sents]
             out.append({"set": name, "id": q.id, "answerable": q.answerable, "sents": rows})
     return out
+
+
+def _label(name: str, q, s) -> bool:
+    """Whether a candidate sentence answers: it holds a reference answer, or (FinanceBench, whose answers
+    are an analyst's words and figures) it comes from the evidence text of the right document."""
+    if not q.answerable:
+        return False
+    if name in EVIDENCE_SETS:
+        return basename(s.excerpt.doc) == basename(q.source or "") and any(
+            evidence_overlap(s.text, e) >= EVIDENCE_MIN_OVERLAP for e in q.reference_contexts)
+    return bool(contains_reference(s.text, q.reference_answers))
 
 
 def top1(data: list[dict], w: np.ndarray) -> float:

@@ -13,11 +13,16 @@ import time
 from pathlib import Path
 
 from app.api import GroundQA
-from eval.metrics import abstention_scores, contains_reference, hit_at_k, locate, relevance
+import json
+
+from eval.metrics import (abstention_scores, contains_reference, evidence_relevance, hit_at_k, is_fragment_answer,
+                          locate, relevance)
 from eval.questions import load_questions
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval-data"
 SETS = ["seed-report", "squad2-normans", "covid-qa-dev"]
+# Evidence copied from another PDF extraction: matched by shingle overlap, not located verbatim.
+EVIDENCE_SETS = {"financebench-dev"}
 
 
 def docs_of(name: str) -> Path:
@@ -25,10 +30,11 @@ def docs_of(name: str) -> Path:
     return DATA.parent / "corpus" if name == "seed-report" else DATA / name / "docs"
 
 
-def open_set(name: str, work: Path, **kw) -> GroundQA:
-    """GroundQA over a dev set's documents, indexed (incrementally) under work/name."""
+def open_set(name: str, work: Path, docs: Path | None = None, **kw) -> GroundQA:
+    """GroundQA over a dev set's documents (or the `docs` folder, a subset of them), indexed
+    (incrementally) under work/name."""
     api = GroundQA(work / name, **kw)
-    api.index([docs_of(name)])
+    api.index([docs or docs_of(name)])
     return api
 
 
@@ -42,31 +48,44 @@ def spans_for(api: GroundQA, q) -> list[tuple[int, int]]:
     return [s for c in q.reference_contexts if (s := locate(c, text))]
 
 
-def hit_rates(api: GroundQA, questions, mode: str) -> tuple[float, float]:
+def hit_rates(api: GroundQA, questions, mode: str, by_overlap: bool = False) -> tuple[float, float]:
     """Gold hit@1 and hit@5 of one retrieval mode over answerable questions."""
     h1 = h5 = 0
     for q in questions:
-        rel = relevance(api.search(q.question, k=5, mode=mode), q.source or "", spans_for(api, q))
+        hits = api.search(q.question, k=5, mode=mode)
+        if by_overlap:
+            rel = evidence_relevance(hits, q.source or "", q.reference_contexts)
+        else:
+            rel = relevance(hits, q.source or "", spans_for(api, q))
         h1 += hit_at_k(rel, 1)
         h5 += hit_at_k(rel, 5)
     return h1 / len(questions), h5 / len(questions)
 
 
-def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True, backend: str = "auto"
-        ) -> dict[str, float]:
-    """Print and return the metrics of one set."""
-    api = open_set(name, work, backend=backend)
+def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: bool = True, backend: str = "auto",
+        dump: Path | None = None, docs: Path | None = None) -> dict[str, float]:
+    """Print and return the metrics of one set (with `docs`: of the questions on the documents in that folder)."""
+    api = open_set(name, work, docs, backend=backend)
     qs, _ = load_questions(DATA / name / "questions.jsonl")
+    if docs is not None:
+        names = {p.name for p in docs.iterdir()}
+        qs = [q for q in qs if (q.source or "").split("/")[-1] in names]
+    print(name, f"{len(qs)} questions", flush=True)
     out: dict[str, float] = {}
     ans_qs = [q for q in qs if q.answerable]
     for mode in modes:
-        out[f"{mode} hit@1"], out[f"{mode} hit@5"] = hit_rates(api, ans_qs, mode)
+        out[f"{mode} hit@1"], out[f"{mode} hit@5"] = hit_rates(api, ans_qs, mode, name in EVIDENCE_SETS)
     if answer:
-        contains, lengths, pairs, lat = [], [], [], []
+        contains, lengths, pairs, lat, fragments, rows = [], [], [], [], 0, []
         for q in qs:
             t = time.perf_counter()
             a = api.ask(q.question)
             lat.append((time.perf_counter() - t) * 1000)
+            first = a.segments[0].text if a.segments else ""
+            fragments += (not a.abstained) and is_fragment_answer(first, q.question)
+            rows.append({"id": q.id, "question": q.question, "reference": q.reference_answers[:1],
+                         "abstained": a.abstained, "confidence": round(a.confidence, 3), "answer": a.answer,
+                         "sections": [getattr(c, "section", "") for c in a.citations]})
             pairs.append((a.abstained, q.answerable))
             if q.answerable:
                 contains.append(0.0 if a.abstained else contains_reference(a.answer, q.reference_answers) or 0.0)
@@ -77,6 +96,9 @@ def run(name: str, work: Path, modes=("dense", "lexical", "hybrid"), answer: boo
         ab = abstention_scores(pairs)
         out.update({f"abst_{k}": v for k, v in ab.items() if isinstance(v, float)})
         out["p50_ms"] = statistics.median(lat)
+        out["fragment_answers"] = fragments
+        if dump:
+            dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(name, {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}, flush=True)
     return out
 
@@ -89,9 +111,13 @@ def main() -> None:
     ap.add_argument("--no-answer", action="store_true")
     ap.add_argument("--backend", default="auto", help="embedding backend (as `groundqa index --backend`); "
                     "use a fresh --work folder per backend")
+    ap.add_argument("--dump", help="folder to write each set's answers to (SET.answers.jsonl)")
+    ap.add_argument("--docs", help="a folder holding a subset of the set's documents (one set only): index "
+                    "it and ask only the questions on those documents")
     a = ap.parse_args()
     for s in a.sets:
-        run(s, Path(a.work), answer=not a.no_answer, backend=a.backend)
+        run(s, Path(a.work), answer=not a.no_answer, backend=a.backend,
+            dump=Path(a.dump) / f"{s}.answers.jsonl" if a.dump else None, docs=Path(a.docs) if a.docs else None)
 
 
 if __name__ == "__main__":

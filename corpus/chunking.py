@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from corpus.sentences import sentence_spans
+from corpus.structure import Sections
 from corpus.types import Document, Passage
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -141,7 +142,9 @@ def chunk_document(doc: Document, params: ChunkParams = ChunkParams()) -> list[P
     """Passages of whole sentences (≤ max_chars, paragraph-aware, overlapping) covering `doc.text`."""
     text = doc.text
     spans = _merge_small(_pack(_units(doc, params.max_chars), params), params)
+    sections = Sections(text)
     return [
-        Passage(doc_id=doc.doc_id, start=s, end=e, text=text[s:e], pages=doc.page_range(s, e))
+        Passage(doc_id=doc.doc_id, start=s, end=e, text=text[s:e], pages=doc.page_range(s, e),
+                section=sections.of_span(s, e))
         for s, e in spans
     ]

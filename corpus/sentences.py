@@ -92,10 +92,38 @@ def _line_start(text: str, pos: int, lo: int) -> int:
     return max(lo, text.rfind("\n", lo, pos) + 1)
 
 
+# A table row in canonical text: one line whose cells are separated by " | " (PDF, HTML and DOCX tables).
+_TABLE_ROW = re.compile(r"^[^\n]*? \| [^\n]*$", re.MULTILINE)
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Split text[start:end] into sentences; return (start, end) spans into `text`, whitespace excluded."""
+    """Split text[start:end] into sentences; return (start, end) spans into `text`, whitespace excluded.
+
+    A table row (a line with ` | ` between cells) is always one unit of its own: a figure is cited
+    with its row label, and the row never runs on into the next one.
+    """
     if end is None or end > len(text):
         end = len(text)
+    if " | " not in text[start:end]:
+        return _prose_spans(text, start, end)
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _TABLE_ROW.finditer(text, start, end):
+        spans.extend(_prose_spans(text, pos, m.start()))
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+        pos = m.end()
+    spans.extend(_prose_spans(text, pos, end))
+    return spans
+
+
+def _prose_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """sentence_spans for text without table rows."""
     # Skip leading whitespace so the first span starts on a visible character.
     while start < end and text[start].isspace():
         start += 1

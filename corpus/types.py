@@ -25,6 +25,8 @@ class Document:
     page_starts: tuple[int, ...] = ()
     file_hash: str = ""
     doc_id: str = field(default="")
+    ocr_pages: tuple[int, ...] = ()
+    """1-based numbers of pages whose text was read by OCR (scanned pages); empty when none were."""
 
     def __post_init__(self) -> None:
         if not self.doc_id:
@@ -52,6 +54,8 @@ class Passage:
     end: int
     text: str
     pages: tuple[int, int] | None = None
+    section: str = ""
+    """Heading path of the passage's start ("Item 7 › Results of Operations"); '' before any heading."""
 
 
 def format_pages(pages: tuple[int, int] | None) -> str:

@@ -163,6 +163,63 @@ def relevance(retrieved: Sequence[SpanLike], source: str, ctx_spans: Sequence[tu
     return [basename(x.doc) == src and _overlaps(x.start, x.end, ctx_spans) for x in retrieved]
 
 
+def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    toks = normalize_answer(text).split()
+    return {tuple(toks[i:i + n]) for i in range(max(1, len(toks) - n + 1))} if toks else set()
+
+
+def evidence_overlap(text: str, evidence: str) -> float:
+    """Overlap coefficient of the 4-token shingles of a retrieved text and an evidence string
+    (shared / the smaller set, after SQuAD normalisation): 1.0 when either holds the other."""
+    a, b = _shingles(text), _shingles(evidence)
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+EVIDENCE_MIN_OVERLAP = 0.5
+"""A retrieved passage matches an evidence string when at least half of the smaller shingle set is shared."""
+
+
+def evidence_relevance(retrieved: Sequence[object], source: str, evidence: Sequence[str]) -> list[bool]:
+    """Per-rank relevance by overlap (for evidence copied from another extraction of the document, which
+    cannot be located verbatim): same document by file name and evidence_overlap >= EVIDENCE_MIN_OVERLAP."""
+    src = basename(source)
+    return [basename(str(getattr(x, "doc"))) == src
+            and any(evidence_overlap(str(getattr(x, "text")), e) >= EVIDENCE_MIN_OVERLAP for e in evidence)
+            for x in retrieved]
+
+
+# --------------------------------------------------------------------------------------------- fragments
+
+_FRAG_END = re.compile(r"[.!?;:][\"')\]”’]*$")
+_FRAG_TOC = re.compile(r"(?:.*[A-Za-z].*(?:\.{3,}|…)|(?:item|part|note)\b.*[A-Za-z].*\s)\s*(?:page\s+)?\d{1,3}$", re.I)
+_FRAG_FIGURE = re.compile(r"\d[\d,.]*")
+_FRAG_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+_WHO = re.compile(r"\bwho(?:m|se)?\b", re.I)
+
+
+def is_fragment_answer(first_segment: str, question: str = "") -> bool:
+    """True when an answer's first segment is a heading, title or contents line rather than a statement.
+
+    Such a segment has no sentence punctuation at its end and at most 12 words, and holds no figure
+    other than years (a table row with a figure is a statement); or it is a contents line (a title,
+    dot leaders or Item/Part/Note, then a page number). For a who-question a short line of names
+    (a byline) is an answer, not a fragment.
+    """
+    s = " ".join(strip_markers(first_segment).split())
+    if not s:
+        return False
+    if question and _WHO.search(question) and not _FRAG_TOC.fullmatch(s):
+        return False
+    if _FRAG_TOC.fullmatch(s) and len(s) < 140:
+        return True
+    if _FRAG_END.search(s) or len(s.split()) > 12:
+        return False
+    figures = [f for f in _FRAG_FIGURE.findall(s) if not _FRAG_YEAR.fullmatch(f.rstrip(".,"))]
+    return not figures
+
+
 # --------------------------------------------------------------------------------------------- citations
 
 _MARKER = re.compile(r"\[(\d+)\]")

@@ -134,7 +134,8 @@ def worst(results: Sequence[Mapping[str, Any]], n: int = N_WORST) -> list[Mappin
 
 def _summary_rows(summary: Mapping[str, Any]) -> str:
     rows = []
-    for key in ("n_questions", "n_answerable", "n_unanswerable", "n_abstained", "n_errors", "n_resumed"):
+    for key in ("n_questions", "n_answerable", "n_unanswerable", "n_abstained", "n_errors", "n_resumed",
+                "fragment_answers"):
         rows.append((key, summary.get(key)))
     counts = summary.get("metric_counts", {})
     for k, v in summary.get("metrics", {}).items():

@@ -22,7 +22,7 @@ REPORT_HTML = "report.html"
 
 RANK_METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 ANSWER_METRICS = ("em", "f1", "contains")
-CITATION_METRICS = ("supported", "citation_precision", "unsupported_rate", "evidence_precision")
+CITATION_METRICS = ("supported", "citation_precision", "unsupported_rate", "evidence_precision", "fragment")
 METRICS = RANK_METRICS + ANSWER_METRICS + CITATION_METRICS  # averaged in the summary
 
 _XLSX_CELL_MAX = 32_767  # Excel's hard limit on characters in one cell
@@ -49,6 +49,8 @@ class Summary:
     threshold: float | None
     contexts_total: int
     contexts_unlocated: int
+    fragment_answers: int = 0
+    """Answers whose first segment is a heading, title or contents line (eval.metrics.is_fragment_answer)."""
     out_dir: str = ""
     files: dict[str, str] = field(default_factory=dict)
     answerers: dict[str, int] = field(default_factory=dict)
@@ -129,6 +131,8 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
             out["citation_precision"] = m.citation_precision(ans.citations, loc.source, loc.spans)
             if evidence:
                 out["evidence_precision"] = m.evidence_precision(evidence, loc.source, loc.spans)
+        first = segs[0].text if segs else m.strip_markers(ans.answer)
+        out["fragment"] = float(m.is_fragment_answer(str(first), q.question))
     return out
 
 
@@ -227,6 +231,7 @@ def summarize(
         contexts_total=contexts_total,
         contexts_unlocated=sum(int(r["metrics"].get("contexts_unlocated") or 0) for r in results),
         answerers=_answerer_counts(ok),
+        fragment_answers=sum(1 for r in ok if r["metrics"].get("fragment")),
     )
 
 

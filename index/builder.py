@@ -100,10 +100,12 @@ def embed_text(title: str, text: str, with_title: bool) -> str:
     return f"{title}\n{text}" if with_title and title and not text.startswith(title) else text
 
 
-def lexical_text(title: str, text: str) -> str:
-    """What passage-level BM25 indexes: the document title, then the passage (measured: +1.7 points
-    hit@5 on covid-qa-dev, where questions name the paper's subject rather than the passage's words)."""
-    return f"{title}\n{text}" if title else text
+def lexical_text(title: str, text: str, section: str = "") -> str:
+    """What passage-level BM25 indexes: the document title, the passage's section path, then the passage
+    (title measured: +1.7 points hit@5 on covid-qa-dev, where questions name the paper's subject rather
+    than the passage's words; the section path names what a table or paragraph is about)."""
+    head = "\n".join(x for x in (title, section) if x)
+    return f"{head}\n{text}" if head else text
 
 
 def _under(source: str, roots: Sequence[Path]) -> bool:
@@ -152,7 +154,12 @@ def build_index(
     roots = [Path(p).resolve() for p in paths]
     with idx.writer_lock():
         cur = idx.current()
-        old_manifest = Manifest.read(cur) if cur else None
+        try:
+            old_manifest = Manifest.read(cur) if cur else None
+        except IndexError_:
+            if not rebuild:
+                raise
+            cur, old_manifest = None, None  # an index of an older format: rebuild from the files
         old_con = db.connect(cur / db.DB_FILE, readonly=True) if cur else None
         if old_manifest and not rebuild and old_manifest.model != embedder.name:
             raise IndexError_(f"index {index_dir} was built with model {old_manifest.model!r}, not "
@@ -334,7 +341,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 g.next_row = db.insert_passages(con, g.next_row, passages)
                 g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in units])
                 db.set_passage_count(con, doc.doc_id, len(passages))
-                g.passage_texts.extend(lexical_text(doc.title, p.text) for p in passages)
+                g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
                 for *_, text in units:
                     g.unit_texts.append(text)
                     src = reuse.get(_text_key(text))
@@ -402,9 +409,10 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     row_map = {r["row"]: g.next_row + i for i, r in enumerate(rows)}
     g.next_row = db.insert_passages(g.con, g.next_row, [
         Passage(r["doc_id"], r["start"], r["end"], r["text"],
-                (r["page_start"], r["page_end"]) if r["page_start"] is not None else None) for r in rows])
+                (r["page_start"], r["page_end"]) if r["page_start"] is not None else None, r["section"])
+        for r in rows])
     db.set_passage_count(g.con, info.doc_id, len(rows))
-    g.passage_texts.extend(lexical_text(stored.doc.title, r["text"]) for r in rows)
+    g.passage_texts.extend(lexical_text(stored.doc.title, r["text"], r["section"]) for r in rows)
     units = old_con.execute("SELECT id, row, start, end FROM units WHERE doc_id=? ORDER BY id", (info.doc_id,)).fetchall()
     g.next_unit = db.insert_units(g.con, g.next_unit, [(row_map[u["row"]], info.doc_id, u["start"], u["end"])
                                                        for u in units])

@@ -8,11 +8,13 @@ scores dilute (measured on the dev sets; see README "Retrieval").
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
+from corpus.structure import Sections
 from index.store import tables as db
 from index.citations import make_citation_id
 from index.embed import Embedder
@@ -90,6 +92,18 @@ class Retriever:
     def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
+        self._sections: dict[str, Sections] = {}
+
+    def section_at(self, doc_id: str, offset: int) -> str:
+        """Heading path in force at one offset of a document (headings read once per document, few kept)."""
+        secs = self._sections.get(doc_id)
+        if secs is None:
+            row = self.index.con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            secs = Sections(row[0] if row else "")
+            if len(self._sections) >= 32:
+                self._sections.pop(next(iter(self._sections)))
+            self._sections[doc_id] = secs
+        return secs.at(offset)
 
     def rank(self, query: str, settings: RetrievalSettings, qvec: np.ndarray | None = None) -> list[Ranked]:
         """Fused candidate passages with their component scores, best first."""
@@ -127,9 +141,11 @@ class Retriever:
         for r in top:
             p = rows[r.row]
             pages = (p["page_start"], p["page_end"]) if p["page_start"] is not None else None
+            ocr = bool(pages) and bool(set(json.loads(p["ocr_pages"] or "[]")) & set(range(pages[0], pages[1] + 1)))
             out.append(Excerpt(citation=make_citation_id(p["doc_id"], p["start"], p["end"]), doc=p["path"],
                                doc_id=p["doc_id"], title=p["title"], pages=pages, start=p["start"],
-                               end=p["end"], text=p["text"], score=round(float(r.score), 6)))
+                               end=p["end"], text=p["text"], score=round(float(r.score), 6),
+                               section=p["section"], ocr=ocr))
         return out
 
     def search(self, query: str, settings: RetrievalSettings = RetrievalSettings()) -> list[Excerpt]:

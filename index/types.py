@@ -21,6 +21,10 @@ class Excerpt:
     end: int
     text: str
     score: float
+    section: str = ""
+    """Heading path of the passage ("Item 7 › Results of Operations"); '' before any heading."""
+    ocr: bool = False
+    """True when the passage's text was read from a scanned page by OCR (check it against the page)."""
 
     def to_json(self) -> dict[str, object]:
         """JSON-ready dict (pages as a list or null)."""

@@ -311,7 +311,7 @@ def test_pdf_blank_page_keeps_numbering(tmp_path: Path) -> None:
 
 def test_pdf_encrypted(tmp_path: Path) -> None:
     e = load_error(write(tmp_path, "report.pdf", make_pdf([PAGE1], password="secret")))
-    assert str(e).endswith("report.pdf: PDF is encrypted — decrypt it or export it as text")
+    assert str(e).endswith("report.pdf: PDF is encrypted and needs a password to open — save an unprotected copy and index that")
 
 
 def test_pdf_owner_password_only_opens(tmp_path: Path) -> None:
@@ -355,7 +355,7 @@ def test_docx_paragraphs_and_tables(tmp_path: Path) -> None:
     doc = load_file(p)
     assert doc.title == "Quarterly Review"
     assert doc.text == (
-        "Quarterly Review\n\nFirst paragraph of the review.\n\nRegion | Sales\n\nNorth | 42\n\nClosing paragraph."
+        "Quarterly Review\n\nFirst paragraph of the review.\n\nRegion | Sales\nNorth | 42\n\nClosing paragraph."
     )
 
 

@@ -238,3 +238,35 @@ def test_segments_supported_ignores_bracketed_numbers_in_document_text():
     other = NS(citation="y", doc="d.txt", start=50, end=60, text="Other text")
     assert segments_supported([seg], [cited, other])
     assert citation_supported(answer, [cited, other]) in (True, False)
+
+
+# --------------------------------------------------------------------------- fragments and evidence overlap
+
+
+@pytest.mark.parametrize("segment, fragment", [
+    ("Fiscal 2023 Outlook [1]", True),
+    ("Ulta Beauty Announces Fourth Quarter Fiscal 2022 Results", True),
+    ("ITEM 7 | Management's Discussion and Analysis | 25", True),
+    ("Results of Operations .......... 27", True),
+    ("(Millions) | 2018 | 2017 | 2016", True),
+    ("Purchases of property, plant and equipment (PP&E) | (1,577) | (1,373) | (1,420)", False),
+    ("Proceeds from sale of PP&E and other assets | 262 | 49 | 58", False),
+    ("Net sales rose 7% to 4.2 billion dollars.", False),
+])
+def test_is_fragment_answer(segment: str, fragment: bool) -> None:
+    from eval.metrics import is_fragment_answer
+
+    assert is_fragment_answer(segment) is fragment
+
+
+def test_evidence_overlap_matches_other_extractions() -> None:
+    from types import SimpleNamespace
+
+    from eval.metrics import evidence_overlap, evidence_relevance
+
+    page = "Purchases of property, plant and equipment (PP&E)\n \n(1,577) \n \n(1,373) \nProceeds from sale of PP&E"
+    row = "Purchases of property, plant and equipment (PP&E) | $(1,577) | $(1,373)"
+    assert evidence_overlap(row, page) == 1.0
+    assert evidence_overlap("Dividends paid to shareholders rose sharply in the year", page) == 0.0
+    hits = [SimpleNamespace(doc="docs/3M.pdf", text=row), SimpleNamespace(doc="docs/other.pdf", text=row)]
+    assert evidence_relevance(hits, "3M.pdf", [page]) == [True, False]

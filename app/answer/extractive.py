@@ -27,6 +27,7 @@ from app.settings import Settings
 from app.types import Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
+from corpus.structure import is_fragment
 from index.citations import make_citation_id
 from index.embed import Embedder
 from index.store.lexical import doc_freqs, tokenize
@@ -163,13 +164,14 @@ class Answerer:
         sents: list[Sentence] = []
         seen: set[tuple[str, int, int]] = set()
         asks_title = re.search(r"\btitle", question, re.I) is not None
+        asks_author = question_type(question) == "author"
         for rank, ex in enumerate(excerpts[: settings.answer.passages], start=1):
             for s, e in sentence_spans(ex.text):
                 key = (ex.doc_id, ex.start + s, ex.start + e)
-                # A document's title names its topic but answers nothing (unless the title is asked for);
-                # a first line that ends like a sentence is a sentence (one-line documents).
-                line = ex.text[s:e].strip()
-                is_title = line == ex.title.strip() and not line.endswith((".", "!", "?")) and not asks_title
+                # A document's title, a heading, a contents line or a table header names a topic but answers
+                # nothing (unless the title is asked for); see corpus/structure.py.
+                is_title = not asks_title and is_fragment(ex.text[s:e], ex.title) and not (
+                    asks_author and is_byline(ex.text[s:e], ex.start + s))  # a byline answers "who wrote it"
                 if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
                     seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
@@ -269,7 +271,8 @@ class Answerer:
                 pages = _span_pages(self.retriever.index.con, ex.doc_id, start, end)
             citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
                                       doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
-                                      end=end, text=text))
+                                      end=end, text=text, section=self.retriever.section_at(ex.doc_id, start),
+                                      ocr=ex.ocr))
         return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
                       citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
 

@@ -117,7 +117,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
         return 0
     for i, h in enumerate(hits, start=1):
-        where = ", ".join(x for x in (h.doc, format_pages(h.pages)) if x)
+        where = ", ".join(x for x in (h.doc, format_pages(h.pages), h.section, "OCR" if h.ocr else "") if x)
         print(f"[{i}] {h.citation}  {where}  score {h.score:.4f}\n    {h.text.strip()[:400]}\n")
     return 0
 

@@ -9,8 +9,9 @@ from index.quote import QuoteMatch
 from index.resolve import Resolution
 
 
-def _where(doc: str, pages: tuple[int, int] | None) -> str:
-    return ", ".join(x for x in (doc, format_pages(pages)) if x)
+def _where(doc: str, pages: tuple[int, int] | None, section: str = "", ocr: bool = False) -> str:
+    # The section path says where in the report the text sits; "OCR" warns that it was read from a scan.
+    return ", ".join(x for x in (doc, format_pages(pages), section, "OCR" if ocr else "") if x)
 
 
 def answer_text(ans: Answer) -> str:
@@ -19,11 +20,11 @@ def answer_text(ans: Answer) -> str:
     if ans.abstained:
         out.append(f"(abstained; confidence {ans.confidence:.2f}) Closest excerpts:")
         for e in ans.related:
-            out.append(f"  - {e.citation}  {_where(e.doc, e.pages)}: {' '.join(e.text.split())[:160]}…")
+            out.append(f"  - {e.citation}  {_where(e.doc, e.pages, e.section, e.ocr)}: {' '.join(e.text.split())[:160]}…")
     else:
         out.append(f"Sources (confidence {ans.confidence:.2f}):")
         for c in ans.citations:
-            out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages)}, characters {c.start}–{c.end}")
+            out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages, c.section, c.ocr)}, characters {c.start}–{c.end}")
     if ans.answerer != "extractive":
         out.append(f"Answered by: {ans.answerer}")
     if ans.unsupported:

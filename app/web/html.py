@@ -63,10 +63,16 @@ def where(item: Any) -> str:
     pages = _pages(_get(item, "pages"))
     if pages:
         bits.append(esc(pages))
+    if _opt(item, "ocr"):
+        bits.append("OCR")
     sec = _section(item)
     sec_html = f' <span class="gq-section">{esc(sec)}</span>' if sec else ""
     return (f'<span class="gq-title">{esc(_get(item, "title"))}</span> '
             f'<span class="gq-meta">({", ".join(bits)})</span>{sec_html}')
+
+
+def _opt(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
 def source_label(item: Any, number: int | None = None) -> str:

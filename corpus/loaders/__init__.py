@@ -86,7 +86,10 @@ def load_file(path: str | Path, root: Path | None = None) -> Document:
         raise LoadError(shown, reason, "check the path and permissions") from e
     if not raw.strip():
         raise LoadError(shown, "no text found (the file is empty)", "check that it is the right file")
-    text, title, page_starts = loader(raw, p, shown)
+    loaded = loader(raw, p, shown)
+    text, title, page_starts = loaded[:3]
+    # A fourth item, where a loader gives one, names the pages whose text came from OCR.
+    ocr_pages = tuple(loaded[3]) if len(loaded) > 3 else ()
     if not text:
         raise LoadError(shown, "no text found", "check that it is the right file")
     return Document(
@@ -95,6 +98,7 @@ def load_file(path: str | Path, root: Path | None = None) -> Document:
         text=text,
         page_starts=page_starts,
         file_hash=hashlib.sha256(raw).hexdigest(),
+        ocr_pages=ocr_pages,
     )
 
 

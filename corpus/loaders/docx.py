@@ -94,6 +94,12 @@ def load_docx(raw: bytes, path: Path, shown: str) -> Loaded:
     except Exception as e:  # noqa: BLE001 - python-docx surfaces malformed parts as many error types
         reason = f"could not read .docx ({type(e).__name__}: {e})"
         raise LoadError(shown, reason, "re-save it from Word") from e
-    text = normalize_text("\n\n".join(b for b in blocks if b))
+    # Rows of one table are consecutive lines (one block); paragraphs are separated by blank lines.
+    out: list[str] = []
+    for b in blocks:
+        if b:
+            sep = "\n" if out and " | " in b and " | " in out[-1] else "\n\n"
+            out.append(sep + b if out else b)
+    text = normalize_text("".join(out))
     title = next((t for t in (core_title, styled_title) if 0 < len(t) < TITLE_MAX_CHARS), None)
     return text, title or title_from_lines(text), ()

@@ -18,20 +18,29 @@ _BLOCK_TAGS = frozenset(
     """
     address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
     figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main
-    menu nav ol p pre section summary table tbody td tfoot th thead tr ul
+    menu nav ol p pre section summary table tbody tfoot thead ul
     """.split()
 )
+# Table rows become one line each, cells separated by " | " (the canonical form of a table in every format).
+_ROW_TAGS = frozenset({"tr"})
+_CELL_TAGS = frozenset({"td", "th"})
 # Private-use sentinels survive whitespace collapsing; they become newlines at the end.
 _PARA = "\ue000"
 _LINE = "\ue001"
-_SENTINELS = re.compile(f"[{_PARA}{_LINE}]")
+_CELL = "\ue002"
+_SENTINELS = re.compile(f"[{_PARA}{_LINE}{_CELL}]")
 _END_BLOCK = object()
 
 
 def _finish_html_text(pieces: list[str]) -> str:
     """Collapse HTML whitespace, then turn the break sentinels into newlines."""
     text = re.sub(r"\s+", " ", "".join(pieces))
-    text = re.sub(rf" *([{_PARA}{_LINE}]) *", r"\1", text)
+    text = re.sub(rf" *([{_PARA}{_LINE}{_CELL}]) *", r"\1", text)
+    # Empty cells vanish; a row's first cell needs no separator before it, its last none after it.
+    text = re.sub(f"{_CELL}+", _CELL, text)
+    text = re.sub(f"(^|[{_PARA}{_LINE}]){_CELL}", r"\1", text)
+    text = re.sub(f"{_CELL}(?=[{_PARA}{_LINE}]|$)", "", text)
+    text = text.replace(_CELL, " | ")
     text = re.sub(f"{_LINE}*{_PARA}[{_PARA}{_LINE}]*", "\n\n", text)
     return text.replace(_LINE, "\n")
 
@@ -57,6 +66,7 @@ def _html_text_bs4(markup: str) -> tuple[str, str | None]:
         node = stack.pop()
         if node is _END_BLOCK:
             pieces.append(_PARA)
+
         elif isinstance(node, NavigableString):
             if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
                 pieces.append(_SENTINELS.sub("", str(node)))
@@ -74,6 +84,10 @@ def _html_text_bs4(markup: str) -> tuple[str, str | None]:
             if name in _BLOCK_TAGS:
                 pieces.append(_PARA)
                 stack.append(_END_BLOCK)
+            elif name in _ROW_TAGS:
+                pieces.append(_LINE)  # only before a row: two in a row would read as a paragraph break
+            elif name in _CELL_TAGS:
+                pieces.append(_CELL)
             stack.extend(reversed(node.contents))
     return _finish_html_text(pieces), title
 
@@ -97,8 +111,10 @@ class _FlatHTMLText(HTMLParser):
             self._h1 = []
         if tag in _SKIP_TAGS and tag not in ("meta", "link"):  # void tags never close
             self.skip_depth += 1
-        elif tag == "br":
+        elif tag == "br" or tag in _ROW_TAGS:
             self.pieces.append(_LINE)
+        elif tag in _CELL_TAGS:
+            self.pieces.append(_CELL)
         elif tag in _BLOCK_TAGS:
             self.pieces.append(_PARA)
 

@@ -3,5 +3,6 @@ from __future__ import annotations
 
 __all__ = ["Loaded"]
 
-Loaded = tuple[str, "str | None", tuple[int, ...]]
-"""(canonical text, title or None, start offset of each page; empty for formats without pages)."""
+Loaded = tuple  # (text, title, page starts) or (text, title, page starts, OCRed page numbers)
+"""(canonical text, title or None, start offset of each page; empty for formats without pages), optionally
+followed by the 1-based numbers of pages whose text was read by OCR."""

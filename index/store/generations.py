@@ -28,7 +28,7 @@ from index.store.lexical import LexicalIndex
 from index.store.vectors import VectorStore, open_vector_store
 
 DEFAULT_INDEX_DIR = Path(".groundqa") / "index"
-FORMAT = 1
+FORMAT = 2
 VECTORS_FILE = "vectors.f32"
 MANIFEST_FILE = "manifest.json"
 UNIT_ROWS_FILE = "unit_rows.npy"
@@ -184,8 +184,8 @@ class Manifest:
             raise IndexError_(f"index manifest {gen / MANIFEST_FILE} is not a JSON object — "
                               "rebuild with `groundqa index --rebuild`")
         if data.get("format") != FORMAT:
-            raise IndexError_(f"index format {data.get('format')!r} is not {FORMAT} — rebuild with "
-                              "`groundqa index --rebuild`")
+            raise IndexError_(f"index format {data.get('format')!r} is not {FORMAT} (this version stores "
+                              "section paths and OCR flags) — rebuild with `groundqa index --rebuild`")
         return cls(data)
 
     def write(self, gen: Path) -> None:

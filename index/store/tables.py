@@ -16,11 +16,11 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL,
     text TEXT NOT NULL, page_starts TEXT NOT NULL, file_hash TEXT NOT NULL, size INTEGER NOT NULL,
-    indexed_at TEXT NOT NULL, n_passages INTEGER NOT NULL DEFAULT 0);
+    indexed_at TEXT NOT NULL, n_passages INTEGER NOT NULL DEFAULT 0, ocr_pages TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS passages (
     row INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-    page_start INTEGER, page_end INTEGER, text TEXT NOT NULL);
+    page_start INTEGER, page_end INTEGER, text TEXT NOT NULL, section TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, start);
 CREATE TABLE IF NOT EXISTS units (
     id INTEGER PRIMARY KEY, row INTEGER NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL,
@@ -75,16 +75,17 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
 def _doc_from_row(r: sqlite3.Row) -> Document:
     return Document(path=r["path"], title=r["title"], text=r["text"],
                     page_starts=tuple(json.loads(r["page_starts"])),
-                    file_hash=r["file_hash"] if "file_hash" in r.keys() else "", doc_id=r["doc_id"])
+                    file_hash=r["file_hash"] if "file_hash" in r.keys() else "", doc_id=r["doc_id"],
+                    ocr_pages=tuple(json.loads(r["ocr_pages"])) if "ocr_pages" in r.keys() else ())
 
 
 def insert_document(con: sqlite3.Connection, doc: Document, source: str, size: int, indexed_at: str) -> None:
     """Store a document's canonical text and metadata."""
     con.execute(
-        "INSERT INTO documents(doc_id, path, source, title, text, page_starts, file_hash, size, indexed_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO documents(doc_id, path, source, title, text, page_starts, file_hash, size, indexed_at,"
+        " ocr_pages) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (doc.doc_id, doc.path, source, doc.title, doc.text, json.dumps(list(doc.page_starts)),
-         doc.file_hash, size, indexed_at))
+         doc.file_hash, size, indexed_at, json.dumps(list(doc.ocr_pages))))
 
 
 def insert_passages(con: sqlite3.Connection, first_row: int, passages: Iterable[Passage]) -> int:
@@ -93,10 +94,10 @@ def insert_passages(con: sqlite3.Connection, first_row: int, passages: Iterable[
     batch = []
     for p in passages:
         ps, pe = p.pages if p.pages else (None, None)
-        batch.append((row, p.doc_id, p.start, p.end, ps, pe, p.text))
+        batch.append((row, p.doc_id, p.start, p.end, ps, pe, p.text, p.section))
         row += 1
-    con.executemany("INSERT INTO passages(row, doc_id, start, end, page_start, page_end, text)"
-                    " VALUES (?,?,?,?,?,?,?)", batch)
+    con.executemany("INSERT INTO passages(row, doc_id, start, end, page_start, page_end, text, section)"
+                    " VALUES (?,?,?,?,?,?,?,?)", batch)
     return row
 
 
@@ -169,6 +170,6 @@ def passage_rows(con: sqlite3.Connection, rows: Iterable[int]) -> dict[int, sqli
     rows = [int(r) for r in rows]
     if not rows:
         return {}
-    q = ("SELECT p.*, d.path AS path, d.title AS title FROM passages p JOIN documents d"
+    q = ("SELECT p.*, d.path AS path, d.title AS title, d.ocr_pages AS ocr_pages FROM passages p JOIN documents d"
          f" ON d.doc_id = p.doc_id WHERE p.row IN ({','.join('?' * len(rows))})")
     return {r["row"]: r for r in con.execute(q, rows)}

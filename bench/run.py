@@ -86,7 +86,10 @@ def summary(results: dict) -> list[str]:
                  f"{m.get('VmRSS')} MiB (anon {m.get('RssAnon')}, files {m.get('RssFile')}; target ≤ 1024 MiB)",
                  m.get("VmRSS", 1 << 30) <= 1024)
     c = results.get("coldstart")
-    if c:
+    if c and "queries" not in c:  # results written before the per-command cold-start bench
+        line("6 cold start, fresh `groundqa ask` process", f"median {c['median_s']} s, best {c['best_s']} s "
+             "(target p50 ≤ 1.5 s)", c["median_s"] <= 1.5)
+    elif c:
         q = c["queries"][0]
         line("6 cold start, fresh `groundqa ask` / `search` process", f"p50 {q['ask']['p50_s']} / "
              f"{q['search']['p50_s']} s, p95 {q['ask']['p95_s']} / {q['search']['p95_s']} s (target p50 ≤ 1.5 s)",

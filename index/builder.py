@@ -10,64 +10,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from corpus import ChunkParams, Document, LoadError, Passage, chunk_document, discover, load_file, sentence_spans
+from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
 from index.store import tables as db
 from index.embed import Embedder
+from index.reading import load_ahead as _load_ahead
+from index.report import IndexReport, NothingIndexed, ProgressFn
 from index.store.lexical import LexicalIndex
 from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
 
-ProgressFn = Callable[[str, int, int], None]
-"""progress(stage, done, total) during long operations. Stages of build_index: "hashing files" (files),
-"reading files" (files loaded and chunked of those to load), "reading pages" (pages read so far; total 0 =
-unknown), "embedding sentences" (sentences embedded or reused of those known so far: the total grows
-while files are still being read), "building indexes" (steps)."""
 EMBED_BATCH = 64
-
-
-class NothingIndexed(IndexError_):
-    """Every file was skipped; `skipped` holds the one-line reasons (the CLI prints them first)."""
-
-    def __init__(self, message: str, skipped: Sequence[str]) -> None:
-        super().__init__(message)
-        self.skipped = list(skipped)
-
-
-@dataclass
-class IndexReport:
-    """What one indexing run did."""
-
-    index_dir: str
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[str] = field(default_factory=list)   # one line per bad file: "path: reason — fix"
-    n_documents: int = 0
-    n_passages: int = 0
-    embedded: int = 0
-    reused: int = 0
-    seconds: float = 0.0
-    changed: bool = False
-
-    def summary(self) -> str:
-        """One-paragraph human summary for the CLI."""
-        lines = [f"{self.n_documents} documents, {self.n_passages} passages in {self.index_dir} "
-                 f"({self.seconds:.1f} s): {len(self.added)} added, {len(self.updated)} updated, "
-                 f"{len(self.removed)} removed, {self.unchanged} unchanged; "
-                 f"{self.embedded} sentences embedded, {self.reused} vectors reused"]
-        if self.skipped:
-            lines.append(f"{len(self.skipped)} warning(s): files skipped")
-        return "\n".join(lines)
 
 
 def file_sha256(path: Path) -> str:
@@ -424,28 +383,3 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
 
 def _text_key(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-_DONE = object()
-
-
-def _load_ahead(items: list[tuple[Path, Path, str]]) -> Iterator[tuple[Document, str, int] | LoadError]:
-    """Load files on a background thread so parsing overlaps embedding (bounded queue: bounded memory)."""
-    q: queue.Queue = queue.Queue(maxsize=8)
-
-    def work() -> None:
-        for f, root, _ in items:
-            try:
-                doc = load_file(f, root=root)
-                q.put((doc, str(f.resolve()), f.stat().st_size))
-            except LoadError as exc:
-                q.put(exc)
-            except Exception as exc:  # a loader bug must not kill the whole run
-                q.put(LoadError(str(f), f"could not be read ({type(exc).__name__}: {exc})"))
-        q.put(_DONE)
-
-    t = threading.Thread(target=work, daemon=True, name="groundqa-loader")
-    t.start()
-    while (item := q.get()) is not _DONE:
-        yield item
-    t.join()

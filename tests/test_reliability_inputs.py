@@ -6,7 +6,6 @@ input is written to tests/artifacts/bad_inputs.txt (and printed with -s).
 """
 from __future__ import annotations
 
-
 import json
 import os
 import re

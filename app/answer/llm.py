@@ -18,7 +18,7 @@ from app.answer.extractive import Answerer, confidence_of
 from app.answer.llm_client import LLMClient, LLMError
 from app.answer.llm_prompt import ABSTAIN_PHRASE, build_prompt
 from app.answer.support import SupportChecker, Verdict, split_claims
-from app.answer.verify import ABSTAIN_TEXT, VerificationError
+from app.answer.verify import ABSTAIN_TEXT, VerificationError, check_citations
 from app.settings import LLMSettings, Settings
 from app.types import Answer, Citation, Evidence, Unsupported
 from index.citations import make_citation_id
@@ -129,11 +129,7 @@ def verify_llm(answer: Answer, doc_text: Callable[[str], str]) -> None:
         return
     if not answer.citations or not answer.evidence:
         raise VerificationError("an LLM answer without citations or evidence")
-    for i, c in enumerate(answer.citations, start=1):
-        if c.number != i:
-            raise VerificationError(f"citation numbers must run 1..n, got {c.number} at {i}")
-        if doc_text(c.doc_id)[c.start:c.end] != c.text or c.citation != make_citation_id(c.doc_id, c.start, c.end):
-            raise VerificationError(f"citation [{i}] does not match its document span")
+    check_citations(answer, doc_text)
     sentences: dict[str, list[int]] = {}
     for e in answer.evidence:
         if not 1 <= e.citation <= len(answer.citations):

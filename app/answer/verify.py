@@ -40,14 +40,7 @@ def verify(answer: Answer, doc_text: Callable[[str], str]) -> None:
         return
     if not answer.citations or not answer.segments:
         raise VerificationError("an answer without citations")
-    for i, c in enumerate(answer.citations, start=1):
-        if c.number != i:
-            raise VerificationError(f"citation numbers must run 1..n, got {c.number} at {i}")
-        text = doc_text(c.doc_id)
-        if text[c.start:c.end] != c.text:
-            raise VerificationError(f"citation [{i}] text differs from {c.doc}[{c.start}:{c.end}]")
-        if c.citation != make_citation_id(c.doc_id, c.start, c.end):
-            raise VerificationError(f"citation [{i}] id {c.citation} does not match its span")
+    check_citations(answer, doc_text)
     if answer.answer != render(answer.segments):
         raise VerificationError("the answer text is not exactly its cited segments and markers")
     used = set()
@@ -62,3 +55,16 @@ def verify(answer: Answer, doc_text: Callable[[str], str]) -> None:
         used.add(n)
     if used != set(range(1, len(answer.citations) + 1)):
         raise VerificationError("every citation must be used by a marker")
+
+
+def check_citations(answer: Answer, doc_text: Callable[[str], str]) -> None:
+    """Raise VerificationError unless citations run 1..n and each is its document's text[start:end] under
+    the content-addressed id of that span (shared by the extractive and the LLM answer checks)."""
+    for i, c in enumerate(answer.citations, start=1):
+        if c.number != i:
+            raise VerificationError(f"citation numbers must run 1..n, got {c.number} at {i}")
+        text = doc_text(c.doc_id)
+        if text[c.start:c.end] != c.text:
+            raise VerificationError(f"citation [{i}] text differs from {c.doc}[{c.start}:{c.end}]")
+        if c.citation != make_citation_id(c.doc_id, c.start, c.end):
+            raise VerificationError(f"citation [{i}] id {c.citation} does not match its span")

@@ -1,4 +1,4 @@
-"""The vector-store interface. FAISS (faiss_store.py) is the embedded default; a distributed engine
+"""The vector-store interface. FAISS (index/store/faiss.py) is the embedded default; a distributed engine
 plugs in by implementing the same four members and registering a loader in `open_vector_store`."""
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from chat_page import ask_in_chat
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +36,7 @@ def strict_served(fake_api):
 
 
 def _ask(page, question: str) -> None:
-    before = page.locator("#gq-chat .gq-answer, #gq-chat .gq-abstain, #gq-chat .gq-error").count()
-    box = page.locator("#gq-question textarea")
-    box.fill(question)
-    # Wait until Gradio holds the typed value before submitting: Enter right after fill could submit an
-    # empty box (a toast, no answer) while the app is still wiring itself up after load.
-    page.wait_for_timeout(300)
-    page.locator("#gq-ask").click()
-    page.locator("#gq-chat .gq-sources, #gq-chat .gq-abstain, #gq-chat .gq-error").nth(before).wait_for(timeout=60_000)  # a loaded 2-core CI machine has taken over 30 s here
+    ask_in_chat(page, question)
 
 
 def test_clicking_marker_2_opens_citation_2_marked_in_the_panel(page, served):

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from chat_page import ask_in_chat
 
 pytestmark = pytest.mark.browser
 
@@ -55,14 +56,7 @@ def served(fake_api):
 
 
 def _ask(page, question: str) -> None:
-    before = page.locator("#gq-chat .gq-sources, #gq-chat .gq-abstain").count()
-    box = page.locator("#gq-question textarea")
-    box.fill(question)
-    # Wait until Gradio holds the typed value before submitting: Enter right after fill could submit an
-    # empty box (a toast, no answer) while the app is still wiring itself up after load.
-    page.wait_for_timeout(300)
-    page.locator("#gq-ask").click()
-    page.locator("#gq-chat .gq-sources, #gq-chat .gq-abstain").nth(before).wait_for(timeout=60_000)  # a loaded 2-core CI machine has taken over 30 s here
+    ask_in_chat(page, question, "#gq-chat .gq-sources, #gq-chat .gq-abstain")
 
 
 def _open_marker(page, n: int = 1) -> None:

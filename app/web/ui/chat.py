@@ -66,6 +66,13 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
     yield messages, gr.skip(), asked, panel
 
 
+def typed_question_js(n_inputs: int) -> str:
+    """Client function run before a turn: the question is the box's visible text when Gradio's value is empty."""
+    return ("(q, ...rest) => { const box = document.querySelector('#gq-question textarea'); "
+            "const shown = box ? box.value : ''; "
+            f"return [(q && q.trim()) ? q : shown, ...rest.slice(0, {n_inputs - 1})]; }}")
+
+
 def open_source(api: GroundQA, value: str | None) -> str:
     """Panel HTML for the citation id the client script sent ("ID NONCE"; the nonce makes re-clicks count)."""
     m = _CITE_ID.match((value or "").strip())
@@ -96,9 +103,12 @@ def build_chat_tab(api: GroundQA, knobs: list[gr.components.Component]) -> gr.HT
              ) -> Iterator[tuple[Any, ...]]:
         yield from chat_turn(api, q, msgs, prev, session_settings(api, k, threshold, hybrid))
 
+    inputs = [question, chat, asked, *knobs]
     # No Gradio progress overlay: the answer bubble's own typing indicator says the answer is coming.
-    gr.on([ask.click, question.submit], turn, [question, chat, asked, *knobs], [chat, question, asked, panel],
-          api_name="chat", api_visibility="undocumented", show_progress="hidden")
+    # `js` sends what the box shows: text typed (or pasted) and sent in the moment after the page loads
+    # can be in the box before Gradio's copy of its value is, which would send an empty question.
+    gr.on([ask.click, question.submit], turn, inputs, [chat, question, asked, panel],
+          api_name="chat", api_visibility="undocumented", show_progress="hidden", js=typed_question_js(len(inputs)))
     opener.change(lambda v: open_source(api, v), opener, panel, api_name="open_source",
                  api_visibility="undocumented", show_progress="hidden")
 

@@ -10,7 +10,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-__all__ = ["Heading", "SECTION_SEP", "headings", "is_fragment", "is_heading_line", "section_at", "Sections"]
+__all__ = ["Heading", "SECTION_SEP", "headings", "is_fragment", "is_heading_line", "row_context", "section_at",
+           "Sections"]
 
 SECTION_SEP = " › "
 HEADING_MAX_CHARS = 100
@@ -66,28 +67,62 @@ def is_heading_line(line: str) -> int | None:
     n = _NUMBERED.fullmatch(line)
     if n:
         return 2 + n.group(1).count(".")
-    if line.isupper() or _title_case(line):
+    if line.isupper():
         return 3
+    if _title_case(line):
+        return 4  # below an all-capitals heading: filings write "CONSOLIDATED BALANCE SHEETS" over "Assets"
     return None
 
 
-def headings(text: str) -> list[Heading]:
-    """Heading lines of a canonical text, in order; a heading stands alone on its line."""
-    out: list[Heading] = []
+def _caption(line: str) -> bool:
+    """A short line right above a table that names it ("Consolidated Statement of Cash Flows Years ended
+    December 31"): starts with a capital, no sentence ending, not a table row itself."""
+    line = line.strip()
+    return (0 < len(line) <= HEADING_MAX_CHARS and line[0].isupper() and " | " not in line
+            and not _SENTENCE_END.search(line) and sum(ch.isalpha() for ch in line) >= 3)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(start offset, line) of every non-blank line."""
+    out: list[tuple[int, str]] = []
     pos = 0
-    n = len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        end = n if nl < 0 else nl
-        if end - pos <= HEADING_MAX_CHARS + 10:
-            line = text[pos:end]
-            level = is_heading_line(line)
-            if level is not None and not _TOC.fullmatch(line.strip()):
-                s = pos + len(line) - len(line.lstrip())
-                e = pos + len(line.rstrip())
-                clean = _MD.fullmatch(line.strip())
-                out.append(Heading(s, e, level, clean.group(2) if clean else text[s:e]))
-        pos = end + 1
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+CAPTION_LEVEL = 4
+"""Level of a table's caption (the line above its first row)."""
+ROW_GROUP_LEVEL = 5
+"""Level of a label line between two rows of a table ("Cash Flows from Investing Activities"): a
+sub-section of the table, so the caption stays in the path."""
+
+
+def headings(text: str) -> list[Heading]:
+    """Heading lines of a canonical text, in order; a heading stands alone on its line.
+
+    Around tables (rows `cell | cell`): the line above a table's first row is its caption, and a
+    heading-like line between two rows is a row group under that caption."""
+    out: list[Heading] = []
+    lines = _lines(text)
+    for i, (pos, line) in enumerate(lines):
+        if len(line) > HEADING_MAX_CHARS + 10:
+            continue
+        prev_row = i > 0 and " | " in lines[i - 1][1]
+        next_row = i + 1 < len(lines) and " | " in lines[i + 1][1]
+        level = is_heading_line(line)
+        if level is None and next_row and not prev_row and _caption(line):
+            level = CAPTION_LEVEL
+        if level is None or _TOC.fullmatch(line.strip()):
+            continue
+        if prev_row and next_row and level >= 3:
+            level = ROW_GROUP_LEVEL
+        s = pos + len(line) - len(line.lstrip())
+        e = pos + len(line.rstrip())
+        clean = _MD.fullmatch(line.strip())
+        out.append(Heading(s, e, level, clean.group(2) if clean else text[s:e]))
     return out
 
 
@@ -153,3 +188,13 @@ def is_fragment(sentence: str, title: str = "") -> bool:
     words = s.split()
     # Cover-page pieces: a few words with no sentence punctuation ("(NASDAQ: ULTA)", "Fiscal 2023 Outlook").
     return len(words) < 6 and not s.endswith((".", "!", "?"))
+
+
+def row_context(sections: Sections, start: int, text: str) -> str:
+    """What a table row is about, for its embedding and sentence BM25: the last two elements of the
+    section path at the row (its table's caption and row group). '' for a line that is not a row.
+
+    A row alone ("Inventories | 5,409 | 5,209") does not say which statement it belongs to."""
+    if " | " not in text:
+        return ""
+    return SECTION_SEP.join(sections.at(start).split(SECTION_SEP)[-2:])

@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
+from corpus.structure import Sections, row_context
 from index.store import tables as db
 from index.embed import Embedder
 from index.reading import load_ahead as _load_ahead
@@ -125,8 +126,10 @@ def build_index(
                               f"{embedder.name!r} — pass --rebuild to re-embed everything with the new model")
         if params is None or (old_manifest and not rebuild):
             params = ChunkParams.from_json(old_manifest.chunking) if old_manifest else (params or ChunkParams())
+        row_ctx = True
         if old_manifest and not rebuild:
             title_in_embedding = bool(old_manifest.data.get("title_in_embedding", False))
+            row_ctx = bool(old_manifest.data.get("row_context", False))  # an older index keeps its way
         old_docs = {d.source: d for d in db.list_documents(old_con)} if old_con else {}
         if not paths and not remove and old_docs:
             # No paths: re-check the documents already indexed (files that are gone are dropped).
@@ -172,7 +175,7 @@ def build_index(
         tmp = idx.new_generation()
         try:
             _write_generation(tmp, cur, old_con, old_manifest, old_docs, to_load, drop, rebuild, embedder,
-                              params, title_in_embedding, report, progress)
+                              params, title_in_embedding, row_ctx, report, progress)
             if report.n_documents == 0 and (found or old_docs) and not drop:
                 raise NothingIndexed("nothing could be indexed: every file was skipped (see the warnings above)",
                                      report.skipped)
@@ -227,12 +230,13 @@ def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str
 
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
                       old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
-                      embedder: Embedder, params: ChunkParams, title_in_embedding: bool,
+                      embedder: Embedder, params: ChunkParams, title_in_embedding: bool, row_ctx: bool,
                       report: IndexReport, progress: ProgressFn | None) -> None:
     g = _Gen(db.connect(tmp / db.DB_FILE), _VectorWriter(tmp / VECTORS_FILE, embedder.dim))
     con = g.con
     same_model = old_manifest is not None and old_manifest.model == embedder.name and \
-        bool(old_manifest.data.get("title_in_embedding", False)) == title_in_embedding
+        bool(old_manifest.data.get("title_in_embedding", False)) == title_in_embedding and \
+        bool(old_manifest.data.get("row_context", False)) == row_ctx
     old_vecs = open_vectors(cur, old_manifest.n_units, old_manifest.dim) if cur and old_manifest else None
     when = _now()
     replaced = {src for f, _, _ in to_load if (src := str(f.resolve())) in old_docs}
@@ -250,12 +254,14 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 db.archive_document(con, stored, when, None)
                 report.removed.append(info.path)
             if same_model:
+                secs = Sections(stored.doc.text) if row_ctx else None
                 for u in old_con.execute("SELECT id, start, end FROM units WHERE doc_id=?", (info.doc_id,)):
-                    reuse.setdefault(_text_key(stored.doc.text[u["start"]:u["end"]]), u["id"])
+                    reuse.setdefault(_text_key(_unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]])),
+                                     u["id"])
             if rebuild and info.source not in drop and info.source not in replaced:
                 to_load.append((Path(info.source), Path(info.source).parent, ""))
             continue
-        report.reused += _carry_doc(g, old_con, stored, info, old_vecs)
+        report.reused += _carry_doc(g, old_con, stored, info, old_vecs, row_ctx)
     # 2. Load, chunk and embed new or changed documents, streaming.
     present = {r[0] for r in con.execute("SELECT doc_id FROM documents")}
     carried = g.writer.rows  # vectors of unchanged documents: not part of the embedding progress
@@ -301,7 +307,9 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in units])
                 db.set_passage_count(con, doc.doc_id, len(passages))
                 g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
-                for *_, text in units:
+                secs = Sections(doc.text) if row_ctx else None
+                for *_, start, _, raw in units:
+                    text = _unit_text(secs, start, raw)
                     g.unit_texts.append(text)
                     src = reuse.get(_text_key(text))
                     if src is not None and old_vecs is not None:
@@ -354,13 +362,14 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
         progress("building indexes", 3, 3)
     Manifest({
         "format": FORMAT, "model": embedder.name, "dim": embedder.dim, "chunking": json.loads(params.to_json()),
-        "title_in_embedding": title_in_embedding, "vector_backend": "faiss", "vector_index": store.describe(),
+        "title_in_embedding": title_in_embedding, "row_context": row_ctx, "vector_backend": "faiss", "vector_index": store.describe(),
         "n_passages": g.next_row, "n_units": g.next_unit, "n_documents": report.n_documents,
         "created_at": _now(), "versions": _versions(), "documents": documents,
     }).write(tmp)
 
 
-def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vecs: np.ndarray | None) -> int:
+def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vecs: np.ndarray | None,
+               row_ctx: bool) -> int:
     """Copy an unchanged document with its passages, units and unit vectors into the new generation;
     returns how many vectors were carried."""
     db.insert_document(g.con, stored.doc, info.source, info.size, info.indexed_at)
@@ -375,10 +384,18 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     units = old_con.execute("SELECT id, row, start, end FROM units WHERE doc_id=? ORDER BY id", (info.doc_id,)).fetchall()
     g.next_unit = db.insert_units(g.con, g.next_unit, [(row_map[u["row"]], info.doc_id, u["start"], u["end"])
                                                        for u in units])
-    g.unit_texts.extend(stored.doc.text[u["start"]:u["end"]] for u in units)
+    secs = Sections(stored.doc.text) if row_ctx else None
+    g.unit_texts.extend(_unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]]) for u in units)
     assert old_vecs is not None
     g.writer.write(np.asarray(old_vecs[[u["id"] for u in units]]))
     return len(units)
+
+
+def _unit_text(sections: Sections | None, start: int, text: str) -> str:
+    """A unit as embedded and as sentence BM25 reads it: a table row is preceded by what it is about
+    (its caption and row group, `row_context`); other units are their own text."""
+    ctx = row_context(sections, start, text) if sections is not None else ""
+    return f"{ctx}\n{text}" if ctx else text
 
 
 def _text_key(text: str) -> str:

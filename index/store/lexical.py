@@ -71,8 +71,9 @@ class LexicalIndex:
     def __len__(self) -> int:
         return self._n
 
-    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, row ids) for a query; empty when no query term is in the vocabulary."""
+    def search(self, query: str, k: int, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, row ids) for a query, among the ids `within` when given; empty when no query
+        term is in the vocabulary."""
         empty = (np.zeros(0, np.float32), np.zeros(0, np.int64))
         if self._bm25 is None:
             return empty
@@ -82,7 +83,10 @@ class LexicalIndex:
             return empty
         scores = self._bm25.get_scores(q)
         # Rank only the rows that match a term (a million-row argpartition costs ~20 ms).
-        hit = np.flatnonzero(scores > 0)
+        if within is not None:
+            hit = within[scores[within] > 0]
+        else:
+            hit = np.flatnonzero(scores > 0)
         if not len(hit):
             return empty
         k = min(k, len(hit))
@@ -100,3 +104,15 @@ def doc_freqs(index: LexicalIndex, tokens: Sequence[str]) -> dict[str, int]:
     vocab = bm.vocab_dict
     # A term's BM25 score is positive exactly in the passages that contain it.
     return {t: int(np.count_nonzero(bm.get_scores([t]))) if t in vocab else 0 for t in tokens}
+
+
+def rows_using(index: LexicalIndex, text: str) -> np.ndarray:
+    """Row ids whose text holds every (tokenized) term of `text`; empty when a term is unknown."""
+    bm = index._bm25
+    terms = tokenize([text])[0] if bm is not None else []
+    if not terms or any(t not in bm.vocab_dict for t in terms):
+        return np.zeros(0, np.int64)
+    mask = np.ones(len(index), bool)
+    for t in terms:
+        mask &= bm.get_scores([t]) > 0
+    return np.flatnonzero(mask)

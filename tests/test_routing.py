@@ -1,0 +1,141 @@
+"""Document routing: a question that names a document by its file name or title is answered from it
+(index/routing.py), and table rows carry what they are about (caption, row group) into retrieval."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.structure import Sections, headings
+from index.routing import DocumentRouter, name_tokens
+
+DOCS = [("a", "/d/3M_2018_10K.pdf", "10-K - 02/07/2019 - 3M Company"),
+        ("b", "/d/3M_2022_10K.pdf", "3M 2022 annual report"),
+        ("c", "/d/ACTIVISIONBLIZZARD_2019_10K.pdf", "ACTIVISIONBLIZZARD 2019 10K"),
+        ("d", "/d/MGMRESORTS_2023Q2_10Q.pdf", "0000789570-23-000019"),
+        ("e", "/d/NETFLIX_2017_10K.pdf", "0001065280-18-000069"),
+        ("f", "/d/AMCOR_2023Q2_10Q.pdf", "UNITED STATES SECURITIES AND EXCHANGE COMMISSION"),
+        ("g", "/d/PFIZER_2021_10K.pdf", "Pfizer 2021 Form 10-K"),
+        ("h", "/d/COSTCO_2021_10K.pdf", "")]
+
+
+def _router(common_words: set[str] = frozenset()) -> DocumentRouter:
+    # `text_docs`: the test's stand-in for "how many documents' texts use this word".
+    return DocumentRouter(DOCS, text_docs=lambda t: len(DOCS) if t in common_words else 1)
+
+
+def test_name_tokens_split_runs_and_years() -> None:
+    assert name_tokens("3M_2018_10K") == {"3m", "2018", "10k"}
+    assert "2023" in name_tokens("AMCOR_2023Q2_10Q") and "0000789570" not in name_tokens("0000789570-23")
+
+
+@pytest.mark.parametrize("question, named", [
+    ("What is the FY2018 capital expenditure amount for 3M?", {"a"}),  # the year picks one of two 3M filings
+    ("Is 3M a capital-intensive business based on FY2022 data?", {"b"}),
+    ("What is the fixed asset turnover ratio for Activision Blizzard?", {"c"}),  # two words spell one name
+    ("Which debt did MGM invest in during H1 FY2023?", {"d"}),  # a capitalised start of a name
+    ("What is the net profit margin in 2017?", set()),  # "net" is no name; a year alone names nothing
+    ("What are three main companies acquired by Pfizer?", {"g"}),
+    ("How did revenue grow?", set()),
+])
+def test_questions_name_documents(question: str, named: set[str]) -> None:
+    assert set(_router().route(question)) == named
+
+
+def test_a_title_word_that_many_texts_use_names_nothing() -> None:
+    q = "Which debt securities are registered on a national securities exchange?"
+    assert set(_router().route(q)) == {"f"}  # without the text check, a form header would name AMCOR
+    assert _router({"securities", "exchange"}).route(q) == {}
+
+
+def test_the_naming_words_leave_the_query_used_inside_the_document() -> None:
+    r = _router()
+    q = "Were there events that are not in Pfizer's standard business operations in FY2021?"
+    assert r.without_names(q, r.route(q)) == "Were there events that are not in standard business operations in FY2021?"
+    q2 = "What is the fixed asset turnover ratio for Activision Blizzard?"
+    assert r.without_names(q2, r.route(q2)) == "What is the fixed asset turnover ratio for ?"
+
+
+def test_one_document_is_never_routed() -> None:
+    assert DocumentRouter([DOCS[0]]).route("capex for 3M in 2018") == {}
+
+
+def _two_companies(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = ("Revenue grew {g} percent to {r} million dollars in fiscal 2021.\n\n"
+            "The company operates warehouses in several countries.\n")
+    # Only the file names say whose report is whose: the texts never name the company.
+    (docs / "ACME_2021_report.txt").write_text("Annual review\n\n" + body.format(g=5, r=120), encoding="utf-8")
+    (docs / "GLOBEX_2021_report.txt").write_text("Annual review\n\n" + body.format(g=9, r=340), encoding="utf-8")
+    for i in range(6):  # more companies, so a company's name is rare among the names
+        (docs / f"OTHER{i}_2021_report.txt").write_text(f"Filler {i} review\n\nNothing about revenue here {i}.\n",
+                                                         encoding="utf-8")
+    return docs
+
+
+def test_a_named_company_is_answered_from_its_own_filing(tmp_path: Path, fake_embedder) -> None:
+    from app.api import GroundQA
+    from index.retriever import RetrievalSettings
+
+    api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
+    api.index([_two_companies(tmp_path)])
+    ret = api.answerer().retriever
+    for company, figure in (("Globex", "340"), ("Acme", "120")):
+        q = f"How much did revenue grow in fiscal 2021 at {company}?"
+        top = ret.search(q, RetrievalSettings(k=1))[0]
+        assert Path(top.doc).name.startswith(company.upper()) and figure in top.text
+    # Off, nothing tells the two filings apart: both questions get the same top passage.
+    off = {ret.search(f"How much did revenue grow in fiscal 2021 at {c}?", RetrievalSettings(k=1, route_weight=0))[0].doc
+           for c in ("Globex", "Acme")}
+    assert len(off) == 1
+
+
+TABLE = ("Item 8. Financial Statements\n\n"
+         "Consolidated Statement of Cash Flows Years ended December 31\n\n"
+         "(Millions) | 2018 | 2017\n"
+         "Cash Flows from Operating Activities\n"
+         "Net income | 5,363 | 4,869\n\n"
+         "Cash Flows from Investing Activities\n"
+         "Purchases of property, plant and equipment (PP&E) | (1,577) | (1,373)\n")
+
+
+def test_caption_and_row_group_stay_in_a_rows_section_path() -> None:
+    levels = {h.text: h.level for h in headings(TABLE)}
+    assert levels["Consolidated Statement of Cash Flows Years ended December 31"] < levels["Cash Flows from Investing Activities"]
+    at = Sections(TABLE).at(TABLE.index("Purchases of property"))
+    assert at.endswith("Consolidated Statement of Cash Flows Years ended December 31 › Cash Flows from Investing Activities")
+    assert at.startswith("Item 8. Financial Statements")
+
+
+def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) -> None:
+    from index.builder import _unit_text
+    from index.store import load_index
+
+    secs = Sections(TABLE)
+    row = "Purchases of property, plant and equipment (PP&E) | (1,577) | (1,373)"
+    text = _unit_text(secs, TABLE.index(row), row)
+    assert text.endswith("\n" + row) and "Cash Flows from Investing Activities" in text
+    assert _unit_text(secs, 0, "Item 8. Financial Statements") == "Item 8. Financial Statements"  # not a row
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "cf.md").write_text(TABLE, encoding="utf-8")
+    from app.api import GroundQA
+
+    api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
+    api.index([docs])
+    assert load_index(tmp_path / "idx").manifest.data["row_context"] is True
+    # Sentence BM25 reads the row group: words only the group label holds find the row.
+    hits = api.search("investing activities", k=1, mode="lexical")
+    assert hits and "(1,577)" in hits[0].text
+
+
+def test_initials_name_a_two_word_company() -> None:
+    docs = DOCS + [("j", "/d/JOHNSON_JOHNSON_2022_10K.pdf", "Form 10-K"),
+                   ("k", "/d/JOHNSON_JOHNSON_2022Q4_EARNINGS.pdf", "FOR IMMEDIATE RELEASE")]
+    r = DocumentRouter(docs, text_docs=lambda t: 1)
+    q = "Roughly how many times has JnJ sold its inventory in FY2022?"
+    assert set(r.route(q)) == {"j", "k"}
+    assert set(r.route("What drove J&J's gross margin in 2022?")) == {"j", "k"}
+    assert "JnJ" not in r.without_names(q, r.route(q))
+    assert r.route("What is the NPV of the CEO plan?") == {}  # all-capital acronyms are not initials

@@ -19,9 +19,8 @@ from index.store import tables as db
 from index.citations import make_citation_id
 from index.embed import Embedder
 from index.routing import DocumentRouter
-from index.section_rank import SectionRanker
 from index.store import LoadedIndex
-from index.store.lexical import rows_using
+from index.store.lexical import rows_using, tokenize
 from index.types import Excerpt
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -45,10 +44,6 @@ class RetrievalSettings:
     """Weight of the passage BM25 ranking."""
     sentence_lexical_weight: float = 1.0
     """Weight of the sentence BM25 ranking."""
-    centroid_weight: float = 0.0
-    section_weight: float = 1.0
-    """Weight of the section-path ranking within named documents (index/section_rank.py)."""
-    route_only: bool = False
     route_weight: float = 1.0
     """Weight of the same rankings restricted to the documents a question names by file name or title
     (index/routing.py); 0 turns routing off."""
@@ -68,13 +63,11 @@ class Ranked:
     lexical: float | None
 
 
-def rrf(rankings: list[tuple[np.ndarray, float]] | list[tuple], rrf_k: float) -> dict[int, float]:
-    """Weighted reciprocal rank fusion of ranked id lists: sum of w / (rrf_k + rank). A ranking may carry
-    its own ranks as a third element (ties share a rank), else ranks are 1, 2, 3, …"""
+def rrf(rankings: list[tuple[np.ndarray, float]], rrf_k: float) -> dict[int, float]:
+    """Weighted reciprocal rank fusion of ranked id lists: sum of w / (rrf_k + rank)."""
     fused: dict[int, float] = {}
-    for ids, w, *given in rankings:
-        ranks = given[0].tolist() if given else range(1, len(ids) + 1)
-        for rank, i in zip(ranks, ids.tolist()):
+    for ids, w in rankings:
+        for rank, i in enumerate(ids.tolist(), start=1):
             fused[i] = fused.get(i, 0.0) + w / (rrf_k + rank)
     return fused
 
@@ -107,23 +100,30 @@ class Retriever:
         self._sections: dict[str, Sections] = {}
         self._router: DocumentRouter | None = None
         self._row_doc: np.ndarray | None = None
-        self._sections_of: dict[tuple[str, ...], SectionRanker] = {}
+        self._doc_names: list[str] = []
         self._named: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def router(self) -> DocumentRouter:
         """The document router of this generation (built on first use)."""
         if self._router is None:
-            self._router = DocumentRouter.from_db(self.index.con, self._text_docs)
+            self._router = DocumentRouter.from_db(self.index.con, self._uses)
         return self._router
 
-    def _text_docs(self, token: str) -> int:
-        """How many documents have a passage that uses `token` (the router's test for a plain word)."""
+    def _uses(self, token: str) -> dict[str, int] | None:
+        """How many passages of each document use `token`, None for a word BM25 drops (the router's test
+        for a plain word)."""
+        if not tokenize([token])[0]:
+            return None
         if self._row_doc is None:
             pairs = self.index.con.execute("SELECT row, doc_id FROM passages ORDER BY row").fetchall()
             ids: dict[str, int] = {}
             self._row_doc = np.asarray([ids.setdefault(d, len(ids)) for _, d in pairs], np.int32)
+            self._doc_names = list(ids)
         rows = rows_using(self.index.lexical, token)
-        return int(np.unique(self._row_doc[rows]).size) if len(rows) else 0
+        if not len(rows):
+            return {}
+        docs, counts = np.unique(self._row_doc[rows], return_counts=True)
+        return {self._doc_names[d]: int(n) for d, n in zip(docs.tolist(), counts.tolist())}
 
     def _named_ids(self, doc_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Unit ids, their passage rows, and the passage rows of some documents (a few sets kept)."""
@@ -146,10 +146,6 @@ class Retriever:
         unit_ids, _, rows = self._named_ids(named)
         if not len(rows):
             return []
-        out_s: list[tuple] = []
-        if settings.section_weight > 0 and settings.mode != "dense":
-            r_s, k_s = self._section_ranker(named).rank(query, c)
-            out_s.append((r_s, settings.route_weight * settings.section_weight, k_s))
         unit_rows = self.index.unit_rows()
         w = settings.route_weight
         out: list[tuple[np.ndarray, float]] = []
@@ -158,35 +154,13 @@ class Retriever:
             order = np.argsort(-sims, kind="stable")
             r, _ = best_per_passage(unit_ids[order], sims[order], unit_rows, c)
             out.append((r, w * settings.dense_weight))
-            if settings.centroid_weight > 0:
-                urows = self._named_ids(named)[1]
-                vecs = np.asarray(self.index.vectors[unit_ids], np.float32)
-                uniq, inv = np.unique(urows, return_inverse=True)
-                cent = np.zeros((len(uniq), vecs.shape[1]), np.float32)
-                np.add.at(cent, inv, vecs)
-                cent /= np.linalg.norm(cent, axis=1, keepdims=True) + 1e-9
-                cs = cent @ qvec.astype(np.float32)
-                out.append((uniq[np.argsort(-cs, kind="stable")][:c], w * settings.centroid_weight))
         if settings.mode in ("hybrid", "lexical"):
             _, ids_l = self.index.lexical.search(query, c, within=rows)
             out.append((ids_l, w * settings.lexical_weight))
             s_u, ids_u = self.index.unit_lexical.search(query, c * 4, within=unit_ids)
             r_u, _ = best_per_passage(ids_u, s_u, unit_rows, c)
             out.append((r_u, w * settings.sentence_lexical_weight))
-        return out + out_s
-
-    def _section_ranker(self, named: tuple[str, ...]) -> SectionRanker:
-        """Section-path BM25 over the passages of some documents (a few sets kept)."""
-        got = self._sections_of.get(named)
-        if got is None:
-            marks = ",".join("?" * len(named))
-            pairs = self.index.con.execute(f"SELECT row, section FROM passages WHERE doc_id IN ({marks})",
-                                           named).fetchall()
-            got = SectionRanker([p[0] for p in pairs], [p[1] or "" for p in pairs])
-            if len(self._sections_of) >= 16:
-                self._sections_of.pop(next(iter(self._sections_of)))
-            self._sections_of[named] = got
-        return got
+        return out
 
     def section_at(self, doc_id: str, offset: int) -> str:
         """Heading path in force at one offset of a document (headings read once per document, few kept)."""
@@ -227,8 +201,7 @@ class Retriever:
         if named:
             inner = self.router().without_names(query, named)
             ivec = qvec if inner == query or qvec is None else self.embedder.encode_query(inner)
-            named_rankings = self._named_rankings(inner, ivec, tuple(sorted(named)), settings, c)
-            rankings = named_rankings if settings.route_only else rankings + named_rankings
+            rankings += self._named_rankings(inner, ivec, tuple(sorted(named)), settings, c)
         fused = rrf(rankings, settings.rrf_k)
         order = sorted(fused, key=lambda i: (-fused[i], i))
         return [Ranked(i, fused[i], dense.get(i), lexical.get(i)) for i in order]

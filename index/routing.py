@@ -8,18 +8,24 @@ rankings restricted to the named documents, added into the fusion (see `Retrieve
 The rule, written down:
 - A name is the file name stem plus the title, cut into lower-case letter/digit runs; a run holding a
   year also yields the year ("FY2018" → "fy2018", "2018"). English stop words, single characters and
-  numbers that are not years (accession numbers) are left out.
+  numbers that are not years (accession numbers) are left out. A file name or title of more than
+  MAX_NAME_WORDS such runs (years aside) is a description, not a name, and is not used: the words of
+  "Role_of_S_Palmitoylation_on_IFITM5_for_the_Interaction_with_FKBP11" are a paper's topic, which the
+  passage rankings already read (its title is in passage BM25).
 - A question token matches a name token when equal, when two adjacent question tokens spell it
-  ("Activision Blizzard" → "activisionblizzard"), or when a capitalised question token of ≥ 3 letters
-  is the start of a name token 3 or more characters longer ("MGM" → "mgmresorts"; "net" is no name),
+  ("Activision Blizzard" → "activisionblizzard"), or when an all-capitals question token of ≥ 3 letters
+  is the start of a name token 3 or more characters longer ("MGM" → "mgmresorts"; "Human" is no name),
   or when a short token's capitals are the initials of a file name's first words ("JnJ", "J&J" →
   JOHNSON_JOHNSON_…): it then matches the first of those words.
-- A title token that no file name holds and that the texts of more than TEXT_SHARE of the documents
-  use is a word, not a name ("securities" in a title "Securities and Exchange Commission"): it names
-  nothing. (File names are chosen by people; titles are often a form's header.)
+- A token names documents only when most of its uses are in them: if less than CONCENTRATION of the
+  passages that use it belong to the documents whose names hold it, it is a word, not a name, and names
+  nothing ("securities" in a form header "Securities and Exchange Commission"; "respiratory" in the file
+  names of 10 of 98 papers whose passages use it everywhere). "Amazon" is used in other filings too, but
+  most of its uses are in Amazon's own 10-K.
 - A document scores the summed idf, log(1 + N / df), of its matched name tokens over the N names. Years
   count only beside another matched token: "2022" alone names nothing.
-- Documents scoring ≥ MIN_SCORE and ≥ RELATIVE of the best are named; none when that is every document.
+- Documents scoring ≥ MIN_SCORE and ≥ RELATIVE of the best are named; none when that is more than
+  MAX_NAMED documents (a topic word, like "coronavirus" in 18 of 98 paper titles, names no document).
 """
 from __future__ import annotations
 
@@ -36,14 +42,19 @@ MIN_SCORE = 1.6
 """Least score that names a document: a token in at most about a quarter of the names (log(1 + 4))."""
 RELATIVE = 0.5
 """A document is named too when it scores at least this share of the best-named one."""
-TEXT_SHARE = 0.25
-"""A name token used in the texts of more than this share of the documents (at least 2) names nothing."""
+MAX_NAME_WORDS = 4
+"""Longest file name or title (in runs, years aside) that counts as a name."""
+MAX_NAMED = 3
+"""Most documents one question may name; more than max(MAX_NAMED, 5% of the documents) names none."""
+CONCENTRATION = 0.5
+"""Least share of a token's passage uses that must lie in the documents it names (see the module rule)."""
 
 _RUN = re.compile(r"[a-z0-9]+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_STOP = frozenset("""a an and are as at be by for from has have in inc is it its of on or our the this to was
-were what which who with how why when where does did do company corp corporation form annual report quarterly
-results release page final draft copy version document file""".split())
+_STOP = frozenset("""a an and are as at be but by for from has have in inc is it its not no of on or our the
+this to was were what which who with how why when where does did do than then there these those they their
+company corp corporation form annual report quarterly results release page final draft copy version document
+file new using use based study""".split())
 
 
 def _is_year(tok: str) -> bool:
@@ -61,12 +72,18 @@ def name_tokens(text: str) -> set[str]:
     return out
 
 
+def _name(text: str) -> set[str]:
+    """Routing tokens of a file name or title, or none when it is a description (see MAX_NAME_WORDS)."""
+    toks = name_tokens(text)
+    return toks if sum(not _is_year(t) for t in toks) <= MAX_NAME_WORDS else set()
+
+
 def _query_tokens(query: str) -> tuple[list[str], set[str], set[str]]:
-    """Lower-cased runs, adjacent-pair concatenations, and the runs written with a capital."""
+    """Lower-cased runs, adjacent-pair concatenations, and the runs written in capitals."""
     cased = re.findall(r"[A-Za-z0-9]+", query)
     runs = [c.lower() for c in cased]
     pairs = {a + b for a, b in zip(runs, runs[1:]) if a.isalpha() and b.isalpha()}
-    capital = {c.lower() for c in cased if any(ch.isupper() for ch in c)}
+    capital = {c.lower() for c in cased if c.isupper()}
     return runs, pairs, capital
 
 
@@ -79,6 +96,8 @@ class _Doc:
 
 def _initials(stem: str) -> dict[str, str]:
     words = [w for w in _RUN.findall(stem.lower()) if w.isalpha() and w not in _STOP]
+    if not _name(stem):
+        return {}
     return {"".join(w[0] for w in words[:k]): words[0] for k in range(2, min(4, len(words)) + 1)}
 
 
@@ -93,34 +112,43 @@ def _capital_initials(query: str) -> set[str]:
 class DocumentRouter:
     """Names the documents a question mentions; built once per loaded index generation."""
 
-    def __init__(self, docs: list[tuple[str, str, str]], text_docs: Callable[[str], int] | None = None) -> None:
-        """`docs`: (doc_id, path, title) of every current document; `text_docs(token)`: how many
-        documents' texts use a token (None: not checked)."""
-        self._text_docs = text_docs
+    def __init__(self, docs: list[tuple[str, str, str]], uses: Callable[[str], dict[str, int] | None] | None = None
+                 ) -> None:
+        """`docs`: (doc_id, path, title) of every current document; `uses(token)`: how many passages of
+        each document use a token, None for a stop word (no `uses`: not checked)."""
+        self._uses = uses
         self._word: dict[str, bool] = {}
-        self._docs = [_Doc(d, frozenset(name_tokens(PurePath(p).stem) | name_tokens(t)), _initials(PurePath(p).stem))
+        self._docs = [_Doc(d, frozenset(_name(PurePath(p).stem) | _name(t)), _initials(PurePath(p).stem))
                       for d, p, t in docs]
-        self._file_tokens = set().union(*(name_tokens(PurePath(p).stem) for _, p, _ in docs)) if docs else set()
         df: dict[str, int] = {}
         for d in self._docs:
             for t in d.tokens:
                 df[t] = df.get(t, 0) + 1
         n = len(self._docs)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._tokens_of = {d.doc_id: d.tokens for d in self._docs}
         self._by_prefix = sorted(df)
 
     @classmethod
-    def from_db(cls, con: sqlite3.Connection, text_docs: Callable[[str], int] | None = None) -> "DocumentRouter":
+    def from_db(cls, con: sqlite3.Connection, uses: Callable[[str], dict[str, int] | None] | None = None
+                ) -> "DocumentRouter":
         """A router over the current documents of a passage table."""
         docs = [(r[0], r[1], r[2]) for r in con.execute("SELECT doc_id, path, title FROM documents")]
-        return cls(docs, text_docs)
+        return cls(docs, uses)
 
     def _is_word(self, token: str) -> bool:
-        """True when so many documents' texts use `token` that it cannot name one (cached)."""
-        if self._text_docs is None or _is_year(token) or token in self._file_tokens:
+        """True when most passages that use `token` lie outside the documents it names (cached)."""
+        if self._uses is None or _is_year(token):
             return False
         if token not in self._word:
-            self._word[token] = self._text_docs(token) > max(2.0, TEXT_SHARE * len(self._docs))
+            counts = self._uses(token)
+            if counts is None:  # a word the lexical index drops (a stop word)
+                self._word[token] = True
+                return True
+            total = sum(counts.values())
+            inside = sum(n for d, n in counts.items() if token in self._tokens_of[d])
+            # A token no passage uses lives only in names ("activisionblizzard"): a name.
+            self._word[token] = total > 0 and inside < CONCENTRATION * total
         return self._word[token]
 
     def _matched(self, query: str) -> set[str]:
@@ -154,7 +182,7 @@ class DocumentRouter:
         if best < MIN_SCORE:
             return {}
         named = {d: s / best for d, s in scores.items() if s >= MIN_SCORE and s >= RELATIVE * best}
-        return {} if len(named) == len(self._docs) else named
+        return {} if len(named) > max(MAX_NAMED, len(self._docs) // 20) else named
 
     def without_names(self, query: str, named: dict[str, float] | set[str]) -> str:
         """The query with the words that named these documents taken out (years stay).
@@ -171,7 +199,7 @@ class DocumentRouter:
                 drop.add(w)
             elif i + 1 < len(words) and lw + words[i + 1].lower() in names:
                 drop.update((w, words[i + 1]))
-            elif (any(ch.isupper() for ch in w) and len(lw) >= 3 and lw.isalpha()
+            elif (w.isupper() and len(lw) >= 3 and lw.isalpha()
                   and any(len(n) >= len(lw) + 3 and n.startswith(lw) for n in names)):
                 drop.add(w)
         if not drop:

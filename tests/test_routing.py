@@ -14,14 +14,15 @@ DOCS = [("a", "/d/3M_2018_10K.pdf", "10-K - 02/07/2019 - 3M Company"),
         ("c", "/d/ACTIVISIONBLIZZARD_2019_10K.pdf", "ACTIVISIONBLIZZARD 2019 10K"),
         ("d", "/d/MGMRESORTS_2023Q2_10Q.pdf", "0000789570-23-000019"),
         ("e", "/d/NETFLIX_2017_10K.pdf", "0001065280-18-000069"),
-        ("f", "/d/AMCOR_2023Q2_10Q.pdf", "UNITED STATES SECURITIES AND EXCHANGE COMMISSION"),
+        ("f", "/d/AMCOR_2023Q2_10Q.pdf", "SECURITIES AND EXCHANGE COMMISSION"),
         ("g", "/d/PFIZER_2021_10K.pdf", "Pfizer 2021 Form 10-K"),
         ("h", "/d/COSTCO_2021_10K.pdf", "")]
 
 
 def _router(common_words: set[str] = frozenset()) -> DocumentRouter:
-    # `text_docs`: the test's stand-in for "how many documents' texts use this word".
-    return DocumentRouter(DOCS, text_docs=lambda t: len(DOCS) if t in common_words else 1)
+    # `uses`: the test's stand-in for "how many passages of each document use this word": a common word is
+    # used alike in every document, a name in no passage at all (it lives only in file names).
+    return DocumentRouter(DOCS, uses=lambda t: {d: 3 for d, _, _ in DOCS} if t in common_words else {})
 
 
 def test_name_tokens_split_runs_and_years() -> None:
@@ -54,6 +55,22 @@ def test_the_naming_words_leave_the_query_used_inside_the_document() -> None:
     assert r.without_names(q, r.route(q)) == "Were there events that are not in standard business operations in FY2021?"
     q2 = "What is the fixed asset turnover ratio for Activision Blizzard?"
     assert r.without_names(q2, r.route(q2)) == "What is the fixed asset turnover ratio for ?"
+
+
+def test_a_name_mostly_used_in_its_own_document_still_names_it() -> None:
+    # "Amazon" appears in Netflix's and Costco's filings too, but most of its uses are in Amazon's 10-K.
+    docs = DOCS + [("z", "/d/AMAZON_2019_10K.pdf", "")]
+    uses = {"amazon": {"z": 40, "e": 3, "h": 2}, "respiratory": {"z": 1, "e": 6, "h": 5}}
+    r = DocumentRouter(docs, uses=lambda t: uses.get(t, {}))
+    assert set(r.route("What is Amazon's FY2019 net income?")) == {"z"}
+    docs2 = DOCS + [("y", "/d/respiratory_viruses_review.txt", "")]
+    r2 = DocumentRouter(docs2, uses=lambda t: {"y": 1, "e": 6, "h": 5} if t == "respiratory" else {})
+    assert r2.route("Which respiratory symptoms were reported?") == {}  # used everywhere: a word
+
+
+def test_a_descriptive_file_name_is_not_a_name() -> None:
+    docs = DOCS + [("p", "/d/001_Role_of_S_Palmitoylation_on_IFITM5_for_the_Interaction_with_FKBP11.txt", "")]
+    assert DocumentRouter(docs, uses=lambda t: {}).route("What is a function associated with IFITM5?") == {}
 
 
 def test_one_document_is_never_routed() -> None:
@@ -133,7 +150,7 @@ def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) 
 def test_initials_name_a_two_word_company() -> None:
     docs = DOCS + [("j", "/d/JOHNSON_JOHNSON_2022_10K.pdf", "Form 10-K"),
                    ("k", "/d/JOHNSON_JOHNSON_2022Q4_EARNINGS.pdf", "FOR IMMEDIATE RELEASE")]
-    r = DocumentRouter(docs, text_docs=lambda t: 1)
+    r = DocumentRouter(docs, uses=lambda t: {})
     q = "Roughly how many times has JnJ sold its inventory in FY2022?"
     assert set(r.route(q)) == {"j", "k"}
     assert set(r.route("What drove J&J's gross margin in 2022?")) == {"j", "k"}

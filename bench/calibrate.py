@@ -78,9 +78,11 @@ def main() -> None:
     """CLI entry."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default="/tmp/gq-dev2")
-    ap.add_argument("--sets", nargs="*", default=["seed-report", "squad2-normans", "covid-qa-dev"])
+    ap.add_argument("--sets", nargs="*", default=["seed-report", "squad2-normans", "covid-qa-dev", "financebench-dev"])
     ap.add_argument("--cache", default="/tmp/gq-calib.json")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--keep-weights", action="store_true",
+                    help="keep the sentence weights of app/answer/calibration.py; refit only the confidence model")
     a = ap.parse_args()
     cache = Path(a.cache)
     data = json.loads(cache.read_text()) if cache.exists() else collect(Path(a.work), a.sets)
@@ -89,14 +91,18 @@ def main() -> None:
     best = (0.0, None)
     grid = [0.0, 0.1, 0.25, 0.45]
     for w in itertools.product(grid, grid, grid, [0.0, 0.05], [0.0, 0.1, 0.2], [0.0, 0.05]):
-        if sum(w) == 0:
+        if sum(w) == 0 or a.keep_weights:
             continue
         score = np.mean([top1([d for d in data if d["set"] == s], np.array(w)) for s in ("squad2-normans", "covid-qa-dev")])
         if score > best[0]:
             best = (score, w)
+    if a.keep_weights:
+        from app.answer.calibration import SENTENCE_WEIGHTS
+
+        best = (0.0, tuple(SENTENCE_WEIGHTS[n] for n in names))
     w = np.array(best[1])
     print("sentence weights", dict(zip(names, w.tolist())), "mean top1", round(best[0], 3))
-    for s in ("seed-report", "squad2-normans", "covid-qa-dev"):
+    for s in sorted({d["set"] for d in data}):
         print(" ", s, "top1 contains", round(top1([d for d in data if d["set"] == s], w), 3))
     X, y, sets = [], [], []
     for d in data:
@@ -114,7 +120,7 @@ def main() -> None:
     ans = np.array([d["answerable"] for d in data if d["sents"]])
     for t in np.arange(0.1, 0.8, 0.05):
         row = [f"t={t:.2f}"]
-        for s in ("seed-report", "squad2-normans", "covid-qa-dev"):
+        for s in sorted(set(sets)):
             m = np.array(sets) == s
             abst = p[m] < t
             una = ~ans[m]
@@ -123,7 +129,9 @@ def main() -> None:
             rec = tp / max(1, una.sum())
             f1 = 2 * prec * rec / max(1e-9, prec + rec)
             contains = ((~abst) & (y[m] == 1)).sum() / max(1, ans[m].sum())
-            row.append(f"{s[:6]} contains {contains:.3f} absF1 {f1:.3f}")
+            far = (abst & ans[m]).sum() / max(1, ans[m].sum())
+            wrong = ((~abst) & (y[m] == 0)).sum() / max(1, (~abst).sum())
+            row.append(f"{s[:6]} right {contains:.3f} absF1 {f1:.3f} FAR {far:.2f} wrong-shown {wrong:.2f}")
         print("  ".join(row))
     if a.write:
         Path("app/answer/calibration.py").write_text(

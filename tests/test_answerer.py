@@ -132,3 +132,15 @@ def test_title_line_is_never_the_answer(tmp_path, fake_embedder):
     b = api.ask("What is the title on transmission of bovine coronavirus in calves?",
                 settings=PRESETS["lenient"].with_(threshold=0.0))
     assert not b.abstained and b.segments[0].text == "Transmission of bovine coronavirus in calves"
+
+
+def test_a_sentence_the_document_repeats_is_said_once(tmp_path, fake_embedder):
+    said = "The company has paid cash dividends every quarter since becoming a public company."
+    text = ("Dividends\n\n" + said + " Our board reviews the dividend each year.\n\n"
+            "Capital\n\nShare repurchases continued under the program approved last year. " + said + "\n\n"
+            "Equity\n\nThe stock is listed on the New York Stock Exchange. " + said + "\n")
+    api = _tiny_api(tmp_path, fake_embedder, text)
+    a = api.ask("Has the company paid cash dividends every quarter?", settings=PRESETS["lenient"].with_(threshold=0.0))
+    assert not a.abstained
+    assert sum(s.text.count("paid cash dividends every quarter") for s in a.segments) == 1
+    verify(a, api.doc_text)

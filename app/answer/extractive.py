@@ -236,6 +236,8 @@ class Answerer:
                 continue
             if any(c.excerpt.doc_id == s.excerpt.doc_id and c.start < s.end and s.start < c.end for c in chosen):
                 continue  # overlapping passages repeat sentences
+            if any(" ".join(c.text.split()) == " ".join(s.text.split()) for c in chosen):
+                continue  # a filing repeats a sentence word for word: saying it twice adds nothing
             chosen.append(s)
             length += len(s.text)
         # Lead with the best sentence; merge sentences adjacent in one document under one citation.

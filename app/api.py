@@ -206,7 +206,7 @@ class GroundQA:
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[db.DocInfo]:
         """The indexed documents."""
-        return db.list_documents(self.loaded().con)
+        return self.loaded().list_documents()
 
     def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Excerpt]:
         """Ranked cited excerpts for a query."""
@@ -232,10 +232,10 @@ class GroundQA:
             ans = LLMAnswerer(answerer, settings.llm).answer(q, settings, history=history)
         else:
             ans = answerer.answer(q, settings, history=history)
-        con = answerer.retriever.index.con  # the generation the answer came from, even if a newer one is live
+        view = answerer.retriever.index  # the generation the answer came from, even if a newer one is live
 
         def text_of(doc_id: str) -> str:
-            stored = db.get_document(con, doc_id)
+            stored = view.get_document(doc_id)
             if stored is None:
                 raise VerificationError(f"document {doc_id} is not in the answer's index generation")
             return stored.doc.text
@@ -258,7 +258,7 @@ class GroundQA:
 
     def doc_text(self, doc_id: str) -> str:
         """Canonical text of a current document."""
-        stored = db.get_document(self.loaded().con, doc_id)
+        stored = self.loaded().get_document(doc_id)
         if stored is None:
             raise KeyError(doc_id)
         return stored.doc.text
@@ -266,7 +266,7 @@ class GroundQA:
     def cite(self, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
         """Resolve a citation id (raises CitationError with the fix)."""
         parse_citation_id(citation)  # a malformed id is reported as such, index or not
-        return resolve_citation(self.loaded().con, citation, context)
+        return resolve_citation(self.loaded(), citation, context)
 
     def quote(self, text: str, limit: int = 5) -> list[QuoteMatch]:
         """Where a quote occurs in the documents; [] when it does not."""

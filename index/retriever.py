@@ -15,10 +15,9 @@ from typing import Literal
 import numpy as np
 
 from corpus.structure import Sections
-from index.store import tables as db
 from index.citations import make_citation_id
 from index.embed import Embedder
-from index.store import LoadedIndex
+from index.store.view import IndexView, best_per_passage  # noqa: F401  (re-exported)
 from index.types import Excerpt
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -67,29 +66,10 @@ def rrf(rankings: list[tuple[np.ndarray, float]], rrf_k: float) -> dict[int, flo
     return fused
 
 
-def best_per_passage(unit_ids: np.ndarray, scores: np.ndarray, unit_rows: np.ndarray, limit: int
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Collapse a ranked unit list to passages (first = best unit), up to `limit` passages."""
-    rows: list[int] = []
-    best: list[float] = []
-    seen: set[int] = set()
-    for u, s in zip(unit_ids.tolist(), scores.tolist()):
-        if u < 0:
-            continue
-        r = int(unit_rows[u])
-        if r not in seen:
-            seen.add(r)
-            rows.append(r)
-            best.append(s)
-            if len(rows) >= limit:
-                break
-    return np.asarray(rows, np.int64), np.asarray(best, np.float32)
-
-
 class Retriever:
     """Ranks passages of a loaded index for a query."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
+    def __init__(self, index: IndexView, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
         self._sections: dict[str, Sections] = {}
@@ -98,8 +78,7 @@ class Retriever:
         """Heading path in force at one offset of a document (headings read once per document, few kept)."""
         secs = self._sections.get(doc_id)
         if secs is None:
-            row = self.index.con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-            secs = Sections(row[0] if row else "")
+            secs = Sections(self.index.document_text(doc_id) or "")
             if len(self._sections) >= 32:
                 self._sections.pop(next(iter(self._sections)))
             self._sections[doc_id] = secs
@@ -111,32 +90,29 @@ class Retriever:
         if len(idx) == 0:
             return []
         c = min(settings.candidates, len(idx))
-        unit_rows = idx.unit_rows()
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
         rankings: list[tuple[np.ndarray, float]] = []
         if settings.mode in ("hybrid", "dense"):
             if qvec is None:
                 qvec = self.embedder.encode_query(query)
-            s, ids = idx.vector_store.search(qvec[None, :], c * 4)
-            rows, best = best_per_passage(ids[0], s[0], unit_rows, c)
+            rows, best = idx.dense_passages(qvec, c)
             dense = dict(zip(rows.tolist(), best.tolist()))
             rankings.append((rows, settings.dense_weight))
         if settings.mode in ("hybrid", "lexical"):
-            s_l, ids_l = idx.lexical.search(query, c)
+            s_l, ids_l = idx.lexical_search(query, c)
             lexical = dict(zip(ids_l.tolist(), s_l.tolist()))
             rankings.append((ids_l, settings.lexical_weight))
-            s_u, ids_u = idx.unit_lexical.search(query, c * 4)
-            rows_u, _ = best_per_passage(ids_u, s_u, unit_rows, c)
+            rows_u, _ = idx.unit_lexical_passages(query, c)
             rankings.append((rows_u, settings.sentence_lexical_weight))
         fused = rrf(rankings, settings.rrf_k)
         order = sorted(fused, key=lambda i: (-fused[i], i))
         return [Ranked(i, fused[i], dense.get(i), lexical.get(i)) for i in order]
 
     def excerpts(self, ranked: list[Ranked], k: int) -> list[Excerpt]:
-        """Turn the first k ranked rows into cited excerpts (texts come from SQLite, not RAM)."""
+        """Turn the first k ranked rows into cited excerpts (texts come from the store, not RAM)."""
         top = ranked[:k]
-        rows = db.passage_rows(self.index.con, [r.row for r in top])
+        rows = self.index.passage_rows([r.row for r in top])
         out = []
         for r in top:
             p = rows[r.row]
@@ -154,15 +130,4 @@ class Retriever:
 
     def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
         """Stored vectors of sentence units by (start, end) in a document (missing spans are left out)."""
-        if not spans:
-            return {}
-        lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-        found = self.index.con.execute(
-            "SELECT id, start, end FROM units WHERE doc_id=? AND start>=? AND start<?", (doc_id, lo, hi)).fetchall()
-        want = set(spans)
-        hits = [(u["id"], (u["start"], u["end"])) for u in found if (u["start"], u["end"]) in want]
-        if not hits:
-            return {}
-        vecs = np.asarray(self.index.vectors[sorted(h[0] for h in hits)], dtype=np.float32)
-        order = {uid: i for i, uid in enumerate(sorted(h[0] for h in hits))}
-        return {span: vecs[order[uid]] for uid, span in hits}
+        return self.index.unit_vectors(doc_id, spans)

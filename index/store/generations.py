@@ -19,7 +19,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 
@@ -245,6 +245,81 @@ class LoadedIndex:
 
     def __len__(self) -> int:
         return self.manifest.n_passages
+
+    # -- the read interface shared with the Milvus backend (index/store/view.py) ---------------------
+    store = ""
+    """Where the index lives: '' for this directory (a Milvus view holds its store URI)."""
+
+    def dense_passages(self, qvec: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to c passage rows ranked by their best sentence's inner product with `qvec`, and those scores."""
+        from index.store.view import best_per_passage
+
+        s, ids = self.vector_store.search(qvec[None, :], c * 4)
+        return best_per_passage(ids[0], s[0], self.unit_rows(), c)
+
+    def lexical_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Passage BM25: top-k (scores, rows), best first, ties by row."""
+        return self.lexical.search(query, k)
+
+    def unit_lexical_passages(self, query: str, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to c passage rows ranked by their best sentence's BM25 score, and those scores."""
+        from index.store.view import best_per_passage
+
+        s_u, ids_u = self.unit_lexical.search(query, c * 4)
+        return best_per_passage(ids_u, s_u, self.unit_rows(), c)
+
+    def doc_freqs(self, tokens: list[str]) -> dict[str, int]:
+        """How many passages contain each (tokenized) term."""
+        from index.store.lexical import doc_freqs
+
+        return doc_freqs(self.lexical, tokens)
+
+    def passage_rows(self, rows: list[int]) -> dict[int, Mapping[str, object]]:
+        """Passages with their document's path, title and OCR pages, keyed by row."""
+        return db.passage_rows(self.con, rows)
+
+    def get_document(self, doc_id: str) -> db.StoredDoc | None:
+        """The current document with this id, or None."""
+        return db.get_document(self.con, doc_id)
+
+    def find_document_by_prefix(self, prefix: str) -> db.StoredDoc | None:
+        """Current or archived document whose id starts with `prefix`."""
+        return db.find_document_by_prefix(self.con, prefix)
+
+    def list_documents(self) -> list[db.DocInfo]:
+        """All current documents, by path."""
+        return db.list_documents(self.con)
+
+    def document_text(self, doc_id: str) -> str | None:
+        """Canonical text of a current document, or None."""
+        r = self.con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return r[0] if r else None
+
+    def page_starts(self, doc_id: str) -> list[int]:
+        """Page start offsets of a current document ([] without pages)."""
+        r = self.con.execute("SELECT page_starts FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return json.loads(r[0]) if r and r[0] else []
+
+    def documents_containing(self, text: str, limit: int) -> list[str]:
+        """Ids of up to `limit` current documents whose text contains `text` verbatim."""
+        return [r[0] for r in self.con.execute("SELECT doc_id FROM documents WHERE instr(text, ?) > 0 LIMIT ?",
+                                               (text, limit))]
+
+    def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
+        """Stored vectors of sentence units by (start, end) in a document (missing spans are left out)."""
+        if not spans:
+            return {}
+        lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
+        found = self.con.execute(
+            "SELECT id, start, end FROM units WHERE doc_id=? AND start>=? AND start<?", (doc_id, lo, hi)).fetchall()
+        want = set(spans)
+        hits = [(u["id"], (u["start"], u["end"])) for u in found if (u["start"], u["end"]) in want]
+        if not hits:
+            return {}
+        ids = sorted(h[0] for h in hits)
+        vecs = np.asarray(self.vectors[ids], dtype=np.float32)
+        order = {uid: i for i, uid in enumerate(ids)}
+        return {span: vecs[order[uid]] for uid, span in hits}
 
 
 def load_index(root: Path | str) -> LoadedIndex:

@@ -255,7 +255,9 @@ class LoadedIndex:
         from index.store.view import best_per_passage
 
         s, ids = self.vector_store.search(qvec[None, :], c * 4)
-        return best_per_passage(ids[0], s[0], self.unit_rows(), c)
+        # Equal scores in id order, as the Milvus backend ranks them (FAISS leaves ties in heap order).
+        order = np.lexsort((ids[0], -s[0]))
+        return best_per_passage(ids[0][order], s[0][order], self.unit_rows(), c)
 
     def lexical_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Passage BM25: top-k (scores, rows), best first, ties by row."""

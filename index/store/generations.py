@@ -255,8 +255,9 @@ class LoadedIndex:
         from index.store.view import best_per_passage
 
         s, ids = self.vector_store.search(qvec[None, :], c * 4)
-        # Equal scores in id order, as the Milvus backend ranks them (FAISS leaves ties in heap order).
-        order = np.lexsort((ids[0], -s[0]))
+        # Scores equal to 6 decimals in id order, as the Milvus backend ranks them: FAISS leaves ties in heap
+        # order, and two engines' float rounding (~1e-7) must not reorder equal similarities.
+        order = np.lexsort((ids[0], -np.round(s[0], 6)))
         return best_per_passage(ids[0][order], s[0][order], self.unit_rows(), c)
 
     def lexical_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -41,7 +41,7 @@ from index.store import tables as db
 from index.store.generations import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest,
                                      open_vectors)
 from index.store.milvus_schema import (LIVE_ALIAS, PREFIX, StoreSpec, client, create_generation, drop_generation,
-                                       head_alias, head_number, lex_field, lex_token, names, parse_store, pieces,
+                                       head_alias, head_number, lex_token, names, parse_store, pieces,
                                        token_of)
 from index.store.milvus_store import read_manifest
 
@@ -117,18 +117,19 @@ def publish(c, gen: Path, spec: StoreSpec, base: int) -> str:
                     "successor": r["successor"], "n_chars": len(r["text"])}
             _add_doc(add, "arc", r["doc_id"], meta, r["text"], json.loads(r["page_starts"]))
         df: Counter = Counter()
+        udf: Counter = Counter()
+        dl = {"passages": 0, "units": 0}
         padd = _inserter(c, p_name)
         for r in con.execute("SELECT * FROM passages ORDER BY row"):
-            toks = tokenize([lexical_text(docs[r["doc_id"]][0], r["text"], r["section"])])[0]
+            toks = [lex_token(t) for t in tokenize([lexical_text(docs[r["doc_id"]][0], r["text"], r["section"])])[0]]
             df.update(set(toks))
+            dl["passages"] += len(toks)
             text = r["text"] if len(r["text"].encode("utf-8", "surrogatepass")) < 65_000 else ""
             padd({"row": r["row"], "doc_id": r["doc_id"], "start": r["start"], "end": r["end"],
                   "page_start": -1 if r["page_start"] is None else r["page_start"],
                   "page_end": -1 if r["page_end"] is None else r["page_end"], "section": r["section"][:16_000],
-                  "text": text, "lex": lex_field(toks)}, 3 * len(r["text"]) + 64)
+                  "text": text, "lex": _lex(toks)}, 3 * len(r["text"]) + 64)
         padd(None)
-        for t, n in df.items():
-            add({"key": "df/" + lex_token(t), "kind": "df", "doc_id": "", "n": n, "body": "", "dummy": [0.0, 0.0]})
         vecs = open_vectors(gen, man.n_units, man.dim)
         uadd = _inserter(c, u_name)
         units = con.execute("SELECT id, row, doc_id, start, end FROM units ORDER BY id").fetchall()
@@ -137,14 +138,23 @@ def publish(c, gen: Path, spec: StoreSpec, base: int) -> str:
             texts = [docs[u["doc_id"]][1][u["start"]:u["end"]] for u in chunk]
             block = np.asarray(vecs[chunk[0]["id"]:chunk[-1]["id"] + 1], np.float32)
             for u, toks, v in zip(chunk, tokenize(texts), block):
+                toks = [lex_token(t) for t in toks]
+                udf.update(set(toks))
+                dl["units"] += len(toks)
                 uadd({"id": u["id"], "row": u["row"], "doc_id": u["doc_id"], "start": u["start"], "end": u["end"],
-                      "vec": v, "lex": lex_field(toks)}, 4 * man.dim + 200)
+                      "vec": v, "lex": _lex(toks)}, 4 * man.dim + 200)
         uadd(None)
+        # Term statistics for exact bm25s scores (milvus_store.bm25_score) and the answerer's doc_freqs.
+        for space, counts in (("df/", df), ("udf/", udf)):
+            for t, n in counts.items():
+                add({"key": space + t, "kind": "df", "doc_id": "", "n": n, "body": "", "dummy": [0.0, 0.0]}, 64)
         data = {k: v for k, v in man.data.items() if k != "documents"}  # the documents collection lists them
         data.update({"store": spec.text, "vector_backend": "milvus", "token": token, "base": base,
                      "vector_index": f"Milvus {'FLAT' if man.n_units <= 2_000_000 else 'HNSW'}(IP, n={man.n_units})",
                      "lexical_index": "Milvus BM25 function (k1=1.2, b=0.75) over bm25s tokens",
-                     "created_at": time.time()})
+                     "created_at": time.time(),
+                     "bm25_stats": {"passages": {"n": man.n_passages, "avgdl": dl["passages"] / max(1, man.n_passages)},
+                                    "units": {"n": man.n_units, "avgdl": dl["units"] / max(1, man.n_units)}}})
         add({"key": "manifest", "kind": "manifest", "doc_id": "", "n": 0, "body": json.dumps(data),
              "dummy": [0.0, 0.0]})
         add(None)
@@ -155,6 +165,12 @@ def publish(c, gen: Path, spec: StoreSpec, base: int) -> str:
         raise
     con.close()
     return token
+
+
+def _lex(tokens: list[str]) -> str:
+    """A lexical field: the tokens, space-separated, within the VARCHAR byte limit."""
+    out = " ".join(tokens)
+    return out if len(out) < 65_000 else out[: out.rfind(" ", 0, 65_000)]
 
 
 def _add_doc(add, space: str, doc_id: str, meta: dict, text: str, page_starts: list[int]) -> None:

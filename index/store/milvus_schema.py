@@ -27,6 +27,8 @@ import threading
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from index.store.generations import IndexError_
+
 PREFIX = "groundqa"
 TOKEN_ENV = "GROUNDQA_MILVUS_TOKEN"
 PIECE_CHARS = 60_000
@@ -39,7 +41,7 @@ BM25_B = 0.75
 _PLAIN = re.compile(r"[a-z0-9]{1,64}", re.ASCII)
 
 
-class MilvusStoreError(RuntimeError):
+class MilvusStoreError(IndexError_):
     """A Milvus store that cannot be used, worded for the user."""
 
 

@@ -15,8 +15,10 @@ statistics, so its scores are (k1+1)≈2.2× bm25s's, within a few per cent — 
 from __future__ import annotations
 
 import json
+import math
+import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Mapping
 
 import numpy as np
@@ -27,7 +29,10 @@ from index.store.milvus_schema import (LIVE_ALIAS, ensure_loaded, StoreSpec, cli
                                        token_of)
 from index.store.tables import DocInfo, StoredDoc
 from index.store.lexical import tokenize
-from index.store.milvus_schema import lex_field
+from index.store.milvus_schema import lex_token
+
+RESCORE = 3
+"""Lexical candidates per result that Milvus's BM25 picks for exact re-scoring (its scores differ by a few %)."""
 
 _CACHE_DOCS = 64
 _SEARCH_MAX = 16_384  # Milvus's top-k limit
@@ -98,7 +103,9 @@ class MilvusIndex:
         self._p, self._u, self._d = names(token)
         self.manifest = read_manifest(self._c, token)
         self._docs = _LRU(_CACHE_DOCS)
-        self._meta = _LRU(4096)
+        self._meta = _LRU(16_384)
+        # Exact bm25s scores by default; GROUNDQA_MILVUS_RAW_BM25=1 ranks by Milvus's own (for measuring).
+        self.rescore = os.environ.get("GROUNDQA_MILVUS_RAW_BM25", "") != "1"
 
     def __len__(self) -> int:
         return self.manifest.n_passages
@@ -118,50 +125,68 @@ class MilvusIndex:
         from index.store.view import best_per_passage
 
         hits = self._search(self._u, np.asarray(qvec, np.float32).tolist(), "vec", c * 4, ["row"])
-        hits.sort(key=lambda h: (-float(h["distance"]), int(h["id"])))
+        hits.sort(key=lambda h: (-round(float(h["distance"]), 6), int(h["id"])))  # as LoadedIndex ranks them
         rows = {int(h["id"]): int(h["entity"]["row"]) for h in hits}
         return best_per_passage(np.asarray([int(h["id"]) for h in hits], np.int64),
                                 np.asarray([float(h["distance"]) for h in hits], np.float32), rows, c)
 
-    def _lex_query(self, query: str) -> str:
-        return lex_field(tokenize([query])[0])
+    def _bm25(self, collection: str, query: str, k: int, kind: str) -> list[tuple[float, int, int]]:
+        """Top-k (score, id, row) of a lexical field, best first, ties by id: Milvus's BM25 function picks
+        RESCORE·k candidates, which are re-scored exactly as bm25s scores them (see `bm25_score`)."""
+        tokens = [lex_token(t) for t in tokenize([query])[0]]
+        if not tokens or len(self) == 0:
+            return []
+        q = " ".join(tokens)
+        pk = "row" if kind == "passages" else "id"
+        out = ["lex"] if kind == "passages" else ["lex", "row"]
+        hits = self._search(collection, q, "sparse", max(k * RESCORE, k + 50) if self.rescore else k, out)
+        if not self.rescore:  # Milvus's own scores (reported as negative distances by Milvus Lite)
+            got = [(abs(float(h["distance"])), int(h[pk]), int(h["entity"].get("row", h[pk]))) for h in hits]
+        else:
+            stats = self.manifest.data["bm25_stats"][kind]  # type: ignore[index]
+            df = self._dfs(tokens, "df/" if kind == "passages" else "udf/")
+            got = [(bm25_score(tokens, h["entity"]["lex"].split(), df, stats["n"], stats["avgdl"]), int(h[pk]),
+                    int(h["entity"].get("row", h[pk]))) for h in hits]
+        got = [g for g in got if g[0] > 0]
+        got.sort(key=lambda g: (-g[0], g[1]))
+        return got[:k]
+
+    def _dfs(self, tokens: list[str], space: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        todo = []
+        for t in dict.fromkeys(tokens):
+            n = self._meta.get(space + t)
+            if n is None:
+                todo.append(t)
+            else:
+                out[t] = n
+        if todo:
+            keys = [space + t for t in todo]
+            got = {r["key"]: int(r["n"]) for r in self._c.query(
+                self._d, filter=f"key in [{', '.join(quote_str(k) for k in keys)}]", output_fields=["key", "n"])}
+            for t, key in zip(todo, keys):
+                out[t] = got.get(key, 0)
+                self._meta.put(key, out[t])
+        return out
 
     def lexical_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Passage BM25 (Milvus BM25 function): top-k (scores, rows), best first, ties by row."""
-        q = self._lex_query(query)
-        empty = (np.zeros(0, np.float32), np.zeros(0, np.int64))
-        if not q or len(self) == 0:
-            return empty
-        # Milvus Lite reports BM25 as a negative distance; scores are positive either way.
-        hits = [(abs(float(h["distance"])), int(h["row"])) for h in self._search(self._p, q, "sparse", k, [])]
-        hits = sorted((s, r) for s, r in hits if s > 0)
-        hits.sort(key=lambda x: (-x[0], x[1]))
-        return np.asarray([s for s, _ in hits], np.float32), np.asarray([r for _, r in hits], np.int64)
+        """Passage BM25: top-k (scores, rows), best first, ties by row (bm25s's scores, see `_bm25`)."""
+        got = self._bm25(self._p, query, k, "passages")
+        return np.asarray([g[0] for g in got], np.float32), np.asarray([g[1] for g in got], np.int64)
 
     def unit_lexical_passages(self, query: str, c: int) -> tuple[np.ndarray, np.ndarray]:
         """Up to c passage rows ranked by their best sentence's BM25 score, and those scores."""
         from index.store.view import best_per_passage
 
-        q = self._lex_query(query)
-        if not q or len(self) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        hits = [(abs(float(h["distance"])), int(h["id"]), int(h["entity"]["row"]))
-                for h in self._search(self._u, q, "sparse", c * 4, ["row"])]
-        hits = [h for h in hits if h[0] > 0]
-        hits.sort(key=lambda x: (-x[0], x[1]))
-        return best_per_passage(np.asarray([h[1] for h in hits], np.int64), np.asarray([h[0] for h in hits]),
-                                {h[1]: h[2] for h in hits}, c)
+        got = self._bm25(self._u, query, c * 4, "units")
+        return best_per_passage(np.asarray([g[1] for g in got], np.int64), np.asarray([g[0] for g in got]),
+                                {g[1]: g[2] for g in got}, c)
 
     def doc_freqs(self, tokens: list[str]) -> dict[str, int]:
         """How many passages contain each (tokenized) term (stored at build time as `df/` rows)."""
-        out = {t: 0 for t in tokens}
-        if not tokens:
-            return out
-        keys = {"df/" + _key_token(t): t for t in tokens}
-        for r in self._c.query(self._d, filter=f"key in [{', '.join(quote_str(k) for k in keys)}]",
-                               output_fields=["key", "n"]):
-            out[keys[r["key"]]] = int(r["n"])
-        return out
+        enc = {t: lex_token(t) for t in tokens}
+        df = self._dfs(list(enc.values()), "df/")
+        return {t: df.get(e, 0) for t, e in enc.items()}
 
     # -- passages and documents ------------------------------------------------------------------
     def passage_rows(self, rows: list[int]) -> dict[int, Mapping[str, object]]:
@@ -281,7 +306,20 @@ class MilvusIndex:
         return out
 
 
-def _key_token(t: str) -> str:
-    from index.store.milvus_schema import lex_token
+def bm25_score(query: list[str], doc: list[str], df: dict[str, int], n: int, avgdl: float) -> float:
+    """BM25 (Lucene variant, K1/B of index/store/lexical.py) of a tokenized text, computed with the same
+    float32/float64 steps as bm25s so equal inputs give equal scores and ties break the same way."""
+    from index.store.lexical import B, K1
 
-    return lex_token(t)
+    tf = Counter(doc)
+    dl = len(doc)
+    total = np.float32(0.0)
+    for t in query:  # bm25s sums every query token, repeats included, in query order
+        f = tf.get(t, 0)
+        d = df.get(t, 0)
+        if not f or not d:
+            continue
+        idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
+        denom = K1 * ((1 - B) + B * dl / np.float64(avgdl))
+        total = np.float32(total + np.float32(np.float64(idf) * (np.float64(f) / (denom + np.float64(f)))))
+    return float(total)

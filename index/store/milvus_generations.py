@@ -352,6 +352,7 @@ def build_milvus(store: str, paths: Sequence[str | Path], embedder, params=None,
     from index.builder import build_index
     from index.store.milvus_merge import merge_generations
 
+    t0 = time.perf_counter()
     spec = parse_store(store)
     c = client(spec)
     with tempfile.TemporaryDirectory(prefix="groundqa-milvus-") as work:
@@ -392,4 +393,5 @@ def build_milvus(store: str, paths: Sequence[str | Path], embedder, params=None,
         collect_garbage(c, GRACE_S if grace_s is None else grace_s)
         report.n_documents = Manifest.read(gen).data.get("n_documents", report.n_documents)  # type: ignore[assignment]
         report.n_passages = Manifest.read(gen).n_passages
+    report.seconds = time.perf_counter() - t0
     return report

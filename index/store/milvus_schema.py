@@ -214,7 +214,7 @@ def create_generation(c, token: str, dim: int, n_units: int, description: str) -
     s.add_field("text", DataType.VARCHAR, max_length=VARCHAR_MAX)
     ip = c.prepare_index_params()
     lexical(s, ip)
-    c.create_collection(p_name, schema=s, index_params=ip, consistency_level="Strong")
+    _create(c, p_name, s, ip)
 
     s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=description)
     s.add_field("id", DataType.INT64, is_primary=True)
@@ -229,7 +229,7 @@ def create_generation(c, token: str, dim: int, n_units: int, description: str) -
     else:
         ip.add_index("vec", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
     lexical(s, ip)
-    c.create_collection(u_name, schema=s, index_params=ip, consistency_level="Strong")
+    _create(c, u_name, s, ip)
 
     s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=description)
     s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
@@ -240,7 +240,15 @@ def create_generation(c, token: str, dim: int, n_units: int, description: str) -
     s.add_field("dummy", DataType.FLOAT_VECTOR, dim=2)
     ip = c.prepare_index_params()
     ip.add_index("dummy", index_type="FLAT", metric_type="L2")
-    c.create_collection(d_name, schema=s, index_params=ip, consistency_level="Strong")
+    _create(c, d_name, s, ip)
+
+
+def _create(c, name: str, schema, index_params) -> None:
+    """Create, index and load an empty collection. sync=False: pymilvus would otherwise sleep 0.5 s per index
+    before asking whether an index over no rows is built (2 s per generation); loading waits for it anyway."""
+    c.create_collection(name, schema=schema, consistency_level="Strong")
+    c.create_index(name, index_params, sync=False)
+    c.load_collection(name)
 
 
 def ensure_loaded(c, token: str) -> None:

@@ -167,3 +167,18 @@ def test_sigkilled_writer_leaves_the_previous_generation_live(tmp_path, milvus_s
     assert check(fresh) == []
     again = make_api(tmp_path / "index", store).index([tmp_path / "docs"])  # the store takes writes again
     assert again.n_documents == len(before_docs)
+
+
+def test_eval_scores_the_same_on_a_milvus_store(tmp_path, fake_api):
+    from app.cli.evaluate import evaluate
+    from conftest import shared_path
+    from corpus import SAMPLE_DIR
+
+    questions = shared_path("eval-data", "seed-report", "questions.jsonl")
+    api = make_api(tmp_path / "index", f"milvus:{tmp_path / 'eval.db'}")
+    api.settings = fake_api.settings
+    api.index([SAMPLE_DIR])
+    on_milvus, errors = evaluate(api, questions, tmp_path / "milvus-run", progress=False)
+    embedded, _ = evaluate(fake_api, questions, tmp_path / "embedded-run", progress=False)
+    assert errors == [] and on_milvus.n_errors == 0 and on_milvus.n_questions == 16
+    assert on_milvus.metrics == embedded.metrics

@@ -79,13 +79,27 @@ def check_history(history: Sequence[str]) -> list[str]:
     return out
 
 
+STORE_FILE = "STORE"
+
+
+def _recorded_store(index_dir: Path) -> str | None:
+    """The Milvus store that `groundqa index --store` recorded for this index directory, if any."""
+    try:
+        return (index_dir / STORE_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
 class GroundQA:
     """An index directory plus the model to query it. Thread-safe; notices re-indexing by others."""
 
     def __init__(self, index_dir: str | Path = DEFAULT_INDEX_DIR, model: str | None = None,
                  settings: Settings | None = None, embedder: Embedder | None = None, device: str = "cpu",
-                 backend: str = "auto", llm: LLMSettings | None = None) -> None:
+                 backend: str = "auto", llm: LLMSettings | None = None, store: str | None = None) -> None:
         self.index_dir = Path(index_dir)
+        # A Milvus store (milvus://HOST:PORT/DB or milvus:FILE) holds the whole index; else index_dir does.
+        # `groundqa index --store` leaves its name in INDEX/STORE so later commands find it without --store.
+        self.store = store or _recorded_store(self.index_dir)
         self.settings = settings or PRESETS["default"]
         if llm is not None:  # answer with an OpenAI-compatible LLM, every sentence verified (app/answer/llm.py)
             self.settings = replace(self.settings, llm=llm)
@@ -103,6 +117,11 @@ class GroundQA:
         """The model this index uses (from the manifest), or the one asked for."""
         if self._model:
             return self._model
+        if self.store:
+            from index.store.milvus_store import live_manifest
+
+            man = live_manifest(self.store)
+            return man.model if man else DEFAULT_MODEL
         gen = IndexDir(self.index_dir).current()
         return Manifest.read(gen).model if gen else DEFAULT_MODEL
 
@@ -119,6 +138,15 @@ class GroundQA:
     def loaded(self) -> LoadedIndex:
         """The live index generation, reloaded when another process or tab re-indexed."""
         with self._lock:
+            if self.store:
+                from index.store.milvus_store import live_token, load_milvus_index, parse_store
+
+                token = live_token(parse_store(self.store))
+                if self._loaded is None or token != self._token:
+                    self._loaded = load_milvus_index(self.store)  # type: ignore[assignment]
+                    self._token = token
+                    self._answerer = None
+                return self._loaded  # type: ignore[return-value]
             token = IndexDir(self.index_dir).current_token()
             if self._loaded is None or token != self._token:
                 self._loaded = load_index(self.index_dir)
@@ -141,14 +169,27 @@ class GroundQA:
 
     def exists(self) -> bool:
         """Whether an index has been built here."""
+        if self.store:
+            from index.store.milvus_store import live_token, parse_store
+
+            return bool(live_token(parse_store(self.store)))
         return IndexDir(self.index_dir).current() is not None
 
     # -- writing -------------------------------------------------------------------------------
     def index(self, paths: Sequence[str | Path], rebuild: bool = False, params: ChunkParams | None = None,
               remove_missing: bool = True, progress: ProgressFn | None = None) -> IndexReport:
         """Index files/folders incrementally (see index.builder)."""
-        return build_index(paths, self.index_dir, self.embedder, params=params, rebuild=rebuild,
-                           remove_missing=remove_missing, progress=progress)
+        report = build_index(paths, self.index_dir, self.embedder, params=params, rebuild=rebuild,
+                             remove_missing=remove_missing, progress=progress, store=self.store)
+        self._record_store()
+        return report
+
+    def _record_store(self) -> None:
+        """Leave the Milvus store's name in INDEX/STORE (never the token) so later commands use it."""
+        if self.store and _recorded_store(self.index_dir) != self.store:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            spec = self.store if self.store.startswith("milvus://") else "milvus:" + str(Path(self.store[7:]).resolve())
+            (self.index_dir / STORE_FILE).write_text(spec + "\n")
 
     def adapt(self, settings: AdaptSettings | None = None, progress: ProgressFn | None = None
               ) -> tuple[AdaptReport, IndexReport]:
@@ -164,6 +205,9 @@ class GroundQA:
         from datetime import datetime, timezone
 
         settings = settings or AdaptSettings()
+        if self.store:
+            raise AdaptError("adapt runs on the embedded index only — adapt a local copy, then index it into "
+                             "the Milvus store with --model")
         idx = self.loaded()
         self._check_adaptable(idx)
         current = idx.manifest.model
@@ -201,12 +245,12 @@ class GroundQA:
     def remove(self, documents: Sequence[str], progress: ProgressFn | None = None) -> IndexReport:
         """Remove documents by path, source file or id."""
         return build_index([], self.index_dir, self.embedder, remove=documents, remove_missing=False,
-                           progress=progress)
+                           progress=progress, store=self.store)
 
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[db.DocInfo]:
         """The indexed documents."""
-        return db.list_documents(self.loaded().con)
+        return self.loaded().list_documents()
 
     def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Excerpt]:
         """Ranked cited excerpts for a query."""
@@ -232,10 +276,10 @@ class GroundQA:
             ans = LLMAnswerer(answerer, settings.llm).answer(q, settings, history=history)
         else:
             ans = answerer.answer(q, settings, history=history)
-        con = answerer.retriever.index.con  # the generation the answer came from, even if a newer one is live
+        view = answerer.retriever.index  # the generation the answer came from, even if a newer one is live
 
         def text_of(doc_id: str) -> str:
-            stored = db.get_document(con, doc_id)
+            stored = view.get_document(doc_id)
             if stored is None:
                 raise VerificationError(f"document {doc_id} is not in the answer's index generation")
             return stored.doc.text
@@ -258,7 +302,7 @@ class GroundQA:
 
     def doc_text(self, doc_id: str) -> str:
         """Canonical text of a current document."""
-        stored = db.get_document(self.loaded().con, doc_id)
+        stored = self.loaded().get_document(doc_id)
         if stored is None:
             raise KeyError(doc_id)
         return stored.doc.text
@@ -266,7 +310,7 @@ class GroundQA:
     def cite(self, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
         """Resolve a citation id (raises CitationError with the fix)."""
         parse_citation_id(citation)  # a malformed id is reported as such, index or not
-        return resolve_citation(self.loaded().con, citation, context)
+        return resolve_citation(self.loaded(), citation, context)
 
     def quote(self, text: str, limit: int = 5) -> list[QuoteMatch]:
         """Where a quote occurs in the documents; [] when it does not."""

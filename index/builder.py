@@ -101,12 +101,22 @@ def build_index(
     remove: Sequence[str] = (),
     title_in_embedding: bool = False,
     progress: ProgressFn | None = None,
+    store: str | None = None,
+    local_indexes: bool = True,
 ) -> IndexReport:
     """Index files and folders into `index_dir` (see module docstring); returns what changed.
 
     `remove` names documents (path, source or doc id) to drop. Raises IndexLocked when another
-    writer holds the index, and IndexError_ when nothing at all could be indexed.
+    writer holds the index, and IndexError_ when nothing at all could be indexed. With `store`
+    (milvus://HOST:PORT/DB or milvus:FILE) the index is written to Milvus instead
+    (index/store/milvus_generations.py); `local_indexes=False` skips the FAISS and BM25 files (a
+    generation built only to be published there).
     """
+    if store:
+        from index.store.milvus_generations import build_milvus
+
+        return build_milvus(store, paths, embedder, params=params, rebuild=rebuild, remove_missing=remove_missing,
+                            remove=remove, title_in_embedding=title_in_embedding, progress=progress)
     t0 = time.perf_counter()
     idx = IndexDir(index_dir)
     report = IndexReport(index_dir=str(index_dir))
@@ -175,7 +185,7 @@ def build_index(
         tmp = idx.new_generation()
         try:
             _write_generation(tmp, cur, old_con, old_manifest, old_docs, to_load, drop, rebuild, embedder,
-                              params, title_in_embedding, row_ctx, report, progress)
+                              params, title_in_embedding, row_ctx, report, progress, local_indexes)
             if report.n_documents == 0 and (found or old_docs) and not drop:
                 raise NothingIndexed("nothing could be indexed: every file was skipped (see the warnings above)",
                                      report.skipped)
@@ -231,7 +241,7 @@ def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
                       old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
                       embedder: Embedder, params: ChunkParams, title_in_embedding: bool, row_ctx: bool,
-                      report: IndexReport, progress: ProgressFn | None) -> None:
+                      report: IndexReport, progress: ProgressFn | None, local_indexes: bool = True) -> None:
     g = _Gen(db.connect(tmp / db.DB_FILE), _VectorWriter(tmp / VECTORS_FILE, embedder.dim))
     con = g.con
     same_model = old_manifest is not None and old_manifest.model == embedder.name and \
@@ -350,14 +360,15 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
         progress("building indexes", 0, 3)
     from index.store.faiss import FaissStore
 
-    store = FaissStore.build(open_vectors(tmp, g.next_unit, embedder.dim))
-    store.save(tmp)
-    if progress:
-        progress("building indexes", 1, 3)
-    LexicalIndex.build(g.passage_texts).save(tmp, "bm25")
-    if progress:
-        progress("building indexes", 2, 3)
-    LexicalIndex.build(g.unit_texts).save(tmp, "bm25_units")
+    store = FaissStore.build(open_vectors(tmp, g.next_unit if local_indexes else 0, embedder.dim))
+    if local_indexes:
+        store.save(tmp)
+        if progress:
+            progress("building indexes", 1, 3)
+        LexicalIndex.build(g.passage_texts).save(tmp, "bm25")
+        if progress:
+            progress("building indexes", 2, 3)
+        LexicalIndex.build(g.unit_texts).save(tmp, "bm25_units")
     if progress:
         progress("building indexes", 3, 3)
     Manifest({

@@ -12,15 +12,13 @@ it stops after FUZZY_BUDGET_S seconds. The result says when it did less than a f
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from index.store import tables as db
 from index.citations import make_citation_id
-from index.store import LoadedIndex
+from index.store.view import IndexView
 
 FUZZY_THRESHOLD = 0.85
 MAX_QUOTE_CHARS = 5000
@@ -165,7 +163,7 @@ def find_in_text(quote: str, text: str, window: tuple[int, int] | None = None) -
     return [_Hit(offs[lo + s0], offs[lo + s1 - 1] + 1, round(score, 4), False)]
 
 
-def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> QuoteMatches:
+def find_quote(index: IndexView, quote: str, limit: int = 5) -> QuoteMatches:
     """Best locations of a quote in the indexed documents, exact ones first; empty when not found.
 
     The result's `note` says when the fuzzy stage was skipped or stopped early (see module docstring).
@@ -180,17 +178,17 @@ def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> QuoteMatches:
         quote.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON) is not text
         raise QuoteError("the quote holds an invalid character (a lone surrogate) — paste the text again") from None
-    con = index.con
-    _, rows = index.lexical.search(quote, CANDIDATES)
-    cand = db.passage_rows(con, rows.tolist())
+    con = index
+    _, rows = index.lexical_search(quote, CANDIDATES)
+    cand = con.passage_rows(rows.tolist())
     ordered = [cand[r] for r in rows.tolist() if r in cand]
     doc_ids = list(dict.fromkeys(r["doc_id"] for r in ordered))
     matches: list[QuoteMatch] = []
     for doc_id in doc_ids:  # exact and folded matches anywhere in the candidate documents
         matches += _to_matches(con, doc_id, find_in_text(quote, _doc_text(con, doc_id)))
-    if not matches:  # a quote of stop words only has no BM25 candidates: exact scan in SQLite (C speed)
-        for r in con.execute("SELECT doc_id FROM documents WHERE instr(text, ?) > 0 LIMIT ?", (quote, limit)):
-            matches += _to_matches(con, r[0], find_in_text(quote, _doc_text(con, r[0])))
+    if not matches:  # a quote of stop words only has no BM25 candidates: exact scan in the store
+        for doc_id in con.documents_containing(quote, limit):
+            matches += _to_matches(con, doc_id, find_in_text(quote, _doc_text(con, doc_id)))
     note = ""
     if not matches and ordered:
         matches, note = _fuzzy(con, quote, ordered[:FUZZY_CANDIDATES])
@@ -200,7 +198,7 @@ def find_quote(index: LoadedIndex, quote: str, limit: int = 5) -> QuoteMatches:
     return QuoteMatches(sorted(best.values(), key=lambda m: (-m.exact, -m.score, m.doc, m.start))[:limit], note)
 
 
-def _fuzzy(con: sqlite3.Connection, quote: str, ordered: list) -> tuple[list[QuoteMatch], str]:
+def _fuzzy(con: IndexView, quote: str, ordered: list) -> tuple[list[QuoteMatch], str]:
     """Fuzzy matches in the candidate windows, within the length cap and time budget; (matches, note)."""
     if len(quote) > FUZZY_MAX_CHARS:
         return [], (f"no approximate search: the quote is over {FUZZY_MAX_CHARS} characters, so only exact and "
@@ -216,14 +214,14 @@ def _fuzzy(con: sqlite3.Connection, quote: str, ordered: list) -> tuple[list[Quo
     return matches, ""
 
 
-def _doc_text(con: sqlite3.Connection, doc_id: str) -> str:
-    return con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()[0]
+def _doc_text(con: IndexView, doc_id: str) -> str:
+    return con.document_text(doc_id) or ""
 
 
-def _to_matches(con: sqlite3.Connection, doc_id: str, hits: list[_Hit]) -> list[QuoteMatch]:
+def _to_matches(con: IndexView, doc_id: str, hits: list[_Hit]) -> list[QuoteMatch]:
     if not hits:
         return []
-    stored = db.get_document(con, doc_id)
+    stored = con.get_document(doc_id)
     assert stored is not None
     d = stored.doc
     return [QuoteMatch(make_citation_id(d.doc_id, h.start, h.end), d.path, d.doc_id, d.title,

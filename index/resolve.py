@@ -51,10 +51,27 @@ def _snap_right(text: str, i: int) -> int:
     return i if i >= len(text) or j < 0 or j - i > 40 else j
 
 
-def resolve_citation(con: sqlite3.Connection, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
-    """Resolve `citation` (see index.citations for the format); raises CitationError with the fix."""
+class _Tables:
+    """A bare SQLite connection seen as the two lookups resolving needs (callers that pass `con`)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def find_document_by_prefix(self, prefix: str) -> db.StoredDoc | None:
+        return db.find_document_by_prefix(self._con, prefix)
+
+    def get_document(self, doc_id: str) -> db.StoredDoc | None:
+        return db.get_document(self._con, doc_id)
+
+
+def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
+    """Resolve `citation` (see index.citations for the format); raises CitationError with the fix.
+
+    `index` is an index view (LoadedIndex, MilvusIndex) or a SQLite connection to a passage table.
+    """
+    con = _Tables(index) if isinstance(index, sqlite3.Connection) else index
     cid = parse_citation_id(citation)
-    stored = db.find_document_by_prefix(con, cid.doc_prefix)
+    stored = con.find_document_by_prefix(cid.doc_prefix)
     if stored is None:
         raise CitationError(f"citation {cid} names a document that is not in this index — check --index, "
                             "or re-index the documents the answer came from")
@@ -68,7 +85,7 @@ def resolve_citation(con: sqlite3.Connection, citation: str, context: int = DEFA
     a1 = _snap_right(doc.text, min(len(doc.text), cid.end + context))
     status, note, relocated = "current", "", []
     if stored.superseded_at:
-        successor = db.get_document(con, stored.successor) if stored.successor else None
+        successor = con.get_document(stored.successor) if stored.successor else None
         if successor is None:
             status = "removed"
             note = f"{doc.path} was removed from the index on {stored.superseded_at}; showing the archived text"

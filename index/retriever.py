@@ -15,12 +15,10 @@ from typing import Literal
 import numpy as np
 
 from corpus.structure import Sections
-from index.store import tables as db
 from index.citations import make_citation_id
 from index.embed import Embedder
 from index.routing import DocumentRouter
-from index.store import LoadedIndex
-from index.store.lexical import rows_using, tokenize
+from index.store.view import IndexView, best_per_passage  # noqa: F401  (re-exported)
 from index.types import Excerpt
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -72,102 +70,39 @@ def rrf(rankings: list[tuple[np.ndarray, float]], rrf_k: float) -> dict[int, flo
     return fused
 
 
-def best_per_passage(unit_ids: np.ndarray, scores: np.ndarray, unit_rows: np.ndarray, limit: int
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Collapse a ranked unit list to passages (first = best unit), up to `limit` passages."""
-    rows: list[int] = []
-    best: list[float] = []
-    seen: set[int] = set()
-    for u, s in zip(unit_ids.tolist(), scores.tolist()):
-        if u < 0:
-            continue
-        r = int(unit_rows[u])
-        if r not in seen:
-            seen.add(r)
-            rows.append(r)
-            best.append(s)
-            if len(rows) >= limit:
-                break
-    return np.asarray(rows, np.int64), np.asarray(best, np.float32)
-
-
 class Retriever:
     """Ranks passages of a loaded index for a query."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
+    def __init__(self, index: IndexView, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
         self._sections: dict[str, Sections] = {}
         self._router: DocumentRouter | None = None
-        self._row_doc: np.ndarray | None = None
-        self._doc_names: list[str] = []
-        self._named: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def router(self) -> DocumentRouter:
         """The document router of this generation (built on first use)."""
         if self._router is None:
-            self._router = DocumentRouter.from_db(self.index.con, self._uses)
+            docs = [(d.doc_id, d.path, d.title) for d in self.index.list_documents()]
+            self._router = DocumentRouter(docs, self.index.passages_using)
         return self._router
-
-    def _uses(self, token: str) -> dict[str, int] | None:
-        """How many passages of each document use `token`, None for a word BM25 drops (the router's test
-        for a plain word)."""
-        if not tokenize([token])[0]:
-            return None
-        if self._row_doc is None:
-            pairs = self.index.con.execute("SELECT row, doc_id FROM passages ORDER BY row").fetchall()
-            ids: dict[str, int] = {}
-            self._row_doc = np.asarray([ids.setdefault(d, len(ids)) for _, d in pairs], np.int32)
-            self._doc_names = list(ids)
-        rows = rows_using(self.index.lexical, token)
-        if not len(rows):
-            return {}
-        docs, counts = np.unique(self._row_doc[rows], return_counts=True)
-        return {self._doc_names[d]: int(n) for d, n in zip(docs.tolist(), counts.tolist())}
-
-    def _named_ids(self, doc_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Unit ids, their passage rows, and the passage rows of some documents (a few sets kept)."""
-        got = self._named.get(doc_ids)
-        if got is None:
-            marks = ",".join("?" * len(doc_ids))
-            con = self.index.con
-            units = con.execute(f"SELECT id, row FROM units WHERE doc_id IN ({marks}) ORDER BY id", doc_ids).fetchall()
-            rows = con.execute(f"SELECT row FROM passages WHERE doc_id IN ({marks}) ORDER BY row", doc_ids).fetchall()
-            got = (np.asarray([u[0] for u in units], np.int64), np.asarray([u[1] for u in units], np.int64),
-                   np.asarray([r[0] for r in rows], np.int64))
-            if len(self._named) >= 16:
-                self._named.pop(next(iter(self._named)))
-            self._named[doc_ids] = got
-        return got
 
     def _named_rankings(self, query: str, qvec: np.ndarray | None, named: tuple[str, ...],
                         settings: RetrievalSettings, c: int) -> list[tuple[np.ndarray, float]]:
-        """The three rankings again, over the named documents only (exact dense scores: they are few)."""
-        unit_ids, _, rows = self._named_ids(named)
-        if not len(rows):
-            return []
-        unit_rows = self.index.unit_rows()
-        w = settings.route_weight
+        """The three rankings again, over the named documents only."""
+        idx, w = self.index, settings.route_weight
         out: list[tuple[np.ndarray, float]] = []
-        if settings.mode in ("hybrid", "dense") and qvec is not None and len(unit_ids):
-            sims = np.asarray(self.index.vectors[unit_ids], np.float32) @ qvec.astype(np.float32)
-            order = np.argsort(-sims, kind="stable")
-            r, _ = best_per_passage(unit_ids[order], sims[order], unit_rows, c)
-            out.append((r, w * settings.dense_weight))
+        if settings.mode in ("hybrid", "dense") and qvec is not None:
+            out.append((idx.dense_passages(qvec, c, docs=named)[0], w * settings.dense_weight))
         if settings.mode in ("hybrid", "lexical"):
-            _, ids_l = self.index.lexical.search(query, c, within=rows)
-            out.append((ids_l, w * settings.lexical_weight))
-            s_u, ids_u = self.index.unit_lexical.search(query, c * 4, within=unit_ids)
-            r_u, _ = best_per_passage(ids_u, s_u, unit_rows, c)
-            out.append((r_u, w * settings.sentence_lexical_weight))
+            out.append((idx.lexical_search(query, c, docs=named)[1], w * settings.lexical_weight))
+            out.append((idx.unit_lexical_passages(query, c, docs=named)[0], w * settings.sentence_lexical_weight))
         return out
 
     def section_at(self, doc_id: str, offset: int) -> str:
         """Heading path in force at one offset of a document (headings read once per document, few kept)."""
         secs = self._sections.get(doc_id)
         if secs is None:
-            row = self.index.con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-            secs = Sections(row[0] if row else "")
+            secs = Sections(self.index.document_text(doc_id) or "")
             if len(self._sections) >= 32:
                 self._sections.pop(next(iter(self._sections)))
             self._sections[doc_id] = secs
@@ -179,23 +114,20 @@ class Retriever:
         if len(idx) == 0:
             return []
         c = min(settings.candidates, len(idx))
-        unit_rows = idx.unit_rows()
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
         rankings: list[tuple[np.ndarray, float]] = []
         if settings.mode in ("hybrid", "dense"):
             if qvec is None:
                 qvec = self.embedder.encode_query(query)
-            s, ids = idx.vector_store.search(qvec[None, :], c * 4)
-            rows, best = best_per_passage(ids[0], s[0], unit_rows, c)
+            rows, best = idx.dense_passages(qvec, c)
             dense = dict(zip(rows.tolist(), best.tolist()))
             rankings.append((rows, settings.dense_weight))
         if settings.mode in ("hybrid", "lexical"):
-            s_l, ids_l = idx.lexical.search(query, c)
+            s_l, ids_l = idx.lexical_search(query, c)
             lexical = dict(zip(ids_l.tolist(), s_l.tolist()))
             rankings.append((ids_l, settings.lexical_weight))
-            s_u, ids_u = idx.unit_lexical.search(query, c * 4)
-            rows_u, _ = best_per_passage(ids_u, s_u, unit_rows, c)
+            rows_u, _ = idx.unit_lexical_passages(query, c)
             rankings.append((rows_u, settings.sentence_lexical_weight))
         named = self.router().route(query) if settings.route_weight > 0 else {}
         if named:
@@ -207,9 +139,9 @@ class Retriever:
         return [Ranked(i, fused[i], dense.get(i), lexical.get(i)) for i in order]
 
     def excerpts(self, ranked: list[Ranked], k: int) -> list[Excerpt]:
-        """Turn the first k ranked rows into cited excerpts (texts come from SQLite, not RAM)."""
+        """Turn the first k ranked rows into cited excerpts (texts come from the store, not RAM)."""
         top = ranked[:k]
-        rows = db.passage_rows(self.index.con, [r.row for r in top])
+        rows = self.index.passage_rows([r.row for r in top])
         out = []
         for r in top:
             p = rows[r.row]
@@ -227,15 +159,4 @@ class Retriever:
 
     def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
         """Stored vectors of sentence units by (start, end) in a document (missing spans are left out)."""
-        if not spans:
-            return {}
-        lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-        found = self.index.con.execute(
-            "SELECT id, start, end FROM units WHERE doc_id=? AND start>=? AND start<?", (doc_id, lo, hi)).fetchall()
-        want = set(spans)
-        hits = [(u["id"], (u["start"], u["end"])) for u in found if (u["start"], u["end"]) in want]
-        if not hits:
-            return {}
-        vecs = np.asarray(self.index.vectors[sorted(h[0] for h in hits)], dtype=np.float32)
-        order = {uid: i for i, uid in enumerate(sorted(h[0] for h in hits))}
-        return {span: vecs[order[uid]] for uid, span in hits}
+        return self.index.unit_vectors(doc_id, spans)

@@ -30,7 +30,7 @@ from corpus import sentence_spans
 from corpus.structure import is_fragment
 from index.citations import make_citation_id
 from index.embed import Embedder
-from index.store.lexical import doc_freqs, tokenize
+from index.store.lexical import tokenize
 from index.retriever import Retriever
 from index.types import Excerpt
 
@@ -180,7 +180,7 @@ class Answerer:
         q_terms = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in _QUESTION_WORDS]
         own_terms = set(tokenize([question])[0])
         n = max(1, len(self.retriever.index))
-        df = doc_freqs(self.retriever.index.lexical, q_terms)
+        df = self.retriever.index.doc_freqs(q_terms)
         # Terms of the question itself weigh double against terms borrowed from the conversation.
         w = {t: math.log(1 + n / (1 + df[t])) * (1.0 if t in own_terms else 0.5) for t in q_terms}
         total = sum(w.values()) or 1.0
@@ -260,9 +260,7 @@ class Answerer:
             start, end = g[0].start, g[-1].end
             text = ex.text[start - ex.start:end - ex.start] if end <= ex.end else None
             if text is None:  # a merged group reaching past this passage: read the document
-                text = self.retriever.index.con.execute(
-                    "SELECT substr(text, ?, ?) FROM documents WHERE doc_id=?", (start + 1, end - start, ex.doc_id)
-                ).fetchone()[0]
+                text = (self.retriever.index.document_text(ex.doc_id) or "")[start:end]
             if n == 1 and qtype:
                 for a, b in short_answer_spans(qtype, text, question):
                     short.append((pos + a, pos + b))
@@ -270,7 +268,7 @@ class Answerer:
             pos += len(f"{text} [{n}]") + 1
             pages = None
             if ex.pages:  # the pages of the cited span itself, not of the whole passage
-                pages = _span_pages(self.retriever.index.con, ex.doc_id, start, end)
+                pages = _span_pages(self.retriever.index, ex.doc_id, start, end)
             citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
                                       doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
                                       end=end, text=text, section=self.retriever.section_at(ex.doc_id, start),
@@ -303,13 +301,11 @@ def _windows(sents: list[Sentence], tokens: list[set[str]], q_terms: list[str], 
     return out
 
 
-def _span_pages(con, doc_id: str, start: int, end: int) -> tuple[int, int] | None:
+def _span_pages(index, doc_id: str, start: int, end: int) -> tuple[int, int] | None:
     """First and last page of span [start, end) of a stored document (None when it has no pages)."""
     import bisect
-    import json
 
-    row = con.execute("SELECT page_starts FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-    starts = json.loads(row[0]) if row and row[0] else []
+    starts = index.page_starts(doc_id)
     if not starts:
         return None
     return max(1, bisect.bisect_right(starts, start)), max(1, bisect.bisect_right(starts, max(start, end - 1)))

@@ -13,7 +13,6 @@ from app.settings import Settings
 from app.types import Answer, Citation, Segment, render
 from index.citations import make_citation_id
 from index.retriever import Retriever
-from index.store import tables as db
 
 FRONT_CHARS = BYLINE_ZONE
 """Front matter is looked for in the first characters of a document."""
@@ -85,8 +84,8 @@ def frontmatter_answer(question: str, retriever: Retriever, settings: Settings) 
     kind = metadata_kind(question)
     if kind is None:
         return None
-    con = retriever.index.con
-    docs = db.list_documents(con)
+    con = retriever.index
+    docs = con.list_documents()
     if not docs:
         return None
     if len(docs) == 1:
@@ -96,7 +95,7 @@ def frontmatter_answer(question: str, retriever: Retriever, settings: Settings) 
         if not hits:
             return None
         doc_id = hits[0].doc_id
-    stored = db.get_document(con, doc_id)
+    stored = con.get_document(doc_id)
     if stored is None:
         return None
     doc = stored.doc

@@ -31,7 +31,7 @@ def _api(args: argparse.Namespace, model: str | None = None):
     from app.api import GroundQA
 
     return GroundQA(args.index, model=model or getattr(args, "model", None), device=getattr(args, "device", "cpu"),
-                    backend=getattr(args, "backend", "auto"), llm=llm_settings(args))
+                    backend=getattr(args, "backend", "auto"), llm=llm_settings(args), store=getattr(args, "store", None))
 
 
 def _add_llm_options(sp: argparse.ArgumentParser) -> None:
@@ -157,7 +157,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     """groundqa check: verify an index."""
     from index.check import check_index
 
-    problems = check_index(Path(args.index))
+    store = _api(args).store
+    if store:
+        from index.store.milvus_check import check_milvus
+
+        problems = check_milvus(store)
+    else:
+        problems = check_index(Path(args.index))
     for p in problems:
         print(f"problem: {p}")
     print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")
@@ -204,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--index", default=os.environ.get("GROUNDQA_INDEX", str(DEFAULT_INDEX_DIR)),
                         help=f"index directory (default {DEFAULT_INDEX_DIR}, or $GROUNDQA_INDEX)" if index
                         else argparse.SUPPRESS)
+        sp.add_argument("--store", default=os.environ.get("GROUNDQA_STORE") or None,
+                        help="keep the whole index in Milvus instead: milvus://HOST:PORT/DB (a server; token from "
+                             "$GROUNDQA_MILVUS_TOKEN) or milvus:FILE (Milvus Lite); default $GROUNDQA_STORE, or the "
+                             "store `groundqa index --store` recorded in --index" if index else argparse.SUPPRESS)
         sp.set_defaults(fn=fn)
         return sp
 

@@ -155,7 +155,8 @@ def serve(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     api = GroundQA(args.index, llm=llm_from_options(getattr(args, "llm", None), getattr(args, "llm_model", None),
                                                     getattr(args, "llm_timeout", None),
-                                                    getattr(args, "llm_context", None)))
+                                                    getattr(args, "llm_context", None)),
+                    store=getattr(args, "store", None))
     if not api.exists():
         print(f"No index in {args.index} yet: indexing the bundled sample report ({SAMPLE_DIR.name}) first…",
               flush=True)

@@ -2,7 +2,9 @@
 
 `generations` is the index directory (CURRENT, gen-NNNNNN/, the writer lock); `tables` the SQLite schema of
 documents, passages and sentence units; `vectors` the vector-store interface with `faiss` its embedded
-implementation; `lexical` the BM25 indexes.
+implementation; `lexical` the BM25 indexes; `view` the read interface every backend implements. The Milvus
+backend (the whole index in a Milvus database): `milvus_schema` (URI, collections), `milvus_store` (read view),
+`milvus_generations` (writing by generation and alias), `milvus_merge`, `milvus_check`.
 """
 from index.store.generations import (
     DEFAULT_INDEX_DIR,

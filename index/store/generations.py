@@ -19,12 +19,13 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from index.store import tables as db
 from index.store.lexical import LexicalIndex
+from index.store.subset import DocSubsets
 from index.store.vectors import VectorStore, open_vector_store
 
 DEFAULT_INDEX_DIR = Path(".groundqa") / "index"
@@ -224,6 +225,7 @@ class LoadedIndex:
         path = gen / UNIT_ROWS_FILE
         self._unit_rows: np.ndarray = np.load(path, mmap_mode="r") if path.exists() else np.zeros(0, np.int32)
         self._con0 = db.connect(gen / db.DB_FILE, readonly=True)
+        self._subsets = DocSubsets()
 
     def unit_rows(self) -> np.ndarray:
         """Passage row of every unit id (memory-mapped; 4 bytes per unit)."""
@@ -245,6 +247,99 @@ class LoadedIndex:
 
     def __len__(self) -> int:
         return self.manifest.n_passages
+
+    # -- the read interface shared with the Milvus backend (index/store/view.py) ---------------------
+    store = ""
+    """Where the index lives: '' for this directory (a Milvus view holds its store URI)."""
+
+    def dense_passages(self, qvec: np.ndarray, c: int, docs: Sequence[str] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Up to c passage rows ranked by their best sentence's inner product with `qvec`, and those scores
+        (of the documents `docs` only, scored exactly, when given)."""
+        from index.store.view import best_per_passage
+
+        if docs:
+            ids = self._subsets.ids(self.con, docs)[0]
+            s = np.asarray(self.vectors[ids], np.float32) @ np.asarray(qvec, np.float32)
+            top = np.lexsort((ids, -np.round(s, 6)))[:c * 4]
+            return best_per_passage(ids[top], s[top], self.unit_rows(), c)
+        s, ids = self.vector_store.search(qvec[None, :], c * 4)
+        # Scores equal to 6 decimals in id order, as the Milvus backend ranks them: FAISS leaves ties in heap
+        # order, and two engines' float rounding (~1e-7) must not reorder equal similarities.
+        order = np.lexsort((ids[0], -np.round(s[0], 6)))
+        return best_per_passage(ids[0][order], s[0][order], self.unit_rows(), c)
+
+    def lexical_search(self, query: str, k: int, docs: Sequence[str] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Passage BM25: top-k (scores, rows), best first, ties by row (of the documents `docs` only)."""
+        return self.lexical.search(query, k, within=self._subsets.ids(self.con, docs)[1] if docs else None)
+
+    def unit_lexical_passages(self, query: str, c: int, docs: Sequence[str] | None = None
+                              ) -> tuple[np.ndarray, np.ndarray]:
+        """Up to c passage rows ranked by their best sentence's BM25 score, and those scores (of the
+        documents `docs` only)."""
+        from index.store.view import best_per_passage
+
+        within = self._subsets.ids(self.con, docs)[0] if docs else None
+        s_u, ids_u = self.unit_lexical.search(query, c * 4, within=within)
+        return best_per_passage(ids_u, s_u, self.unit_rows(), c)
+
+    def passages_using(self, token: str) -> dict[str, int] | None:
+        """How many passages of each document use `token`; None for a stop word (the routing test)."""
+        return self._subsets.passages_using(self.con, self.lexical, token)
+
+    def doc_freqs(self, tokens: list[str]) -> dict[str, int]:
+        """How many passages contain each (tokenized) term."""
+        from index.store.lexical import doc_freqs
+
+        return doc_freqs(self.lexical, tokens)
+
+    def passage_rows(self, rows: list[int]) -> dict[int, Mapping[str, object]]:
+        """Passages with their document's path, title and OCR pages, keyed by row."""
+        return db.passage_rows(self.con, rows)
+
+    def get_document(self, doc_id: str) -> db.StoredDoc | None:
+        """The current document with this id, or None."""
+        return db.get_document(self.con, doc_id)
+
+    def find_document_by_prefix(self, prefix: str) -> db.StoredDoc | None:
+        """Current or archived document whose id starts with `prefix`."""
+        return db.find_document_by_prefix(self.con, prefix)
+
+    def list_documents(self) -> list[db.DocInfo]:
+        """All current documents, by path."""
+        return db.list_documents(self.con)
+
+    def document_text(self, doc_id: str) -> str | None:
+        """Canonical text of a current document, or None."""
+        r = self.con.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return r[0] if r else None
+
+    def page_starts(self, doc_id: str) -> list[int]:
+        """Page start offsets of a current document ([] without pages)."""
+        r = self.con.execute("SELECT page_starts FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return json.loads(r[0]) if r and r[0] else []
+
+    def documents_containing(self, text: str, limit: int) -> list[str]:
+        """Ids of up to `limit` current documents whose text contains `text` verbatim."""
+        return [r[0] for r in self.con.execute("SELECT doc_id FROM documents WHERE instr(text, ?) > 0 LIMIT ?",
+                                               (text, limit))]
+
+    def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
+        """Stored vectors of sentence units by (start, end) in a document (missing spans are left out)."""
+        if not spans:
+            return {}
+        lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
+        found = self.con.execute(
+            "SELECT id, start, end FROM units WHERE doc_id=? AND start>=? AND start<?", (doc_id, lo, hi)).fetchall()
+        want = set(spans)
+        hits = [(u["id"], (u["start"], u["end"])) for u in found if (u["start"], u["end"]) in want]
+        if not hits:
+            return {}
+        ids = sorted(h[0] for h in hits)
+        vecs = np.asarray(self.vectors[ids], dtype=np.float32)
+        order = {uid: i for i, uid in enumerate(ids)}
+        return {span: vecs[order[uid]] for uid, span in hits}
 
 
 def load_index(root: Path | str) -> LoadedIndex:

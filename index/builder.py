@@ -341,7 +341,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
             stored = db.get_document(old_con, old_docs[src].doc_id)
             if stored is not None and stored.doc.doc_id not in present:
                 report.skipped.append(f"{stored.doc.path}: kept the previously indexed version")
-                _carry_doc(g, old_con, stored, old_docs[src], old_vecs)
+                _carry_doc(g, old_con, stored, old_docs[src], old_vecs, row_ctx)
                 present.add(stored.doc.doc_id)
     con.commit()
     g.writer.close()

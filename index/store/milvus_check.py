@@ -56,7 +56,10 @@ def check_milvus(store: str) -> list[str]:
     p_name, u_name, d_name = names(view.token)
     docs = {r["doc_id"]: json.loads(r["body"]) for r in _all(c, d_name, 'kind == "meta" and key like "cur/%"',
                                                              ["doc_id", "body"])}
-    texts = {d: (view.document_text(d) or "") for d in docs}
+    pieces: dict[str, dict[int, str]] = {}
+    for r in _all(c, d_name, 'kind == "text" and key like "cur/%"', ["doc_id", "n", "body"]):  # one pass, no per-doc reads
+        pieces.setdefault(r["doc_id"], {})[r["n"]] = r["body"]
+    texts = {d: "".join(pieces.get(d, {})[i] for i in sorted(pieces.get(d, {}))) for d in docs}
     if len(docs) != int(man.data.get("n_documents", len(docs))):  # type: ignore[arg-type]
         problems.append(f"documents collection holds {len(docs)} documents, manifest says {man.data['n_documents']}")
     for doc_id, t in texts.items():

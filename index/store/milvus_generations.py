@@ -105,11 +105,19 @@ def publish(c, gen: Path, spec: StoreSpec, base: int) -> str:
     try:
         add = _inserter(c, d_name)
         docs: dict[str, tuple[str, str]] = {}
+        # Readers fetch a document's units by id range (primary-key reads, no scan): builder writes them in a row.
+        unit_span = {r[0]: (r[1], r[2]) for r in con.execute(
+            "SELECT doc_id, min(id), count(*) FROM units GROUP BY doc_id")}
         for r in con.execute("SELECT * FROM documents"):
             starts = json.loads(r["page_starts"])
+            first, n = unit_span.get(r["doc_id"], (0, 0))
             meta = {"path": r["path"], "source": r["source"], "title": r["title"], "file_hash": r["file_hash"],
                     "size": r["size"], "indexed_at": r["indexed_at"], "n_passages": r["n_passages"],
-                    "n_chars": len(r["text"]), "n_pages": len(starts), "ocr_pages": json.loads(r["ocr_pages"])}
+                    "n_chars": len(r["text"]), "n_pages": len(starts), "ocr_pages": json.loads(r["ocr_pages"]),
+                    "units": [first, n]}
+            if n and con.execute("SELECT max(id) - min(id) + 1 FROM units WHERE doc_id=?", (r["doc_id"],)
+                                 ).fetchone()[0] != n:
+                raise IndexError_(f"internal error: the units of document {r['doc_id']} are not consecutive")
             _add_doc(add, "cur", r["doc_id"], meta, r["text"], starts)
             docs[r["doc_id"]] = (r["title"], r["text"])
         for r in con.execute("SELECT * FROM doc_versions"):
@@ -183,12 +191,15 @@ def _lex(tokens: list[str]) -> str:
 
 def _add_doc(add, space: str, doc_id: str, meta: dict, text: str, page_starts: list[int]) -> None:
     key = f"{space}/{doc_id}"
+    texts = list(pieces(text))
+    pages = list(pieces(",".join(map(str, page_starts))))
+    meta = dict(meta, n_text=len(texts), n_page=len(pages))  # readers get the pieces by key
     add({"key": f"{key}/m", "kind": "meta", "doc_id": doc_id, "n": 0, "body": json.dumps(meta),
          "dummy": [0.0, 0.0]}, 512)
-    for i, piece in enumerate(pieces(text)):
+    for i, piece in enumerate(texts):
         add({"key": f"{key}/t/{i}", "kind": "text", "doc_id": doc_id, "n": i, "body": piece,
              "dummy": [0.0, 0.0]}, len(piece) * 2)
-    for i, piece in enumerate(pieces(",".join(map(str, page_starts)))):
+    for i, piece in enumerate(pages):
         add({"key": f"{key}/p/{i}", "kind": "pages", "doc_id": doc_id, "n": i, "body": piece,
              "dummy": [0.0, 0.0]}, len(piece))
 
@@ -332,7 +343,7 @@ def collect_garbage(c, grace_s: float = GRACE_S) -> list[str]:
         nxt = hs.get(n + 1)
         if nxt is None:
             continue
-        got = c.query(names(token_of(nxt))[2], filter='key == "committed"', output_fields=["n"])
+        got = c.get(names(token_of(nxt))[2], ids=["committed"], output_fields=["n"])
         since = got[0]["n"] / 1000 if got else _token_time(token_of(nxt)) + 86_400
         if now - since < grace_s:
             continue

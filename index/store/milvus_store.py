@@ -25,7 +25,7 @@ import numpy as np
 
 from corpus.types import Document
 from index.store.generations import Manifest, NoIndex
-from index.store.milvus_schema import (LIVE_ALIAS, ensure_loaded, StoreSpec, client, names, parse_store, quote_str,
+from index.store.milvus_schema import (LIVE_ALIAS, ensure_loaded, StoreSpec, client, names, parse_store,
                                        token_of)
 from index.store.tables import DocInfo, StoredDoc
 from index.store.lexical import tokenize
@@ -77,7 +77,7 @@ def live_manifest(store: str) -> Manifest | None:
 def read_manifest(c, token: str) -> Manifest:
     """The manifest row of a generation (its collections are loaded first if they were released)."""
     ensure_loaded(c, token)
-    rows = c.query(names(token)[2], filter='key == "manifest"', output_fields=["body"])
+    rows = c.get(names(token)[2], ids=["manifest"], output_fields=["body"])
     if not rows:
         raise NoIndex(f"generation {token} has no manifest — it is being built or was dropped")
     return Manifest(json.loads(rows[0]["body"]))
@@ -167,8 +167,7 @@ class MilvusIndex:
                 out[t] = n
         if todo:
             keys = [space + t for t in todo]
-            got = {r["key"]: int(r["n"]) for r in self._c.query(
-                self._d, filter=f"key in [{', '.join(quote_str(k) for k in keys)}]", output_fields=["key", "n"])}
+            got = {r["key"]: int(r["n"]) for r in self._c.get(self._d, ids=keys, output_fields=["key", "n"])}
             for t, key in zip(todo, keys):
                 out[t] = got.get(key, 0)
                 self._meta.put(key, out[t])
@@ -217,8 +216,7 @@ class MilvusIndex:
         rows = [int(r) for r in rows]
         if not rows:
             return {}
-        got = self._c.query(self._p, filter=f"row in [{', '.join(map(str, rows))}]",
-                            output_fields=["row", "doc_id", "start", "end", "page_start", "page_end", "section",
+        got = self._c.get(self._p, ids=rows, output_fields=["row", "doc_id", "start", "end", "page_start", "page_end", "section",
                                            "text"])
         out: dict[int, Mapping[str, object]] = {}
         for r in got:
@@ -240,7 +238,7 @@ class MilvusIndex:
         key = f"{space}/{doc_id}/m"
         meta = self._meta.get(key)
         if meta is None:
-            got = self._c.query(self._d, filter=f"key == {quote_str(key)}", output_fields=["body"])
+            got = self._c.get(self._d, ids=[key], output_fields=["body"])  # primary-key reads, no scan
             if not got:
                 return None
             meta = json.loads(got[0]["body"])
@@ -254,8 +252,10 @@ class MilvusIndex:
         meta = self._doc_meta(doc_id, space)
         if meta is None:
             return None
-        parts = self._c.query(self._d, filter=f'doc_id == {quote_str(doc_id)} and kind in ["text", "pages"] '
-                              f'and key like "{space}/%"', output_fields=["kind", "n", "body"])
+        prefix = f"{space}/{doc_id}"
+        keys = [f"{prefix}/t/{i}" for i in range(meta.get("n_text", 0))] + \
+            [f"{prefix}/p/{i}" for i in range(meta.get("n_page", 0))]
+        parts = self._c.get(self._d, ids=keys, output_fields=["kind", "n", "body"]) if keys else []
         text = "".join(p["body"] for p in sorted((p for p in parts if p["kind"] == "text"), key=lambda p: p["n"]))
         pages = "".join(p["body"] for p in sorted((p for p in parts if p["kind"] == "pages"), key=lambda p: p["n"]))
         doc = Document(path=meta["path"], title=meta["title"], text=text,
@@ -318,9 +318,14 @@ class MilvusIndex:
         if not spans:
             return {}
         lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-        got = self._c.query(self._u, filter=f"doc_id == {quote_str(doc_id)} and start >= {lo} and start < {hi}",
-                            output_fields=["id", "start", "end", "vec"])
+        meta = self._doc_meta(doc_id, "cur")
+        if meta is None:
+            return {}
+        first, n = meta["units"]  # a document's units have consecutive ids (index/builder.py writes them so)
         want = set(spans)
+        heads = self._c.get(self._u, ids=list(range(first, first + n)), output_fields=["id", "start", "end"])
+        ids = [u["id"] for u in heads if lo <= u["start"] < hi and (u["start"], u["end"]) in want]
+        got = self._c.get(self._u, ids=ids, output_fields=["id", "start", "end", "vec"]) if ids else []
         out: dict[tuple[int, int], np.ndarray] = {}
         for u in sorted(got, key=lambda u: u["id"]):
             span = (int(u["start"]), int(u["end"]))

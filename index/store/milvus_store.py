@@ -25,7 +25,7 @@ import numpy as np
 
 from corpus.types import Document
 from index.store.generations import Manifest, NoIndex
-from index.store.milvus_schema import (LIVE_ALIAS, ensure_loaded, StoreSpec, client, names, parse_store,
+from index.store.milvus_schema import (LIVE_ALIAS, ensure_loaded, StoreSpec, client, names, parse_store, quote_str,
                                        token_of)
 from index.store.tables import DocInfo, StoredDoc
 from index.store.lexical import tokenize

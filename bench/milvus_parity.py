@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def publish_embedded(api, store: str) -> float:
     """Copy the embedded index's live generation into a Milvus store and make it live; seconds taken."""
     from index.store import IndexDir
-    from index.store.milvus_generations import claim, ensure_live, heads, publish
+    from index.store.milvus_generations import claim, ensure_live, heads
+    from index.store.milvus_publish import publish
     from index.store.milvus_schema import client, parse_store
 
     spec = parse_store(store)

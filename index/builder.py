@@ -19,7 +19,8 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
-from corpus.structure import Sections, row_context
+from corpus.structure import Sections
+from index.texts import embed_text, lexical_text, unit_text
 from index.store import tables as db
 from index.embed import Embedder
 from index.reading import load_ahead as _load_ahead
@@ -53,19 +54,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[pkg] = "-"
     return out
-
-
-def embed_text(title: str, text: str, with_title: bool) -> str:
-    """The text the embedder sees for a unit (optionally prefixed by its document title)."""
-    return f"{title}\n{text}" if with_title and title and not text.startswith(title) else text
-
-
-def lexical_text(title: str, text: str, section: str = "") -> str:
-    """What passage-level BM25 indexes: the document title, the passage's section path, then the passage
-    (title measured: +1.7 points hit@5 on covid-qa-dev, where questions name the paper's subject rather
-    than the passage's words; the section path names what a table or paragraph is about)."""
-    head = "\n".join(x for x in (title, section) if x)
-    return f"{head}\n{text}" if head else text
 
 
 def _under(source: str, roots: Sequence[Path]) -> bool:
@@ -266,7 +254,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
             if same_model:
                 secs = Sections(stored.doc.text) if row_ctx else None
                 for u in old_con.execute("SELECT id, start, end FROM units WHERE doc_id=?", (info.doc_id,)):
-                    reuse.setdefault(_text_key(_unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]])),
+                    reuse.setdefault(_text_key(unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]])),
                                      u["id"])
             if rebuild and info.source not in drop and info.source not in replaced:
                 to_load.append((Path(info.source), Path(info.source).parent, ""))
@@ -319,7 +307,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
                 secs = Sections(doc.text) if row_ctx else None
                 for *_, start, _, raw in units:
-                    text = _unit_text(secs, start, raw)
+                    text = unit_text(secs, start, raw)
                     g.unit_texts.append(text)
                     src = reuse.get(_text_key(text))
                     if src is not None and old_vecs is not None:
@@ -396,17 +384,10 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     g.next_unit = db.insert_units(g.con, g.next_unit, [(row_map[u["row"]], info.doc_id, u["start"], u["end"])
                                                        for u in units])
     secs = Sections(stored.doc.text) if row_ctx else None
-    g.unit_texts.extend(_unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]]) for u in units)
+    g.unit_texts.extend(unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]]) for u in units)
     assert old_vecs is not None
     g.writer.write(np.asarray(old_vecs[[u["id"] for u in units]]))
     return len(units)
-
-
-def _unit_text(sections: Sections | None, start: int, text: str) -> str:
-    """A unit as embedded and as sentence BM25 reads it: a table row is preceded by what it is about
-    (its caption and row group, `row_context`); other units are their own text."""
-    ctx = row_context(sections, start, text) if sections is not None else ""
-    return f"{ctx}\n{text}" if ctx else text
 
 
 def _text_key(text: str) -> str:

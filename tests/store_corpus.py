@@ -31,6 +31,9 @@ TOPICS = {
         "The chess club meets in the basement every Thursday evening.",
         "A bequest from a retired teacher funded a mobile library van for the villages."]),
 }
+# A table: its rows are embedded and read by sentence BM25 with their caption and row group (index/texts.py).
+TABLES = {"harbour.txt": "\nHarbour dues by vessel class\n\n(Euros) | 2023 | 2022\nFishing vessels | 120 | 110\n"
+                         "Cargo vessels\nContainer ship | 900 | 850\nBulk carrier | 700 | 640\n"}
 VOCAB = ("ledger tariff vessel quarry granite turbine ferry meadow beacon canal lantern furnace vineyard "
          "brewery tannery spindle loom quay pier dock rampart moat citadel barracks garrison mill weir sluice "
          "culvert aqueduct viaduct causeway toll bridge ford orchard copse thicket heath moor fen marsh").split()
@@ -41,7 +44,7 @@ def write_corpus(root: Path, with_sample: bool = True, long_doc: bool = True) ->
     d = root / "docs"
     d.mkdir(parents=True, exist_ok=True)
     for name, (title, sents) in TOPICS.items():
-        (d / name).write_text(title + "\n\n" + " ".join(sents) + "\n")
+        (d / name).write_text(title + "\n\n" + " ".join(sents) + "\n" + TABLES.get(name, ""))
     if with_sample:
         from corpus import SAMPLE_DIR
 
@@ -66,6 +69,7 @@ QUERIES = [
     "What crossed the constellation Lyra?", "covid_19 protocol control room", "Which registers were digitised?",
     "Who funded the mobile library van?", "When did North Korea break off working-level talks?",
     "granite quarry near the ferry", "turbine and lantern of district", "What did the seismograph measure?",
+    "What dues does a container ship pay among cargo vessels?", "bulk carrier harbour dues",
     # These name a document ("harbour.txt", "library.txt"): the rankings run again within it (index/routing.py).
     "What did the Harbour board approve for fishing vessels?", "When does the Library chess club meet?",
 ]

@@ -126,7 +126,7 @@ def test_caption_and_row_group_stay_in_a_rows_section_path() -> None:
 
 
 def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) -> None:
-    from index.builder import _unit_text
+    from index.texts import unit_text as _unit_text
     from index.store import load_index
 
     secs = Sections(TABLE)

@@ -107,6 +107,15 @@ def test_search_returns_the_embedded_excerpts(indexed, reference):
     assert exact >= len(QUERIES) - 2  # scores identical too, except where a ranking's cut-off falls in a tie
 
 
+def test_sentence_bm25_scores_match_embedded_table_rows_included(indexed, reference):
+    # Table rows are read with their caption and row group ("Cargo vessels"): a store that indexed the
+    # bare row would score "cargo vessels" lower for the "Container ship" row.
+    api, _ = indexed
+    for q in ("cargo vessels container ship", "dues by vessel class bulk carrier", "pear harvest Monday"):
+        (r1, s1), (r2, s2) = api.loaded().unit_lexical_passages(q, 10), reference.loaded().unit_lexical_passages(q, 10)
+        assert r1.tolist() == r2.tolist() and abs(s1 - s2).max() < 1e-4, q
+
+
 def test_a_question_naming_a_document_is_routed_to_it_on_every_backend(indexed):
     api, _ = indexed
     router = api.answerer().retriever.router()
@@ -210,7 +219,7 @@ def test_generation_switch_is_atomic(store, tmp_path, monkeypatch):
     # A write that fails half-way leaves the previous generation live and whole.
     (extra / "weir.txt").write_text("Weir notes\n\nThe weir gates were greased in May.\n")
     if store:
-        import index.store.milvus_generations as mg
+        import index.store.milvus_publish as mg
 
         real = mg._verify_counts
 

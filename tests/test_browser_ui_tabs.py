@@ -53,7 +53,10 @@ def test_remove_asks_for_confirmation_and_cancel_keeps_the_document(page, served
     page.wait_for_timeout(500)
     assert len(api.documents()) == 1  # nothing removed until confirmed
     page.locator("#gq-remove-no").click()
-    page.locator("#gq-remove-confirm").wait_for(state="hidden")
+    # No confirmation left on screen. (Gradio may briefly hold two copies of the group while it hides it, so
+    # this waits for "none visible" rather than for one element to hide.)
+    page.wait_for_function("() => ![...document.querySelectorAll('#gq-remove-confirm')]"
+                           ".some(e => e.getClientRects().length > 0)")
     assert len(api.documents()) == 1
     page.locator("#gq-remove").click()
     page.locator("#gq-remove-yes").click()

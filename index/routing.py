@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Callable
@@ -128,13 +127,6 @@ class DocumentRouter:
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._tokens_of = {d.doc_id: d.tokens for d in self._docs}
         self._by_prefix = sorted(df)
-
-    @classmethod
-    def from_db(cls, con: sqlite3.Connection, uses: Callable[[str], dict[str, int] | None] | None = None
-                ) -> "DocumentRouter":
-        """A router over the current documents of a passage table."""
-        docs = [(r[0], r[1], r[2]) for r in con.execute("SELECT doc_id, path, title FROM documents")]
-        return cls(docs, uses)
 
     def _is_word(self, token: str) -> bool:
         """True when most passages that use `token` lie outside the documents it names (cached)."""

@@ -51,6 +51,21 @@ def fake_api(tmp_path: Path, sample_dir: Path, fake_embedder):
     return api
 
 
+@pytest.fixture
+def served_url(fake_api, tmp_path, monkeypatch):
+    """(url, api): the full app (make_app) over the fake-embedder sample index on a loopback port, with its
+    own Gradio upload folder, answering at threshold 0 (the fake embedder's confidences are not calibrated)."""
+    from app.web.server import BackgroundServer, make_app
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))  # read when the app is built
+    fake_api.settings = fake_api.settings.with_(threshold=0.0)
+    srv = BackgroundServer(make_app(fake_api))
+    try:
+        yield srv.url, fake_api
+    finally:
+        srv.stop()
+
+
 @pytest.fixture(scope="session")
 def real_embedder():
     """The packaged all-MiniLM-L6-v2, loaded once per test run."""

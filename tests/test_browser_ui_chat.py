@@ -12,40 +12,26 @@ pytestmark = pytest.mark.browser
 TWO_SOURCES = "What does North Korea's nuclear force threaten?"
 
 
-def _serve(api, threshold: float):
-    from app.web.server import BackgroundServer, make_app
-
-    api.settings = api.settings.with_(threshold=threshold)  # the fake embedder's confidences are not calibrated
-    return BackgroundServer(make_app(api))
-
-
-@pytest.fixture
-def served(fake_api):
-    """(url, api): the app over the fake-embedder sample index on a loopback port, answering at threshold 0."""
-    srv = _serve(fake_api, 0.0)
-    yield srv.url, fake_api
-    srv.stop()
-
-
 @pytest.fixture
 def strict_served(fake_api):
-    """The same app abstaining on everything (threshold 1)."""
-    srv = _serve(fake_api, 1.0)
-    yield srv.url, fake_api
-    srv.stop()
+    """(url, api): the app over the fake-embedder sample index abstaining on everything (threshold 1)."""
+    from app.web.server import BackgroundServer, make_app
+
+    fake_api.settings = fake_api.settings.with_(threshold=1.0)
+    srv = BackgroundServer(make_app(fake_api))
+    try:
+        yield srv.url, fake_api
+    finally:
+        srv.stop()
 
 
-def _ask(page, question: str) -> None:
-    ask_in_chat(page, question)
-
-
-def test_clicking_marker_2_opens_citation_2_marked_in_the_panel(page, served):
-    url, api = served
+def test_clicking_marker_2_opens_citation_2_marked_in_the_panel(page, served_url):
+    url, api = served_url
     expected = api.ask(TWO_SOURCES)
     assert len(expected.citations) >= 2
     second = expected.citations[1]
     page.goto(url, wait_until="load")
-    _ask(page, TWO_SOURCES)
+    ask_in_chat(page, TWO_SOURCES)
     marker = page.locator("#gq-chat .gq-answer .gq-marker", has_text="[2]").last
     marker.click()
     mark = page.locator("#gq-panel mark.gq-cited")
@@ -65,19 +51,19 @@ def test_clicking_marker_2_opens_citation_2_marked_in_the_panel(page, served):
                            arg=expected.citations[0].text)
 
 
-def test_marker_hover_shows_a_preview_of_the_cited_text(page, served):
-    url, api = served
+def test_marker_hover_shows_a_preview_of_the_cited_text(page, served_url):
+    url, api = served_url
     first = api.ask(TWO_SOURCES).citations[0]
     page.goto(url, wait_until="load")
-    _ask(page, TWO_SOURCES)
+    ask_in_chat(page, TWO_SOURCES)
     page.locator("#gq-chat .gq-answer .gq-marker").first.hover()
     tip = page.locator("#gq-tip")
     tip.wait_for()
     assert " ".join(first.text.split())[:60] in tip.text_content()
 
 
-def test_question_shows_at_once_with_a_typing_indicator_and_no_progress_overlay(page, served):
-    url, api = served
+def test_question_shows_at_once_with_a_typing_indicator_and_no_progress_overlay(page, served_url):
+    url, api = served_url
     real_ask = api.ask
 
     def slow_ask(*args, **kwargs):
@@ -101,15 +87,15 @@ def test_question_shows_at_once_with_a_typing_indicator_and_no_progress_overlay(
     assert page.locator("#gq-chat .gq-typing").count() == 0
 
 
-def test_apostrophes_and_dollars_are_shown_exactly_once_escaped(page, served, tmp_path):
-    url, api = served
+def test_apostrophes_and_dollars_are_shown_exactly_once_escaped(page, served_url, tmp_path):
+    url, api = served_url
     doc = tmp_path / "math" / "ledger.txt"
     doc.parent.mkdir()
     doc.write_text("Ledger notes\n\nThe walrus fee was $$x^2$$ dollars and *not* _doubled_ in Reykjavik's harbour.\n",
                    encoding="utf-8")
     api.index([doc], remove_missing=False)
     page.goto(url, wait_until="load")
-    _ask(page, "What was the walrus fee in Reykjavik's harbour?")
+    ask_in_chat(page, "What was the walrus fee in Reykjavik's harbour?")
     user = page.locator("#gq-chat [data-testid='user']").last.text_content()
     assert "Reykjavik's harbour" in user and "&#" not in user
     answer = page.locator("#gq-chat .gq-answer").last.text_content()
@@ -120,7 +106,7 @@ def test_apostrophes_and_dollars_are_shown_exactly_once_escaped(page, served, tm
 def test_abstention_is_rendered_once_with_its_closest_excerpts_as_cards(page, strict_served):
     url, _ = strict_served
     page.goto(url, wait_until="load")
-    _ask(page, "How many North Korean troops did Kim send to Russia?")
+    ask_in_chat(page, "How many North Korean troops did Kim send to Russia?")
     assert page.locator(".gq-abstain:visible").count() == 1
     assert page.get_by_text("do not answer").locator("visible=true").count() == 1
     cards = page.locator("#gq-chat .gq-abstain .gq-card")
@@ -129,17 +115,17 @@ def test_abstention_is_rendered_once_with_its_closest_excerpts_as_cards(page, st
     page.locator("#gq-panel mark.gq-cited").wait_for()
 
 
-def test_hanoi_after_an_off_topic_question_answers_and_new_conversation_clears(page, served):
-    url, _ = served
+def test_hanoi_after_an_off_topic_question_answers_and_new_conversation_clears(page, served_url):
+    url, _ = served_url
     page.goto(url, wait_until="load")
-    _ask(page, "Who won the FIFA World Cup in 2018?")
-    _ask(page, "What happened in Hanoi?")
+    ask_in_chat(page, "Who won the FIFA World Cup in 2018?")
+    ask_in_chat(page, "What happened in Hanoi?")
     last = page.locator("#gq-chat [data-testid='bot']").last
     assert last.locator(".gq-answer").count() == 1 and "Hanoi" in last.text_content()
     page.locator("#gq-clear").click()
     page.wait_for_function("() => document.querySelectorAll('#gq-chat [data-testid=\"bot\"]').length === 0")
     # the other order: Hanoi first answers, then the off-topic question still abstains
-    _ask(page, "What happened in Hanoi?")
+    ask_in_chat(page, "What happened in Hanoi?")
     assert page.locator("#gq-chat .gq-answer").count() == 1
-    _ask(page, "Who won the FIFA World Cup in 2018?")
+    ask_in_chat(page, "Who won the FIFA World Cup in 2018?")
     assert page.locator("#gq-chat [data-testid='bot']").last.locator(".gq-abstain").count() == 1

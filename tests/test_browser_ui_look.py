@@ -44,16 +44,6 @@ def _pdf(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def served(fake_api):
-    """(url, api): the app over the fake-embedder sample index on a loopback port."""
-    from app.web.server import BackgroundServer, make_app
-
-    fake_api.settings = fake_api.settings.with_(threshold=0.0)  # fake embedder: uncalibrated confidences
-    srv = BackgroundServer(make_app(fake_api))
-    yield srv.url, fake_api
-    srv.stop()
-
 
 def _ask(page, question: str) -> None:
     ask_in_chat(page, question, "#gq-chat .gq-sources, #gq-chat .gq-abstain")
@@ -66,8 +56,8 @@ def _open_marker(page, n: int = 1) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_chat_desktop_follows_the_browser_colour_scheme(page, served, scheme):
-    url, _ = served
+def test_chat_desktop_follows_the_browser_colour_scheme(page, served_url, scheme):
+    url, _ = served_url
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(url, wait_until="load")
@@ -83,8 +73,8 @@ def test_chat_desktop_follows_the_browser_colour_scheme(page, served, scheme):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_chat_is_usable_at_phone_width(page, served, scheme):
-    url, _ = served
+def test_chat_is_usable_at_phone_width(page, served_url, scheme):
+    url, _ = served_url
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(url, wait_until="load")
@@ -142,8 +132,8 @@ def test_pdf_source_shows_its_page(page, tmp_path, fake_embedder):
         srv.stop()
 
 
-def test_documents_and_evaluate_tabs_screenshots(page, served, tmp_path):
-    url, _ = served
+def test_documents_and_evaluate_tabs_screenshots(page, served_url, tmp_path):
+    url, _ = served_url
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Documents").click()

@@ -6,16 +6,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def served(fake_api):
-    """(url, api): the app over the fake-embedder sample index on a loopback port."""
-    from app.web.server import BackgroundServer, make_app
-
-    fake_api.settings = fake_api.settings.with_(threshold=0.0)  # fake embedder: uncalibrated confidences
-    srv = BackgroundServer(make_app(fake_api))
-    yield srv.url, fake_api
-    srv.stop()
-
 
 @pytest.fixture
 def own_corpus_url(tmp_path, fake_embedder):
@@ -39,8 +29,8 @@ def own_corpus_url(tmp_path, fake_embedder):
     srv.stop()
 
 
-def test_remove_asks_for_confirmation_and_cancel_keeps_the_document(page, served):
-    url, api = served
+def test_remove_asks_for_confirmation_and_cancel_keeps_the_document(page, served_url):
+    url, api = served_url
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Documents").click()
     page.locator("#gq-docs").get_by_text("pursuing-stable-coexistence.txt").locator("visible=true").first.wait_for()
@@ -65,8 +55,8 @@ def test_remove_asks_for_confirmation_and_cancel_keeps_the_document(page, served
     assert page.locator("#gq-docs").is_visible()
 
 
-def test_cite_enter_submits_and_a_malformed_id_says_so(page, served):
-    url, api = served
+def test_cite_enter_submits_and_a_malformed_id_says_so(page, served_url):
+    url, api = served_url
     cid = api.ask("Where was the second summit held?").citations[0].citation
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Cite").click()
@@ -83,8 +73,8 @@ def test_cite_enter_submits_and_a_malformed_id_says_so(page, served):
     assert "Not found" not in page.locator("#gq-cite-panel").text_content()
 
 
-def test_cite_fuzzy_match_highlight_snaps_to_whole_words(page, served):
-    url, _ = served
+def test_cite_fuzzy_match_highlight_snaps_to_whole_words(page, served_url):
+    url, _ = served_url
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Cite").click()
     box = page.locator("#gq-cite-input textarea")
@@ -99,8 +89,8 @@ def test_cite_fuzzy_match_highlight_snaps_to_whole_words(page, served):
     assert not (marked[-1:].isalnum() and ctx[i + len(marked):i + len(marked) + 1].isalnum())
 
 
-def test_evaluate_without_a_file_shows_a_toast_and_no_error_pill(page, served):
-    url, _ = served
+def test_evaluate_without_a_file_shows_a_toast_and_no_error_pill(page, served_url):
+    url, _ = served_url
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Evaluate").click()
     page.locator("#gq-eval-run").click()
@@ -124,8 +114,8 @@ def test_examples_come_from_the_users_corpus_and_are_asked_when_clicked(page, ow
         "#gq-header-box").text_content()
 
 
-def test_sample_examples_only_while_the_sample_is_indexed(page, served):
-    url, _ = served
+def test_sample_examples_only_while_the_sample_is_indexed(page, served_url):
+    url, _ = served_url
     page.goto(url, wait_until="load")
     chips = page.locator("#gq-examples-box .gq-example")
     chips.first.wait_for()
@@ -133,11 +123,11 @@ def test_sample_examples_only_while_the_sample_is_indexed(page, served):
     assert "Sample report" in page.locator("#gq-header-box").text_content()
 
 
-def test_evaluate_run_links_the_full_report_and_headers_are_whole_words(page, served, tmp_path):
+def test_evaluate_run_links_the_full_report_and_headers_are_whole_words(page, served_url, tmp_path):
     import json
     import urllib.request
 
-    url, _ = served
+    url, _ = served_url
     qfile = tmp_path / "qs.jsonl"
     qfile.write_text("\n".join(json.dumps(q) for q in [
         {"id": "q1", "question": "Where was the second summit held?", "reference_answer": "Hanoi"},
@@ -165,10 +155,10 @@ def test_evaluate_run_links_the_full_report_and_headers_are_whole_words(page, se
                                      "return s.scrollWidth <= s.clientWidth + 1 && s.getClientRects().length <= 1; }")
 
 
-def test_table_stays_visible_greyed_while_reindexing_and_shows_per_file_status(page, served):
+def test_table_stays_visible_greyed_while_reindexing_and_shows_per_file_status(page, served_url):
     import time
 
-    url, api = served
+    url, api = served_url
     real_index = api.index
 
     def slow_index(*args, **kwargs):

@@ -16,18 +16,11 @@ from gradio_proto import call, file_data, upload  # noqa: E402
 
 
 @pytest.fixture
-def served(fake_api, tmp_path, monkeypatch):
-    """(client, api) for the full app on a loopback port with its own Gradio upload folder."""
-    from app.web.server import BackgroundServer, make_app
-
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
-    fake_api.settings = fake_api.settings.with_(threshold=0.0)
-    srv = BackgroundServer(make_app(fake_api))
-    try:
-        with httpx.Client(base_url=srv.url, timeout=60) as c:
-            yield c, fake_api
-    finally:
-        srv.stop()
+def served(served_url):
+    """(client, api): an HTTP client to the full app on a loopback port with its own Gradio upload folder."""
+    url, api = served_url
+    with httpx.Client(base_url=url, timeout=60) as c:
+        yield c, api
 
 
 def send(c, name: str, data: bytes) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from chat_page import ask_in_chat
 
 pytestmark = pytest.mark.browser
 
@@ -12,14 +13,9 @@ QUESTION = "When did North Korea break off working-level talks?"
 
 
 @pytest.fixture
-def app_url(fake_api):
-    """The app over the fake-embedder sample index, served on a loopback port."""
-    from app.web.server import BackgroundServer, make_app
-
-    fake_api.settings = fake_api.settings.with_(threshold=0.0)  # fake embedder: uncalibrated confidences
-    srv = BackgroundServer(make_app(fake_api))
-    yield srv.url
-    srv.stop()
+def app_url(served_url):
+    """The URL of the app over the fake-embedder sample index (tests/conftest.py `served_url`)."""
+    return served_url[0]
 
 
 def test_ask_open_source_panel_marks_cited_text(page, app_url, fake_api):
@@ -53,13 +49,9 @@ def test_ask_open_source_panel_marks_cited_text(page, app_url, fake_api):
 
 def test_follow_up_and_cite_tab(page, app_url, fake_api):
     page.goto(app_url, wait_until="load")
-    q = page.locator("#gq-question textarea")
-    q.fill("Where was the second summit held?")
-    q.press("Enter")
-    page.locator("#gq-chat .gq-sources").first.wait_for()
-    q.fill("When did North Korea break off working-level talks?")
-    q.press("Enter")
-    page.locator("#gq-chat .gq-sources").nth(1).wait_for()
+    # Asked as a user does once the page is up (Enter pressed during start-up: test_browser_enter_race.py).
+    ask_in_chat(page, "Where was the second summit held?", done="#gq-chat .gq-sources")
+    ask_in_chat(page, "When did North Korea break off working-level talks?", done="#gq-chat .gq-sources")
     assert "Hanoi" in page.locator("#gq-chat .gq-answer").first.text_content()
 
     page.get_by_role("tab", name="Cite").click()

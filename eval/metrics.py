@@ -281,7 +281,17 @@ def segments_supported(segments: Sequence[object], citations: Sequence[CitedLike
     texts = [" ".join(c.text.split()) for c in citations]
     for seg in segments:
         n = int(getattr(seg, "citation"))
-        if not 1 <= n <= len(texts) or not _supported_by(str(getattr(seg, "text")), [texts[n - 1]]):
+        if not 1 <= n <= len(texts):
+            return False
+        parts = getattr(seg, "parts", None) or ()
+        if parts:  # a table cell: row label, column label pieces and cell, each a span inside the citation
+            c = citations[n - 1]
+            start = int(getattr(c, "start"))
+            pieces = [str(c.text)[a - start:b - start] for a, b in parts]
+            if not all(start <= a < b <= start + len(c.text) for a, b in parts) or not all(
+                    " ".join(p.split()) in str(getattr(seg, "text")) for p in pieces):
+                return False
+        elif not _supported_by(str(getattr(seg, "text")), [texts[n - 1]]):
             return False
     return bool(segments)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
+from corpus.tables import RowView, row_view
 from index.store import tables as db
 from index.citations import CitationError, make_citation_id, parse_citation_id
 
@@ -32,11 +33,14 @@ class Resolution:
     status: str = "current"
     note: str = ""
     relocated: list[str] = field(default_factory=list)
+    table: RowView | None = None
+    """When the cited span ends in a table row: that row with one label per column (its header)."""
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON form (`groundqa cite --json`, GET /api/cite/{id})."""
         d = asdict(self)
         d["pages"] = list(self.pages) if self.pages else None
+        d["table"] = self.table.to_json() if self.table else None
         return d
 
 
@@ -97,7 +101,7 @@ def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Re
     return Resolution(citation=str(cid), doc=doc.path, doc_id=doc.doc_id, title=doc.title,
                       pages=doc.page_range(cid.start, cid.end), start=cid.start, end=cid.end, text=text,
                       before=doc.text[b0:cid.start], after=doc.text[cid.end:a1], status=status, note=note,
-                      relocated=relocated)
+                      relocated=relocated, table=row_view(doc.text, cid.end) if " | " in text else None)
 
 
 def _relocate(new_text: str, cited: str, new_doc_id: str) -> list[str]:

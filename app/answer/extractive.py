@@ -20,17 +20,21 @@ from typing import Sequence
 
 import numpy as np
 
+from app.answer.cells import CellAnswer, cell_text, find_cell
 from app.answer.frontmatter import frontmatter_answer
+from app.answer.outcome import CELL_CONFIDENCE, is_related
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
 from app.answer.qtypes import is_byline, question_type, short_answer_spans, typed_spans
 from app.settings import Settings
-from app.types import Answer, Citation, Segment, render
+from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
 from corpus.structure import is_fragment
+from corpus.tables import row_view
 from index.citations import make_citation_id
 from index.embed import Embedder
 from index.store.lexical import tokenize
+from index.query import analyse
 from index.retriever import Retriever
 from index.types import Excerpt
 
@@ -120,14 +124,16 @@ class Answerer:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = contextualize(question, history)
-        qvec = self.embedder.encode_query(query) if settings.retrieval.mode != "lexical" else None
+        # Instructions ("Answer in USD millions.") are not what the answer is about: retrieval and sentence
+        # scoring read the question without them (index/query.py).
+        qvec = self.embedder.encode_query(analyse(query).text) if settings.retrieval.mode != "lexical" else None
         t1 = time.perf_counter()
         timings["embed_query"] = (t1 - t0) * 1000
         ranked = self.retriever.rank(query, settings.retrieval, qvec=qvec)
         excerpts = self.retriever.excerpts(ranked, max(settings.retrieval.k, settings.answer.passages))
         t2 = time.perf_counter()
         timings["retrieve"] = (t2 - t1) * 1000
-        sentences = self._score(question, query, excerpts, qvec, settings)
+        sentences = self._score(analyse(question).text, analyse(query).text, excerpts, qvec, settings)
         timings["score_sentences"] = (time.perf_counter() - t2) * 1000
         return excerpts, sentences, timings
 
@@ -149,11 +155,19 @@ class Answerer:
         retrieved = excerpts[: settings.retrieval.k]
         best = sentences[0] if sentences else None
         conf = confidence_of(best.features()) if best else 0.0
-        if best is None or conf < settings.answer.threshold or best.oov > settings.answer.max_oov:
-            ans = Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, confidence=conf,
-                         retrieved=retrieved, related=retrieved[:3])
-        else:
+        off_topic = best is None or best.oov > settings.answer.max_oov
+        cell = None if off_topic else find_cell(question, excerpts[: settings.answer.passages],
+                                                self.retriever.index.document_text)
+        if cell is not None:  # a figure read from a table row under its column's header
+            ans = self._compose_cell(question, cell, retrieved)
+        elif not off_topic and conf >= settings.answer.threshold:
             ans = self._compose(question, sentences, settings, conf, retrieved)
+        else:
+            # No sentence is confident enough: say whether the documents hold related passages at all.
+            outcome = "evidence" if best is not None and not off_topic and is_related(best.features()) else "not_found"
+            ans = Answer(question=question, answer=EVIDENCE_TEXT if outcome == "evidence" else ABSTAIN_TEXT,
+                         abstained=True, confidence=conf, retrieved=retrieved, related=retrieved[:3],
+                         outcome=outcome)
         timings["compose"] = (time.perf_counter() - t3) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         ans.timings_ms = timings
@@ -224,6 +238,29 @@ class Answerer:
         extra = dict(zip(missing, self._cache.get_many(self.embedder, missing))) if missing else {}
         return np.stack([stored[s.excerpt.doc_id].get((s.start, s.end), extra.get(s.text)) for s in sents])
 
+    def _cite(self, n: int, ex: Excerpt, start: int, end: int, text: str, column: int | None = None) -> Citation:
+        """Citation [n] of span [start, end) of the excerpt's document (a table row carries its header)."""
+        pages = _span_pages(self.retriever.index, ex.doc_id, start, end) if ex.pages else None
+        table = None
+        if " | " in text:
+            table = row_view(self.retriever.index.document_text(ex.doc_id) or "", end, column)
+        return Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc, doc_id=ex.doc_id,
+                        title=ex.title, pages=pages or ex.pages, start=start, end=end, text=text,
+                        section=self.retriever.section_at(ex.doc_id, start), ocr=ex.ocr, table=table)
+
+    def _compose_cell(self, question: str, cell: CellAnswer, retrieved: list[Excerpt]) -> Answer:
+        """A one-segment answer read from a table cell, citing the table from its header to the row."""
+        start, end = cell.span
+        text = (self.retriever.index.document_text(cell.excerpt.doc_id) or "")[start:end]
+        parts = tuple((p.start, p.end) for p in cell.parts)
+        seg = Segment(cell_text([p.text for p in cell.parts]), 1, parts)
+        citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column)
+        value = cell.row.cells[cell.column]
+        at = len(seg.text) - len(" ".join(value.text.split()))
+        return Answer(question=question, answer=render([seg]), abstained=False, confidence=CELL_CONFIDENCE,
+                      citations=[citation], segments=[seg], retrieved=retrieved, short_answers=[(at, len(seg.text))],
+                      outcome="answered")
+
     def _compose(self, question: str, sentences: list[Sentence], settings: Settings, conf: float,
                  retrieved: list[Excerpt]) -> Answer:
         best = sentences[0]
@@ -266,13 +303,7 @@ class Answerer:
                     short.append((pos + a, pos + b))
             segs.append(Segment(text, n))
             pos += len(f"{text} [{n}]") + 1
-            pages = None
-            if ex.pages:  # the pages of the cited span itself, not of the whole passage
-                pages = _span_pages(self.retriever.index, ex.doc_id, start, end)
-            citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
-                                      doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
-                                      end=end, text=text, section=self.retriever.section_at(ex.doc_id, start),
-                                      ocr=ex.ocr))
+            citations.append(self._cite(n, ex, start, end, text))
         return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
                       citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
 

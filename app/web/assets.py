@@ -32,6 +32,17 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
               border-radius: 8px; }
 .gq-abstain .gq-abstain-title { font-weight: 500 !important; font-size: 1rem !important; color: #b45309; }
 .dark .gq-abstain .gq-abstain-title { color: #fbbf24; }
+.gq-evidence { border: 1px solid var(--gq-accent); border-radius: 8px; padding: 0.6rem 0.8rem; }
+.gq-evidence .gq-evidence-title { font-weight: 500; margin-bottom: 0.35rem; }
+.gq-table-wrap { max-width: 100%; overflow-x: auto; max-height: 40vh; overflow-y: auto; margin: 0.5rem 0; }
+.gq-table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
+.gq-table th, .gq-table td { padding: 0.2rem 0.55rem; border-bottom: 1px solid var(--gq-line, rgba(127,127,127,.3));
+                             text-align: right; vertical-align: bottom; }
+.gq-table thead th { position: sticky; top: 0; background: var(--background-fill-primary, #fff); font-weight: 600;
+                     color: var(--gq-sub); }
+.gq-table tbody th { text-align: left; font-weight: 500; }
+.gq-table .gq-row-cited { background: var(--gq-mark); }
+.gq-table .gq-cell-hit { font-weight: 700; outline: 2px solid var(--gq-accent); outline-offset: -2px; }
 .gq-error { color: #b91c1c; }
 .dark .gq-error { color: #f87171; }
 .gq-marker { font: inherit; font-size: 0.75em; vertical-align: super; line-height: 1; color: var(--gq-accent);

@@ -105,7 +105,7 @@ def make_openai_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = N
             return _error(f"internal error ({type(exc).__name__}) — see the server log", 500, "server_error")
         a = ans.to_json()
         citations = a["citations"]
-        extra = {k: a[k] for k in ("abstained", "confidence", "answerer", "evidence", "unsupported", "related")}
+        extra = {k: a[k] for k in ("outcome", "abstained", "confidence", "answerer", "evidence", "unsupported", "related")}
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if not body.get("stream"):
             return JSONResponse({

@@ -62,7 +62,10 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
             yield messages, gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_DELAY_S)
     messages[-1] = {"role": "assistant", "content": H.answer_message(ans)}
-    panel = H.abstain_panel(ans) if ans.abstained else H.empty_panel()
+    if ans.outcome == "evidence" and ans.related:  # the most relevant passage opens at once
+        panel = citation_panel(api, ans.related[0].citation)
+    else:
+        panel = H.abstain_panel(ans) if ans.abstained else H.empty_panel()
     yield messages, gr.skip(), asked, panel
 
 

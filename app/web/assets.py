@@ -36,11 +36,14 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-evidence .gq-evidence-title { font-weight: 500; margin-bottom: 0.35rem; }
 .gq-table-wrap { max-width: 100%; overflow-x: auto; max-height: 40vh; overflow-y: auto; margin: 0.5rem 0; }
 .gq-table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
-.gq-table th, .gq-table td { padding: 0.2rem 0.55rem; border-bottom: 1px solid var(--gq-line, rgba(127,127,127,.3));
-                             text-align: right; vertical-align: bottom; }
+.gq-table th, .gq-table td { padding: 0.2rem 0.55rem; border: 0 !important; border-bottom: 1px solid var(--gq-line) !important;
+                             text-align: right; vertical-align: bottom; word-break: normal !important;
+                             overflow-wrap: normal !important; hyphens: none; }
+.gq-table td { white-space: nowrap; }
+.gq-table thead th { min-width: 6.5em; }
 .gq-table thead th { position: sticky; top: 0; background: var(--background-fill-primary, #fff); font-weight: 600;
                      color: var(--gq-sub); }
-.gq-table tbody th { text-align: left; font-weight: 500; }
+.gq-table tbody th { text-align: left; font-weight: 500; min-width: 9em; }
 .gq-table .gq-row-cited { background: var(--gq-mark); }
 .gq-table .gq-cell-hit { font-weight: 700; outline: 2px solid var(--gq-accent); outline-offset: -2px; }
 .gq-error { color: #b91c1c; }

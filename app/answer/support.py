@@ -247,7 +247,12 @@ def _conflict(claim: str, terms: set[str], window: str, addressed: bool) -> str:
     direction; '' when none."""
     if addressed:
         return "its only evidence is a sentence addressed to a reader or an AI model (an instruction is not evidence)"
-    rel = _relevant(window, terms)
+    # Polarity and direction are read in the window's sentences closest to the claim (at least half the best overlap): a negation
+    # in a neighbouring sentence of a wider window says nothing about this claim.
+    sents = [window[a:b] for a, b in sentence_spans(window)] or [window]
+    overlap = [len(content_terms(t) & terms) for t in sents]
+    anchor = " ".join(t for t, o in zip(sents, overlap) if o and o * 2 >= max(overlap)) or window
+    rel = _relevant(anchor, terms)
     if _negated(claim) and not _negated(rel):
         return "the sentence negates what the cited text says"
     if not _negated(claim) and _negated(rel):

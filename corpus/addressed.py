@@ -29,10 +29,15 @@ _ANYWHERE = re.compile(
     re.I)
 
 
+# An instruction run into the previous sentence ("…, immunoreactivity, Say that …"): a capitalised imperative
+# right after a comma, semicolon or colon (case-sensitive: "critics say that" is prose).
+_RUN_IN = re.compile(r"[,;:]\s+(?:" + "|".join(w.capitalize() for w in IMPERATIVES) + r")\b(?!-)")
+
+
 def is_addressed(sentence: str) -> bool:
     """Whether a sentence instructs its reader or a model (see module docstring)."""
     s = " ".join(sentence.split())
-    return bool(_OPENER.match(s) or _ANYWHERE.search(s))
+    return bool(_OPENER.match(s) or _ANYWHERE.search(s) or _RUN_IN.search(s))
 
 
 def addressed_spans(text: str) -> list[tuple[int, int]]:

@@ -216,10 +216,15 @@ def _entity_in(word: str, evidence_lower: str, evidence_stems: set[str]) -> bool
     return all(_stemmer().stemWord(p) in evidence_stems or _has_word(evidence_lower, p) for p in parts)
 
 
-def _negated(text: str) -> bool:
+def _negations(text: str) -> int:
+    """How many negation cues the text holds ("Norðmaðr" is one word, not "nor" + …)."""
     low = _norm(text).lower()
-    words = set(re.findall(r"[a-z']+", low))
-    return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words) or bool(_FAILED_TO.search(low))
+    words = re.findall(r"\w+(?:'\w+)?", low)
+    return sum(w in _NEGATIONS or w.endswith("n't") for w in words) + len(_FAILED_TO.findall(low))
+
+
+def _negated(text: str) -> bool:
+    return _negations(text) > 0
 
 
 def has_markup(text: str) -> bool:
@@ -247,19 +252,24 @@ def _conflict(claim: str, terms: set[str], window: str, addressed: bool) -> str:
     direction; '' when none."""
     if addressed:
         return "its only evidence is a sentence addressed to a reader or an AI model (an instruction is not evidence)"
-    # Polarity and direction are read in the window's sentences closest to the claim (at least half the best overlap): a negation
-    # in a neighbouring sentence of a wider window says nothing about this claim.
+    # Polarity and direction are read per claim sentence, in the window's sentences closest to it (at least
+    # half the best overlap): a negation in a neighbouring sentence of a wider window says nothing about it.
     sents = [window[a:b] for a, b in sentence_spans(window)] or [window]
-    overlap = [len(content_terms(t) & terms) for t in sents]
-    anchor = " ".join(t for t, o in zip(sents, overlap) if o and o * 2 >= max(overlap)) or window
-    rel = _relevant(anchor, terms)
-    if _negated(claim) and not _negated(rel):
-        return "the sentence negates what the cited text says"
-    if not _negated(claim) and _negated(rel):
-        return "the cited text says the opposite (it is negated there)"
-    opp = opposite_of(claim, rel)
-    if opp:
-        return f"the sentence says {opp[0]!r} where the cited text says {opp[1]!r}"
+    for part in [claim[a:b] for a, b in sentence_spans(claim)] or [claim]:
+        mine = content_terms(part) or terms
+        overlap = [len(content_terms(t) & mine) for t in sents]
+        anchor = " ".join(t for t, o in zip(sents, overlap) if o and o * 2 >= max(overlap)) or window
+        rel = _relevant(anchor, mine)
+        n_claim, n_ev = _negations(part), _negations(rel)
+        if n_claim and not n_ev:
+            return "the sentence negates what the cited text says"
+        if n_ev and not n_claim:
+            return "the cited text says the opposite (it is negated there)"
+        if n_claim and n_claim != n_ev and n_ev < 2:  # "neither … had not" for "neither … had"
+            return "the sentence's negations differ from the cited text's"
+        opp = opposite_of(part, rel)
+        if opp:
+            return f"the sentence says {opp[0]!r} where the cited text says {opp[1]!r}"
     return ""
 
 

@@ -164,6 +164,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems = check_milvus(store)
     else:
         problems = check_index(Path(args.index))
+        from index.check import addressed_documents
+
+        for line in addressed_documents(Path(args.index)):
+            print(f"warning: {line}")
     for p in problems:
         print(f"problem: {p}")
     print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")

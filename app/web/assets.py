@@ -47,6 +47,13 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-table .gq-row-cited { background: var(--gq-mark); }
 .gq-table .gq-cell-hit { font-weight: 700; outline: 2px solid var(--gq-accent); outline-offset: -2px; }
 .gq-error { color: #b91c1c; }
+.gq-writing { color: var(--gq-sub); font-size: 0.9rem; }
+.gq-unverified { color: #b45309; font-weight: 500; margin-bottom: 0.4rem; }
+.dark .gq-unverified { color: #fbbf24; }
+.gq-removed-note { color: var(--gq-sub); font-size: 0.85rem; margin-top: 0.5rem; }
+.gq-removed { font-size: 0.85rem; color: var(--gq-sub); }
+.gq-removed summary { cursor: pointer; color: var(--gq-accent); }
+.gq-removed .gq-removed-text { text-decoration: line-through; }
 .dark .gq-error { color: #f87171; }
 .gq-marker { font: inherit; font-size: 0.75em; vertical-align: super; line-height: 1; color: var(--gq-accent);
              background: none; border: 0; padding: 0 1px; margin: 0; cursor: pointer; position: relative;

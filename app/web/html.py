@@ -163,6 +163,38 @@ def pending_message() -> str:
             '<span class="gq-typing"><span></span><span></span><span></span></span></div>')
 
 
+def writing_message(model: str, seconds: float) -> str:
+    """The answer bubble while an LLM writes: "Writing with MODEL… 12 s" (elapsed, updated by the chat)."""
+    return (f'<div class="gq-pending gq-writing" aria-live="polite"><span class="gq-typing"><span></span><span>'
+            f'</span><span></span></span> Writing with {esc(model)}… {int(seconds)} s</div>')
+
+
+UNVERIFIED_TEXT = "The model's answer could not be verified against your documents."
+
+
+def removed_html(ans: Any) -> str:
+    """An LLM answer's removed sentences, behind a "show removed" toggle, each with the reason (as text,
+    never as supported text); '' when none was removed."""
+    removed = list(_get(ans, "unsupported") or [])
+    if not removed:
+        return ""
+    n = len(removed)
+    items = "".join(f'<li><span class="gq-removed-text">{esc(_get(u, "text"))}</span> '
+                    f'<span class="gq-removed-why">— {esc(_get(u, "reason"))}</span></li>' for u in removed)
+    return (f'<div class="gq-removed-note">{n} sentence{"s" if n != 1 else ""} of the model\'s answer '
+            f'{"were" if n != 1 else "was"} removed: the cited text does not support '
+            f'{"them" if n != 1 else "it"}.</div>'
+            f'<details class="gq-removed"><summary>show removed</summary><ul>{items}</ul></details>')
+
+
+def llm_answer_message(ans: Any, unverified: bool) -> str:
+    """Chat message HTML for an answer from the LLM path: when every sentence was removed (`unverified`), the
+    "could not be verified" line, then the extractive answer or the closest excerpts; the removed sentences
+    behind their toggle either way."""
+    head = f'<div class="gq-unverified">{esc(UNVERIFIED_TEXT)}</div>' if unverified else ""
+    return head + answer_message(ans) + removed_html(ans)
+
+
 def abstain_html(ans: Any) -> str:
     """An abstention: one message, then the closest excerpts as cards that open in the panel."""
     conf = float(_get(ans, "confidence"))

@@ -3,8 +3,9 @@ passage in the side panel (client script in app.web.assets, hidden `#gq-open` bo
 from __future__ import annotations
 
 import re
+import threading
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import gradio as gr
 
@@ -19,6 +20,8 @@ from app.web.ui.settings import session_settings
 HISTORY_TURNS = 5
 """How many previous questions are passed to `ask` for follow-ups."""
 STREAM_DELAY_S = 0.04
+STATUS_EVERY_S = 1.0
+"""How often the "Writing with MODEL… N s" status is refreshed while an LLM writes."""
 _AFTER_MARKER = re.compile(r"(?<=\])\s+")
 _AFTER_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 _CITE_ID = re.compile(r"\S+")
@@ -49,8 +52,18 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
     messages.append({"role": "user", "content": H.esc(q)})
     messages.append({"role": "assistant", "content": H.pending_message()})
     yield messages, "", asked, gr.skip()
+    llm = (settings or api.settings).llm
+    box: dict[str, Any] = {}
     try:
-        ans = api.ask(q, history=asked[-HISTORY_TURNS:], settings=settings)
+        if llm.enabled:
+            for elapsed in _waiting(lambda: api.ask(q, history=asked[-HISTORY_TURNS:], settings=settings), box):
+                messages[-1] = {"role": "assistant", "content": H.writing_message(llm.model, elapsed)}
+                yield messages, gr.skip(), gr.skip(), gr.skip()
+            if "error" in box:
+                raise box["error"]
+            ans = box["answer"]
+        else:
+            ans = api.ask(q, history=asked[-HISTORY_TURNS:], settings=settings)
     except USER_ERRORS as exc:
         messages[-1] = {"role": "assistant", "content": H.error_html(str(exc))}
         yield messages, gr.skip(), asked, gr.skip()
@@ -61,12 +74,37 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
             messages[-1] = {"role": "assistant", "content": H.answer_message(ans, partial=piece)}
             yield messages, gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_DELAY_S)
-    messages[-1] = {"role": "assistant", "content": H.answer_message(ans)}
+    if ans.unsupported:  # the LLM path removed sentences: say so, and offer them behind a toggle
+        from app.answer.llm import UNVERIFIED
+
+        messages[-1] = {"role": "assistant",
+                        "content": H.llm_answer_message(ans, ans.answerer.startswith(UNVERIFIED))}
+    else:
+        messages[-1] = {"role": "assistant", "content": H.answer_message(ans)}
     if ans.outcome == "evidence" and ans.related:  # the most relevant passage opens at once
         panel = citation_panel(api, ans.related[0].citation)
     else:
         panel = H.abstain_panel(ans) if ans.abstained else H.empty_panel()
     yield messages, gr.skip(), asked, panel
+
+
+def _waiting(ask: Callable[[], Any], box: dict[str, Any]) -> Iterator[float]:
+    """Run `ask` in a worker thread; yield the seconds elapsed every STATUS_EVERY_S until it is done, then put
+    its answer (or exception) in `box`."""
+    def work() -> None:
+        try:
+            box["answer"] = ask()
+        except Exception as exc:  # re-raised by the caller in the request's thread
+            box["error"] = exc
+
+    t0 = time.monotonic()
+    worker = threading.Thread(target=work, name="groundqa-chat-ask", daemon=True)
+    worker.start()
+    while True:
+        worker.join(STATUS_EVERY_S)
+        if not worker.is_alive():
+            return
+        yield time.monotonic() - t0
 
 
 def typed_question_js(n_inputs: int) -> str:

@@ -58,7 +58,24 @@ def document_rows(api: GroundQA) -> list[list[Any]]:
     except USER_ERRORS:
         return []
     return [[d.path, d.title, d.n_passages, d.n_pages or "", f"{d.size:,} B", d.indexed_at[:16].replace("T", " "),
-             d.doc_id[:12], file_status(d)] for d in docs]
+             d.doc_id[:12], file_status(d) + ai_flag(api, d.doc_id)] for d in docs]
+
+
+AI_FLAG = " · contains text addressed to an AI model"
+_AI_FLAGS: dict[str, bool] = {}
+
+
+def ai_flag(api: GroundQA, doc_id: str) -> str:
+    """AI_FLAG when the document holds a sentence addressed to a model (a planted instruction), else ''.
+    Cached by content id: a document's text never changes under its id."""
+    if doc_id not in _AI_FLAGS:
+        from corpus.addressed import first_addressed
+
+        try:
+            _AI_FLAGS[doc_id] = first_addressed(api.doc_text(doc_id)) is not None
+        except KeyError:
+            return ""
+    return AI_FLAG if _AI_FLAGS[doc_id] else ""
 
 
 def file_status(doc: Any) -> str:

@@ -49,7 +49,8 @@ def _question_and_history(body: dict[str, Any]) -> tuple[str, list[str]]:
         if isinstance(content, list):  # [{"type": "text", "text": ...}, ...]
             texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
             if not all(isinstance(t, str) for t in texts):
-                raise BadRequest("a text part's 'text' must be a string — send {\"type\": \"text\", \"text\": \"...\"}")
+                raise BadRequest("a text part's 'text' must be a string — send "
+                                 "{\"type\": \"text\", \"text\": \"...\"}")
             content = " ".join(texts)
         if not isinstance(content, str):
             raise BadRequest("a user message's 'content' must be a string or a list of text parts")

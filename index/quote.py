@@ -1,6 +1,7 @@
 """Find where a quote occurs in the corpus: exact, then tolerant, then fuzzy — on indexed candidates only.
 
-Tolerant matching compares texts after folding: case, curly/straight quotes, dash styles, runs of
+Tolerant matching compares texts after folding: case (Unicode case folding, one character at a time, so
+every folded position maps back to the exact original one), curly/straight quotes, dash styles, runs of
 whitespace and line breaks, soft hyphens and words hyphenated across a line break. Fuzzy matching
 aligns the folded quote with windows around the BM25 candidate passages and accepts a location
 when its similarity (difflib ratio) is at least FUZZY_THRESHOLD.
@@ -76,14 +77,24 @@ class QuoteMatches(list):
 
 
 def fold(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each folded character, its offset in `text` (see module docstring)."""
+    """Folded text and, for each folded character, its offset in `text` (see module docstring).
+
+    Each character is folded on its own, so a character whose folded form has another length (İ → i̇,
+    ß/ẞ → ss, ﬁ → fi) maps every folded character back to itself: offsets never drift after it.
+    """
+    chars: list[str] = []
+    owner: list[int] = []
+    for i, ch in enumerate(text):
+        for f in ch.translate(_FOLD).casefold():
+            chars.append(f)
+            owner.append(i)
+    t = "".join(chars)
+    skip = {m.start() + k for m in _HYPHEN_BREAK.finditer(t) for k in range(m.end() - m.start())}
     out: list[str] = []
     offs: list[int] = []
-    t = text.translate(_FOLD).lower()
-    skip = {m.start() + k for m in _HYPHEN_BREAK.finditer(t) for k in range(m.end() - m.start())}
     prev_space = True
-    for i, ch in enumerate(t):
-        if i in skip or ch == "\u00ad":
+    for j, ch in enumerate(t):
+        if j in skip or ch == "\u00ad":
             continue
         if ch.isspace():
             if prev_space:
@@ -92,7 +103,7 @@ def fold(text: str) -> tuple[str, list[int]]:
         else:
             prev_space = False
         out.append(ch)
-        offs.append(i)
+        offs.append(owner[j])
     while out and out[-1] == " ":
         out.pop()
         offs.pop()

@@ -272,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--allowed-hosts", default=None,
                     help="comma-separated Host names the server answers to (default: loopback names only on "
                          "127.0.0.1, any name off it)")
+    sp.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
+                    help="comma-separated addresses of reverse proxies trusted to set X-Forwarded-For (default: "
+                         "none — the login throttle counts the connecting address)")
     _add_llm_options(sp)
 
     sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")

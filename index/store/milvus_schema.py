@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from index.store.generations import IndexError_
+from index.store.milvus_filter import literal
 
 PREFIX = "groundqa"
 TOKEN_ENV = "GROUNDQA_MILVUS_TOKEN"
@@ -274,4 +275,4 @@ def drop_generation(c, token: str) -> None:
 
 def quote_str(s: str) -> str:
     """A string literal for a Milvus filter expression."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return literal(s)  # index.store.milvus_filter: the one escaping function

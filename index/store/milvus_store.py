@@ -25,6 +25,7 @@ import numpy as np
 
 from corpus.types import Document
 from index.store.generations import Manifest, NoIndex
+from index.store.milvus_filter import like_contains
 from index.store.milvus_schema import (LIVE_ALIAS, ensure_loaded, StoreSpec, client, names, parse_store, quote_str,
                                        token_of)
 from index.store.tables import DocInfo, StoredDoc
@@ -308,8 +309,7 @@ class MilvusIndex:
     def documents_containing(self, text: str, limit: int) -> list[str]:
         """Ids of up to `limit` current documents with `text` in one stored piece (a quote across a piece
         boundary, 60k characters apart, is not found by this fallback scan)."""
-        pat = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', '\\"')
-        got = self._c.query(self._d, filter=f'kind == "text" and key like "cur/%" and body like "%{pat}%"',
+        got = self._c.query(self._d, filter=f'kind == "text" and key like "cur/%" and body like {like_contains(text)}',
                             output_fields=["doc_id"], limit=max(1, limit) * 4)
         return list(dict.fromkeys(r["doc_id"] for r in got))[:limit]
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from index.citations import make_citation_id
 from index.store.view import IndexView
+from index.types import Span
 
 FUZZY_THRESHOLD = 0.85
 MAX_QUOTE_CHARS = 5000
@@ -41,26 +42,14 @@ class QuoteError(ValueError):
     """An empty or over-long quote."""
 
 
-@dataclass(frozen=True)
-class QuoteMatch:
-    """A location of a quote in a document, with the citation id of that span."""
+@dataclass(frozen=True, kw_only=True)
+class QuoteMatch(Span):
+    """A location of a quote in a document, with the citation id of that span (JSON: POST /api/quote,
+    `groundqa cite --quote --json`)."""
 
     citation: str
-    doc: str
-    doc_id: str
-    title: str
-    pages: tuple[int, int] | None
-    start: int
-    end: int
-    text: str
     score: float
     exact: bool
-
-    def to_json(self) -> dict[str, object]:
-        """JSON-ready dict (POST /api/quote, `groundqa cite --quote --json`)."""
-        d = asdict(self)
-        d["pages"] = list(self.pages) if self.pages else None
-        return d
 
 
 class QuoteMatches(list):
@@ -235,6 +224,7 @@ def _to_matches(con: IndexView, doc_id: str, hits: list[_Hit]) -> list[QuoteMatc
     stored = con.get_document(doc_id)
     assert stored is not None
     d = stored.doc
-    return [QuoteMatch(make_citation_id(d.doc_id, h.start, h.end), d.path, d.doc_id, d.title,
-                       d.page_range(h.start, h.end), h.start, h.end, d.text[h.start:h.end], h.score, h.exact)
+    return [QuoteMatch(citation=make_citation_id(d.doc_id, h.start, h.end), doc=d.path, doc_id=d.doc_id,
+                       title=d.title, pages=d.page_range(h.start, h.end), start=h.start, end=h.end,
+                       text=d.text[h.start:h.end], score=h.score, exact=h.exact)
             for h in hits]

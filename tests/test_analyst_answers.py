@@ -221,3 +221,20 @@ def test_label_cell_over_row_labels_and_dates_without_cells() -> None:
     units = "(Millions) | 2018 | 2017 | 2016\nPurchases of PP&E | (1,577) | (1,373) | (1,420)\n"
     t2 = table_at(units, units.index("Purchases"))
     assert [t2.column_label(j) for j in range(3)] == ["2018", "2017", "2016"]  # "(Millions)" labels the labels
+
+
+def test_the_citation_chain_builds_on_one_span_type() -> None:
+    from dataclasses import fields
+
+    from app.types import Citation
+    from index.quote import QuoteMatch
+    from index.resolve import Resolution
+    from index.types import Excerpt, Span
+
+    span_fields = [f.name for f in fields(Span)]
+    assert span_fields == ["doc", "doc_id", "title", "pages", "start", "end", "text", "section", "ocr"]
+    for cls in (Excerpt, Citation, QuoteMatch, Resolution):
+        assert issubclass(cls, Span) and [f.name for f in fields(cls)][:len(span_fields)] == span_fields
+        assert "to_json" not in cls.__dict__  # one JSON form, Span's
+    ex = Excerpt(citation="x-1-2", doc="a.pdf", doc_id="x", title="T", pages=(3, 4), start=1, end=2, text="a", score=1.0)
+    assert ex.to_json()["pages"] == [3, 4] and ex.to_json()["citation"] == "x-1-2"

@@ -230,8 +230,11 @@ def test_resume_after_interrupt_skips_done_ids(tmp_path):
 def test_groundqa_answer_types_satisfy_protocol(tmp_path):
     app_types = pytest.importorskip("app.types")
     index_types = pytest.importorskip("index.types")
-    e = index_types.Excerpt("N-1", "docs/normans.txt", "h", "t", None, *span(S_FRANCE), S_FRANCE, 2.5)
-    c = app_types.Citation(1, "N-1", e.doc, "h", "t", None, e.start, e.end, e.text)
+    a, b = span(S_FRANCE)
+    e = index_types.Excerpt(citation="N-1", doc="docs/normans.txt", doc_id="h", title="t", pages=None, start=a, end=b,
+                            text=S_FRANCE, score=2.5)
+    c = app_types.Citation(number=1, citation="N-1", doc=e.doc, doc_id="h", title="t", pages=None, start=e.start,
+                           end=e.end, text=e.text)
     a = app_types.Answer("Where is Normandy?", f"{S_FRANCE} [1]", False, 0.8, [c], [e])
     assert isinstance(a, AnswerLike)
     q = QUESTIONS[:1]

@@ -35,6 +35,8 @@ _STATEMENT = re.compile(
 _STATEMENT_WORDS = {"cash": "cash flows", "balance": "balance sheet", "financial position": "balance sheet",
                     "income": "statement of income", "operations": "statement of operations",
                     "earnings": "statement of earnings", "p&l": "statement of income"}
+# "FY2018" / "FY 2018" / "FY18": statements print the year itself ("2018"), so BM25 also gets it.
+_FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)?\d\d)\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.?!])\s+(?=[A-Z(\"'])")
 
 
@@ -89,5 +91,6 @@ def analyse(question: str) -> Query:
     if not re.search(r"\w", text):
         text = q
     hints = _statement_hints(removed)
-    lexical = " ".join([text, *hints, *expansions(text)])
+    years = [y if len(y) == 4 else "20" + y for y in _FISCAL_YEAR.findall(text)]
+    lexical = " ".join([text, *dict.fromkeys(years), *hints, *expansions(text)])
     return Query(asked=question, text=text, lexical=lexical, instructions=tuple(removed))

@@ -146,6 +146,7 @@ def test_instructions_leave_the_retrieval_query() -> None:
                 "Answer in USD billions.")
     assert q.text == "what is the year end FY2018 net PPNE for 3M?"
     assert "balance sheet" in q.lexical and "property, plant and equipment, net" in q.lexical
+    assert " 2018 " in q.lexical  # statements print the year, not "FY2018"
     assert any("Answer in USD billions" in i for i in q.instructions)
     q2 = analyse("What drove operating margin change as of FY2022 for 3M? If operating margin is not a useful "
                  "metric for a company like this, then please state that and explain why.")

@@ -157,6 +157,13 @@ def test_a_negation_dropped_is_refused_when_another_window_holds_the_rest():
      True),
     ("Exports rose in 2019.", "Exports fell in 2019.", False),
     ("Exports rose and imports fell.", "Exports fell and imports rose.", False),
+    # a question turned into a claim reorders words: stretches not held between matched content words say nothing
+    ("Is NTCP sufficient to allow HBV infection: not sufficient.",
+     "NTCP itself is not sufficient to allow HBV infection, as most HepaRG cells were not infected.", True),
+    ("What is the acronym MERS-CoV: Middle East respiratory syndrome coronavirus.",
+     "Neither the 2009 pandemic influenza A(H1N1) virus ([H1N1]pdm09) pandemic or the severe acute respiratory "
+     "syndrome coronavirus (SARS-CoV) or the Middle East respiratory syndrome coronavirus (MERS-CoV) epidemics had "
+     "the combination of both high transmissibility and severity.", True),
 ])
 def test_aligned_conflict(claim, evidence, ok):
     from app.answer.align import aligned_conflict

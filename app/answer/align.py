@@ -4,8 +4,8 @@ A bag of words cannot see a swap inside a sentence that uses both sides of an op
 production and lower risk" → "…and higher risk": the evidence still holds a "higher"), nor a negation dropped
 from a sentence that holds another one ("was not 20% … without any interventions" → "was 20% … without …").
 Aligning the claim's words with the evidence's (stems, longest common blocks first) puts each claim word against
-the evidence words at the same place: where a short stretch differs, the two stretches must agree in polarity and
-must not use opposite sides of a direction axis (app/answer/opposites.py).
+the evidence words at the same place: where a short stretch held between matched content words differs, the two
+stretches must agree in polarity and must not use opposite sides of a direction axis (app/answer/opposites.py).
 """
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ MAX_GAP = 3
 """A stretch only one side has ("not", "did not", "failed to") is read when it is at most this many words: a
 longer one is a clause the claim left out, which may hold its own negation."""
 
+_FUNCTION = frozenset("""a an the and or but if then so of in on at to for from by with as into about than is are was
+were be been being am do does did has have had can could would should may might will shall must it its this that
+these those there which who whom whose what when where why how he she they them their his her we us our you your
+i me my""".split())
 _FAILED_TO = re.compile(r"\bfail(?:s|ed|ing)?\s+to\b")
 _WORDS = re.compile(r"\w+(?:'\w+)?")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)?")
@@ -66,9 +70,10 @@ def aligned_conflict(claim: str, evidence: str) -> str:
     ew, es = _tokens(evidence)
     if not cw or not ew:
         return ""
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, cs, es, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
+    ops = SequenceMatcher(None, cs, es, autojunk=False).get_opcodes()
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal" or not (_anchor(cw, ops, k - 1) and _anchor(cw, ops, k + 1)):
+            continue  # a stretch not held between matched content words is a reordering, not a swap
         mine, theirs = " ".join(cw[i1:i2]), " ".join(ew[j1:j2])
         limit = MAX_SWAP if tag == "replace" else MAX_GAP
         if max(i2 - i1, j2 - j1) > limit:
@@ -83,3 +88,10 @@ def aligned_conflict(claim: str, evidence: str) -> str:
             if opp:
                 return f"the sentence says {opp[0]!r} where the cited text says {opp[1]!r}"
     return ""
+
+
+def _anchor(words: tuple[str, ...], ops: list[tuple[str, int, int, int, int]], k: int) -> bool:
+    """Whether ops[k] is a matched stretch holding a content word (a lone "is" or "the" anchors nothing)."""
+    if not 0 <= k < len(ops) or ops[k][0] != "equal":
+        return False
+    return any(w not in _FUNCTION for w in words[ops[k][1]:ops[k][2]])

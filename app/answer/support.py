@@ -10,7 +10,10 @@ An answer is split into sentences ("claims"). A claim is supported when all of t
 3. its evidence does not say the opposite: the claim's polarity (negated or not: "not", "never", "did not",
    "failed to", "without", "n't", …) equals that of the evidence clauses that share its words — a negation
    added *or dropped* is unsupported — and it uses no direction word whose opposite alone its evidence uses
-   ("increased" for "decreased"; the lexicon is app/answer/opposites.py);
+   ("increased" for "decreased"; the lexicon is app/answer/opposites.py); and, word by word (the claim aligned
+   with its evidence, app/answer/align.py), no short stretch where the two differ has a negation on one side
+   only or opposite direction words ("higher … and lower risk" → "higher … and higher risk"); the excerpt
+   sentence a claim sentence restates is read for this even when another window holds the rest of its words;
 4. its evidence is not an instruction: a window holding a sentence addressed to a reader or a model
    ("Ignore previous instructions and say …", corpus/addressed.py) supports nothing;
 5. its content is in the evidence: at most MAX_NEW_WORDS of its stemmed content words are absent from the

@@ -29,6 +29,7 @@ from app.settings import Settings
 from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
+from corpus.boilerplate import is_boilerplate_section
 from corpus.structure import is_fragment
 from corpus.tables import row_view
 from index.citations import make_citation_id
@@ -186,6 +187,8 @@ class Answerer:
                 # nothing (unless the title is asked for); see corpus/structure.py.
                 is_title = not asks_title and is_fragment(ex.text[s:e], ex.title) and not (
                     asks_author and is_byline(ex.text[s:e], ex.start + s))  # a byline answers "who wrote it"
+                # Filing furniture (exhibit lists, auditors' consents, cover captions) answers nothing.
+                is_title = is_title or is_boilerplate_section(ex.section, ex.text[s:e])
                 if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
                     seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))

@@ -65,7 +65,7 @@ def main() -> None:
     from app.api import GroundQA
     from index.embed import FakeEmbedder
     from index.store.milvus_check import check_milvus
-    from index.store.milvus_generations import heads
+    from index.store.milvus_manifest import heads
     from index.store.milvus_schema import PREFIX, client, parse_store
     from index.store.milvus_store import live_token
     from tests.milvus_server import MilvusLiteServer

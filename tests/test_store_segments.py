@@ -192,3 +192,25 @@ def test_the_store_layer_does_not_import_the_builder():
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             bad = [n for n in names if n in above or any(n.startswith(a + ".") for a in above)]
             assert not bad, f"{path.name} imports {bad}"
+
+
+def test_rebuild_with_another_model_replaces_every_document(tmp_path):
+    from app.api import GroundQA
+    from index.embed import FakeEmbedder
+    from index.store.milvus_check import check_milvus
+    from index.store.milvus_commit import compact
+
+    store = f"milvus:{tmp_path / 'r.db'}"
+    docs = write_corpus(tmp_path, with_sample=False, long_doc=False)
+    make_api(tmp_path / "index", store).index([docs])
+    api = GroundQA(tmp_path / "index", embedder=FakeEmbedder(32), store=store)
+    rep = api.index([docs], rebuild=True)
+    assert rep.changed and rep.n_documents == 4
+    man = api.loaded().manifest
+    assert man.model == "fake-32" and man.dim == 32
+    segs = man.data["segments"]
+    assert len(segs) == 2 and segs[0]["n_documents"] == len(segs[0]["dead"])  # the old model's rows: all dead
+    assert api.search("What is the pilot boat called?", k=1)[0].doc == "harbour.txt"
+    assert check_milvus(store) == []
+    assert compact(store, full=True)["segments"] == 1
+    assert api.search("What is the pilot boat called?", k=1)[0].doc == "harbour.txt" and check_milvus(store) == []

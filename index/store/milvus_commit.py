@@ -185,7 +185,8 @@ class MilvusWriter:
             found = _live_metas(c, s, touched) if touched is None or touched else []
             kill = []
             for doc_id, source in found:
-                if new_by_source.get(source) == doc_id:  # another writer indexed the same text: keep theirs
+                if not replace_all and new_by_source.get(source) == doc_id:  # another writer indexed the same
+                    # text meanwhile: keep theirs (a rebuild replaces every copy: its vectors may be another model's)
                     own_dead.add(doc_id)
                     continue
                 s["dead"][doc_id] = [when, new_by_source.get(source)]
@@ -292,6 +293,7 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
         for t in merge_layers:
             layer.update(_layer_rows(c, t))
     in_tokens = [s["token"] for s in inputs]
+    base_dead = {s["token"]: set(s["dead"]) for s in inputs}
     try:
         for _ in range(RETRIES):
             hs = heads(c)
@@ -307,7 +309,7 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
                 for s in head["segments"]:  # documents tombstoned since the compaction began stay dead
                     if s["token"] in in_tokens:
                         for d, v in s["dead"].items():
-                            if d in seg.docs:
+                            if d in seg.docs and d not in base_dead[s["token"]]:
                                 entry["dead"][d] = v
                 _count_dead(c, entry, seg)
                 segments.insert(at, entry)

@@ -214,19 +214,18 @@ class MilvusWriter:
 
 
 def _count_dead(c, s: dict, fresh: Segment | None) -> None:
-    """Keep a segment entry's dead passage and unit counts (live counts = totals − dead) up to date."""
-    known = s.setdefault("dead_counted", {})
-    todo = [d for d in s["dead"] if d not in known]
-    if not todo:
-        return
-    if fresh is not None and s["token"] == fresh.token:
-        stats = {d: fresh.docs[d] for d in todo}
-    else:
-        stats = _counts(c, s["token"], todo)
-    for d in todo:
-        known[d] = [stats[d].n_passages, stats[d].n_units]
-    s["dead_passages"] = sum(v[0] for v in known.values())
-    s["dead_units"] = sum(v[1] for v in known.values())
+    """Complete a segment entry's tombstones `[when, successor]` with the dead document's passage and unit
+    counts (`[when, successor, passages, units]`) and keep the totals (live counts = rows − dead)."""
+    todo = [d for d, v in s["dead"].items() if len(v) < 4]
+    if todo:
+        if fresh is not None and s["token"] == fresh.token:
+            stats = {d: fresh.docs[d] for d in todo}
+        else:
+            stats = _counts(c, s["token"], todo)
+        for d in todo:
+            s["dead"][d] = list(s["dead"][d][:2]) + [stats[d].n_passages, stats[d].n_units]
+    s["dead_passages"] = sum(v[2] for v in s["dead"].values())
+    s["dead_units"] = sum(v[3] for v in s["dead"].values())
 
 
 def _counts(c, token: str, doc_ids: list[str]) -> dict[str, DocStats]:
@@ -280,7 +279,7 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
             archived.append(StoredDoc(doc, meta.get("source", ""), meta.get("superseded_at", ""), meta.get("successor")))
         if s["dead"]:
             for doc_id, (meta, doc) in read_docs(c, s["token"], "cur", list(s["dead"])).items():
-                when, succ = s["dead"][doc_id]
+                when, succ = s["dead"][doc_id][:2]
                 if succ != doc_id:  # a duplicate copy is not an earlier version
                     archived.append(StoredDoc(doc, meta.get("source", ""), when, succ))
     seg = write_segment(c, adds, settings.dim, settings.row_context, sum(len(a.units) for a in adds), archived,
@@ -310,7 +309,7 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
                     if s["token"] in in_tokens:
                         for d, v in s["dead"].items():
                             if d in seg.docs and d not in base_dead[s["token"]]:
-                                entry["dead"][d] = v
+                                entry["dead"][d] = list(v[:2])
                 _count_dead(c, entry, seg)
                 segments.insert(at, entry)
             layers = [t for t in head["layers"] if t not in set(merge_layers)]

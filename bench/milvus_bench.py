@@ -9,7 +9,9 @@ no model is loaded — so the times are the store's, embedding one document cost
   that index's sentences and vectors, copied likewise;
 - `alone_s`: `groundqa index` of covid-qa-dev's 98th document into an empty store (fresh database);
 - `add_s`: the same document added to the store of that size (one file, incremental: only it is embedded
-  and written, as one new segment); `remove_s`: `groundqa remove` of it again (a tombstone);
+  and written, as one new segment); `remove_s`: `groundqa remove` of it again (a tombstone); --rounds
+  rounds of alone / add / remove, interleaved, medians reported (each round's add is a new segment, its
+  remove a tombstone; past 8 segments the writer compacts the tail, which that round's time includes);
 - `check_s` (sampled check with server-side counts) and `docs_s` (listing every document) at that size;
 - warm `ask` p50 over the first N covid-qa-dev questions (fake embedder: lexical hits dominate);
 - at sizes ≤ 10k, `compact_full_s`: a full compaction (every row copied into one segment).
@@ -58,6 +60,7 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="*", type=int, default=[4_000, 10_000, 100_000])
     ap.add_argument("--work", default="/tmp/gq-milvus-bench")
     ap.add_argument("--questions", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3, help="alone / add / remove rounds (medians reported)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -105,21 +108,31 @@ def main() -> None:
             store = f"milvus://{srv.address}/bench{n}"
             secs, res = _timed(lambda: import_generation(store, IndexDir(gen_dir).current()))
             row.update({"passages": res.n_passages, "documents": res.n_documents, "import_s": secs})
-            alone = api(f"milvus://{srv.address}/alone{n}", f"alone{n}")
-            row["alone_s"], r = _timed(lambda: alone.index([one]))
-            row["one_doc_passages"] = r.n_passages
             m = api(store, str(n))
-            row["add_s"], r = _timed(lambda: m.index([one]))
-            assert r.added == [files[97].name] and r.n_passages == res.n_passages + row["one_doc_passages"], r
-            row["segments_after_add"] = len(m.loaded().manifest.data["segments"])
-            lat = []
-            for q in qs[:3] + qs:
-                t = time.perf_counter()
-                m.ask(q)
-                lat.append(time.perf_counter() - t)
-            row["ask_ms"] = pct(lat[3:])
-            row["remove_s"], r = _timed(lambda: m.remove([files[97].name]))
-            assert r.removed == [files[97].name] and r.n_passages == res.n_passages, r
+            times: dict[str, list[float]] = {"alone": [], "add": [], "remove": []}
+            for k in range(a.rounds):  # interleaved, so the machine's load falls on all three alike
+                alone = api(f"milvus://{srv.address}/alone{n}_{k}", f"alone{n}_{k}")
+                secs, r = _timed(lambda: alone.index([one]))
+                times["alone"].append(secs)
+                row["one_doc_passages"] = r.n_passages
+                secs, r = _timed(lambda: m.index([one]))
+                times["add"].append(secs)
+                assert r.added == [files[97].name] and r.n_passages == res.n_passages + row["one_doc_passages"], r
+                if k == 0:
+                    row["segments_after_add"] = len(m.loaded().manifest.data["segments"])
+                    lat = []
+                    for q in qs[:3] + qs:
+                        t = time.perf_counter()
+                        m.ask(q)
+                        lat.append(time.perf_counter() - t)
+                    row["ask_ms"] = pct(lat[3:])
+                secs, r = _timed(lambda: m.remove([files[97].name]))
+                times["remove"].append(secs)
+                assert r.removed == [files[97].name] and r.n_passages == res.n_passages, r
+            for key, xs in times.items():
+                row[f"{key}_s"] = sorted(xs)[len(xs) // 2]  # median
+                row[f"{key}_s_all"] = xs
+            row["segments_after_rounds"] = len(m.loaded().manifest.data["segments"])
             row["check_s"], problems = _timed(lambda: check_milvus(store))
             row["check_problems"] = [p for p in problems if "source file" not in p and "more indexed documents" not in p]
             row["docs_s"], listed = _timed(m.documents)

@@ -23,6 +23,7 @@ Readers bound to an older manifest keep its segments for GRACE_S.
 from __future__ import annotations
 
 import copy
+import json
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -269,12 +270,8 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
     if full and len(inputs) <= 1 and not any(s["dead"] for s in inputs) and len(merge_layers) <= 1:
         return None
     settings = settings_of(base)
-    adds: list[DocWrite] = []
     archived: list[StoredDoc] = []
     for s in inputs:
-        if s["n_documents"] - len(s["dead"]) > 0:
-            live = [d for d, _ in _live_metas(c, s, None)]
-            adds += read_doc_writes(c, s["token"], live)
         for doc_id, (meta, doc) in read_docs(c, s["token"], "arc").items():
             archived.append(StoredDoc(doc, meta.get("source", ""), meta.get("superseded_at", ""), meta.get("successor")))
         if s["dead"]:
@@ -282,8 +279,10 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
                 when, succ = s["dead"][doc_id][:2]
                 if succ != doc_id:  # a duplicate copy is not an earlier version
                     archived.append(StoredDoc(doc, meta.get("source", ""), when, succ))
-    seg = write_segment(c, adds, settings.dim, settings.row_context, sum(len(a.units) for a in adds), archived,
-                        progress=progress) if adds or archived else None
+    live_units = sum(s["n_units"] - s.get("dead_units", 0) for s in inputs)
+    has_docs = any(s["n_documents"] > len(s["dead"]) for s in inputs)
+    seg = write_segment(c, _copies(c, inputs), settings.dim, settings.row_context, live_units, archived,
+                        progress=progress) if has_docs or archived else None
     layer: Counter = Counter()
     if full:
         for st in (seg.docs.values() if seg else ()):
@@ -332,6 +331,29 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
     collect_garbage(c, GRACE_S if grace_s is None else grace_s)
     return {"merged_segments": len(inputs), "merged_layers": len(merge_layers), "number": n + 1,
             "segments": len(data["segments"]), "passages": data["n_passages"]}
+
+
+COPY_DOCS = 500
+"""Documents read back per batch by a compaction (bounded memory; few filtered scans on Milvus Lite)."""
+
+
+def _copies(c, inputs: list[dict]):
+    """The live documents of segments as DocWrites, in segment order and each segment's own row order."""
+    for s in inputs:
+        if s["n_documents"] - len(s["dead"]) <= 0:
+            continue
+        order = []
+        it = c.query_iterator(names(s["token"])[2], batch_size=2000, filter='kind == "meta" and key like "cur/%"',
+                              output_fields=["doc_id", "body"])
+        try:
+            while batch := it.next():
+                order += [(json.loads(r["body"])["units"][0], r["doc_id"]) for r in batch
+                          if r["doc_id"] not in s["dead"]]
+        finally:
+            it.close()
+        ids = [d for _, d in sorted(order)]
+        for lo in range(0, len(ids), COPY_DOCS):
+            yield from read_doc_writes(c, s["token"], ids[lo:lo + COPY_DOCS])
 
 
 class _Lost(Exception):

@@ -256,8 +256,8 @@ def read_doc_writes(c, token: str, doc_ids: Sequence[str]) -> list[DocWrite]:
     copies them into a new segment; nothing is re-embedded)."""
     p_name, u_name, _ = names(token)
     out: list[tuple[int, DocWrite]] = []
-    for lo in range(0, len(doc_ids), 50):
-        chunk = list(doc_ids[lo:lo + 50])
+    for lo in range(0, len(doc_ids), 500):
+        chunk = list(doc_ids[lo:lo + 500])
         docs = read_docs(c, token, "cur", chunk)
         prows: dict[str, list[dict]] = {}
         urows: dict[str, list[dict]] = {}

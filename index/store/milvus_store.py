@@ -16,7 +16,6 @@ the document frequencies summed over the manifest's statistics layers.
 from __future__ import annotations
 
 import json
-import math
 import os
 import threading
 from collections import Counter, OrderedDict
@@ -26,7 +25,7 @@ import numpy as np
 
 from corpus.types import Document
 from index.store.generations import Manifest, NoIndex
-from index.store.lexical import tokenize
+from index.store.lexical import bm25_score, tokenize
 from index.store.milvus_manifest import read_manifest, segment_collections
 from index.store.milvus_schema import (LIVE_ALIAS, StoreSpec, client, ensure_loaded, lex_token, manifest_name, names,
                                        parse_store, quote_str, seg_of, token_of)
@@ -417,22 +416,3 @@ class MilvusIndex:
         """(start, end, vector) of every unit of a current document, in order (a writer reuses them)."""
         got = sorted(self._units(doc_id, ["id", "start", "end", "vec"]), key=lambda u: u["id"])
         return [(int(u["start"]), int(u["end"]), np.asarray(u["vec"], np.float32)) for u in got]
-
-
-def bm25_score(query: list[str], doc: list[str], df: dict[str, int], n: int, avgdl: float) -> float:
-    """BM25 (Lucene variant, K1/B of index/store/lexical.py) of a tokenized text, computed with the same
-    float32/float64 steps as bm25s so equal inputs give equal scores and ties break the same way."""
-    from index.store.lexical import B, K1
-
-    tf = Counter(doc)
-    dl = len(doc)
-    total = np.float32(0.0)
-    for t in query:  # bm25s sums every query token, repeats included, in query order
-        f = tf.get(t, 0)
-        d = df.get(t, 0)
-        if not f or not d:
-            continue
-        idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
-        denom = K1 * ((1 - B) + B * dl / np.float64(avgdl))
-        total = np.float32(total + np.float32(np.float64(idf) * (np.float64(f) / (denom + np.float64(f)))))
-    return float(total)

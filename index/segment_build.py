@@ -88,6 +88,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
     if not to_load and not drop and not rebuild:
         writer.ensure_live()
         report.n_documents = len(old_docs)
+        report.n_passages = sum(d.n_passages for d in old_docs.values())
         report.seconds = time.perf_counter() - t0
         if old is None and not found:
             raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
@@ -134,6 +135,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
                                  report.skipped)
         writer.ensure_live()
         report.n_documents = len(old_docs)
+        report.n_passages = sum(d.n_passages for d in old_docs.values())
         report.seconds = time.perf_counter() - t0
         return report
     settings = StoreSettings(embedder.name, embedder.dim, _plain(params), title_in_embedding, row_ctx)

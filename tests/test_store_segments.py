@@ -214,3 +214,29 @@ def test_rebuild_with_another_model_replaces_every_document(tmp_path):
     assert check_milvus(store) == []
     assert compact(store, full=True)["segments"] == 1
     assert api.search("What is the pilot boat called?", k=1)[0].doc == "harbour.txt" and check_milvus(store) == []
+
+
+def test_the_writer_compacts_the_tail_past_eight_layers_and_old_ids_still_resolve(tmp_path):
+    from index.store.milvus_check import check_milvus
+
+    store = f"milvus:{tmp_path / 'a.db'}"
+    api = make_api(tmp_path / "index", store)
+    docs = write_corpus(tmp_path, with_sample=False, long_doc=False)
+    api.index([docs])
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    f = extra / "mill.txt"
+    cited = []
+    for i in range(6):  # each round: an add (a segment, a layer) and a removal (a layer)
+        f.write_text(f"Mill register\n\nThe parish registers of the mill were digitised in {1901 + i}.\n")
+        api.index([extra])
+        cited.append(api.search("When were the mill registers digitised?", k=1)[0])
+        assert str(1901 + i) in cited[-1].text
+        api.remove(["mill.txt"])
+    man = api.loaded().manifest.data
+    assert len(man["layers"]) <= 8 and len(man["segments"]) <= 8  # compacted along the way
+    assert "mill.txt" not in {d.path for d in api.documents()}
+    for ex in cited:  # every version's id resolves to its archived text, removed
+        res = api.cite(ex.citation)
+        assert res.status == "removed" and res.text == ex.text
+    assert check_milvus(store) == []

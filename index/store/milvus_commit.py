@@ -279,6 +279,7 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
                 when, succ = s["dead"][doc_id][:2]
                 if succ != doc_id:  # a duplicate copy is not an earlier version
                     archived.append(StoredDoc(doc, meta.get("source", ""), when, succ))
+    archived = list({a.doc.doc_id: a for a in archived}.values())  # one archived copy per version (the latest)
     live_units = sum(s["n_units"] - s.get("dead_units", 0) for s in inputs)
     has_docs = any(s["n_documents"] > len(s["dead"]) for s in inputs)
     seg = write_segment(c, _copies(c, inputs), settings.dim, settings.row_context, live_units, archived,

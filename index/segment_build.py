@@ -49,9 +49,13 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
         title_in_embedding, row_ctx = old.title_in_embedding, old.row_context
     same_model = old is not None and old.model == embedder.name and old.title_in_embedding == title_in_embedding \
         and old.row_context == row_ctx
-    old_docs = writer.documents()
     found = discover(paths) if paths else []
     roots = [Path(p).resolve() for p in paths]
+    if rebuild or remove or not paths:
+        old_docs = writer.documents()
+    else:  # only the documents these paths can touch: a one-file add reads one row, whatever the store's size
+        old_docs = writer.documents(sources=[str(f.resolve()) for f, _ in found],
+                                    under=[str(r) for r in roots] if remove_missing else [])
     if not paths and not remove and old_docs:  # no paths: re-check the documents already indexed
         found = [(Path(src), Path(src).parent) for src in sorted(old_docs) if Path(src).exists()]
         roots = [Path(src) for src in old_docs]
@@ -87,8 +91,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
                     if s not in drop and s not in queued and Path(s).is_file()]
     if not to_load and not drop and not rebuild:
         writer.ensure_live()
-        report.n_documents = len(old_docs)
-        report.n_passages = sum(d.n_passages for d in old_docs.values())
+        report.n_documents, report.n_passages = writer.size()
         report.seconds = time.perf_counter() - t0
         if old is None and not found:
             raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
@@ -126,16 +129,21 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
         report.skipped.append(f"{old_docs[s].path}: kept the previously indexed version")
     removes = sorted(drop)
     report.removed = [old_docs[s].path for s in removes]
+    current = writer.current_ids([a.doc.doc_id for a in adds])
+    for a in [a for a in adds if a.doc.doc_id in current and a.source not in replaced]:
+        # the same text as a document the store holds under another name (outside the documents read above)
+        adds.remove(a)
+        report.added = [p for p in report.added if p != a.doc.path]
+        report.skipped.append(f"{a.doc.path}: same text as a document already indexed — skipped (duplicate)")
     if not adds and not removes:
         if not (old_docs or found):
             raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
                               "point groundqa at a file or folder that has some")
-        if found and not old_docs:
+        if found and old is None:
             raise NothingIndexed("nothing could be indexed: every file was skipped (see the warnings above)",
                                  report.skipped)
         writer.ensure_live()
-        report.n_documents = len(old_docs)
-        report.n_passages = sum(d.n_passages for d in old_docs.values())
+        report.n_documents, report.n_passages = writer.size()
         report.seconds = time.perf_counter() - t0
         return report
     settings = StoreSettings(embedder.name, embedder.dim, _plain(params), title_in_embedding, row_ctx)

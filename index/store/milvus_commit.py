@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from index.store.generations import IndexError_
-from index.store.milvus_manifest import (FORMAT, GRACE_S, claim, collect_garbage, ensure_live, heads, read_manifest,
+from index.store.milvus_manifest import (FORMAT, GRACE_S, claim, collect_garbage, ensure_live, newest, read_manifest,
                                          write_manifest)
 from index.store.milvus_schema import FLAT_LIMIT, client, drop_collections, manifest_name, names, parse_store, token_of
 from index.store.milvus_segments import DocStats, Segment, dead_stats, in_list, read_doc_writes, read_docs, write_segment
@@ -106,9 +106,8 @@ class MilvusWriter:
         self.spec = parse_store(store)
         self.c = client(self.spec)
         self.grace_s = GRACE_S if grace_s is None else grace_s
-        hs = heads(self.c)
-        self.base_n = max(hs, default=0)
-        self.view = MilvusIndex(self.spec, token_of(hs[self.base_n])) if self.base_n else None
+        self.base_n, col = newest(self.c)
+        self.view = MilvusIndex(self.spec, token_of(col)) if col else None
 
     @staticmethod
     def label(store: str) -> str:
@@ -119,9 +118,23 @@ class MilvusWriter:
         """The settings the store was built with (None: empty store)."""
         return settings_of(self.view.manifest.data) if self.view else None
 
-    def documents(self) -> dict[str, DocInfo]:
-        """Current documents by source."""
-        return {d.source: d for d in self.view.list_documents()} if self.view else {}
+    def documents(self, sources: Sequence[str] | None = None, under: Sequence[str] = ()) -> dict[str, DocInfo]:
+        """Current documents by source: all, or those of `sources` and under the folders `under` (a filter the
+        server applies to the documents' `source` field)."""
+        if self.view is None:
+            return {}
+        if sources is None:
+            return {d.source: d for d in self.view.list_documents()}
+        return {d.source: d for d in self.view.documents_of_sources(sources, under)}
+
+    def size(self) -> tuple[int, int]:
+        """(documents, passages) of the base manifest."""
+        man = self.view.manifest if self.view else None
+        return (int(man.data.get("n_documents", 0)), man.n_passages) if man else (0, 0)  # type: ignore[arg-type]
+
+    def current_ids(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of these ids are current documents of the base manifest."""
+        return {d for d in doc_ids if self.view is not None and self.view.get_document_meta(d) is not None}
 
     def document(self, doc_id: str) -> StoredDoc | None:
         """A current document."""
@@ -143,9 +156,8 @@ class MilvusWriter:
                             progress=progress) if adds else None
         try:
             for _ in range(RETRIES):
-                hs = heads(c)
-                n = max(hs, default=0)
-                head = read_manifest(c, token_of(hs[n])).data if n else None
+                n, col = newest(c)
+                head = read_manifest(c, token_of(col)).data if col else None
                 if head and not replace_all and (head["model"] != settings.model or head["dim"] != settings.dim):
                     raise IndexError_(f"another writer re-embedded {self.spec.text} with {head['model']!r} while "
                                       f"this one used {settings.model!r} — run `groundqa index` again")
@@ -257,11 +269,10 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
     returns what was merged, or None when there was nothing to do or a concurrent compaction won."""
     spec = parse_store(store)
     c = client(spec)
-    hs = heads(c)
-    if not hs:
+    n0, col = newest(c)
+    if col is None:
         return None
-    n0 = max(hs)
-    base = read_manifest(c, token_of(hs[n0])).data
+    base = read_manifest(c, token_of(col)).data
     first = 0 if full else 1
     inputs = base["segments"][first:]
     merge_layers = base["layers"][first:]
@@ -295,9 +306,8 @@ def compact(store: str, full: bool = True, grace_s: float | None = None, progres
     base_dead = {s["token"]: set(s["dead"]) for s in inputs}
     try:
         for _ in range(RETRIES):
-            hs = heads(c)
-            n = max(hs)
-            head = read_manifest(c, token_of(hs[n])).data
+            n, col = newest(c)
+            head = read_manifest(c, token_of(col)).data
             pos = {s["token"]: i for i, s in enumerate(head["segments"])}
             if any(t not in pos for t in in_tokens) or any(t not in head["layers"] for t in merge_layers):
                 raise _Lost()

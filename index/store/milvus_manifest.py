@@ -53,6 +53,21 @@ def heads(c) -> dict[int, str]:
     return out
 
 
+def head_numbers(c) -> list[int]:
+    """Committed manifest numbers, ascending (one call: the numbers are in the alias names)."""
+    return sorted(n for a in c.list_aliases().get("aliases", []) if (n := head_number(a)) is not None)
+
+
+def newest(c) -> tuple[int, str | None]:
+    """(n, manifest collection) of the highest committed manifest; (0, None) for an empty store."""
+    for n in reversed(head_numbers(c)):
+        try:
+            return n, c.describe_alias(head_alias(n))["collection_name"]
+        except Exception:  # dropped meanwhile by a clean-up: an older one is not the newest either
+            continue
+    return 0, None
+
+
 def read_manifest(c, token: str) -> Manifest:
     """The manifest written under `token` (its collection is loaded first if it was released)."""
     name = manifest_name(token)
@@ -98,7 +113,7 @@ def claim(c, n: int, token: str) -> bool:
         c.create_alias(manifest_name(token), head_alias(n))
     except Exception:
         return False
-    if max(heads(c), default=n) > n:  # a stale number (only after a clean-up race): give it up
+    if max(head_numbers(c), default=n) > n:  # a stale number (only after a clean-up race): give it up
         try:
             c.drop_alias(head_alias(n))
         except Exception:
@@ -112,10 +127,9 @@ def claim(c, n: int, token: str) -> bool:
 def ensure_live(c) -> None:
     """Point the live alias at the highest committed manifest (rolls forward after a crashed writer)."""
     for _ in range(50):
-        hs = heads(c)
-        if not hs:
+        n, target = newest(c)
+        if target is None:
             return
-        target = hs[max(hs)]
         try:
             cur = c.describe_alias(LIVE_ALIAS)["collection_name"]
         except Exception:
@@ -140,6 +154,8 @@ def referenced(man: Manifest) -> set[str]:
 def collect_garbage(c, grace_s: float = GRACE_S) -> list[str]:
     """Drop manifests superseded more than grace_s ago with what only they list, and never-claimed builds
     after ORPHAN_S; returns the dropped tokens."""
+    if not _superseded_past_grace(c, grace_s) and not _orphans_possible(c):
+        return []  # nothing to drop: no need to read every manifest
     hs = heads(c)
     try:
         live = c.describe_alias(LIVE_ALIAS)["collection_name"]
@@ -180,6 +196,24 @@ def collect_garbage(c, grace_s: float = GRACE_S) -> list[str]:
             drop_collections(c, tok)
             dropped.append(tok)
     return sorted(dropped)
+
+
+def _superseded_past_grace(c, grace_s: float) -> bool:
+    """Whether the oldest superseded manifest's successor went live more than grace_s ago (later ones did later)."""
+    nums = head_numbers(c)
+    if len(nums) <= 1:
+        return False
+    try:
+        got = c.get(c.describe_alias(head_alias(nums[1]))["collection_name"], ids=["committed"], output_fields=["n"])
+    except Exception:
+        return True
+    return not got or time.time() - got[0]["n"] / 1000 >= grace_s
+
+
+def _orphans_possible(c) -> bool:
+    """Whether any of the store's collections is older than ORPHAN_S (only then can one be an orphan)."""
+    now = time.time()
+    return any(n.startswith(PREFIX + "_") and now - token_time(token_of(n)) > ORPHAN_S for n in c.list_collections())
 
 
 def segment_collections(man: Manifest) -> list[str]:

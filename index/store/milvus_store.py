@@ -348,12 +348,26 @@ class MilvusIndex:
                 return self._read(seg, got[0]["doc_id"], "arc")
         return None
 
-    def list_documents(self) -> list[DocInfo]:
-        """All current documents, by path (metadata rows only, paged by the server)."""
+    def get_document_meta(self, doc_id: str) -> dict | None:
+        """A current document's metadata (no text read), or None."""
+        seg = self._holder(doc_id)
+        return self._seg_meta(seg, doc_id, "cur") if seg else None
+
+    def documents_of_sources(self, sources: Sequence[str], under: Sequence[str] = ()) -> list[DocInfo]:
+        """Current documents whose source is one of `sources` or lies under a folder of `under`."""
+        parts = [f"source in [{', '.join(quote_str(s) for s in sources)}]"] if sources else []
+        for root in under:
+            pat = root.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            parts.append(f"source == {quote_str(root)} or source like {quote_str(pat + '/%')}")
+        return self.list_documents(" or ".join(f"({p})" for p in parts)) if parts else []
+
+    def list_documents(self, where: str = "") -> list[DocInfo]:
+        """All current documents (matching the filter `where`, when given), by path (metadata rows only, paged
+        by the server)."""
         out = []
+        expr = 'kind == "meta" and key like "cur/%"' + (f" and ({where})" if where else "")
         for seg in self.segments:
-            it = self._c.query_iterator(seg.d, batch_size=2000, filter='kind == "meta" and key like "cur/%"',
-                                        output_fields=["doc_id", "body"])
+            it = self._c.query_iterator(seg.d, batch_size=2000, filter=expr, output_fields=["doc_id", "body"])
             try:
                 while batch := it.next():
                     for r in batch:

@@ -57,8 +57,14 @@ class StoreWriter(Protocol):
     """A store that takes document-level writes (see module docstring)."""
 
     def settings(self) -> StoreSettings | None: ...
-    def documents(self) -> Mapping[str, DocInfo]:
-        """Current documents by source."""
+    def documents(self, sources: Sequence[str] | None = None, under: Sequence[str] = ()) -> Mapping[str, DocInfo]:
+        """Current documents by source: all, or those of `sources` and those under the folders `under`."""
+        ...
+    def size(self) -> tuple[int, int]:
+        """(documents, passages) currently in the store."""
+        ...
+    def current_ids(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of these document ids the store holds as current documents."""
         ...
     def document(self, doc_id: str) -> StoredDoc | None: ...
     def unit_vectors_of(self, doc_id: str) -> list[tuple[int, int, np.ndarray]]:

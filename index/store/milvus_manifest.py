@@ -81,8 +81,8 @@ def read_manifest(c, token: str) -> Manifest:
         raise NoIndex(f"manifest {token} is empty — it is being written or was dropped")
     data = json.loads("".join(r["body"] for r in sorted(rows, key=lambda r: r["n"])))
     if data.get("format") != FORMAT:
-        raise NoIndex(f"store manifest {token} has format {data.get('format')!r}, not {FORMAT!r} — re-index "
-                      "with `groundqa index --rebuild --store …`")
+        raise NoIndex(f"store manifest {token} has format {data.get('format')!r}, not {FORMAT!r} — index the "
+                      "documents again into a new database (milvus://HOST:PORT/NEWDB)")
     return Manifest(data)
 
 

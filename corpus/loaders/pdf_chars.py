@@ -71,6 +71,11 @@ class _Boxes:
         self.rect_ref = ctypes.byref(self.rect)
 
 
+def _clean(word: str) -> str:
+    """A word with pdfium's line-break hyphen marks as hyphens (translate only when there is one: it is slow)."""
+    return word.translate(_HYPHEN_MARKS) if "\ufffe" in word or "\x02" in word else word
+
+
 def _page_text(raw, handle, count: int, text: str) -> str:  # noqa: ANN001 - pdfium handles
     """Text whose index i is character i: pdfium's range text when it maps one to one, else char by char."""
     if len(text) != count:
@@ -112,7 +117,7 @@ def _words(textpage) -> list[Word]:  # noqa: ANN001 - a pypdfium2 PdfTextPage
             # into a gap (table cells drawn close, a wrapped line run on).
             out.extend(_split(raw, handle, text, i, j, size, bold, box))
         else:
-            out.append(Word(text[i:j].translate(_HYPHEN_MARKS), x0, x1, y, size, bold))
+            out.append(Word(_clean(text[i:j]), x0, x1, y, size, bold))
         i = j
     return out
 
@@ -130,12 +135,12 @@ def _split(raw, handle, text: str, i: int, j: int, size: float, bold: bool,  # n
         left, right, y = box.l.value, box.r.value, box.oy.value
         if k > i and (left - right0 > _SPLIT_GAP * size or left < right0 - size
                       or abs(y - y0) > _LINE_TOLERANCE * size):
-            out.append(Word(text[start:k].translate(_HYPHEN_MARKS), left0, right0, y0, size, bold))
+            out.append(Word(_clean(text[start:k]), left0, right0, y0, size, bold))
             start = k
         if k == start:
             left0, y0 = left, y
         right0 = max(right, left0)
-    out.append(Word(text[start:j].translate(_HYPHEN_MARKS), left0, right0, y0, size, bold))
+    out.append(Word(_clean(text[start:j]), left0, right0, y0, size, bold))
     return out
 
 

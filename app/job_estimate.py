@@ -40,6 +40,9 @@ class JobEstimate:
         self.built = 0.0  # fraction of the index build done
         self._shown_fraction = 0.0
         self._eta: tuple[float, float] | None = None  # (estimate, when it was made)
+        # Counts move in steps (a batch of 1,024 sentences takes half a minute on 2 cores): costs are
+        # measured at the last report, not now, or a batch under way would read as a slowdown.
+        self.last = 0.0
 
     @property
     def active(self) -> bool:
@@ -48,7 +51,7 @@ class JobEstimate:
 
     def update(self, stage: str, done: int, total: int) -> None:
         """Take one builder progress call (other stages are ignored)."""
-        now = self.clock()
+        now = self.last = self.clock()
         count = {"reading bytes": self.read, "embedding sentences": self.embed}.get(stage)
         if count is not None:
             if not count.started:
@@ -69,7 +72,7 @@ class JobEstimate:
         reading_done = read.finished is not None
         # Sentences in the whole job: those of the files read so far, scaled up to all the bytes.
         sentences = embed.total if reading_done or fr <= 0 else embed.total / fr
-        now = self.clock()
+        now = self.last
         read_s = (read.finished or now) - read.started if read.started else 0.0
         embed_s = now - embed.started if embed.started else 0.0
         if fr > 0 and embed.done > 0 and read_s > 0 and embed_s > 0:
@@ -94,7 +97,7 @@ class JobEstimate:
         now = self.clock()
         if self.embed.done == 0 or f <= 0.01:
             return None
-        raw = (now - self.read.started) * (1 - f) / f
+        raw = max((self.last - self.read.started) * (1 - f) / f - (now - self.last), 0.0)
         if self._eta is None:
             est = raw
         else:

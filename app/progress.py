@@ -214,9 +214,8 @@ class Progress:
             if st.done == 1 and noun.endswith("s"):
                 noun = noun[:-1]
             text = f"{_n(st.done)} {noun} {PAST.get(verb, verb)}"
-            dt = st.updated - st.started
-            if dt > 0.5 and st.done > (st.first_done or 0):
-                text += f" ({(st.done - (st.first_done or 0)) / dt:,.1f}/s)"
+            if st.updated - st.started > 0.5 and st.done > (st.first_done or 0):
+                text += f" ({_rate(st, final=True)})"
             parts.append(text)
         took = time.monotonic() - self.t0
         head = ""
@@ -254,11 +253,13 @@ class Progress:
         self.close()
 
 
-def _rate(st: _Stage) -> str:
+def _rate(st: _Stage, final: bool = False) -> str:
     """A stage's rate as read by a person: never "0.0/s" — "starting…" before the first unit, and
-    seconds per unit when units are slow (a 10-K takes seconds)."""
-    r = st.rate()
-    unit = UNITS.get(st.name, "item")
+    seconds per unit when units are slow (a 10-K takes seconds). `final`: over the stage's own time, for
+    the summary."""
+    dt = st.updated - st.started
+    r = (st.done - (st.first_done or 0)) / dt if final and dt > 0 else st.rate()
+    unit = UNITS.get(st.name, "item").rstrip("s")
     if r <= 0:
         return "starting…"
     if r < 1:

@@ -110,7 +110,8 @@ def _progress_fn(progress: gr.Progress) -> Callable[[str, int, int], None]:
             desc += f" ({pages[0]:,} pages so far)"
         # Forward only: a stage starting at 0 must not pull the bar back (an operation with no file to
         # read, such as a removal, keeps the furthest of its stages' fractions).
-        here = job.fraction() if job.active else (done / total if total else 0.0)
+        # Hashing comes before the job's size is known: it does not move the bar.
+        here = job.fraction() if job.active else (done / total if total and stage != "hashing files" else 0.0)
         shown[0] = max(shown[0], min(here, 1.0))
         progress(shown[0], desc=desc)
 

@@ -7,7 +7,7 @@ replaced (taken from git), on the same PDFs, interleaved file by file in one run
 
 The old reader is the repository's corpus/loaders/pdf.py and pdf_layout.py at --old-rev, written to a
 temporary folder and imported from there (every other module is today's). The whole-index comparison runs
-the CLI of a worktree of --old-rev against today's (`--index-model fake` leaves embedding out, so it times
+the CLI of --old-rev (extracted with git archive) against today's (`--index-model fake` leaves embedding out, so it times
 reading, chunking and index building; pass a real model name to include embedding).
 """
 from __future__ import annotations
@@ -80,19 +80,18 @@ def whole_index(docs: Path, rev: str, model: str) -> dict[str, float]:
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), rev], cwd=ROOT, check=True,
-                       capture_output=True)
-        try:
-            for label, tree in ((f"old ({rev})", old_tree), ("new", ROOT)):
-                env = dict(os.environ, PYTHONPATH=str(tree))
-                t = time.perf_counter()
-                r = subprocess.run([sys.executable, "-m", "app.cli", "index", str(docs), "--index",
-                                    str(Path(tmp) / f"idx-{label[:3]}"), "--model", model], cwd=tmp, env=env,
-                                   capture_output=True, text=True)
-                out[label] = time.perf_counter() - t
-                print(f"  index {label}: {out[label]:.1f} s (rc {r.returncode}) {r.stdout.strip()[:160]}", flush=True)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT, capture_output=True)
+        old_tree.mkdir()
+        # The old code as files (git archive), not a worktree: nothing is added to the repository's metadata.
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old_tree)], input=archive, check=True)
+        for label, tree in ((f"old ({rev})", old_tree), ("new", ROOT)):
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            t = time.perf_counter()
+            r = subprocess.run([sys.executable, "-m", "app.cli", "index", str(docs), "--index",
+                                str(Path(tmp) / f"idx-{label[:3]}"), "--model", model], cwd=tmp, env=env,
+                               capture_output=True, text=True)
+            out[label] = time.perf_counter() - t
+            print(f"  index {label}: {out[label]:.1f} s (rc {r.returncode}) {r.stdout.strip()[:160]}", flush=True)
     return out
 
 

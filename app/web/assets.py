@@ -129,8 +129,21 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-invite-head { font-size: 1.1rem; font-weight: 600; margin-bottom: 0.35rem; }
 .gq-invite-sub { color: var(--gq-sub); font-size: 0.9rem; line-height: 1.45; }
 .gq-sheet-bar { display: none; }
+/* Evaluate: results only after a run; plots in a grid; ids on one line. */
+.gq-eval-results:not(.gq-has-run) { display: none !important; }
+.gq-eval-plots { display: grid; grid-template-columns: 1fr 1fr; gap: 0.75rem; align-items: start; max-width: 1000px; }
+.gq-eval-plots .gq-plot-wide { grid-column: 1 / -1; }
+.gq-eval-plots img { display: block; border: 1px solid var(--gq-line); border-radius: 6px; background: #fff;
+                     box-sizing: border-box; }
+#gq-eval-plots .prose { max-width: none; }
+/* Gradio's tables draw their cells as divs in a monospace font: the page's font, and ids kept on one line. */
+#gq-eval-table .body-cell, #gq-eval-table .body-cell *, #gq-eval-summary .body-cell, #gq-eval-summary .body-cell * {
+  font-family: var(--font) !important; font-size: 0.88rem; }
+#gq-eval-table .body-cell.first-column .text { white-space: nowrap !important; word-break: normal !important;
+  overflow-wrap: normal !important; }
 @media (max-width: 640px) {
   .gq-cards { grid-template-columns: 1fr; }
+  .gq-eval-plots { grid-template-columns: 1fr; }
   #gq-docs .gq-doc-table thead { display: none; }
   #gq-docs .gq-doc-table, #gq-docs .gq-doc-table tbody, #gq-docs .gq-doc-table tr { display: block; width: 100%; }
   #gq-docs .gq-doc-table tr { border: 1px solid var(--gq-line); border-radius: 10px; background: var(--gq-card);

@@ -136,6 +136,10 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-eval-plots img { display: block; border: 1px solid var(--gq-line); border-radius: 6px; background: #fff;
                      box-sizing: border-box; }
 #gq-eval-plots .prose { max-width: none; }
+/* A phone: the tables scroll inside their box instead of widening the page. */
+#gq-eval-results { contain: inline-size; width: 100%; }  /* its content's width never widens the page */
+#gq-eval-results > * { min-width: 0 !important; max-width: 100%; }
+#gq-eval-summary .table-wrap, #gq-eval-table .table-wrap { max-width: 100%; overflow-x: auto; }
 /* Gradio's tables draw their cells as divs in a monospace font: the page's font, and ids kept on one line. */
 #gq-eval-table .body-cell, #gq-eval-table .body-cell *, #gq-eval-summary .body-cell, #gq-eval-summary .body-cell * {
   font-family: var(--font) !important; font-size: 0.88rem; }
@@ -144,6 +148,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 @media (max-width: 640px) {
   .gq-cards { grid-template-columns: 1fr; }
   .gq-eval-plots { grid-template-columns: 1fr; }
+  #gq-eval-table .table-container { min-width: 940px; }  /* scrolls sideways in its box, columns stay readable */
   #gq-docs .gq-doc-table thead { display: none; }
   #gq-docs .gq-doc-table, #gq-docs .gq-doc-table tbody, #gq-docs .gq-doc-table tr { display: block; width: 100%; }
   #gq-docs .gq-doc-table tr { border: 1px solid var(--gq-line); border-radius: 10px; background: var(--gq-card);
@@ -260,8 +265,10 @@ if (!window.__gqInstalled) {
       const m = ctx.querySelector('mark.gq-cited');
       if (!m) return;
       ctx.scrollTop = Math.max(0, m.offsetTop - ctx.offsetTop - ctx.clientHeight / 4);
-      const open = ctx.closest('.gq-sheet-open');  // the phone's sheet scrolls as a whole: bring the mark up
-      if (open) open.scrollTop += m.getBoundingClientRect().top - open.getBoundingClientRect().top - open.clientHeight / 3;
+      // The phone's sheet scrolls as a whole: from its top (title and where) unless the mark would be below it.
+      const open = ctx.closest('.gq-sheet-open');
+      if (open && m.getBoundingClientRect().bottom > open.getBoundingClientRect().bottom - 8)
+        open.scrollTop += m.getBoundingClientRect().top - open.getBoundingClientRect().top - open.clientHeight / 3;
       const r = ctx.getBoundingClientRect();
       if (window.__gqPendingScroll && (r.top < 0 || r.top > window.innerHeight * 0.8)) ctx.closest('.gq-panel').scrollIntoView({block: 'start', behavior: 'smooth'});
       window.__gqPendingScroll = false;

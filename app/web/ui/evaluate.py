@@ -213,11 +213,11 @@ def build_eval_tab(api: GroundQA) -> None:
     # The results show once a run has finished (a class set by the client, see SHOW_RESULTS_JS): before that the
     # tab is the upload and the settings only, not empty tables and an empty drop zone.
     with gr.Column(elem_id="gq-eval-results", elem_classes=["gq-eval-results"]):
-        summary = gr.Dataframe(headers=["metric", "value"], datatype=["str", "str"], interactive=False,
-                               label="Summary", elem_id="gq-eval-summary")
+        summary = gr.Dataframe(headers=["metric", "value"], datatype=["str", "str"], interactive=False, wrap=True,
+                               column_widths=["45%", "55%"], label="Summary", elem_id="gq-eval-summary")
         plots = gr.HTML(elem_id="gq-eval-plots")
         table = gr.Dataframe(headers=TABLE_COLUMNS, interactive=False, wrap=True, max_height=420,
-                             column_widths=["14%", "26%", "9%", "8.5%", "9%", "7.5%", "6%", "6%", "8%", "6%"],
+                             column_widths=["16%", "24%", "9%", "8.5%", "9%", "7.5%", "6%", "6%", "8%", "6%"],
                              label="Questions — select a row to see its answer and citations", elem_id="gq-eval-table")
         detail = gr.HTML(detail_html(None), elem_id="gq-eval-detail")
         files = gr.File(label="Downloads (results.csv, results.xlsx, results.jsonl, report.html)",

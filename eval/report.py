@@ -18,7 +18,8 @@ body{font-family:system-ui,sans-serif;margin:2em auto;padding:0 1em;max-width:12
 h1{font-size:1.6em}.scroll{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
 th{background:#f3f3f3;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.summary th{background:none;font-weight:500}table.summary td.why{color:#555;font-size:90%}
+table.summary{width:100%;max-width:46em}table.summary th{background:none;font-weight:500;width:55%}
+table.summary td.num{white-space:normal}
 .plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:0.8em;align-items:start}
 .plots .wide{grid-column:1/-1}img.plot{width:100%;height:auto;border:1px solid #eee;box-sizing:border-box}
 .cite{font-size:90%;color:#444;margin:2px 0;overflow-wrap:anywhere}.err{color:#b00}.bad{background:#fff3f3}
@@ -178,7 +179,9 @@ def _summary_rows(summary: Mapping[str, Any]) -> str:
         rows.append((label(key), _fmt(summary.get(key))))
     counts = summary.get("metric_counts", {})
     unscored = {k: v for k, v in (summary.get("retrieval_unscored") or {}).items() if v}
-    why = "; ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(unscored.items()))
+    from eval.runner import NOT_SCORED
+
+    why = "; ".join(f"{v} {NOT_SCORED.get(k, k.replace('_', ' '))}" for k, v in sorted(unscored.items()))
     rows.append(("Retrieval scored", f"{counts.get('hit@5', 0)} of {summary.get('n_questions')} questions"
                  + (f" ({why})" if why else "")))
     for k, v in summary.get("metrics", {}).items():

@@ -22,8 +22,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 LOOKS = [("desktop", "light"), ("desktop", "dark"), ("phone", "light"), ("phone", "dark")]
-KEEP = {"documents-desktop-light", "documents-phone-dark", "chat-empty-phone-light", "source-sheet-phone-dark",
-        "evaluate-desktop-light", "evaluate-phone-dark", "report-phone"}
+KEEP = {"documents-phone-dark", "chat-empty-phone-light", "source-sheet-phone-dark",
+        "evaluate-phone-dark", "report-phone"}
 """The screenshots that also refresh docs/screenshots (with GROUNDQA_SCREENSHOTS=1)."""
 
 DUPLICATE_IDS = ("() => { const n = {}; document.querySelectorAll('[id]').forEach(e => { if (e.id) n[e.id] = "

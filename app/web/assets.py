@@ -111,11 +111,12 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-doc-wrap { overflow-x: auto; }
 #gq-docs table.gq-doc-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; margin: 0; border: 0 !important;
                               font-variant-numeric: tabular-nums; }
-#gq-docs .gq-doc-table th, #gq-docs .gq-doc-table td { text-align: left; padding: 0.45rem 0.6rem; border: 0;
-  border-bottom: 1px solid var(--gq-line); vertical-align: top; word-break: normal; overflow-wrap: normal;
+#gq-docs .gq-doc-table th, #gq-docs .gq-doc-table td { text-align: left; padding: 0.45rem 0.6rem; border: 0 !important;
+  border-bottom: 1px solid var(--gq-line) !important; vertical-align: top; word-break: normal; overflow-wrap: normal;
   hyphens: none; background: none; }
 #gq-docs .gq-doc-table th { white-space: nowrap; font-weight: 600; color: var(--gq-sub); font-size: 0.8rem;
                             text-transform: none; }
+#gq-docs .gq-doc-table tr { border: 0 !important; background: none; }
 #gq-docs .gq-doc-table .gq-num, #gq-docs .gq-doc-table .gq-doc-indexed, #gq-docs .gq-doc-table .gq-doc-id {
   white-space: nowrap; }
 #gq-docs .gq-doc-table .gq-num { text-align: right; }
@@ -132,7 +133,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 /* Evaluate: results only after a run; plots in a grid; ids on one line. */
 .gq-eval-results:not(.gq-has-run) { display: none !important; }
 .gq-eval-plots { display: grid; grid-template-columns: 1fr 1fr; gap: 0.75rem; align-items: start; max-width: 1000px; }
-.gq-eval-plots .gq-plot-wide { grid-column: 1 / -1; }
+.gq-eval-plots .gq-plot-wide { grid-column: 1 / -1; max-width: 760px; }
 .gq-eval-plots img { display: block; border: 1px solid var(--gq-line); border-radius: 6px; background: #fff;
                      box-sizing: border-box; }
 #gq-eval-plots .prose { max-width: none; }
@@ -151,9 +152,9 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
   #gq-eval-table .table-container { min-width: 940px; }  /* scrolls sideways in its box, columns stay readable */
   #gq-docs .gq-doc-table thead { display: none; }
   #gq-docs .gq-doc-table, #gq-docs .gq-doc-table tbody, #gq-docs .gq-doc-table tr { display: block; width: 100%; }
-  #gq-docs .gq-doc-table tr { border: 1px solid var(--gq-line); border-radius: 10px; background: var(--gq-card);
+  #gq-docs .gq-doc-table tr { border: 1px solid var(--gq-line) !important; border-radius: 10px; background: var(--gq-card);
                               padding: 0.45rem 0.7rem; margin-bottom: 0.6rem; box-sizing: border-box; }
-  #gq-docs .gq-doc-table td { display: flex; gap: 0.6rem; border: 0; padding: 0.12rem 0; text-align: left;
+  #gq-docs .gq-doc-table td { display: flex; gap: 0.6rem; border: 0 !important; padding: 0.12rem 0; text-align: left;
                               white-space: normal; min-width: 0; }
   #gq-docs .gq-doc-table td, #gq-docs .gq-doc-table td.gq-num { text-align: left; }
   #gq-docs .gq-doc-table td::before { content: attr(data-label); flex: 0 0 5.6rem; color: var(--gq-sub);

@@ -342,6 +342,7 @@ def test_evaluate_tab_shows_results_only_after_a_run_and_the_report_fits_a_phone
     page.locator("#gq-eval-table .body-cell.first-column").first.click()
     page.locator("#gq-eval-detail .gq-eval-detail b").first.wait_for()
     assert len(_fonts(page, "#gq-eval-detail .gq-eval-detail b")) == 1
+    assert page.locator("#gq-eval-detail .gq-eval-detail .gq-id").first.evaluate(WORDS_BROKEN) == []
     page.locator("#gq-eval-status").evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 8)")
     _shot(page, f"evaluate-{where}-{scheme}")
     # The HTML report at 390 px: no sideways scrolling, readable metric names, whole milliseconds.

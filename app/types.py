@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from corpus.tables import RowView
-from index.types import Excerpt
+from index.types import Excerpt, Span
 
 OUTCOMES = ("answered", "evidence", "not_found")
 """What an answer is: a verified statement; the most relevant passages when no sentence states the answer;
@@ -12,32 +12,14 @@ or nothing relevant found."""
 EVIDENCE_TEXT = "No sentence states this directly; the most relevant passages are:"
 
 
-@dataclass(frozen=True)
-class Citation:
+@dataclass(frozen=True, kw_only=True)
+class Citation(Span):
     """One numbered source of an answer: marker [n] resolves to `text == doc text[start:end]`."""
 
     number: int
     citation: str
-    doc: str
-    doc_id: str
-    title: str
-    pages: tuple[int, int] | None
-    start: int
-    end: int
-    text: str
-    section: str = ""
-    """Heading path the cited text sits under ("Item 7 › Results of Operations"); '' when none."""
-    ocr: bool = False
-    """True when the cited text was read from a scanned page by OCR."""
     table: RowView | None = None
     """When the cited span ends in a table row: that row with one label per column (its header)."""
-
-    def to_json(self) -> dict[str, object]:
-        """JSON-ready dict (pages as a list or null, `table` as headers and cells or null)."""
-        d = asdict(self)
-        d["pages"] = list(self.pages) if self.pages else None
-        d["table"] = self.table.to_json() if self.table else None
-        return d
 
 
 @dataclass(frozen=True)

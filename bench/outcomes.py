@@ -113,12 +113,11 @@ def main() -> None:
     results = {s: run(s, Path(a.work), Path(a.dump) if a.dump else None) for s in a.sets}
     if a.fit:
         fit([results[s] for s in FIT_SETS if s in results])
-        held = [s for s in results if s not in FIT_SETS]
-        for s in held:
-            pos = [r["features"] for r in results[s]["rows"] if r["answerable"] and r["hit5"] and r["features"]]
-            neg = [r["features"] for r in results[s]["neg"] if r["features"]]
-            print(f"held-out {s}: related kept as evidence {sum(is_related(f) for f in pos)}/{len(pos)}, "
-                  f"off-topic said not_found {sum(not is_related(f) for f in neg)}/{len(neg)} (current thresholds)")
+    for s in [s for s in results if s not in FIT_SETS]:  # sets the rule was not fitted on
+        pos = [r["features"] for r in results[s]["rows"] if r["answerable"] and r["hit5"] and r["features"]]
+        neg = [r["features"] for r in results[s]["neg"] if r["features"]]
+        print(f"held-out {s}: related kept as evidence {sum(is_related(f) for f in pos)}/{len(pos)}, "
+              f"off-topic said not_found {sum(not is_related(f) for f in neg)}/{len(neg)} (current thresholds)")
 
 
 if __name__ == "__main__":

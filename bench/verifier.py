@@ -25,6 +25,8 @@ The question is passed to the checker (its words may appear in a claim without b
 Dense similarity uses the packaged MiniLM (--fake: the hashed bag-of-words test embedder).
 `--sweep` prints accept/reject rates over a grid of thresholds (how LEX_STRONG/LEX_MIN/DENSE_MIN were chosen);
 `--sweep-new` rates per MAX_NEW_WORDS on each set (chosen on squad2-normans, reported on covid-qa-dev).
+`--misses KIND …` prints the cases of those kinds the check gets wrong (a corrupted one accepted, a faithful one
+refused, with the reason), to see what a rate is made of.
 """
 from __future__ import annotations
 
@@ -215,6 +217,18 @@ def run(cases: list[Case], checker: SupportChecker) -> dict[str, tuple[int, int]
     return {k: (a, t) for k, (a, t) in out.items()}
 
 
+def misses(all_cases: dict[str, list[Case]], checker: SupportChecker, kinds: list[str]) -> None:
+    """Print each case of `kinds` that the check gets wrong."""
+    for name, cases in all_cases.items():
+        for c in cases:
+            if c.kind not in kinds:
+                continue
+            v = checker.check(Claim(c.claim, c.claim, (c.marker,)), c.excerpts, c.question)
+            if v.supported != (c.kind in FAITHFUL):
+                print(f"== {name} {c.kind}: {'accepted' if v.supported else 'refused: ' + v.reason}\n"
+                      f"claim:    {c.claim}\nevidence: {' '.join(s.text for s in v.evidence)}\n")
+
+
 def sweep(all_cases: dict[str, list[Case]], embed) -> None:
     """Accept/reject rates over a threshold grid: each case is checked once with the content test disabled
     (lexical and dense scores recorded), then every grid point is applied to the recorded scores."""
@@ -271,6 +285,7 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--sweep-new", action="store_true", help="rates per MAX_NEW_WORDS allowance, per set")
     ap.add_argument("--fake", action="store_true", help="hashed bag-of-words embedder instead of MiniLM")
+    ap.add_argument("--misses", nargs="+", metavar="KIND", help="print the cases of these kinds the check gets wrong")
     args = ap.parse_args()
     embed = _embedder(args.fake)
     all_cases = {name: build_cases(name, args.n) for name in args.sets}
@@ -279,6 +294,9 @@ def main() -> None:
         return
     if args.sweep_new:
         sweep_new(all_cases, embed)
+        return
+    if args.misses:
+        misses(all_cases, SupportChecker(embed), args.misses)
         return
     print(f"thresholds: LEX_STRONG={LEX_STRONG} LEX_MIN={LEX_MIN} DENSE_MIN={DENSE_MIN} MAX_NEW_WORDS={MAX_NEW_WORDS}; "
           f"dense: {'fake' if args.fake else 'MiniLM'}; up to {args.n} questions per set\n")

@@ -160,6 +160,12 @@ def _text_groups(text: str, start: int, end: int) -> list[list[Part]]:
     return [groups[k] for k in ("period", "date", "year") if k in groups]
 
 
+def _same(a: str, b: str) -> bool:
+    """Whether two header pieces say the same, or one is the start of the other ("December 31" / "December 31,")."""
+    x, y = re.sub(r"\W+", " ", a).strip().lower(), re.sub(r"\W+", " ", b).strip().lower()
+    return x == y or x.startswith(y) or y.startswith(x)
+
+
 def _spread(pieces: list[Part], n: int, row_has_label_cell: bool) -> list[Part | None] | None:
     """Header pieces spread over n columns by the module's rule; None when they do not fit."""
     if len(pieces) == n + 1 and row_has_label_cell:
@@ -257,7 +263,8 @@ def table_at(text: str, offset: int) -> Table | None:
             if spread is None and len(pieces) == 1:
                 spread = [pieces[0]] * n
             for j, p in enumerate(spread or []):
-                if p is not None:
+                # a header repeated on two lines ("December 31" over "December 31, 2018") is said once
+                if p is not None and not any(_same(p.text, q.text) for q in columns[j]):
                     columns[j].append(p)
     return Table(start=top, end=end, header=tuple(Part(a, b, text[a:b]) for a, b in header_lines),
                  columns=tuple(tuple(sorted(c, key=lambda p: p.start)) for c in columns), rows=tuple(rows))

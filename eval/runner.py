@@ -361,6 +361,15 @@ def _flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection)."""
+
+
+def _csv_safe(v: Any) -> Any:
+    # OWASP's rule: a leading quote makes a spreadsheet show the cell as text, never evaluate it.
+    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+
+
 def _xlsx_safe(v: Any) -> Any:
     if not isinstance(v, str):
         return v
@@ -372,12 +381,18 @@ def _xlsx_safe(v: Any) -> Any:
 
 
 def write_tables(results: list[dict[str, Any]], out_dir: Path) -> None:
-    """Write results.csv and results.xlsx (metrics as columns, nested lists as JSON strings)."""
+    """Write results.csv and results.xlsx (metrics as columns, nested lists as JSON strings); text cells that
+    start like a formula are written as text in both."""
     import pandas as pd  # slow to import; only needed at the end of a run
 
     df = pd.DataFrame(_flat_rows(results))
-    df.to_csv(out_dir / RESULTS_CSV, index=False)
-    df.map(_xlsx_safe).to_excel(out_dir / RESULTS_XLSX, index=False, engine="openpyxl")
+    df.map(_csv_safe).to_csv(out_dir / RESULTS_CSV, index=False)
+    with pd.ExcelWriter(out_dir / RESULTS_XLSX, engine="openpyxl") as xw:
+        df.map(_xlsx_safe).to_excel(xw, index=False)
+        for row in xw.sheets["Sheet1"].iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # openpyxl stores any string starting with "=" as a formula
+                    cell.data_type = "s"
 
 
 # --------------------------------------------------------------------------------------------- run
@@ -465,6 +480,16 @@ def run_eval(
 
     _write_text_atomic(jsonl, "".join(_dump(r) + "\n" for r in results))
     write_tables(results, out_dir)
-    _write_text_atomic(out_dir / SUMMARY_JSON, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
-    write_report(summary, results, out_dir / REPORT_HTML, threshold)
+    on_disk = on_disk_summary(summary)  # files in the run folder name no server path
+    _write_text_atomic(out_dir / SUMMARY_JSON, json.dumps(on_disk.to_json(), indent=2, ensure_ascii=False) + "\n")
+    write_report(on_disk, results, out_dir / REPORT_HTML, threshold)
     return summary
+
+
+def on_disk_summary(summary: Summary) -> Summary:
+    """The summary as summary.json and report.html hold it: the run folder's name and file names only (the
+    folder may be moved or served; the absolute path is the caller's, `summary.out_dir`)."""
+    from dataclasses import replace
+
+    return replace(summary, out_dir=Path(summary.out_dir).name,
+                   files={name: Path(path).name for name, path in summary.files.items()})

@@ -35,6 +35,8 @@ _STATEMENT = re.compile(
 _STATEMENT_WORDS = {"cash": "cash flows", "balance": "balance sheet", "financial position": "balance sheet",
                     "income": "statement of income", "operations": "statement of operations",
                     "earnings": "statement of earnings", "p&l": "statement of income"}
+# "FY2018" / "FY 2018" / "FY18": statements print the year itself ("2018").
+_FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)?\d\d)\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.?!])\s+(?=[A-Z(\"'])")
 
 
@@ -88,6 +90,8 @@ def analyse(question: str) -> Query:
     text = " ".join(text.split())
     if not re.search(r"\w", text):
         text = q
+    # "FY2018" is no word of any statement: retrieval and scoring read the year it names ("2018").
+    text = _FISCAL_YEAR.sub(lambda m: m.group(1) if len(m.group(1)) == 4 else "20" + m.group(1), text)
     hints = _statement_hints(removed)
     lexical = " ".join([text, *hints, *expansions(text)])
     return Query(asked=question, text=text, lexical=lexical, instructions=tuple(removed))

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from corpus.tables import RowView, row_view
 from index.store import tables as db
 from index.citations import CitationError, make_citation_id, parse_citation_id
+from index.types import Span
 
 DEFAULT_CONTEXT = 300
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """A citation id resolved against the stored texts.
+@dataclass(frozen=True, kw_only=True)
+class Resolution(Span):
+    """A citation id resolved against the stored texts (JSON: `groundqa cite --json`, GET /api/cite/{id}).
 
     `status` is 'current' (the document is indexed as cited), 'changed' (the document was re-indexed
     with other text since; `relocated` holds the id of the same text in the new version, if found) or
@@ -21,13 +22,6 @@ class Resolution:
     """
 
     citation: str
-    doc: str
-    doc_id: str
-    title: str
-    pages: tuple[int, int] | None
-    start: int
-    end: int
-    text: str
     before: str
     after: str
     status: str = "current"
@@ -35,13 +29,6 @@ class Resolution:
     relocated: list[str] = field(default_factory=list)
     table: RowView | None = None
     """When the cited span ends in a table row: that row with one label per column (its header)."""
-
-    def to_json(self) -> dict[str, object]:
-        """The documented JSON form (`groundqa cite --json`, GET /api/cite/{id})."""
-        d = asdict(self)
-        d["pages"] = list(self.pages) if self.pages else None
-        d["table"] = self.table.to_json() if self.table else None
-        return d
 
 
 def _snap_left(text: str, i: int) -> int:

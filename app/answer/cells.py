@@ -46,18 +46,30 @@ class CellAnswer:
     row: Row
     column: int
     score: float
+    more: tuple[int, ...] = ()
+    """Further columns read from the same row: a question naming two periods ("between FY2021 and FY2022")
+    gets a cell for each, latest first."""
+
+    @property
+    def columns(self) -> tuple[int, ...]:
+        """Every column read, the best-matching first."""
+        return (self.column, *self.more)
+
+    def parts_of(self, j: int) -> tuple[Part, ...]:
+        """Row label, column j's label pieces, then its cell: the verbatim spans one answer segment is made of."""
+        assert self.row.label is not None
+        return (self.row.label, *self.table.columns[j], self.row.cells[j])
 
     @property
     def parts(self) -> tuple[Part, ...]:
-        """Row label, the column label's pieces, then the cell: the verbatim spans the answer is made of."""
-        assert self.row.label is not None
-        return (self.row.label, *self.table.columns[self.column], self.row.cells[self.column])
+        """The parts of the best-matching column's cell."""
+        return self.parts_of(self.column)
 
     @property
     def span(self) -> tuple[int, int]:
-        """The cited span: from the start of the first header line over the column (or of the row) to the end
-        of the row."""
-        first = min(p.start for p in self.parts)
+        """The cited span: from the start of the first header line over the columns read (or of the row) to the
+        end of the row."""
+        first = min(p.start for j in self.columns for p in self.parts_of(j))
         return next((h.start for h in self.table.header if h.start <= first <= h.end), first), self.row.end
 
 
@@ -113,6 +125,20 @@ def _row_score(label: Part, q_terms: set[str], syn_terms: list[set[str]]) -> flo
     return best
 
 
+def _more_years(table: Table, years: set[str], question: str, chosen: int) -> tuple[int, ...]:
+    """For a question naming several years, the best column of each other year (latest year first)."""
+    out: list[int] = []
+    label = table.column_label(chosen)
+    for y in sorted(years, reverse=True):
+        if y in label:
+            continue
+        cols = [(s, j) for j in range(len(table.columns))
+                if j != chosen and (s := _column_score(table.column_label(j), {y}, question)) is not None]
+        if cols:
+            out.append(max(cols, key=lambda c: (c[0], -c[1]))[1])
+    return tuple(dict.fromkeys(out))
+
+
 def find_cell(question: str, excerpts: Sequence[Excerpt], doc_text: Callable[[str], str | None],
               passages: int = 5) -> CellAnswer | None:
     """The best-matching cell among the table rows of the top `passages` excerpts, or None."""
@@ -149,5 +175,5 @@ def find_cell(question: str, excerpts: Sequence[Excerpt], doc_text: Callable[[st
             cs, j = max(cols, key=lambda c: (c[0], -c[1]))
             score = rs + 0.2 * cs - 0.02 * rank
             if best is None or score > best.score:
-                best = CellAnswer(ex, table, row, j, score)
+                best = CellAnswer(ex, table, row, j, score, _more_years(table, years, q, j))
     return best

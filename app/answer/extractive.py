@@ -29,6 +29,7 @@ from app.settings import Settings
 from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
+from corpus.boilerplate import is_boilerplate_section
 from corpus.structure import is_fragment
 from corpus.tables import row_view
 from index.citations import make_citation_id
@@ -186,6 +187,8 @@ class Answerer:
                 # nothing (unless the title is asked for); see corpus/structure.py.
                 is_title = not asks_title and is_fragment(ex.text[s:e], ex.title) and not (
                     asks_author and is_byline(ex.text[s:e], ex.start + s))  # a byline answers "who wrote it"
+                # Filing furniture (exhibit lists, auditors' consents, cover captions) answers nothing.
+                is_title = is_title or is_boilerplate_section(ex.section, ex.text[s:e])
                 if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
                     seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
@@ -249,16 +252,21 @@ class Answerer:
                         section=self.retriever.section_at(ex.doc_id, start), ocr=ex.ocr, table=table)
 
     def _compose_cell(self, question: str, cell: CellAnswer, retrieved: list[Excerpt]) -> Answer:
-        """A one-segment answer read from a table cell, citing the table from its header to the row."""
+        """An answer read from table cells (one segment per column read), citing the table from its header to
+        the row."""
         start, end = cell.span
         text = (self.retriever.index.document_text(cell.excerpt.doc_id) or "")[start:end]
-        parts = tuple((p.start, p.end) for p in cell.parts)
-        seg = Segment(cell_text([p.text for p in cell.parts]), 1, parts)
+        segs, short, pos = [], [], 0
+        for j in cell.columns:
+            parts = cell.parts_of(j)
+            seg = Segment(cell_text([p.text for p in parts]), 1, tuple((p.start, p.end) for p in parts))
+            value = " ".join(parts[-1].text.split())
+            short.append((pos + len(seg.text) - len(value), pos + len(seg.text)))
+            segs.append(seg)
+            pos += len(f"{seg.text} [1]") + 1
         citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column)
-        value = cell.row.cells[cell.column]
-        at = len(seg.text) - len(" ".join(value.text.split()))
-        return Answer(question=question, answer=render([seg]), abstained=False, confidence=CELL_CONFIDENCE,
-                      citations=[citation], segments=[seg], retrieved=retrieved, short_answers=[(at, len(seg.text))],
+        return Answer(question=question, answer=render(segs), abstained=False, confidence=CELL_CONFIDENCE,
+                      citations=[citation], segments=segs, retrieved=retrieved, short_answers=short,
                       outcome="answered")
 
     def _compose(self, question: str, sentences: list[Sentence], settings: Settings, conf: float,

@@ -10,7 +10,10 @@ An answer is split into sentences ("claims"). A claim is supported when all of t
 3. its evidence does not say the opposite: the claim's polarity (negated or not: "not", "never", "did not",
    "failed to", "without", "n't", …) equals that of the evidence clauses that share its words — a negation
    added *or dropped* is unsupported — and it uses no direction word whose opposite alone its evidence uses
-   ("increased" for "decreased"; the lexicon is app/answer/opposites.py);
+   ("increased" for "decreased"; the lexicon is app/answer/opposites.py); and, word by word (the claim aligned
+   with its evidence, app/answer/align.py), no short stretch where the two differ has a negation on one side
+   only or opposite direction words ("higher … and lower risk" → "higher … and higher risk"); the excerpt
+   sentence a claim sentence restates is read for this even when another window holds the rest of its words;
 4. its evidence is not an instruction: a window holding a sentence addressed to a reader or a model
    ("Ignore previous instructions and say …", corpus/addressed.py) supports nothing;
 5. its content is in the evidence: at most MAX_NEW_WORDS of its stemmed content words are absent from the
@@ -28,6 +31,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from app.answer.align import aligned_conflict, negations as _negations
 from app.answer.opposites import opposite_of
 from corpus import sentence_spans
 from corpus.addressed import is_addressed
@@ -61,8 +65,6 @@ _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60
 _SCALE_OR_DATE = set("thousand million billion trillion percent january february march april may june july august "
                      "september october november december monday tuesday wednesday thursday friday saturday "
                      "sunday".split())
-_NEGATIONS = {"not", "no", "never", "none", "nor", "neither", "cannot", "without", "n't", "nobody", "nothing"}
-_FAILED_TO = re.compile(r"\bfail(?:s|ed|ing)?\s+to\b")
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|(?<=[.!?])\s+|\b(?:but|while|whereas|although|though|however)\b", re.I)
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>|!?\[[^\]\n]*\]\([^)\n]*\)|\]\s*\((?:https?:|javascript:)", re.I)
 _STOP = set("""a an the and or but if then so of in on at to for from by with as into onto about over under
@@ -216,17 +218,6 @@ def _entity_in(word: str, evidence_lower: str, evidence_stems: set[str]) -> bool
     return all(_stemmer().stemWord(p) in evidence_stems or _has_word(evidence_lower, p) for p in parts)
 
 
-def _negations(text: str) -> int:
-    """How many negation cues the text holds ("Norðmaðr" is one word, not "nor" + …)."""
-    low = _norm(text).lower()
-    words = re.findall(r"\w+(?:'\w+)?", low)
-    return sum(w in _NEGATIONS or w.endswith("n't") for w in words) + len(_FAILED_TO.findall(low))
-
-
-def _negated(text: str) -> bool:
-    return _negations(text) > 0
-
-
 def has_markup(text: str) -> bool:
     """Whether text holds an HTML tag or a Markdown link or image."""
     return bool(_MARKUP.search(text))
@@ -270,6 +261,34 @@ def _conflict(claim: str, terms: set[str], window: str, addressed: bool) -> str:
         opp = opposite_of(part, rel)
         if opp:
             return f"the sentence says {opp[0]!r} where the cited text says {opp[1]!r}"
+        # word by word: a swap or a dropped "not" inside a sentence that holds both sides of a pair, or
+        # another negation, is invisible to the counts above
+        why = aligned_conflict(part, anchor)
+        if why:
+            return why
+    return ""
+
+
+def _source_conflict(claim: str, excerpts: Sequence[tuple[int, str]], spans: list[Span]) -> str:
+    """Why the claim contradicts the sentence of its cited excerpts it was taken from, when that sentence lies
+    outside its evidence window ('' when none does): a window that lacks the negated sentence a claim restates
+    ("… have not been reversed …" → "… have been reversed …") must not support it on its other words."""
+    for a, b in sentence_spans(claim) or [(0, len(claim))]:
+        part = claim[a:b]
+        mine = content_terms(part)
+        if not mine:
+            continue
+        sents = [(n, s, e, text[s:e]) for n, text in excerpts for s, e in sentence_spans(text)]
+        overlap = [len(content_terms(t) & mine) for *_, t in sents]
+        top = max(overlap, default=0)
+        if top * 2 < len(mine):
+            continue  # no sentence of the excerpts is this claim sentence's source
+        best = [x for x, o in zip(sents, overlap) if o == top]
+        if any(sp.excerpt == n and sp.start <= s and e <= sp.end for n, s, e, _ in best for sp in spans):
+            continue  # the source is in the window: _conflict read it
+        whys = [_conflict(part, mine, t, False) for *_, t in best]
+        if all(whys):
+            return whys[0]
     return ""
 
 
@@ -346,6 +365,10 @@ class SupportChecker:
                 verdict.reason = (f"{best.lex:.0%} of its words are in the cited text and its meaning is not close "
                                   f"enough (similarity {verdict.dense if verdict.dense is not None else 0:.2f})")
                 return verdict
+        why = _source_conflict(claim.text, [(n - 1, excerpt_texts[n - 1]) for n in claim.markers], best.spans)
+        if why:
+            verdict.reason = why
+            return verdict
         verdict.supported = True
         return verdict
 

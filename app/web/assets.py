@@ -43,6 +43,9 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
                              overflow-wrap: normal !important; hyphens: none; }
 .gq-table td { white-space: nowrap; }
 .gq-table thead th { min-width: 6.5em; }
+.gq-table { border: 0 !important; margin: 0 !important; }
+.gq-panel .gq-table { font-size: 0.8rem; }
+.gq-panel .gq-table thead th { min-width: 4.5em; }
 .gq-table thead th { position: sticky; top: 0; background: var(--background-fill-primary, #fff); font-weight: 600;
                      color: var(--gq-sub); }
 .gq-table tbody th { text-align: left; font-weight: 500; min-width: 9em; }

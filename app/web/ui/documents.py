@@ -260,6 +260,7 @@ def _no_server_paths(api: GroundQA, line: str) -> str:
     """A status line with the index and uploads folders' absolute paths shortened to their names."""
     for d, short in ((uploads_dir(api), ""), (api.index_dir, "the index")):
         for form in {str(d.resolve()), str(d.absolute())}:
+            line = line.replace(f"index {form} ", "the index ")  # IndexLocked: "index /abs/path is being written"
             line = line.replace(form + os.sep, short).replace(form, short or "uploads")
     return line
 
@@ -286,7 +287,7 @@ def remove_document(api: GroundQA, doc_id: str | None, progress: gr.Progress) ->
     try:
         report = api.remove([doc_id], progress=_progress_fn(progress))
     except USER_ERRORS as exc:
-        return _status([str(exc)], ok=False)
+        return _status([_no_server_paths(api, str(exc))], ok=False)
     if doc is not None:
         src = Path(doc.source)
         if src.parent.resolve() == uploads_dir(api).resolve():
@@ -299,7 +300,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
     try:
         docs = api.documents()
     except USER_ERRORS as exc:
-        return _status([str(exc)], ok=False)
+        return _status([_no_server_paths(api, str(exc))], ok=False)
     present = [d.source for d in docs if Path(d.source).is_file()]
     gone = [d.path for d in docs if not Path(d.source).is_file()]
     lines = [f"source file missing for {p} — remove it, or put the file back" for p in gone]
@@ -308,7 +309,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
     try:
         report = _indexing(api, progress, paths=present, rebuild=rebuild, remove_missing=False)
     except USER_ERRORS as exc:
-        return _status(lines + [str(exc)], ok=False)
+        return _status(lines + [_no_server_paths(api, str(exc))], ok=False)
     return _status([_summary(api, report)] + [_no_server_paths(api, f"skipped {s}") for s in report.skipped] + lines,
                    ok=not (gone or report.skipped))
 

@@ -1,18 +1,20 @@
 """Evaluate tab: upload a question file, run it against the index, browse the scores, download the run.
 
-Every piece of question, answer and document text shown here goes through `html.escape` first.
+Every piece of question, answer and document text shown here goes through `html.escape` first. A run's
+downloads are staged under an unguessable folder name, and its report is served inline only through
+REPORT_ROUTE/<that name> (with --auth, to a logged-in page only: app.web.guard.SessionGate).
 """
 from __future__ import annotations
 
 import html
 import json
 import re
+import secrets
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any, Mapping, Sequence
 
 import gradio as gr
@@ -42,6 +44,9 @@ SHOW_RESULTS_JS = ("() => { const go = (n) => { if (document.querySelector('#gq-
 """After a run: the results block shows once a run has produced a report."""
 KEEP_DOWNLOADS = 5
 """Download copies (in Gradio's folder) of this many recent runs are kept."""
+REPORT_ROUTE = "/eval-report/"
+"""Where a staged run's report.html is served inline: REPORT_ROUTE + the staged folder's random name."""
+_STAGE_NAME = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def _e(x: Any) -> str:
@@ -74,14 +79,43 @@ def prune_runs(api: GroundQA, keep: int = KEEP_RUNS) -> None:
 
 def stage_downloads(out_dir: Path, names: Sequence[str], keep: int = KEEP_DOWNLOADS) -> list[str]:
     """Copies of a run's files in Gradio's upload folder, the one place its file check lets outputs come
-    from wherever the index lives; older copies beyond `keep` runs are deleted."""
+    from wherever the index lives, under a random folder name (no other client can guess the URL); older
+    copies beyond `keep` runs are deleted."""
     root = upload_root() / "groundqa-eval"
-    dest = root / out_dir.name
+    dest = root / secrets.token_urlsafe(24)  # 32 characters of [A-Za-z0-9_-]
     dest.mkdir(parents=True, exist_ok=True)
     older = sorted((d for d in root.iterdir() if d.is_dir() and d != dest), key=lambda d: d.stat().st_mtime)
     for old in older[: max(0, len(older) - (keep - 1))]:
         shutil.rmtree(old, ignore_errors=True)
     return [str(shutil.copy2(out_dir / n, dest / n)) for n in names]
+
+
+def staged_report(name: str) -> Path | None:
+    """The staged report.html of the run staged as `name` (a random folder name), or None."""
+    if not _STAGE_NAME.fullmatch(name):
+        return None
+    path = upload_root() / "groundqa-eval" / name / REPORT_HTML
+    return path if path.is_file() else None
+
+
+def make_report_router():
+    """The route serving staged reports inline as text/html, with a policy that lets them run no script."""
+    from fastapi import APIRouter
+    from fastapi.responses import FileResponse, JSONResponse
+
+    router = APIRouter()
+
+    @router.get(REPORT_ROUTE + "{name}")
+    def report(name: str):
+        path = staged_report(name)
+        if path is None:
+            return JSONResponse({"error": "no such report — run the evaluation again"}, status_code=404)
+        return FileResponse(path, media_type="text/html; charset=utf-8", content_disposition_type="inline",
+                            headers={"Content-Security-Policy": "default-src 'none'; img-src data:; "
+                                                                "style-src 'unsafe-inline'",
+                                     "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+    return router
 
 
 def _no_paths(message: str, path: str) -> str:
@@ -230,6 +264,12 @@ def build_eval_tab(api: GroundQA) -> None:
             return (gr.skip(),) * 7
         if not is_uploaded(path):  # only a file this page uploaded, whatever path the client sent
             raise gr.Error(NOT_UPLOADED)
+        try:  # checked before the run folder exists: a refused run leaves nothing behind
+            k_int, n_int = int(k_value), int(n_workers)
+        except (TypeError, ValueError, OverflowError):  # NaN, Infinity, not a number
+            raise gr.Error("Excerpts retrieved and Questions in parallel must be whole numbers") from None
+        if not (1 <= k_int <= 20 and 1 <= n_int <= 8):
+            raise gr.Error("Excerpts retrieved must be 1–20 and Questions in parallel 1–8")
         out_dir = new_run_dir(api)
         count = {"done": 0, "total": 0}
         lock = threading.Lock()
@@ -238,18 +278,18 @@ def build_eval_tab(api: GroundQA) -> None:
             with lock:
                 count["done"], count["total"] = done, total
 
-        progress(0, desc="Reading questions")
-        # The run goes on a helper thread; this (event) thread owns gr.Progress and reports from the counter.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gq-eval") as pool:
-            fut = pool.submit(evaluate, api, path, out_dir, workers=int(n_workers), k=int(k_value), progress=False,
-                              on_progress=on_progress)
-            while not wait([fut], timeout=_POLL_S).done:
-                with lock:
-                    done, total = count["done"], count["total"]
-                if total:
-                    desc = "Writing results and report" if done >= total else "Answering questions"
-                    progress((done, total), desc=desc, unit="questions")
         try:
+            progress(0, desc="Reading questions")
+            # The run goes on a helper thread; this (event) thread owns gr.Progress and reports from the counter.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gq-eval") as pool:
+                fut = pool.submit(evaluate, api, path, out_dir, workers=n_int, k=k_int, progress=False,
+                                  on_progress=on_progress)
+                while not wait([fut], timeout=_POLL_S).done:
+                    with lock:
+                        done, total = count["done"], count["total"]
+                    if total:
+                        desc = "Writing results and report" if done >= total else "Answering questions"
+                        progress((done, total), desc=desc, unit="questions")
             s, row_errors = fut.result()
         except (QuestionFileError, *USER_ERRORS) as exc:
             shutil.rmtree(out_dir, ignore_errors=True)  # a failed run leaves nothing behind
@@ -260,7 +300,7 @@ def build_eval_tab(api: GroundQA) -> None:
         prune_runs(api)
         rows = load_results(out_dir)
         downloads = stage_downloads(out_dir, (RESULTS_CSV, RESULTS_XLSX, RESULTS_JSONL, REPORT_HTML))
-        report_url = "gradio_api/file=" + quote(downloads[-1])  # the staged copy, served like the downloads
+        report_url = REPORT_ROUTE.lstrip("/") + Path(downloads[-1]).parent.name  # inline, under its random name
         return (
             _status_html(s, row_errors, report_url),
             [list(r) for r in summary_rows(s)],

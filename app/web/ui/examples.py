@@ -16,7 +16,7 @@ from typing import Sequence
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 from app.web.html import esc
-from corpus.loaders.titles import ACCESSION
+from corpus.boilerplate import is_boilerplate
 
 SAMPLE_EXAMPLES = [
     "Where was the second summit held?",
@@ -36,23 +36,6 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:of |the |and )?[A-Z][a-z]+)+\b")
 _DATEISH = re.compile(r"\d")
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+")
 _ITEM = re.compile(r"^(?:item|note)\s+\d+[A-Z]?\s*[.:\-–—]?\s*", re.I)
-# Sections no reader asks about: what follows such a heading is skipped until the next titled heading.
-_BOILERPLATE_SECTION = re.compile(
-    r"forward[\s-]+looking|cautionary\s+(?:statement|note|language)|safe\s+harbou?r|table\s+of\s+contents"
-    r"|^contents$|^exhibits?\b|exhibit\s+index|index\s+to\s+(?:exhibits|financial\s+statements)|^signatures?$"
-    r"|power\s+of\s+attorney|^certifications?\b|documents\s+incorporated\s+by\s+reference|^part\s+[ivx]+\b"
-    r"|unresolved\s+staff\s+comments|mine\s+safety|^controls\s+and\s+procedures$|^mark\s+one$",
-    re.I,
-)
-# Cover-page furniture: check boxes and the registrant form's captions.
-_COVER = re.compile(
-    r"[\u2610-\u2612\u25a0-\u25a1\u2713\u2714]|check\s+mark|accelerated\s+filer|smaller\s+reporting"
-    r"|emerging\s+growth|shell\s+company|seasoned\s+issuer|transition\s+period|commission\s+file"
-    r"|exact\s+name|registered\s+pursuant|jurisdiction\s+of|employer\s+identification|exchange\s+commission"
-    r"|washington,?\s+d\.?\s*c|trading\s+symbol|name\s+of\s+each\s+exchange",
-    re.I,
-)
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _WORDY = re.compile(r"[^\W\d_][\w&'’,\- ()/]*")  # a heading of words, not "% Change"
 _CAMEL = re.compile(r"^[A-Za-z][a-z]+[A-Z][a-z]")  # "beginningPage": a field name leaked from the PDF, not a heading
 # Row labels an analyst asks about, most asked first: cash flow, revenue, earnings, margins, then totals.
@@ -79,13 +62,6 @@ def is_sample_only(paths: Sequence[str]) -> bool:
     from app.sample import sample_names
 
     return bool(paths) and {Path(p).name for p in paths} <= sample_names()
-
-
-def is_boilerplate(line: str) -> bool:
-    """True for text no example should be built from: a boilerplate section's heading (forward-looking
-    statements, Part I, exhibits, table of contents), cover-page check boxes, accession numbers, private-use glyphs."""
-    return bool(_PRIVATE_USE.search(line) or ACCESSION.search(line) or _COVER.search(line)
-                or _BOILERPLATE_SECTION.search(line.strip()))
 
 
 def _titled(line: str) -> bool:

@@ -345,14 +345,19 @@ def test_evaluate_tab_shows_results_only_after_a_run_and_the_report_fits_a_phone
     assert page.locator("#gq-eval-detail .gq-eval-detail .gq-id").first.evaluate(WORDS_BROKEN) == []
     page.locator("#gq-eval-status").evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 8)")
     _shot(page, f"evaluate-{where}-{scheme}")
-    # The HTML report at 390 px: no sideways scrolling, readable metric names, whole milliseconds.
+    # The full report opens in a new tab as a page (text/html, inline), not as a download.
     with urllib.request.urlopen(link.evaluate("a => a.href"), timeout=10) as r:
-        report = r.read().decode("utf-8")
-    phone = page.context.new_page()
+        assert r.headers.get_content_type() == "text/html"
+        assert "attachment" not in (r.headers.get("content-disposition") or "")
+    with page.context.expect_page() as opened:
+        link.click()
+    phone = opened.value
     try:
+        phone.wait_for_load_state("load")
+        assert phone.locator("h1").inner_text() == "Evaluation report"
+        # The HTML report at 390 px: no sideways scrolling, readable metric names, whole milliseconds.
         phone.set_viewport_size({"width": 390, "height": 844})
-        phone.emulate_media(color_scheme=scheme)
-        phone.set_content(report, wait_until="load")
+        phone.wait_for_timeout(200)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 392
         summary = phone.locator("table.summary").inner_text()
         assert "False abstention rate" in summary and "Token F1" in summary

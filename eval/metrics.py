@@ -179,6 +179,29 @@ EVIDENCE_MIN_OVERLAP = 0.5
 """A retrieved passage matches an evidence string when at least half of the smaller shingle set is shared."""
 
 
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The 4-token shingles evidence_overlap compares (computed once per document by callers that test many
+    evidence strings against one document)."""
+    return _shingles(text)
+
+
+def evidence_in(evidence: str, doc_shingles: set[tuple[str, ...]]) -> bool:
+    """Whether an evidence string copied from another extraction of a document is in it: at least
+    EVIDENCE_MIN_OVERLAP of its shingles occur in the document's (`shingles(doc_text)`)."""
+    ev = _shingles(evidence)
+    return bool(ev) and len(ev & doc_shingles) / len(ev) >= EVIDENCE_MIN_OVERLAP
+
+
+def context_relevance(retrieved: Sequence[SpanLike], source: str, ctx_spans: Sequence[tuple[int, int]],
+                      evidence: Sequence[str] = ()) -> list[bool]:
+    """Per-rank relevance against reference contexts located verbatim (`ctx_spans`, by offsets) and those
+    only found by overlap (`evidence`, by shingle overlap with the retrieved text): either counts."""
+    by_span = relevance(retrieved, source, ctx_spans) if ctx_spans else [False] * len(retrieved)
+    if not evidence:
+        return by_span
+    return [a or b for a, b in zip(by_span, evidence_relevance(retrieved, source, evidence))]
+
+
 def evidence_relevance(retrieved: Sequence[object], source: str, evidence: Sequence[str]) -> list[bool]:
     """Per-rank relevance by overlap (for evidence copied from another extraction of the document, which
     cannot be located verbatim): same document by file name and evidence_overlap >= EVIDENCE_MIN_OVERLAP."""

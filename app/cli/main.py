@@ -73,6 +73,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     for line in report.skipped:
         print(f"warning: {line}", file=sys.stderr)
     print(report.summary())
+    from app.sample import drop_demo_sample, mark_demo
+
+    if not args.paths and paths:  # a new index started with the sample report: a demo until own documents come
+        mark_demo(api)
+    elif notice := drop_demo_sample(api):
+        print(notice)
     return 0
 
 

@@ -197,6 +197,9 @@ def serve(args: argparse.Namespace) -> int:
               flush=True)
         with Progress() as progress:
             report = api.index([SAMPLE_DIR], progress=progress)
+        from app.sample import mark_demo
+
+        mark_demo(api)  # a demo: dropped when the first document of the user's own is indexed
         print(report.summary(), flush=True)
     api.answerer()  # open the index and load the model now (exporting it once, with a notice), not on a question
     shown = f"[{host}]" if ":" in host else host

@@ -17,6 +17,10 @@ from app.web.ui.cite import citation_panel
 from app.web.ui.examples import examples_html
 from app.web.ui.settings import session_settings
 
+CHAT_PLACEHOLDER = ('<div class="gq-invite"><div class="gq-invite-head">Ask a question about your documents'
+                    '</div><div class="gq-invite-sub">Every sentence of an answer is quoted from them, with a source '
+                    'you can open. Try one of the examples below.</div></div>')
+"""What the empty chat shows (centred by CSS)."""
 HISTORY_TURNS = 5
 """How many previous questions are passed to `ask` for follow-ups."""
 STREAM_DELAY_S = 0.04
@@ -125,17 +129,23 @@ def build_chat_tab(api: GroundQA, knobs: list[gr.components.Component]) -> gr.HT
     asked = gr.State([])
     with gr.Row(equal_height=False, elem_id="gq-chat-row"):
         with gr.Column(scale=3, min_width=300):
-            chat = gr.Chatbot(label="Conversation", elem_id="gq-chat", height=520, feedback_options=None,
-                              buttons=[], latex_delimiters=[], show_label=False,
-                              placeholder="Ask a question about the indexed documents. Every sentence of an "
-                                          "answer is quoted from them, with a source you can open.")
+            # Grows with the conversation (up to max_height): an empty chat is a short invitation, not a tall box,
+            # so the example questions below it are in view on a phone.
+            chat = gr.Chatbot(label="Conversation", elem_id="gq-chat", height=None, min_height=180, max_height=560,
+                              feedback_options=None, buttons=[], latex_delimiters=[], show_label=False,
+                              placeholder=CHAT_PLACEHOLDER)
             with gr.Row(equal_height=True):
                 question = gr.Textbox(show_label=False, placeholder="Ask about your documents…", scale=6,
                                       elem_id="gq-question", max_lines=4, autofocus=True, container=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="gq-ask")
             examples = gr.HTML(examples_html(api), elem_id="gq-examples-box", js_on_load=None)
             clear = gr.Button("New conversation", size="sm", elem_id="gq-clear")
-        with gr.Column(scale=2, min_width=280):
+        # On a phone this column is a sheet over the chat, opened by a citation and closed by its button
+        # (client script and CSS in app.web.assets); on wider screens it sits beside the chat.
+        with gr.Column(scale=2, min_width=280, elem_id="gq-panel-col"):
+            gr.HTML('<div class="gq-sheet-bar"><span class="gq-sheet-title">Source</span>'
+                    '<button type="button" class="gq-sheet-close" aria-label="Close the source">Close ✕</button></div>',
+                    elem_id="gq-sheet-bar-box", js_on_load=None, padding=False)
             panel = gr.HTML(H.empty_panel("Ask a question, then click a [n] marker or a source card to see the "
                                           "passage in context."), elem_id="gq-panel", js_on_load=None)
             opener = gr.Textbox(elem_id="gq-open", elem_classes=["gq-hidden"], show_label=False, container=False)

@@ -57,15 +57,11 @@ _CORP_SUFFIX = re.compile(r",?\s+(?:Inc\.?|Corporation|Corp\.?|Company|Co\.|Inco
 _STOP_NAMES = re.compile(r"^The |\b(?:Act|Exchange|Commission|President|Officer|Form|Report|Months|Ended|Weeks)\b")
 
 
-def _sample_names() -> set[str]:
-    from corpus import SAMPLE_DIR
-
-    return {p.name for p in Path(SAMPLE_DIR).iterdir() if p.is_file()}
-
-
 def is_sample_only(paths: Sequence[str]) -> bool:
     """Whether what is indexed is the bundled sample report and nothing else."""
-    return bool(paths) and {Path(p).name for p in paths} <= _sample_names()
+    from app.sample import sample_names
+
+    return bool(paths) and {Path(p).name for p in paths} <= sample_names()
 
 
 def _titled(line: str) -> bool:

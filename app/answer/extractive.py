@@ -154,6 +154,10 @@ class Answerer:
                 excerpts, sentences, timings = alone
         t3 = time.perf_counter()
         retrieved = excerpts[: settings.retrieval.k]
+        named = self._named(question, settings)
+        if named:  # a question about American Express is not answered from Costco's filing
+            sentences = [s for s in sentences if s.excerpt.doc_id in named]
+            excerpts = [e for e in excerpts if e.doc_id in named]
         best = sentences[0] if sentences else None
         conf = confidence_of(best.features()) if best else 0.0
         off_topic = best is None or best.oov > settings.answer.max_oov
@@ -166,8 +170,9 @@ class Answerer:
         else:
             # No sentence is confident enough: say whether the documents hold related passages at all.
             outcome = "evidence" if best is not None and not off_topic and is_related(best.features()) else "not_found"
+            related = [e for e in retrieved if e.doc_id in named][:3] if named else retrieved[:3]
             ans = Answer(question=question, answer=EVIDENCE_TEXT if outcome == "evidence" else ABSTAIN_TEXT,
-                         abstained=True, confidence=conf, retrieved=retrieved, related=retrieved[:3],
+                         abstained=True, confidence=conf, retrieved=retrieved, related=related or retrieved[:3],
                          outcome=outcome)
         timings["compose"] = (time.perf_counter() - t3) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
@@ -240,6 +245,13 @@ class Answerer:
         missing = [s.text for s in sents if (s.start, s.end) not in stored[s.excerpt.doc_id]]
         extra = dict(zip(missing, self._cache.get_many(self.embedder, missing))) if missing else {}
         return np.stack([stored[s.excerpt.doc_id].get((s.start, s.end), extra.get(s.text)) for s in sents])
+
+    def _named(self, question: str, settings: Settings) -> set[str]:
+        """The documents the question names by file name or title (index/routing.py); empty when it names none
+        or routing is off. Answers then come from those documents only."""
+        if settings.retrieval.route_weight <= 0:
+            return set()
+        return set(self.retriever.router().route(analyse(question).text))
 
     def _cite(self, n: int, ex: Excerpt, start: int, end: int, text: str, column: int | None = None) -> Citation:
         """Citation [n] of span [start, end) of the excerpt's document (a table row carries its header)."""

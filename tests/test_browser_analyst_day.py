@@ -307,6 +307,7 @@ def test_evaluate_tab_shows_results_only_after_a_run_and_the_report_fits_a_phone
     # Before a run: the upload and the settings only.
     for sel in ("#gq-eval-summary", "#gq-eval-table", "#gq-eval-plots", "#gq-eval-files", "#gq-eval-detail"):
         assert not page.locator(sel).is_visible(), sel
+    page.locator("#gq-eval-file").wait_for(state="visible")  # the tab's upload renders just after its Run button
     assert page.locator("#gq-eval-file").is_visible() and page.locator("#gq-eval-k").is_visible()
     # One toast per event: pressing Run twice without a file leaves one warning, not a stack.
     page.locator("#gq-eval-run").click()

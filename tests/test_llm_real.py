@@ -46,9 +46,16 @@ def normans_api(tmp_path_factory):
 
 
 def _check(api, ans):
-    from app.answer.llm import verify_llm
+    from app.answer.llm import UNVERIFIED, verify_llm
+    from app.answer.verify import verify
 
     json.dumps(ans.to_json())
+    if ans.answerer.startswith(UNVERIFIED):
+        # The server answered, but none of its sentences passed the support check (a 135M model often
+        # paraphrases past its evidence): the verified extractive answer is shown, the removed sentences listed.
+        assert ans.unsupported and all(u.reason for u in ans.unsupported)
+        verify(ans, api.doc_text)
+        return
     assert ans.answerer == "llm:smollm2", ans.answerer  # the server answered: no fallback
     verify_llm(ans, api.doc_text)
     for e in ans.evidence:

@@ -20,6 +20,7 @@ import numpy as np
 
 from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
 from corpus.structure import Sections
+from index.changes import plan_changes
 from index.texts import embed_text, lexical_text, unit_text
 from index.store import tables as db
 from index.embed import Embedder
@@ -54,10 +55,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[pkg] = "-"
     return out
-
-
-def _under(source: str, roots: Sequence[Path]) -> bool:
-    return any(source == str(r) or source.startswith(str(r) + os.sep) for r in roots)
 
 
 class _VectorWriter:
@@ -136,33 +133,9 @@ def build_index(
             found = [(Path(src), Path(src).parent) for src in sorted(old_docs) if Path(src).exists()]
             roots = [Path(src) for src in old_docs]
 
-        # Decide per file: unchanged (same bytes) or to load.
-        to_load: list[tuple[Path, Path, str]] = []
-        seen_sources: set[str] = set()
-        for i, (f, root) in enumerate(found):
-            source = str(f.resolve())
-            seen_sources.add(source)
-            try:
-                fh = file_sha256(f)
-            except OSError as exc:
-                report.skipped.append(f"{f}: cannot read ({exc.strerror}) — check the file's permissions")
-                continue
-            old = old_docs.get(source)
-            if old and old.file_hash == fh and not rebuild:
-                report.unchanged += 1
-            else:
-                to_load.append((f, root, fh))
-            if progress:
-                progress("hashing files", i + 1, len(found))
-        drop = {s for s in old_docs if remove_missing and _under(s, roots) and s not in seen_sources}
-        for r in remove:
-            hits = [s for s, d in old_docs.items() if r in (d.path, d.source, d.doc_id)]
-            if not hits:
-                raise IndexError_(f"no document {r!r} in the index — list them with `groundqa docs`")
-            if len(hits) > 1:  # two files shown under one name: never remove both on a name alone
-                ids = ", ".join(sorted(old_docs[h].doc_id for h in hits))
-                raise IndexError_(f"{r!r} names {len(hits)} documents (ids {ids}) — remove one by its id")
-            drop.update(hits)
+        # Decide per file: unchanged (same bytes) or to load; and what to drop.
+        to_load, drop = plan_changes(found, old_docs, roots, remove, remove_missing, rebuild, report, progress,
+                                     file_sha256)
         if not to_load and not drop and not rebuild:
             report.n_documents = len(old_docs)
             report.n_passages = old_manifest.n_passages if old_manifest else 0

@@ -18,7 +18,8 @@ import numpy as np
 
 from corpus import ChunkParams, LoadError, chunk_document, discover
 from corpus.structure import Sections
-from index.builder import EMBED_BATCH, _under, file_sha256, units_of
+from index.builder import EMBED_BATCH, file_sha256, units_of
+from index.changes import plan_changes
 from index.embed import Embedder
 from index.reading import load_ahead
 from index.report import IndexReport, NothingIndexed, ProgressFn
@@ -59,32 +60,8 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
     if not paths and not remove and old_docs:  # no paths: re-check the documents already indexed
         found = [(Path(src), Path(src).parent) for src in sorted(old_docs) if Path(src).exists()]
         roots = [Path(src) for src in old_docs]
-    to_load: list[tuple[Path, Path, str]] = []
-    seen: set[str] = set()
-    for i, (f, root) in enumerate(found):
-        source = str(f.resolve())
-        seen.add(source)
-        try:
-            fh = file_sha256(f)
-        except OSError as exc:
-            report.skipped.append(f"{f}: cannot read ({exc.strerror}) — check the file's permissions")
-            continue
-        prev = old_docs.get(source)
-        if prev and prev.file_hash == fh and not rebuild:
-            report.unchanged += 1
-        else:
-            to_load.append((f, root, fh))
-        if progress:
-            progress("hashing files", i + 1, len(found))
-    drop = {s for s in old_docs if remove_missing and _under(s, roots) and s not in seen}
-    for r in remove:
-        hits = [s for s, d in old_docs.items() if r in (d.path, d.source, d.doc_id)]
-        if not hits:
-            raise IndexError_(f"no document {r!r} in the index — list them with `groundqa docs`")
-        if len(hits) > 1:  # two files shown under one name: never remove both on a name alone
-            ids = ", ".join(sorted(old_docs[h].doc_id for h in hits))
-            raise IndexError_(f"{r!r} names {len(hits)} documents (ids {ids}) — remove one by its id")
-        drop.update(hits)
+    to_load, drop = plan_changes(found, old_docs, roots, remove, remove_missing, rebuild, report, progress,
+                                 file_sha256)
     if rebuild:  # every current document is read again (same text keeps its id; citations still resolve)
         queued = {str(f.resolve()) for f, _, _ in to_load}
         to_load += [(Path(s), Path(s).parent, "") for s in sorted(old_docs)

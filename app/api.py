@@ -177,10 +177,12 @@ class GroundQA:
 
     # -- writing -------------------------------------------------------------------------------
     def index(self, paths: Sequence[str | Path], rebuild: bool = False, params: ChunkParams | None = None,
-              remove_missing: bool = True, progress: ProgressFn | None = None) -> IndexReport:
-        """Index files/folders incrementally (see index.builder)."""
+              remove_missing: bool = True, progress: ProgressFn | None = None,
+              workers: int | None = None) -> IndexReport:
+        """Index files/folders incrementally (see index.builder); files are read in `workers` processes
+        (default one per core)."""
         report = build_index(paths, self.index_dir, self.embedder, params=params, rebuild=rebuild,
-                             remove_missing=remove_missing, progress=progress, store=self.store)
+                             remove_missing=remove_missing, progress=progress, store=self.store, workers=workers)
         self._record_store()
         return report
 

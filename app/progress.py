@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
+from app.job_estimate import JobEstimate
+
 __all__ = ["Progress", "progress_bar"]
 
 UNITS = {"hashing files": "file", "reading files": "file", "reading pages": "page",
@@ -23,6 +25,8 @@ UNITS = {"hashing files": "file", "reading files": "file", "reading pages": "pag
 """Unit shown for each known stage; other stages count "items"."""
 PAST = {"reading": "read", "embedding": "embedded", "hashing": "hashed", "answering": "answered",
         "training": "done"}
+HIDDEN = {"reading bytes"}
+"""Stages that only feed the estimate (bytes are not a count a reader follows)."""
 GROWING = {"embedding sentences"}
 """Stages whose total grows while files are still being read (it counts what is known so far)."""
 
@@ -90,6 +94,8 @@ class Progress:
         self._ticker: threading.Thread | None = None
         self._closed = False
         self._note: tuple[float, str] | None = None  # the latest groundqa notice (e.g. the ONNX export)
+        self._prepared: float | None = None  # seconds the one-time model export took, once it ended
+        self.job = JobEstimate()
         self._handler = _NoteHandler(self)
         logging.getLogger("groundqa").addHandler(self._handler)
         if not self.tty:
@@ -106,6 +112,9 @@ class Progress:
                 st = self.stages[stage] = _Stage(stage, started=now)
                 st.first_done = done
             st.done, st.total, st.updated = int(done), int(total), now
+            self.job.update(stage, int(done), int(total))
+            if self._note is not None and self._prepared is None and _is_export(self._note[1]):
+                self._prepared = now - self._note[0]  # the first report after the export notice ends it
             if self.tty:
                 self._draw(st)
             elif now - self._last_line >= self.interval:
@@ -115,6 +124,8 @@ class Progress:
     def _draw(self, st: _Stage) -> None:
         from tqdm import tqdm
 
+        if st.name in HIDDEN:
+            return
         bar = self._bars.get(st.name)
         if bar is None:
             bar = self._bars[st.name] = tqdm(total=st.total or None, desc=st.name, unit=UNITS.get(st.name, "item"),
@@ -145,13 +156,12 @@ class Progress:
         text = f"{st.name} {_n(st.done)}" + (f"/{_n(st.total)}" if st.total else "")
         if st.name in GROWING and not self._reading_done():
             text += " so far"
-        r = st.rate()
-        if r and not st.finished():
-            text += f" ({r:,.1f}/s)" if r < 10 else f" ({r:,.0f}/s)"
+        if not st.finished():
+            text += f" ({_rate(st)})"
         return text
 
     def _live(self) -> list[_Stage]:
-        return [st for st in self.stages.values() if not st.finished() and not (
+        return [st for st in self.stages.values() if not st.finished() and st.name not in HIDDEN and not (
             st.name == "reading pages" and (st.done == 0 or self._reading_done()))]
 
     def _busy(self) -> bool:
@@ -163,7 +173,10 @@ class Progress:
         return rd is None or rd.finished()
 
     def eta(self) -> float | None:
-        """Seconds left: the slowest unfinished stage with a known total and a rate."""
+        """Seconds left: for an index job, one smoothed estimate over reading and embedding (JobEstimate);
+        otherwise the slowest unfinished stage with a known total and a rate."""
+        if self.job.active:
+            return self.job.eta()
         left = []
         for st in self.stages.values():
             if st.total and not st.finished() and st.rate():
@@ -179,7 +192,8 @@ class Progress:
         elif live:
             text = " · ".join(self._stage_text(st) for st in live)
         elif self.stages:
-            text = self._stage_text(max(self.stages.values(), key=lambda st: (st.name != "reading pages", st.updated)))
+            shown = [st for st in self.stages.values() if st.name not in HIDDEN] or list(self.stages.values())
+            text = self._stage_text(max(shown, key=lambda st: (st.name != "reading pages", st.updated)))
         else:
             text = "starting"
         text += f" · {_dur(time.monotonic() - self.t0)} elapsed"
@@ -192,18 +206,24 @@ class Progress:
         """What was done, with rates (the last line of a non-terminal run)."""
         parts = []
         for st in self.stages.values():
-            if st.name in ("building indexes", "hashing files") or (st.name == "reading pages" and st.done == 0):
+            if st.name in ("building indexes", "hashing files", *HIDDEN) or (
+                    st.name == "reading pages" and st.done == 0):
                 continue  # sub-steps: the counts that matter are the files, pages and sentences
             verb, _, noun = st.name.partition(" ")
             noun = noun or UNITS.get(st.name, "item") + "s"
             if st.done == 1 and noun.endswith("s"):
                 noun = noun[:-1]
             text = f"{_n(st.done)} {noun} {PAST.get(verb, verb)}"
-            dt = st.updated - st.started
-            if dt > 0.5 and st.done > (st.first_done or 0):
-                text += f" ({(st.done - (st.first_done or 0)) / dt:,.1f}/s)"
+            if st.updated - st.started > 0.5 and st.done > (st.first_done or 0):
+                text += f" ({_rate(st, final=True)})"
             parts.append(text)
-        return f"done in {_dur(time.monotonic() - self.t0)}" + (": " + ", ".join(parts) if parts else "")
+        took = time.monotonic() - self.t0
+        head = ""
+        if self._prepared is not None:
+            # The one-time ONNX export is not indexing: name it apart, so the rates read true.
+            head = f"model prepared once in {_dur(self._prepared)}; "
+            took -= self._prepared
+        return head + f"done in {_dur(took)}" + (": " + ", ".join(parts) if parts else "")
 
     # -- end -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -231,6 +251,26 @@ class Progress:
                 bar.close()  # type: ignore[attr-defined]
             return
         self.close()
+
+
+def _rate(st: _Stage, final: bool = False) -> str:
+    """A stage's rate as read by a person: never "0.0/s" — "starting…" before the first unit, and
+    seconds per unit when units are slow (a 10-K takes seconds). `final`: over the stage's own time, for
+    the summary."""
+    dt = st.updated - st.started
+    r = (st.done - (st.first_done or 0)) / dt if final and dt > 0 else st.rate()
+    unit = UNITS.get(st.name, "item").rstrip("s")
+    if r <= 0:
+        return "starting…"
+    if r < 1:
+        return f"{_dur(1 / r) if 1 / r >= 1.5 else f'{1 / r:.1f} s'} per {unit}"
+    return f"{r:,.1f}/s" if r < 10 else f"{r:,.0f}/s"
+
+
+def _is_export(note: str) -> bool:
+    from index.embed.load import EXPORT_NOTICE
+
+    return note == EXPORT_NOTICE
 
 
 class _NoteHandler(logging.Handler):

@@ -23,7 +23,7 @@ from corpus.structure import Sections
 from index.texts import embed_text, lexical_text, unit_text
 from index.store import tables as db
 from index.embed import Embedder
-from index.reading import load_ahead as _load_ahead
+from index.reading import file_sizes, load_ahead as _load_ahead
 from index.report import IndexReport, NothingIndexed, ProgressFn
 from index.store.lexical import LexicalIndex
 from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
@@ -91,6 +91,7 @@ def build_index(
     progress: ProgressFn | None = None,
     store: str | None = None,
     local_indexes: bool = True,
+    workers: int | None = None,
 ) -> IndexReport:
     """Index files and folders into `index_dir` (see module docstring); returns what changed.
 
@@ -98,7 +99,8 @@ def build_index(
     writer holds the index, and IndexError_ when nothing at all could be indexed. With `store`
     (milvus://HOST:PORT/DB or milvus:FILE) the index is written to Milvus instead
     (index/store/milvus_generations.py); `local_indexes=False` skips the FAISS and BM25 files (a
-    generation built only to be published there).
+    generation built only to be published there). Files are read in `workers` processes (default one per
+    core; index/reading.py) while the embedder works.
     """
     if store:
         from index.store.milvus_generations import build_milvus
@@ -173,7 +175,7 @@ def build_index(
         tmp = idx.new_generation()
         try:
             _write_generation(tmp, cur, old_con, old_manifest, old_docs, to_load, drop, rebuild, embedder,
-                              params, title_in_embedding, row_ctx, report, progress, local_indexes)
+                              params, title_in_embedding, row_ctx, report, progress, local_indexes, workers)
             if report.n_documents == 0 and (found or old_docs) and not drop:
                 raise NothingIndexed("nothing could be indexed: every file was skipped (see the warnings above)",
                                      report.skipped)
@@ -229,7 +231,8 @@ def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
                       old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
                       embedder: Embedder, params: ChunkParams, title_in_embedding: bool, row_ctx: bool,
-                      report: IndexReport, progress: ProgressFn | None, local_indexes: bool = True) -> None:
+                      report: IndexReport, progress: ProgressFn | None, local_indexes: bool = True,
+                      workers: int | None = None) -> None:
     g = _Gen(db.connect(tmp / db.DB_FILE), _VectorWriter(tmp / VECTORS_FILE, embedder.dim))
     con = g.con
     same_model = old_manifest is not None and old_manifest.model == embedder.name and \
@@ -277,9 +280,12 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
             if progress:
                 progress("embedding sentences", g.writer.rows - carried, units_known)
 
+    # Bytes to read: known before any file is parsed, so the time left can be estimated from the start.
+    sizes = file_sizes(to_load)
     if progress and total:
         progress("reading files", 0, total)  # under way from here: a big file may take a while to parse
-    for done_docs, item in enumerate(_load_ahead(to_load), start=1):
+        progress("reading bytes", 0, sum(sizes))
+    for done_docs, item in enumerate(_load_ahead(to_load, workers), start=1):
         if isinstance(item, LoadError):
             report.skipped.append(str(item))
         else:
@@ -319,6 +325,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                         if len(pending) >= EMBED_BATCH * 16:  # 1,024 texts per call: length-sorting cuts padding
                             flush()
         if progress:
+            progress("reading bytes", sum(sizes[:done_docs]), sum(sizes))
             progress("reading files", done_docs, total)
             if pages_read:
                 progress("reading pages", pages_read, 0)

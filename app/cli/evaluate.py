@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.options import llm_settings
 from app.progress import Progress
 from app.evaluation import SUMMARY_METRICS, doc_texts, evaluate, format_summary, summary_rows
 from eval import QuestionFileError, Summary, load_questions
@@ -43,7 +44,6 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
     from app.api import GroundQA
-    from app.cli.main import llm_settings
 
     llm = llm_settings(args)
     if not args.docs:

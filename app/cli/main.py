@@ -9,22 +9,9 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus import SAMPLE_DIR
+from app.cli.options import BACKEND_HELP, add_llm_options, add_workers_option, llm_settings
 from app.progress import Progress
 from index.store import DEFAULT_INDEX_DIR
-
-
-BACKEND_HELP = ("embedding backend (default auto: the int8 ONNX export of the model on a CPU, made once into "
-                "~/.cache/groundqa on first use; torch fp16 with --device cuda); torch: sentence-transformers fp32, "
-                "slower to start; onnx-fp32: the unquantised export; openvino: needs optimum-intel installed")
-
-
-def llm_settings(args: argparse.Namespace):
-    """LLMSettings from --llm/--llm-model/--llm-timeout/--llm-context (else $GROUNDQA_LLM_URL/_MODEL); None: none."""
-    from app.settings import llm_from_options
-
-    if not hasattr(args, "llm"):
-        return None
-    return llm_from_options(args.llm, args.llm_model, args.llm_timeout, args.llm_context)
 
 
 def _api(args: argparse.Namespace, model: str | None = None):
@@ -34,23 +21,12 @@ def _api(args: argparse.Namespace, model: str | None = None):
                     backend=getattr(args, "backend", "auto"), llm=llm_settings(args), store=getattr(args, "store", None))
 
 
-def _add_llm_options(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--llm", metavar="URL", default=None,
-                    help="answer with an OpenAI-compatible LLM server at URL (e.g. http://127.0.0.1:8080/v1; "
-                         "default $GROUNDQA_LLM_URL), every sentence checked against its cited text; API key "
-                         "from $GROUNDQA_LLM_API_KEY")
-    sp.add_argument("--llm-model", metavar="NAME", default=None, help="model name for --llm (default "
-                    "$GROUNDQA_LLM_MODEL or 'default')")
-    sp.add_argument("--llm-timeout", type=float, default=None, metavar="S", help="seconds to wait for the LLM "
-                    "(default 60), then answer extractively")
-    sp.add_argument("--llm-context", type=int, default=None, metavar="TOKENS", help="the LLM's context window; "
-                    "excerpts are cut to fit (default 2048)")
-
-
 def cmd_index(args: argparse.Namespace) -> int:
     """groundqa index [PATH ...]"""
     from corpus import ChunkParams
 
+    if args.read_workers is not None and args.read_workers < 1:
+        raise _UsageError(f"--workers {args.read_workers}: give at least 1 (1 reads files in this process)")
     api = _api(args)
     # No paths: refresh (or --rebuild) what the index holds; a new index starts with the sample report.
     paths = args.paths or ([] if api.exists() else [str(SAMPLE_DIR)])
@@ -65,7 +41,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         if params is not None and not args.rebuild and api.exists():
             raise _UsageError("--passage-chars/--overlap change how passages are cut: add --rebuild")
         with Progress() as progress:
-            report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress)
+            report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress,
+                               workers=args.read_workers)
     except NothingIndexed as exc:  # the error line says "see the warnings above": print them
         for line in exc.skipped:
             print(f"warning: {line}", file=sys.stderr)
@@ -226,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
     sp.add_argument("--passage-chars", type=int, default=None, help="passage size in characters (with --rebuild)")
     sp.add_argument("--overlap", type=int, default=None, help="sentences repeated between passages (with --rebuild)")
+    add_workers_option(sp)
 
     sp = add("adapt", cmd_adapt, "fine-tune the embedding model on the indexed documents (no labels), then re-embed")
     sp.add_argument("--epochs", type=int, default=1, help="passes over the corpus pairs (default 1)")
@@ -251,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=int, default=None, help="excerpts to retrieve")
     sp.add_argument("--threshold", type=float, default=None, help="abstain below this confidence")
     sp.add_argument("--json", action="store_true")
-    _add_llm_options(sp)
+    add_llm_options(sp)
 
     sp = add("cite", cmd_cite, "resolve a citation id, or find a quote (--quote)")
     sp.add_argument("id", nargs="?")
@@ -268,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--allowed-hosts", default=None,
                     help="comma-separated Host names the server answers to (default: loopback names only on "
                          "127.0.0.1, any name off it)")
-    _add_llm_options(sp)
+    add_llm_options(sp)
 
     sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")
     sp.add_argument("questions", help="question file, or the word compare")
@@ -280,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--resume", action="store_true", help="continue an interrupted run in OUT (keeps its answers)")
     sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
     sp.add_argument("--model", help="model for --docs")
-    _add_llm_options(sp)
+    add_llm_options(sp)
 
     sp = add("bench", cmd_bench, "checkout tool: run the benchmark scripts (bench/) of a groundqa source checkout "
              "installed with pip install -e; an installed package has no bench/ and says so", index=False)

@@ -1,11 +1,12 @@
-"""PDF files: per-page text in reading order (see pdf_layout), with a page map; OCR for pages without text."""
+"""PDF files, read with pdfium: per-page text in reading order (pdf_chars, pdf_layout), with a page map;
+OCR for pages without text."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from corpus.loaders.errors import LoadError
-from corpus.loaders.pdf_layout import furniture_keys, layout_page, page_lines
+from corpus.loaders.pdf_chars import Line, lines_of_text, page_lines
+from corpus.loaders.pdf_layout import furniture_keys, layout_page
 from corpus.loaders.titles import TITLE_MAX_CHARS, title_from_lines
 from corpus.loaders.types import Loaded
 from corpus.normalize import join_hyphenated, normalize_text
@@ -27,67 +28,81 @@ def ocr_available() -> bool:
         return False
 
 
-def _ocr_page(raw: bytes, index: int) -> str:
+def _ocr_page(page) -> str:  # noqa: ANN001 - a pypdfium2 PdfPage
     """Text of one page rendered to an image and read by tesseract."""
-    import pypdfium2 as pdfium
     import pytesseract
 
-    pdf = pdfium.PdfDocument(raw)
+    return pytesseract.image_to_string(page.render(scale=OCR_DPI / 72).to_pil())
+
+
+_PASSWORD_ERROR = 4  # pdfium's FPDF_ERR_PASSWORD
+
+
+def _open(raw: bytes, shown: str):  # noqa: ANN202 - pypdfium2 is imported lazily
+    """The document opened by pdfium; an empty user password (owner-only restrictions, common in SEC
+    filings, AES included) opens as in any viewer."""
+    import pypdfium2 as pdfium
+
+    if not raw.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in raw[:1024]:
+        raise LoadError(shown, "PDF is damaged or not a PDF (no %PDF header)", "re-export or re-download it")
+    # pdfium repairs a cut-off file silently and reads what is left; a file cut short is reported instead,
+    # so a half-downloaded filing is not indexed as if whole.
+    if b"%%EOF" not in raw[-2048:]:
+        raise LoadError(shown, "PDF is damaged or truncated (no end-of-file marker)", "re-export or re-download it")
     try:
-        image = pdf[index].render(scale=OCR_DPI / 72).to_pil()
-    finally:
-        pdf.close()
-    return pytesseract.image_to_string(image)
+        return pdfium.PdfDocument(raw)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == _PASSWORD_ERROR:
+            raise LoadError(shown, "PDF is encrypted and needs a password to open",
+                            "save an unprotected copy and index that") from e
+        raise
 
 
-def _open(raw: bytes, shown: str):  # noqa: ANN202 - pypdf is imported lazily
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError
-
-    reader = PdfReader(io.BytesIO(raw))
-    if reader.is_encrypted:
-        # An empty user password (owner-only restrictions, common in SEC filings) opens in any viewer.
-        try:
-            opened = reader.decrypt("")
-        except DependencyError as e:
-            raise LoadError(shown, "PDF is AES-encrypted and the `cryptography` package is missing",
-                            "pip install cryptography") from e
-        except Exception:  # noqa: BLE001 - broken encryption dictionaries raise assorted errors
-            opened = 0
-        if not opened:
-            raise LoadError(shown, "PDF is encrypted and needs a password to open", "save an unprotected copy and index that")
-    return reader
+def _meta_title(pdf) -> str:  # noqa: ANN001 - a pypdfium2 PdfDocument
+    try:
+        return str(pdf.get_metadata_value("Title") or "").strip()
+    except Exception:  # noqa: BLE001 - a broken info dict should not lose the text
+        return ""
 
 
 def load_pdf(raw: bytes, path: Path, shown: str) -> Loaded:
-    """PDF: per-page reading-order text (paragraphs reflowed, tables as ` | ` rows, headers/footers
-    dropped), pages separated by a blank line; pages without a text layer are OCRed when tesseract is there.
-    Returns (text, title, page starts, OCRed page numbers)."""
+    """PDF: per-page reading-order text (paragraphs reflowed, tables as ` | ` rows, headings on their own
+    lines, headers/footers dropped), pages separated by a blank line; pages without a text layer are OCRed
+    when tesseract is there. Returns (text, title, page starts, OCRed page numbers)."""
+    pdf = None
     try:
-        reader = _open(raw, shown)
-        pages = [page_lines(page) for page in reader.pages]
-        meta_title = ""
-        try:
-            meta_title = str((reader.metadata or {}).get("/Title") or "").strip()
-        except Exception:  # noqa: BLE001 - a broken info dict should not lose the text
-            meta_title = ""
+        pdf = _open(raw, shown)
+        pages: list[list[Line]] = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                pages.append(page_lines(page))
+            finally:
+                page.close()
+        meta_title = _meta_title(pdf)
+        ocr_pages: list[int] = []
+        blank = [i for i, p in enumerate(pages) if not p]
+        if blank and ocr_available():
+            for i in blank:
+                try:
+                    page = pdf[i]
+                    try:
+                        pages[i] = lines_of_text(_ocr_page(page))
+                    finally:
+                        page.close()
+                except Exception:  # noqa: BLE001 - a page that will not render stays empty
+                    continue
+                if pages[i]:
+                    ocr_pages.append(i + 1)
     except LoadError:
         raise
-    except Exception as e:  # noqa: BLE001 - damaged PDFs fail deep inside pypdf with any error type
+    except Exception as e:  # noqa: BLE001 - damaged PDFs fail deep inside pdfium with any error type
         raise LoadError(
             shown, f"PDF is damaged or truncated ({type(e).__name__}: {e})", "re-export or re-download it"
         ) from e
-
-    ocr_pages: list[int] = []
-    blank = [i for i, p in enumerate(pages) if not any(ln.strip() for ln in p)]
-    if blank and ocr_available():
-        for i in blank:
-            try:
-                pages[i] = [ln.rstrip() for ln in _ocr_page(raw, i).split("\n")]
-            except Exception:  # noqa: BLE001 - a page that will not render stays empty
-                continue
-            if any(ln.strip() for ln in pages[i]):
-                ocr_pages.append(i + 1)
+    finally:
+        if pdf is not None:
+            pdf.close()
     furniture = furniture_keys(pages)
 
     parts: list[str] = []

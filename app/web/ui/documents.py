@@ -87,19 +87,33 @@ _STAGES = {  # builder stage -> (what the bar says, unit counted)
 def _progress_fn(progress: gr.Progress) -> Callable[[str, int, int], None]:
     """The builder's progress(stage, done, total) drawn on the one Gradio progress bar of the event.
 
-    The bar says which stage runs and counts its real units (files read, sentences embedded); pages
-    read so far join the reading stage's text. A notice of the builder's thread (the one-time ONNX
-    export) replaces the text while it lasts."""
+    The bar is the whole job's fraction (app.job_estimate: bytes read and sentences embedded, each weighted
+    by its measured cost), so it only moves forward across stages; the text says which stage runs with its
+    real counts (files read, pages so far, sentences embedded). A notice of the builder's thread (the
+    one-time ONNX export) replaces the text while it lasts."""
+    from app.job_estimate import JobEstimate
+
     pages = [0]
+    job = JobEstimate()
+    shown = [0.0]
 
     def update(stage: str, done: int, total: int) -> None:
+        job.update(stage, done, total)
         if stage == "reading pages":
             pages[0] = done
             return
+        if stage == "reading bytes":
+            return
         desc, unit = _STAGES.get(stage, (stage.capitalize(), "steps"))
+        desc += f" {done:,}/{total:,} {unit}" if total else f" {done:,} {unit}"
         if stage == "reading files" and pages[0]:
             desc += f" ({pages[0]:,} pages so far)"
-        progress((done, max(total, 1)), desc=desc, unit=unit)
+        # Forward only: a stage starting at 0 must not pull the bar back (an operation with no file to
+        # read, such as a removal, keeps the furthest of its stages' fractions).
+        # Hashing comes before the job's size is known: it does not move the bar.
+        here = job.fraction() if job.active else (done / total if total and stage != "hashing files" else 0.0)
+        shown[0] = max(shown[0], min(here, 1.0))
+        progress(shown[0], desc=desc)
 
     return update
 

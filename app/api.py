@@ -29,6 +29,10 @@ def segment_evidence(ans: Answer) -> list[Evidence]:
     out = []
     for seg in ans.segments:
         c = ans.citations[seg.citation - 1]
+        if seg.parts:  # a table cell: its evidence is the cited header and row
+            out.append(Evidence(sentence=seg.text, citation=seg.citation, citation_id=c.citation, doc=c.doc,
+                                doc_id=c.doc_id, start=c.start, end=c.end, text=c.text))
+            continue
         start = c.start + c.text.find(seg.text)
         out.append(Evidence(sentence=seg.text, citation=seg.citation,
                             citation_id=make_citation_id(c.doc_id, start, start + len(seg.text)), doc=c.doc,
@@ -299,6 +303,7 @@ class GroundQA:
             from app.answer.verify import ABSTAIN_TEXT
 
             ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
+            ans.outcome = "not_found"
             ans.citations, ans.segments, ans.short_answers, ans.evidence = [], [], [], []
         return ans
 

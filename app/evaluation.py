@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from eval import QuestionFileError, RowError, Summary, load_questions, run_eval
 from eval.metrics import basename
+from eval.runner import NOT_SCORED, SHORT_ANSWER_WORDS
 
 if TYPE_CHECKING:
     from app.api import GroundQA
@@ -94,18 +95,43 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         rows.append(("resumed from earlier run", str(s.n_resumed)))
     for name, n in sorted(s.answerers.items()):
         rows.append((f"answered by {name}", str(n)))
+    rows.append(("retrieval scored", retrieval_line(s)))
+    left_out = string_metrics_left_out(s)
     for name in SUMMARY_METRICS:
         n = s.metric_counts.get(name, 0)
+        if name in left_out:
+            continue
         rows.append((f"{name} (n={n})", _fmt(s.metrics.get(name))))
+    if left_out:
+        rows.append(("em, contains left out", f"{s.free_text_references} free-text references (over "
+                     f"{SHORT_ANSWER_WORDS} words); f1 kept"))
     for name in ("precision", "recall", "f1"):
         rows.append((f"abstention {name}", _fmt(s.abstention.get(name))))
+    rows.append(("false abstention rate", _fmt(s.abstention.get("false_abstention_rate"))))
     rows.append(("latency p50 ms", _fmt(s.latency_ms.get("p50"), 1)))
     rows.append(("latency p95 ms", _fmt(s.latency_ms.get("p95"), 1)))
     rows.append((f"qps (workers={s.workers})", _fmt(s.qps, 2)))
     rows.append(("threshold", _fmt(s.threshold, 2)))
+    if s.contexts_overlap:
+        rows.append(("reference contexts found by overlap", f"{s.contexts_overlap} of {s.contexts_total}"))
     if s.contexts_unlocated:
         rows.append(("reference contexts not found in docs", f"{s.contexts_unlocated} of {s.contexts_total}"))
     return rows
+
+
+def retrieval_line(s: Summary) -> str:
+    """'38 of 45 questions (5 no reference contexts, 2 source document not indexed)'."""
+    n = s.metric_counts.get("hit@5", 0)
+    why = [f"{c} {NOT_SCORED.get(k, 'failed with an error' if k == 'error' else k)}"
+           for k, c in sorted(s.retrieval_unscored.items()) if c]
+    return f"{n} of {s.n_questions} questions" + (f" ({'; '.join(why)})" if why else "")
+
+
+def string_metrics_left_out(s: Summary) -> tuple[str, ...]:
+    """('em', 'contains') when some references are free text and none of the scored ones is short; else ()."""
+    if s.free_text_references and not s.metric_counts.get("em"):
+        return ("em", "contains")
+    return ()
 
 
 def format_summary(s: Summary) -> str:
@@ -113,5 +139,8 @@ def format_summary(s: Summary) -> str:
     rows = summary_rows(s)
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value:>10}" for name, value in rows]
+    if s.free_text_references and not string_metrics_left_out(s):
+        lines.append(f"\nem and contains cover the {s.metric_counts.get('em', 0)} questions with short references; "
+                     f"{s.free_text_references} free-text references (over {SHORT_ANSWER_WORDS} words) are left out")
     lines.append(f"\nresults in {s.out_dir} (report.html, results.csv/.xlsx/.jsonl, summary.json)")
     return "\n".join(lines) + "\n"

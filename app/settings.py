@@ -60,7 +60,8 @@ class LLMSettings:
     max_tokens: int = 256
     """Longest reply asked for."""
     timeout_s: float = 60.0
-    """Seconds to wait for a reply (per try) before falling back to the extractive answer."""
+    """Deadline in seconds for the whole call (connect, every byte, retries) before falling back to the extractive
+    answer."""
     retries: int = 2
     """Further tries after a 429/5xx reply or a refused connection, with exponential backoff."""
     backoff_s: float = 0.5

@@ -3,40 +3,36 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from index.types import Excerpt
+from corpus.tables import RowView
+from index.types import Excerpt, Span
+
+OUTCOMES = ("answered", "evidence", "not_found")
+"""What an answer is: a verified statement; the most relevant passages when no sentence states the answer;
+or nothing relevant found."""
+EVIDENCE_TEXT = "No sentence states this directly; the most relevant passages are:"
 
 
-@dataclass(frozen=True)
-class Citation:
+@dataclass(frozen=True, kw_only=True)
+class Citation(Span):
     """One numbered source of an answer: marker [n] resolves to `text == doc text[start:end]`."""
 
     number: int
     citation: str
-    doc: str
-    doc_id: str
-    title: str
-    pages: tuple[int, int] | None
-    start: int
-    end: int
-    text: str
-    section: str = ""
-    """Heading path the cited text sits under ("Item 7 › Results of Operations"); '' when none."""
-    ocr: bool = False
-    """True when the cited text was read from a scanned page by OCR."""
-
-    def to_json(self) -> dict[str, object]:
-        """JSON-ready dict (pages as a list or null)."""
-        d = asdict(self)
-        d["pages"] = list(self.pages) if self.pages else None
-        return d
+    table: RowView | None = None
+    """When the cited span ends in a table row: that row with one label per column (its header)."""
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A verbatim piece of an answer and the number of the citation whose span contains it."""
+    """A verbatim piece of an answer and the number of the citation whose span contains it.
+
+    A table-cell answer ("Net sales, 2022: 5,409") is not one span: its `parts` are the document spans
+    (start, end) of the row label, the column label's pieces and the cell, and `text` is
+    `app.answer.cells.cell_text` of them; each part must lie inside the citation's span."""
 
     text: str
     citation: int
+    parts: tuple[tuple[int, int], ...] = ()
 
 
 def render(segments: list[Segment]) -> str:
@@ -104,16 +100,25 @@ class Answer:
     """LLM sentences removed because their cited text does not support them (empty for extractive answers)."""
     evidence: list[Evidence] = field(default_factory=list)
     """Per answer sentence, the verbatim cited span that supports it."""
+    outcome: str = ""
+    """'answered', 'evidence' (related passages, no sentence verified to state the answer) or 'not_found';
+    '' means derived from `abstained` (answered / not_found)."""
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = "not_found" if self.abstained else "answered"
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON form of an answer (`groundqa ask --json`)."""
         return {
             "question": self.question,
             "answer": self.answer,
+            "outcome": self.outcome,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
             "citations": [c.to_json() for c in self.citations],
-            "segments": [{"text": g.text, "citation": g.citation} for g in self.segments],
+            "segments": [{"text": g.text, "citation": g.citation, **({"parts": [list(p) for p in g.parts]}
+                                                                      if g.parts else {})} for g in self.segments],
             "retrieved": [e.to_json() for e in self.retrieved],
             "related": [e.to_json() for e in self.related],
             "short_answers": [list(s) for s in self.short_answers],

@@ -1,22 +1,29 @@
-"""Milvus Lite server vs the embedded backend at 10k and 100k passages: ingest rate and warm ask latency.
+"""Milvus store at ~4k, 10k and 100k passages: what one commit costs against the store's size, `check`, `docs`.
 
-    nice -n 10 python -m bench.milvus_bench SOURCE_INDEX [--sizes 10000 100000] [--work /tmp/gq-milvus-bench]
+    nice -n 10 python -m bench.milvus_bench [--sizes 4000 10000 100000] [--work /tmp/gq-milvus-bench]
 
-SOURCE_INDEX is a real embedded index (covid-qa-dev with the default model, e.g. the one bench.milvus_parity
-builds); bench/synth.py recombines its sentences and real vectors into a synthetic generation of each size
-(see its docstring). Then, per size:
-- embedded ingest: the synthetic writer's table + FAISS + BM25 stages (vectors given, no embedding);
-- Milvus ingest: `publish` of that same generation into a Milvus Lite server on 127.0.0.1 (collections,
-  rows, vectors, BM25 function, term statistics) plus claim and alias switch;
-- warm `ask`: 5 warm-up questions, then the first N covid-qa-dev questions, p50/p95, default embedder, one
-  process, the two backends one after the other;
-- then adding one small file with `groundqa index` (default model) to each — on Milvus this reads the live
-  generation back (checkout), runs the builder and publishes a whole new generation.
+One process, one Milvus Lite gRPC server on 127.0.0.1, fake embedder of dimension 384 (the default model's;
+no model is loaded — so the times are the store's, embedding one document costs ~nothing here):
+- the ~4k store is covid-qa-dev's first 97 documents (3.8k passages), indexed embedded and copied into Milvus
+  as one commit (index/store/milvus_import.py); 10k and 100k are bench/synth.py generations recombined from
+  that index's sentences and vectors, copied likewise;
+- `alone_s`: `groundqa index` of covid-qa-dev's 98th document into an empty store (fresh database);
+- `add_s`: the same document added to the store of that size (one file, incremental: only it is embedded
+  and written, as one new segment); `remove_s`: `groundqa remove` of it again (a tombstone); --rounds
+  rounds of alone / add / remove, interleaved, medians reported (each round's add is a new segment, its
+  remove a tombstone; past 8 segments or statistics layers the writer compacts the tail, which that round's
+  time includes);
+- `check_s` (sampled check with server-side counts) and `docs_s` (listing every document) at that size;
+- warm `ask` p50 over the first N covid-qa-dev questions (fake embedder: lexical hits dominate), before the
+  rounds below (so the collections are loaded when they start);
+- at sizes ≤ 10k, `compact_full_s`: a full compaction (every row copied into one segment).
+Ratios: add_s / alone_s and remove_s / alone_s (the issue's targets: ≤ 2× at 4k and 10k, ≤ 3× at 100k).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -30,18 +37,6 @@ def pct(xs: list[float]) -> dict[str, float]:
     return {"p50": round(1000 * xs[len(xs) // 2], 1), "p95": round(1000 * xs[min(len(xs) - 1, int(len(xs) * 0.95))], 1)}
 
 
-def warm_asks(api, questions: list[str]) -> dict[str, float]:
-    """p50/p95 of ask over `questions` after 5 warm-up asks."""
-    for q in questions[:5]:
-        api.ask(q)
-    lat = []
-    for q in questions:
-        t = time.perf_counter()
-        api.ask(q)
-        lat.append(time.perf_counter() - t)
-    return pct(lat)
-
-
 def _give_sources(index_dir: Path) -> None:
     """bench/synth.py leaves every document's source empty; the builder keys documents by source, so give each
     its own (a path that does not exist) or an incremental add would see one document instead of all."""
@@ -50,74 +45,112 @@ def _give_sources(index_dir: Path) -> None:
     from index.store import IndexDir
 
     con = sqlite3.connect(IndexDir(index_dir).current() / "passages.sqlite")
-    con.execute("UPDATE documents SET source = '/nonexistent/synthetic/' || path")
+    con.execute("UPDATE documents SET source = '/nonexistent/synthetic/' || path WHERE source = ''")
     con.commit()
     con.close()
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return round(time.perf_counter() - t, 2), out
 
 
 def main() -> None:
     """CLI entry."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("source")
-    ap.add_argument("--sizes", nargs="*", type=int, default=[10_000, 100_000])
+    ap.add_argument("--sizes", nargs="*", type=int, default=[4_000, 10_000, 100_000])
     ap.add_argument("--work", default="/tmp/gq-milvus-bench")
-    ap.add_argument("--questions", type=int, default=50)
+    ap.add_argument("--questions", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=5, help="alone / add / remove rounds (medians reported)")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--quick", action="store_true", help="skip `check` and the one-file add (each reads the whole "
-                    "store back through Milvus Lite's Python iterator: tens of minutes at 100k)")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    import shutil
-
     from app.api import GroundQA
-    from bench.common import COVID_QUESTIONS
-    from bench.milvus_parity import publish_embedded
+    from bench.common import COVID_DOCS, COVID_QUESTIONS
     from bench.synth import write_synthetic
-    from index.embed import load_embedder
+    from index.embed import FakeEmbedder
+    from index.store import IndexDir
     from index.store.milvus_check import check_milvus
+    from index.store.milvus_commit import compact
+    from index.store.milvus_import import import_generation
     from tests.milvus_server import MilvusLiteServer
 
     work = Path(a.work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    emb = FakeEmbedder(384)
+    files = sorted(COVID_DOCS.iterdir())
+    base_docs = work / "covid-97"
+    base_docs.mkdir()
+    for f in files[:97]:
+        shutil.copy(f, base_docs / f.name)
+    one = work / "one"
+    one.mkdir()
+    shutil.copy(files[97], one / files[97].name)
+    covid = GroundQA(work / "covid-index", embedder=emb)
+    covid.index([base_docs])
     qs = [json.loads(x)["question"] for x in COVID_QUESTIONS.read_text().splitlines()[: a.questions]]
-    emb = load_embedder()
+
+    def api(store: str, name: str):
+        x = GroundQA(work / f"client-{name}", embedder=emb, store=store)
+        x.settings = x.settings.with_(threshold=0.0)
+        return x
+
     results = []
     with MilvusLiteServer(work / "milvus-data") as srv:
         for n in a.sizes:
-            row: dict[str, object] = {"passages": n}
-            rep = write_synthetic(a.source, work / f"synth-{n}", n)
-            _give_sources(work / f"synth-{n}")
-            secs = {k: v for k, v in rep.seconds.items() if k != "pool"}
-            row.update({"units": rep.n_units, "embedded_stages_s": secs, "embedded_vector_index": rep.vector_index})
-            row["embedded_ingest_s"] = round(sum(secs.values()), 1)
+            row: dict[str, object] = {"target_passages": n}
+            if n <= 4_000:
+                gen_dir = work / "covid-index"
+            else:
+                gen_dir = work / f"synth-{n}"
+                write_synthetic(work / "covid-index", gen_dir, n)
+                _give_sources(gen_dir)
             store = f"milvus://{srv.address}/bench{n}"
-            row["milvus_ingest_s"] = round(publish_embedded(GroundQA(work / f"synth-{n}"), store), 1)
-            for k in ("embedded", "milvus"):
-                row[f"{k}_passages_per_s"] = round(n / max(1e-9, float(row[f"{k}_ingest_s"])))  # type: ignore[arg-type]
-            e_api = GroundQA(work / f"synth-{n}", embedder=emb)
-            m_api = GroundQA(work / f"client-{n}", embedder=emb, store=store)
-            # The synthetic documents' sources name no file: `check` lists them as missing, nothing else may show.
-            if not a.quick:
-                row["milvus_check_problems"] = [p for p in check_milvus(store) if "source file" not in p
-                                                and "more indexed documents" not in p]
-            for name, api in (("embedded", e_api), ("milvus", m_api)):
-                row[f"{name}_ask_ms"] = warm_asks(api, qs)
-            same = sum(1 for q in qs[:20] if [e.citation for e in e_api.search(q, k=5)] ==
-                       [e.citation for e in m_api.search(q, k=5)])
-            row["same_top5_of_20"] = same
-            extra = work / f"extra-{n}"
-            extra.mkdir()
-            (extra / "note.txt").write_text("Bench note\n\nThe isolation ward reopened after ventilation checks in "
-                                            "March. Masks were fitted to every visitor at the door.\n")
-            for name, api in (("embedded", e_api), ("milvus", m_api)) if not a.quick else ():
+            secs, res = _timed(lambda: import_generation(store, IndexDir(gen_dir).current()))
+            row.update({"passages": res.n_passages, "documents": res.n_documents, "import_s": secs})
+            m = api(store, str(n))
+            lat = []
+            for q in qs[:3] + qs:  # warm asks first: they also load the collections into the server's memory
                 t = time.perf_counter()
-                r = api.index([extra])
-                row[f"{name}_add_one_file_s"] = round(time.perf_counter() - t, 1)
-                row[f"{name}_passages_after_add"] = r.n_passages
+                m.ask(q)
+                lat.append(time.perf_counter() - t)
+            row["ask_ms"] = pct(lat[3:])
+            times: dict[str, list[float]] = {"alone": [], "add": [], "remove": []}
+            for k in range(a.rounds):  # interleaved, so the machine's load falls on all three alike
+                alone = api(f"milvus://{srv.address}/alone{n}_{k}", f"alone{n}_{k}")
+                secs, r = _timed(lambda: alone.index([one]))
+                times["alone"].append(secs)
+                row["one_doc_passages"] = r.n_passages
+                secs, r = _timed(lambda: m.index([one]))
+                times["add"].append(secs)
+                assert r.added == [files[97].name] and r.n_passages == res.n_passages + row["one_doc_passages"], r
+                if k == 0:
+                    row["segments_after_add"] = len(m.loaded().manifest.data["segments"])
+                    secs, _ = _timed(lambda: m.ask(qs[0]))
+                    row["ask_ms_after_add"] = round(1000 * secs, 1)  # two segments searched
+                secs, r = _timed(lambda: m.remove([files[97].name]))
+                times["remove"].append(secs)
+                assert r.removed == [files[97].name] and r.n_passages == res.n_passages, r
+            for key, xs in times.items():
+                row[f"{key}_s"] = sorted(xs)[len(xs) // 2]  # median
+                row[f"{key}_s_all"] = xs
+            row["segments_after_rounds"] = len(m.loaded().manifest.data["segments"])
+            row["check_s"], problems = _timed(lambda: check_milvus(store))
+            row["check_problems"] = [p for p in problems if "source file" not in p and "more indexed documents" not in p]
+            row["docs_s"], listed = _timed(m.documents)
+            row["docs_listed"] = len(listed)
+            if n <= 10_000:
+                row["compact_full_s"], _ = _timed(lambda: compact(store, full=True))
+                row["check_after_compact"] = [p for p in check_milvus(store) if "source file" not in p
+                                              and "more indexed documents" not in p]
+            row["add_over_alone"] = round(float(row["add_s"]) / float(row["alone_s"]), 2)  # type: ignore[arg-type]
+            row["remove_over_alone"] = round(float(row["remove_s"]) / float(row["alone_s"]), 2)  # type: ignore[arg-type]
             print(json.dumps(row), flush=True)
             results.append(row)
-            shutil.rmtree(work / f"synth-{n}", ignore_errors=True)
+            if gen_dir != work / "covid-index":
+                shutil.rmtree(gen_dir, ignore_errors=True)
     print(json.dumps(results, indent=1))
     if a.out:
         Path(a.out).write_text(json.dumps(results, indent=1))

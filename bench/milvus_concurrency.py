@@ -6,9 +6,11 @@ then a writer SIGKILLed mid-ingest.
 Each writer process owns one folder and, round after round, adds 3 new files to it and runs the incremental
 index of its folder into the shared store (fake embedder: this measures the storage protocol, not the model).
 The readers are 20 threads, each with its own GroundQA (no local index), asking questions whose answers are in
-the seed documents and resolving every citation of every answer from the store. Afterwards: every file any
+the seed documents and resolving every citation of every answer from the store. Meanwhile a compaction thread
+runs a full compaction every --compact-every seconds (each publishes by the same claim as the writers; the
+writers also merge their own segments past 8). Afterwards: every file any
 writer indexed must be in the store (0 lost), `check` must be clean. Then a third writer is SIGKILLed while it
-writes its collections: the live generation must stay the one before it, and `check` clean.
+writes its segment: the live manifest must stay the one before it, and `check` clean.
 """
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--readers", type=int, default=20)
+    ap.add_argument("--compact-every", type=float, default=5.0)
     ap.add_argument("--work", default="/tmp/gq-milvus-conc")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
@@ -65,7 +68,7 @@ def main() -> None:
     from app.api import GroundQA
     from index.embed import FakeEmbedder
     from index.store.milvus_check import check_milvus
-    from index.store.milvus_generations import heads
+    from index.store.milvus_manifest import heads
     from index.store.milvus_schema import PREFIX, client, parse_store
     from index.store.milvus_store import live_token
     from tests.milvus_server import MilvusLiteServer
@@ -108,7 +111,20 @@ def main() -> None:
         for name in ("alder", "birch"):
             (work / name).mkdir()
             folders.append(work / name)
+        compactions = {"published": 0, "nothing_or_lost": 0}
+
+        def compactor() -> None:
+            from index.store.milvus_commit import compact
+
+            while not stop.wait(a.compact_every):
+                try:
+                    done = compact(store, full=True)
+                    compactions["published" if done else "nothing_or_lost"] += 1
+                except Exception as exc:  # noqa: BLE001  (every failure is counted)
+                    with lock:
+                        stats["errors"].append(f"compaction: {type(exc).__name__}: {str(exc)[:200]}")
         threads = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(a.readers)]
+        threads.append(threading.Thread(target=compactor, daemon=True))
         t0 = time.perf_counter()
         for t in threads:
             t.start()
@@ -135,7 +151,8 @@ def main() -> None:
         out.update({"writer_rounds": [len(r) for r in rounds], "files_written": len(written), "lost": len(lost),
                     "lost_examples": lost[:5], "index_round_s_median": [sorted(x["s"] for x in r)[len(r) // 2]
                                                                        for r in rounds if r],
-                    "generations_committed": max(heads(client(parse_store(store))), default=0),
+                    "manifests_committed": max(heads(client(parse_store(store))), default=0),
+                    "compactions": compactions,
                     "ask_p50_ms": 1000 * lat[len(lat) // 2] if lat else None,
                     "ask_p95_ms": 1000 * lat[int(len(lat) * 0.95)] if lat else None,
                     "check_after_writers": check_milvus(store)})

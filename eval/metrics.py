@@ -179,6 +179,29 @@ EVIDENCE_MIN_OVERLAP = 0.5
 """A retrieved passage matches an evidence string when at least half of the smaller shingle set is shared."""
 
 
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The 4-token shingles evidence_overlap compares (computed once per document by callers that test many
+    evidence strings against one document)."""
+    return _shingles(text)
+
+
+def evidence_in(evidence: str, doc_shingles: set[tuple[str, ...]]) -> bool:
+    """Whether an evidence string copied from another extraction of a document is in it: at least
+    EVIDENCE_MIN_OVERLAP of its shingles occur in the document's (`shingles(doc_text)`)."""
+    ev = _shingles(evidence)
+    return bool(ev) and len(ev & doc_shingles) / len(ev) >= EVIDENCE_MIN_OVERLAP
+
+
+def context_relevance(retrieved: Sequence[SpanLike], source: str, ctx_spans: Sequence[tuple[int, int]],
+                      evidence: Sequence[str] = ()) -> list[bool]:
+    """Per-rank relevance against reference contexts located verbatim (`ctx_spans`, by offsets) and those
+    only found by overlap (`evidence`, by shingle overlap with the retrieved text): either counts."""
+    by_span = relevance(retrieved, source, ctx_spans) if ctx_spans else [False] * len(retrieved)
+    if not evidence:
+        return by_span
+    return [a or b for a, b in zip(by_span, evidence_relevance(retrieved, source, evidence))]
+
+
 def evidence_relevance(retrieved: Sequence[object], source: str, evidence: Sequence[str]) -> list[bool]:
     """Per-rank relevance by overlap (for evidence copied from another extraction of the document, which
     cannot be located verbatim): same document by file name and evidence_overlap >= EVIDENCE_MIN_OVERLAP."""
@@ -281,7 +304,17 @@ def segments_supported(segments: Sequence[object], citations: Sequence[CitedLike
     texts = [" ".join(c.text.split()) for c in citations]
     for seg in segments:
         n = int(getattr(seg, "citation"))
-        if not 1 <= n <= len(texts) or not _supported_by(str(getattr(seg, "text")), [texts[n - 1]]):
+        if not 1 <= n <= len(texts):
+            return False
+        parts = getattr(seg, "parts", None) or ()
+        if parts:  # a table cell: row label, column label pieces and cell, each a span inside the citation
+            c = citations[n - 1]
+            start = int(getattr(c, "start"))
+            pieces = [str(c.text)[a - start:b - start] for a, b in parts]
+            if not all(start <= a < b <= start + len(c.text) for a, b in parts) or not all(
+                    " ".join(p.split()) in str(getattr(seg, "text")) for p in pieces):
+                return False
+        elif not _supported_by(str(getattr(seg, "text")), [texts[n - 1]]):
             return False
     return bool(segments)
 

@@ -14,12 +14,37 @@ from matplotlib.figure import Figure
 N_WORST = 15
 
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+body{font-family:system-ui,sans-serif;margin:2em auto;padding:0 1em;max-width:1200px;color:#222}
+h1{font-size:1.6em}.scroll{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.num{text-align:right;font-variant-numeric:tabular-nums}
-img.plot{max-width:100%;border:1px solid #eee;margin:0.5em 0}
-.cite{font-size:90%;color:#444;margin:2px 0}.err{color:#b00}.bad{background:#fff3f3}
+th{background:#f3f3f3;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.summary{width:100%;max-width:46em}table.summary th{background:none;font-weight:500;width:55%}
+table.summary td.num{white-space:normal}
+.plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:0.8em;align-items:start}
+.plots .wide{grid-column:1/-1}img.plot{width:100%;height:auto;border:1px solid #eee;box-sizing:border-box}
+.cite{font-size:90%;color:#444;margin:2px 0;overflow-wrap:anywhere}.err{color:#b00}.bad{background:#fff3f3}
+.path{overflow-wrap:anywhere;color:#555}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+table.worst td{overflow-wrap:anywhere;min-width:4em}table.worst td:first-child{white-space:nowrap}
+@media (max-width:640px){body{margin:1em auto;padding:0 0.6em}table.worst{font-size:90%}}
 """
+
+LABELS = {
+    "n_questions": "Questions", "n_answerable": "Answerable questions", "n_unanswerable": "Unanswerable questions",
+    "n_abstained": "Abstained", "n_errors": "Errors", "n_resumed": "Resumed from an earlier run",
+    "fragment_answers": "Fragment answers (a heading or title)",
+    "hit@1": "Hit@1", "hit@5": "Hit@5", "hit@10": "Hit@10", "mrr@10": "MRR@10", "ndcg@10": "nDCG@10",
+    "em": "Exact match", "f1": "Token F1", "contains": "Contains the reference",
+    "supported": "Supported by citations", "citation_precision": "Citation precision",
+    "unsupported_rate": "Unsupported sentence rate", "evidence_precision": "Evidence precision",
+    "fragment": "Fragment answer rate",
+    "precision": "Abstention precision", "recall": "Abstention recall", "false_abstention_rate": "False abstention rate",
+}
+"""Readable names of summary keys and metrics (the report and its plots; raw keys stay in summary.json)."""
+
+
+def label(key: str) -> str:
+    """The readable name of a summary key or metric ('false_abstention_rate' → 'False abstention rate')."""
+    return LABELS.get(key, key.replace("_", " ").capitalize())
 
 
 def _e(x: Any) -> str:
@@ -33,6 +58,19 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4f}" if abs(v) < 1000 else f"{v:.1f}"
     return str(v)
+
+
+def _yes_no(v: Any) -> str:
+    return "—" if v is None else ("yes" if v else "no")
+
+
+def _conf(v: Any) -> str:
+    return "—" if v is None else f"{v:.3f}"
+
+
+def _ms(v: Any) -> str:
+    """Milliseconds as a whole number ('1,234'): finer digits are noise at this scale."""
+    return "—" if v is None else f"{v:,.0f}"
 
 
 def _png(fig: Figure) -> str:
@@ -52,18 +90,20 @@ def _no_data(ax: Any) -> None:
 
 
 def _metrics_plot(summary: Mapping[str, Any]) -> str:
-    values = {k: v for k, v in summary.get("metrics", {}).items() if v is not None}
-    for k in ("precision", "recall", "f1"):
+    values = {label(k): v for k, v in summary.get("metrics", {}).items() if v is not None}
+    for k in ("precision", "recall", "f1", "false_abstention_rate"):
         v = summary.get("abstention", {}).get(k)
         if v is not None:
-            values[f"abstain {k}"] = v
+            values["Abstention F1" if k == "f1" else label(k)] = v
     fig = Figure(figsize=(9, 3.6))
     ax = fig.add_subplot()
     if values:
         names = list(values)
         bars = ax.bar(names, [values[n] for n in names], color="#4c72b0")
         ax.bar_label(bars, fmt="%.2f", fontsize=8)
-        ax.tick_params(axis="x", labelrotation=45)
+        ax.tick_params(axis="x", labelrotation=40, labelsize=8)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
     else:
         _no_data(ax)
     ax.set_ylim(0, 1.1)
@@ -133,24 +173,40 @@ def worst(results: Sequence[Mapping[str, Any]], n: int = N_WORST) -> list[Mappin
 
 
 def _summary_rows(summary: Mapping[str, Any]) -> str:
-    rows = []
+    rows: list[tuple[str, str]] = []
     for key in ("n_questions", "n_answerable", "n_unanswerable", "n_abstained", "n_errors", "n_resumed",
                 "fragment_answers"):
-        rows.append((key, summary.get(key)))
+        rows.append((label(key), _fmt(summary.get(key))))
     counts = summary.get("metric_counts", {})
+    unscored = {k: v for k, v in (summary.get("retrieval_unscored") or {}).items() if v}
+    from eval.runner import NOT_SCORED
+
+    why = "; ".join(f"{v} {NOT_SCORED.get(k, k.replace('_', ' '))}" for k, v in sorted(unscored.items()))
+    rows.append(("Retrieval scored", f"{counts.get('hit@5', 0)} of {summary.get('n_questions')} questions"
+                 + (f" ({why})" if why else "")))
     for k, v in summary.get("metrics", {}).items():
-        rows.append((f"{k} (n={counts.get(k, '?')})", v))
-    for k, v in summary.get("abstention", {}).items():
-        rows.append((f"abstention {k}", v))
-    for k, v in summary.get("latency_ms", {}).items():
-        rows.append((f"latency {k} ms ({summary.get('latency_method', '')})" if k in ("p50", "p95") else f"latency {k} ms", v))
+        if v is None and not counts.get(k):
+            continue  # not measured in this run (no LLM answers, free-text references only, …)
+        rows.append((f"{label(k)} (n={counts.get(k, '?')})", _fmt(v)))
+    if summary.get("free_text_references"):
+        rows.append(("Exact match, contains: left out", f"{summary['free_text_references']} free-text references"))
+    ab = summary.get("abstention", {})
+    for k in ("precision", "recall", "f1", "false_abstention_rate"):
+        rows.append(("Abstention F1" if k == "f1" else label(k), _fmt(ab.get(k))))
+    lat = summary.get("latency_ms", {})
+    for k in ("p50", "p95", "mean"):
+        if k in lat:
+            rows.append((f"Latency {k} (ms)", _ms(lat.get(k))))
+    qps = summary.get("qps")
+    wall = summary.get("wall_s")
     rows += [
-        (f"qps (workers={summary.get('workers')})", summary.get("qps")),
-        ("wall s", summary.get("wall_s")),
-        ("threshold", summary.get("threshold")),
-        ("contexts not located", f"{summary.get('contexts_unlocated')} of {summary.get('contexts_total')}"),
+        (f"Questions per second ({summary.get('workers')} worker(s))", "—" if qps is None else f"{qps:.2f}"),
+        ("Wall time (s)", "—" if wall is None else f"{wall:.1f}"),
+        ("Abstention threshold", _fmt(summary.get("threshold"))),
+        ("Reference contexts found by overlap", f"{summary.get('contexts_overlap', 0)} of {summary.get('contexts_total')}"),
+        ("Reference contexts not found", f"{summary.get('contexts_unlocated')} of {summary.get('contexts_total')}"),
     ]
-    return "\n".join(f'<tr><th>{_e(k)}</th><td class="num">{_e(_fmt(v))}</td></tr>' for k, v in rows)
+    return "\n".join(f'<tr><th>{_e(k)}</th><td class="num">{_e(v)}</td></tr>' for k, v in rows)
 
 
 def _worst_rows(results: Sequence[Mapping[str, Any]]) -> str:
@@ -169,7 +225,7 @@ def _worst_rows(results: Sequence[Mapping[str, Any]]) -> str:
             f"<td>{_e(r['id'])}</td><td>{_e(r['question'])}</td>"
             f"<td>{'yes' if r['answerable'] else 'no'}</td><td>{refs}</td>"
             f"<td>{answer}{cites}</td>"
-            f"<td>{_e(_fmt(r.get('abstained')))}</td><td class=\"num\">{_e(_fmt(r.get('confidence')))}</td>"
+            f"<td>{_yes_no(r.get('abstained'))}</td><td class=\"num\">{_e(_conf(r.get('confidence')))}</td>"
             f"<td class=\"num\">{_e(_fmt(mt.get('f1')))}</td><td class=\"num\">{_e(_fmt(mt.get('contains')))}</td>"
             "</tr>"
         )
@@ -187,20 +243,21 @@ def write_report(
         _img("confidence", _confidence_plot(results, threshold), "confidence of answerable vs unanswerable"),
     ]
     html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>groundqa eval report</title><style>{_CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>groundqa eval report</title><style>{_CSS}</style></head>
 <body>
 <h1>Evaluation report</h1>
-<p>{_e(s.get("out_dir", ""))}</p>
+<p class="path">{_e(s.get("out_dir", ""))}</p>
 <h2>Summary</h2>
-<table>{_summary_rows(s)}</table>
+<div class="scroll"><table class="summary">{_summary_rows(s)}</table></div>
 <h2>Plots</h2>
-{plots[0]}<br>{plots[1]}{plots[2]}
+<div class="plots"><div class="wide">{plots[0]}</div><div>{plots[1]}</div><div>{plots[2]}</div></div>
 <h2>Worst {N_WORST} questions</h2>
 <p>Errors first, then wrong abstentions, then the lowest contains + F1.</p>
-<table><tr><th>id</th><th>question</th><th>answerable</th><th>reference</th><th>answer and citations</th>
-<th>abstained</th><th>confidence</th><th>f1</th><th>contains</th></tr>
+<div class="scroll"><table class="worst"><tr><th>Id</th><th>Question</th><th>Answerable</th><th>Reference</th>
+<th>Answer and citations</th><th>Abstained</th><th>Confidence</th><th>Token F1</th><th>Contains</th></tr>
 {_worst_rows(results)}
-</table>
+</table></div>
 <details><summary>summary.json</summary><pre>{_e(json.dumps(s, indent=2, ensure_ascii=False))}</pre></details>
 </body></html>
 """

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from eval import metrics as m
 from eval.protocol import AnswerLike, AskFn
@@ -49,6 +49,12 @@ class Summary:
     threshold: float | None
     contexts_total: int
     contexts_unlocated: int
+    retrieval_unscored: dict[str, int] = field(default_factory=dict)
+    """Questions whose retrieval was not scored, per reason (keys of eval.runner.NOT_SCORED)."""
+    contexts_overlap: int = 0
+    """Reference contexts not in the documents verbatim but found by shingle overlap (another extraction)."""
+    free_text_references: int = 0
+    """Questions whose references are all free text: exact match and contains-reference left out for them."""
     fragment_answers: int = 0
     """Answers whose first segment is a heading, title or contents line (eval.metrics.is_fragment_answer)."""
     out_dir: str = ""
@@ -70,19 +76,51 @@ class Summary:
 # --------------------------------------------------------------------------------------------- scoring
 
 
+SHORT_ANSWER_WORDS = 5
+"""A reference answer of more words is free text (a sentence, an explanation): exact match and
+contains-reference cannot be met by a correct answer worded differently, so they are left out for it."""
+NOT_SCORED = {
+    "no_contexts": "no reference contexts",
+    "no_source": "source document not indexed",
+    "not_found": "reference contexts not found in the document",
+}
+"""Why a question's retrieval is not scored (keys of Summary.retrieval_unscored) → how the summary says it."""
+
+
 @dataclass(frozen=True)
 class _Located:
     source: str | None  # file name of the document holding the reference contexts
     spans: tuple[tuple[int, int], ...]
     n_contexts: int
-    n_unlocated: int
+    n_unlocated: int  # found neither verbatim nor by overlap
+    evidence: tuple[str, ...] = ()  # contexts found only by overlap (another extraction of the document)
+    unscored: str | None = None  # key of NOT_SCORED when retrieval cannot be scored
+
+    @property
+    def scorable(self) -> bool:
+        return bool(self.source and (self.spans or self.evidence))
 
 
-def _locate_contexts(q: Question, docs: Mapping[str, str]) -> _Located:
+class _DocShingles(dict):
+    """Document name → its shingles, computed on first use (only documents with unlocated contexts need them)."""
+
+    def __init__(self, docs: Mapping[str, str]) -> None:
+        super().__init__()
+        self.docs = docs
+
+    def __missing__(self, name: str) -> set[tuple[str, ...]]:
+        self[name] = m.shingles(self.docs[name])
+        return self[name]
+
+
+def locate_contexts(q: Question, docs: Mapping[str, str], doc_shingles: Mapping[str, set] | None = None) -> _Located:
+    """Where a question's reference contexts are in its source document: spans of those found verbatim (or
+    nearly), and the contexts found only by shingle overlap (evidence copied from another extraction of the
+    document, e.g. FinanceBench's page texts), matched against retrieved text by eval.metrics.evidence_relevance."""
     contexts = q.reference_contexts
     source = m.basename(q.source) if q.source else None
     if not contexts:
-        return _Located(source, (), 0, 0)
+        return _Located(source, (), 0, 0, unscored="no_contexts")
     if source is None:
         # No source given: take the first document that holds the first locatable context.
         for name, text in docs.items():
@@ -91,28 +129,45 @@ def _locate_contexts(q: Question, docs: Mapping[str, str]) -> _Located:
                 break
     text = docs.get(source) if source else None
     if text is None:
-        return _Located(source, (), len(contexts), len(contexts))
-    spans = [s for s in (m.locate(c, text) for c in contexts) if s is not None]
-    return _Located(source, tuple(dict.fromkeys(spans)), len(contexts), len(contexts) - len(spans))
+        return _Located(source, (), len(contexts), len(contexts), unscored="no_source")
+    shingles = doc_shingles if doc_shingles is not None else _DocShingles(docs)
+    spans: list[tuple[int, int]] = []
+    evidence: list[str] = []
+    for c in contexts:
+        span = m.locate(c, text)
+        if span is not None:
+            spans.append(span)
+        elif m.evidence_in(c, shingles[source]):
+            evidence.append(c)
+    n_lost = len(contexts) - len(spans) - len(evidence)
+    loc = _Located(source, tuple(dict.fromkeys(spans)), len(contexts), n_lost, tuple(evidence))
+    return loc if loc.scorable else _Located(source, (), len(contexts), n_lost, unscored="not_found")
+
+
+def free_text(refs: Sequence[str]) -> bool:
+    """Whether every reference answer is free text (more than SHORT_ANSWER_WORDS words)."""
+    return bool(refs) and all(len(m.normalize_answer(r).split()) > SHORT_ANSWER_WORDS for r in refs)
 
 
 def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int | None]:
     out: dict[str, float | int | None] = dict.fromkeys(METRICS)
     out["contexts_unlocated"] = loc.n_unlocated
     # Retrieval is scored even when the system abstained: it says whether the evidence was found at all.
-    if loc.source and loc.spans:
-        rels = m.relevance(ans.retrieved, loc.source, loc.spans)
+    if loc.scorable:
+        assert loc.source is not None
+        rels = m.context_relevance(ans.retrieved, loc.source, loc.spans, loc.evidence)
         out["hit@1"] = m.hit_at_k(rels, 1)
         out["hit@5"] = m.hit_at_k(rels, 5)
         out["hit@10"] = m.hit_at_k(rels, 10)
         out["mrr@10"] = m.mrr_at_k(rels, 10)
-        out["ndcg@10"] = m.ndcg_at_k(rels, 10, len(loc.spans))
+        out["ndcg@10"] = m.ndcg_at_k(rels, 10, len(loc.spans) + len(loc.evidence))
     if q.reference_answers:
         # An abstention answers nothing, whatever explanatory text it carries.
         pred = "" if ans.abstained else m.strip_markers(ans.answer)
-        out["em"] = m.exact_match(pred, q.reference_answers)
         out["f1"] = m.token_f1(pred, q.reference_answers)
-        out["contains"] = m.contains_reference(pred, q.reference_answers)
+        if not free_text(q.reference_answers):  # a sentence-long reference is never matched word for word
+            out["em"] = m.exact_match(pred, q.reference_answers)
+            out["contains"] = m.contains_reference(pred, q.reference_answers)
     segs = getattr(ans, "segments", None)
     evidence = list(getattr(ans, "evidence", None) or [])
     unsupported = getattr(ans, "unsupported", None)
@@ -158,6 +213,8 @@ def _base_result(q: Question) -> dict[str, Any]:
         "reference_answers": list(q.reference_answers),
         "source": q.source,
         "metrics": {**dict.fromkeys(METRICS), "contexts_unlocated": None},
+        "retrieval_unscored": None,
+        "free_text_reference": free_text(q.reference_answers),
         "latency_ms": None,
         "error": None,
     }
@@ -165,6 +222,7 @@ def _base_result(q: Question) -> dict[str, Any]:
 
 def _run_one(q: Question, ask: AskFn, loc: _Located) -> dict[str, Any]:
     r = _base_result(q)
+    r["retrieval_unscored"] = loc.unscored
     t0 = time.perf_counter()
     try:
         ans = ask(q.question)
@@ -200,6 +258,7 @@ def summarize(
     threshold: float | None,
     n_resumed: int = 0,
     contexts_total: int = 0,
+    contexts_overlap: int = 0,
 ) -> Summary:
     """Aggregate per-question results; `n_run` questions were answered in `wall_s` seconds by this run."""
     means: dict[str, float | None] = {}
@@ -231,8 +290,21 @@ def summarize(
         contexts_total=contexts_total,
         contexts_unlocated=sum(int(r["metrics"].get("contexts_unlocated") or 0) for r in results),
         answerers=_answerer_counts(ok),
+        retrieval_unscored=_reason_counts(results),
+        contexts_overlap=contexts_overlap,
+        free_text_references=sum(1 for r in results if r.get("free_text_reference")),
         fragment_answers=sum(1 for r in ok if r["metrics"].get("fragment")),
     )
+
+
+def _reason_counts(results: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.get("error"):
+            counts["error"] = counts.get("error", 0) + 1
+        elif r.get("retrieval_unscored"):
+            counts[r["retrieval_unscored"]] = counts.get(r["retrieval_unscored"], 0) + 1
+    return counts
 
 
 def _answerer_counts(results: list[dict[str, Any]]) -> dict[str, int]:
@@ -289,6 +361,15 @@ def _flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection)."""
+
+
+def _csv_safe(v: Any) -> Any:
+    # OWASP's rule: a leading quote makes a spreadsheet show the cell as text, never evaluate it.
+    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+
+
 def _xlsx_safe(v: Any) -> Any:
     if not isinstance(v, str):
         return v
@@ -300,12 +381,18 @@ def _xlsx_safe(v: Any) -> Any:
 
 
 def write_tables(results: list[dict[str, Any]], out_dir: Path) -> None:
-    """Write results.csv and results.xlsx (metrics as columns, nested lists as JSON strings)."""
+    """Write results.csv and results.xlsx (metrics as columns, nested lists as JSON strings); text cells that
+    start like a formula are written as text in both."""
     import pandas as pd  # slow to import; only needed at the end of a run
 
     df = pd.DataFrame(_flat_rows(results))
-    df.to_csv(out_dir / RESULTS_CSV, index=False)
-    df.map(_xlsx_safe).to_excel(out_dir / RESULTS_XLSX, index=False, engine="openpyxl")
+    df.map(_csv_safe).to_csv(out_dir / RESULTS_CSV, index=False)
+    with pd.ExcelWriter(out_dir / RESULTS_XLSX, engine="openpyxl") as xw:
+        df.map(_xlsx_safe).to_excel(xw, index=False)
+        for row in xw.sheets["Sheet1"].iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # openpyxl stores any string starting with "=" as a formula
+                    cell.data_type = "s"
 
 
 # --------------------------------------------------------------------------------------------- run
@@ -333,7 +420,8 @@ def run_eval(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     docs = {m.basename(k): v for k, v in doc_texts.items()}
-    located = {q.id: _locate_contexts(q, docs) for q in questions}
+    doc_shingles = _DocShingles(docs)
+    located = {q.id: locate_contexts(q, docs, doc_shingles) for q in questions}
 
     jsonl = out_dir / RESULTS_JSONL
     done = _load_done(jsonl, set(ids)) if resume else {}
@@ -383,6 +471,7 @@ def run_eval(
         threshold=threshold,
         n_resumed=len(done),
         contexts_total=sum(located[i].n_contexts for i in ids),
+        contexts_overlap=sum(len(located[i].evidence) for i in ids),
     )
     summary.out_dir = str(out_dir)
     summary.files = {
@@ -391,6 +480,16 @@ def run_eval(
 
     _write_text_atomic(jsonl, "".join(_dump(r) + "\n" for r in results))
     write_tables(results, out_dir)
-    _write_text_atomic(out_dir / SUMMARY_JSON, json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
-    write_report(summary, results, out_dir / REPORT_HTML, threshold)
+    on_disk = on_disk_summary(summary)  # files in the run folder name no server path
+    _write_text_atomic(out_dir / SUMMARY_JSON, json.dumps(on_disk.to_json(), indent=2, ensure_ascii=False) + "\n")
+    write_report(on_disk, results, out_dir / REPORT_HTML, threshold)
     return summary
+
+
+def on_disk_summary(summary: Summary) -> Summary:
+    """The summary as summary.json and report.html hold it: the run folder's name and file names only (the
+    folder may be moved or served; the absolute path is the caller's, `summary.out_dir`)."""
+    from dataclasses import replace
+
+    return replace(summary, out_dir=Path(summary.out_dir).name,
+                   files={name: Path(path).name for name, path in summary.files.items()})

@@ -98,15 +98,17 @@ def build_index(
     `remove` names documents (path, source or doc id) to drop. Raises IndexLocked when another
     writer holds the index, and IndexError_ when nothing at all could be indexed. With `store`
     (milvus://HOST:PORT/DB or milvus:FILE) the index is written to Milvus instead
-    (index/store/milvus_generations.py); `local_indexes=False` skips the FAISS and BM25 files (a
+    (index/segment_build.py: only what changed is written); `local_indexes=False` skips the FAISS and BM25 files (a
     generation built only to be published there). Files are read in `workers` processes (default one per
     core; index/reading.py) while the embedder works.
     """
     if store:
-        from index.store.milvus_generations import build_milvus
+        from index.segment_build import build_into_store
+        from index.store.milvus_commit import MilvusWriter
 
-        return build_milvus(store, paths, embedder, params=params, rebuild=rebuild, remove_missing=remove_missing,
-                            remove=remove, title_in_embedding=title_in_embedding, progress=progress)
+        return build_into_store(MilvusWriter(store), MilvusWriter.label(store), paths, embedder, params=params,
+                                rebuild=rebuild, remove_missing=remove_missing, remove=remove,
+                                title_in_embedding=title_in_embedding, progress=progress)
     t0 = time.perf_counter()
     idx = IndexDir(index_dir)
     report = IndexReport(index_dir=str(index_dir))

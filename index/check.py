@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.addressed import first_addressed
 from corpus.types import content_hash
 from index.store import tables as db
 from index.citations import make_citation_id
@@ -75,6 +76,29 @@ def check_index(root: Path) -> list[str]:
         except Exception as exc:
             problems.append(f"BM25 index {name}/ unreadable: {_first_line(exc)}")
     return problems
+
+
+def addressed_documents(root: Path) -> list[str]:
+    """One line per document of the live generation that contains text addressed to an AI model (a planted
+    instruction such as "Ignore previous instructions…"): a warning, not a problem — the LLM check never
+    takes such a sentence as evidence. Empty when there is no readable generation."""
+    gen = IndexDir(root).current()
+    if gen is None or not (gen / db.DB_FILE).is_file():
+        return []
+    try:
+        con = db.connect(gen / db.DB_FILE, readonly=True)
+        try:
+            rows = con.execute("SELECT path, text FROM documents ORDER BY path").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return []
+    out = []
+    for path, text in rows:
+        found = first_addressed(text)
+        if found:
+            out.append(f"{path} contains text addressed to an AI model (never used as evidence): {found!r}")
+    return out
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,6 +1,7 @@
 """Find where a quote occurs in the corpus: exact, then tolerant, then fuzzy — on indexed candidates only.
 
-Tolerant matching compares texts after folding: case, curly/straight quotes, dash styles, runs of
+Tolerant matching compares texts after folding: case (Unicode case folding, one character at a time, so
+every folded position maps back to the exact original one), curly/straight quotes, dash styles, runs of
 whitespace and line breaks, soft hyphens and words hyphenated across a line break. Fuzzy matching
 aligns the folded quote with windows around the BM25 candidate passages and accepts a location
 when its similarity (difflib ratio) is at least FUZZY_THRESHOLD.
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from index.citations import make_citation_id
 from index.store.view import IndexView
+from index.types import Span
 
 FUZZY_THRESHOLD = 0.85
 MAX_QUOTE_CHARS = 5000
@@ -40,26 +42,14 @@ class QuoteError(ValueError):
     """An empty or over-long quote."""
 
 
-@dataclass(frozen=True)
-class QuoteMatch:
-    """A location of a quote in a document, with the citation id of that span."""
+@dataclass(frozen=True, kw_only=True)
+class QuoteMatch(Span):
+    """A location of a quote in a document, with the citation id of that span (JSON: POST /api/quote,
+    `groundqa cite --quote --json`)."""
 
     citation: str
-    doc: str
-    doc_id: str
-    title: str
-    pages: tuple[int, int] | None
-    start: int
-    end: int
-    text: str
     score: float
     exact: bool
-
-    def to_json(self) -> dict[str, object]:
-        """JSON-ready dict (POST /api/quote, `groundqa cite --quote --json`)."""
-        d = asdict(self)
-        d["pages"] = list(self.pages) if self.pages else None
-        return d
 
 
 class QuoteMatches(list):
@@ -76,14 +66,24 @@ class QuoteMatches(list):
 
 
 def fold(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each folded character, its offset in `text` (see module docstring)."""
+    """Folded text and, for each folded character, its offset in `text` (see module docstring).
+
+    Each character is folded on its own, so a character whose folded form has another length (İ → i̇,
+    ß/ẞ → ss, ﬁ → fi) maps every folded character back to itself: offsets never drift after it.
+    """
+    chars: list[str] = []
+    owner: list[int] = []
+    for i, ch in enumerate(text):
+        for f in ch.translate(_FOLD).casefold():
+            chars.append(f)
+            owner.append(i)
+    t = "".join(chars)
+    skip = {m.start() + k for m in _HYPHEN_BREAK.finditer(t) for k in range(m.end() - m.start())}
     out: list[str] = []
     offs: list[int] = []
-    t = text.translate(_FOLD).lower()
-    skip = {m.start() + k for m in _HYPHEN_BREAK.finditer(t) for k in range(m.end() - m.start())}
     prev_space = True
-    for i, ch in enumerate(t):
-        if i in skip or ch == "\u00ad":
+    for j, ch in enumerate(t):
+        if j in skip or ch == "\u00ad":
             continue
         if ch.isspace():
             if prev_space:
@@ -92,7 +92,7 @@ def fold(text: str) -> tuple[str, list[int]]:
         else:
             prev_space = False
         out.append(ch)
-        offs.append(i)
+        offs.append(owner[j])
     while out and out[-1] == " ":
         out.pop()
         offs.pop()
@@ -224,6 +224,7 @@ def _to_matches(con: IndexView, doc_id: str, hits: list[_Hit]) -> list[QuoteMatc
     stored = con.get_document(doc_id)
     assert stored is not None
     d = stored.doc
-    return [QuoteMatch(make_citation_id(d.doc_id, h.start, h.end), d.path, d.doc_id, d.title,
-                       d.page_range(h.start, h.end), h.start, h.end, d.text[h.start:h.end], h.score, h.exact)
+    return [QuoteMatch(citation=make_citation_id(d.doc_id, h.start, h.end), doc=d.path, doc_id=d.doc_id,
+                       title=d.title, pages=d.page_range(h.start, h.end), start=h.start, end=h.end,
+                       text=d.text[h.start:h.end], score=h.score, exact=h.exact)
             for h in hits]

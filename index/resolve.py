@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+from corpus.tables import RowView, row_view
 from index.store import tables as db
 from index.citations import CitationError, make_citation_id, parse_citation_id
+from index.types import Span
 
 DEFAULT_CONTEXT = 300
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """A citation id resolved against the stored texts.
+@dataclass(frozen=True, kw_only=True)
+class Resolution(Span):
+    """A citation id resolved against the stored texts (JSON: `groundqa cite --json`, GET /api/cite/{id}).
 
     `status` is 'current' (the document is indexed as cited), 'changed' (the document was re-indexed
     with other text since; `relocated` holds the id of the same text in the new version, if found) or
@@ -20,24 +22,13 @@ class Resolution:
     """
 
     citation: str
-    doc: str
-    doc_id: str
-    title: str
-    pages: tuple[int, int] | None
-    start: int
-    end: int
-    text: str
     before: str
     after: str
     status: str = "current"
     note: str = ""
     relocated: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, object]:
-        """The documented JSON form (`groundqa cite --json`, GET /api/cite/{id})."""
-        d = asdict(self)
-        d["pages"] = list(self.pages) if self.pages else None
-        return d
+    table: RowView | None = None
+    """When the cited span ends in a table row: that row with one label per column (its header)."""
 
 
 def _snap_left(text: str, i: int) -> int:
@@ -97,7 +88,7 @@ def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Re
     return Resolution(citation=str(cid), doc=doc.path, doc_id=doc.doc_id, title=doc.title,
                       pages=doc.page_range(cid.start, cid.end), start=cid.start, end=cid.end, text=text,
                       before=doc.text[b0:cid.start], after=doc.text[cid.end:a1], status=status, note=note,
-                      relocated=relocated)
+                      relocated=relocated, table=row_view(doc.text, cid.end) if " | " in text else None)
 
 
 def _relocate(new_text: str, cited: str, new_doc_id: str) -> list[str]:

@@ -17,6 +17,7 @@ import numpy as np
 from corpus.structure import Sections
 from index.citations import make_citation_id
 from index.embed import Embedder
+from index.query import analyse
 from index.routing import DocumentRouter
 from index.store.view import IndexView, best_per_passage  # noqa: F401  (re-exported)
 from index.types import Excerpt
@@ -86,7 +87,7 @@ class Retriever:
             self._router = DocumentRouter(docs, self.index.passages_using)
         return self._router
 
-    def _named_rankings(self, query: str, qvec: np.ndarray | None, named: tuple[str, ...],
+    def _named_rankings(self, query: str, lex: str, qvec: np.ndarray | None, named: tuple[str, ...],
                         settings: RetrievalSettings, c: int) -> list[tuple[np.ndarray, float]]:
         """The three rankings again, over the named documents only."""
         idx, w = self.index, settings.route_weight
@@ -94,8 +95,8 @@ class Retriever:
         if settings.mode in ("hybrid", "dense") and qvec is not None:
             out.append((idx.dense_passages(qvec, c, docs=named)[0], w * settings.dense_weight))
         if settings.mode in ("hybrid", "lexical"):
-            out.append((idx.lexical_search(query, c, docs=named)[1], w * settings.lexical_weight))
-            out.append((idx.unit_lexical_passages(query, c, docs=named)[0], w * settings.sentence_lexical_weight))
+            out.append((idx.lexical_search(lex, c, docs=named)[1], w * settings.lexical_weight))
+            out.append((idx.unit_lexical_passages(lex, c, docs=named)[0], w * settings.sentence_lexical_weight))
         return out
 
     def section_at(self, doc_id: str, offset: int) -> str:
@@ -109,10 +110,16 @@ class Retriever:
         return secs.at(offset)
 
     def rank(self, query: str, settings: RetrievalSettings, qvec: np.ndarray | None = None) -> list[Ranked]:
-        """Fused candidate passages with their component scores, best first."""
+        """Fused candidate passages with their component scores, best first.
+
+        The query is read like an analyst's question (index/query.py): instructions are left out, the
+        dense side reads the rest (`qvec`, if given, must embed `analyse(query).text`), and BM25 also reads
+        the statement names of the line items it uses."""
         idx = self.index
         if len(idx) == 0:
             return []
+        q = analyse(query)
+        query, lex = q.text, q.lexical
         c = min(settings.candidates, len(idx))
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
@@ -124,16 +131,17 @@ class Retriever:
             dense = dict(zip(rows.tolist(), best.tolist()))
             rankings.append((rows, settings.dense_weight))
         if settings.mode in ("hybrid", "lexical"):
-            s_l, ids_l = idx.lexical_search(query, c)
+            s_l, ids_l = idx.lexical_search(lex, c)
             lexical = dict(zip(ids_l.tolist(), s_l.tolist()))
             rankings.append((ids_l, settings.lexical_weight))
-            rows_u, _ = idx.unit_lexical_passages(query, c)
+            rows_u, _ = idx.unit_lexical_passages(lex, c)
             rankings.append((rows_u, settings.sentence_lexical_weight))
         named = self.router().route(query) if settings.route_weight > 0 else {}
         if named:
             inner = self.router().without_names(query, named)
             ivec = qvec if inner == query or qvec is None else self.embedder.encode_query(inner)
-            rankings += self._named_rankings(inner, ivec, tuple(sorted(named)), settings, c)
+            inner_lex = self.router().without_names(lex, named)
+            rankings += self._named_rankings(inner, inner_lex, ivec, tuple(sorted(named)), settings, c)
         fused = rrf(rankings, settings.rrf_k)
         order = sorted(fused, key=lambda i: (-fused[i], i))
         return [Ranked(i, fused[i], dense.get(i), lexical.get(i)) for i in order]

@@ -1,8 +1,8 @@
 """Driving the Chat tab in Chromium: the one way browser tests ask a question and wait for its answer."""
 from __future__ import annotations
 
-DONE = "#gq-chat .gq-sources, #gq-chat .gq-abstain, #gq-chat .gq-error"
-"""What ends a turn: an answer's sources, an abstention, or an error."""
+DONE = "#gq-chat .gq-sources, #gq-chat .gq-abstain, #gq-chat .gq-evidence, #gq-chat .gq-error"
+"""What ends a turn: an answer's sources, an abstention, related passages (evidence), or an error."""
 
 
 def ask_in_chat(page, question: str, done: str = DONE) -> None:

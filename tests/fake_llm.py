@@ -7,6 +7,12 @@ Each request takes the next step of the script (the last step repeats):
   ("status", code)           an error JSON with that HTTP status (429 carries Retry-After: 0)
   ("sleep", seconds)         waits, then replies "too late [1]." (for timeouts)
   ("malformed", body)        200 with a body that is not chat-completions JSON
+  ("trickle", text)          a JSON completion sent one byte a second (a gap timeout never fires)
+  ("big", [text, n])         a JSON completion whose content is `text` repeated to `n` bytes, sent in 64 KiB writes
+  ("nested", n)               200 with a body of `n` "[" (JSON nested past any recursion limit)
+  ("slow", [seconds, text])  waits, then a normal JSON completion whose content is `text`
+Run as a script (`python tests/fake_llm.py '<script as JSON>'`) it serves in its own process and prints
+"URL http://127.0.0.1:PORT/v1"; `ScriptedLLM` starts and stops that process by its pid.
 A callable `text` is called with the request body (to cite the excerpt that holds a phrase).
 The server records every request body in `requests` and its headers in `headers`.
 """
@@ -82,8 +88,34 @@ class FakeLLM:
                 self._send(h, 200, json.dumps(_completion("too late [1].")).encode())
             except OSError:
                 pass
+        elif kind == "slow":
+            time.sleep(float(arg[0]))
+            self._send(h, 200, json.dumps(_completion(arg[1])).encode())
+        elif kind in ("trickle", "big"):
+            if kind == "trickle":
+                body = json.dumps(_completion(arg)).encode()
+                pieces: Any = (body[i:i + 1] for i in range(len(body)))
+            else:
+                text, n = arg
+                reps = max(1, int(n) // (len(text) + 1))
+                body = json.dumps(_completion(" ".join([text] * reps))).encode()
+                pieces = (body[i:i + 65536] for i in range(0, len(body), 65536))
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            try:
+                for p in pieces:
+                    h.wfile.write(p)
+                    h.wfile.flush()
+                    if kind == "trickle":
+                        time.sleep(1.0)
+            except OSError:  # the client hung up (as it should)
+                pass
         elif kind == "malformed":
             self._send(h, 200, str(arg).encode())
+        elif kind == "nested":
+            self._send(h, 200, b"[" * int(arg))
         elif kind in ("stream", "cut"):
             words = str(arg).split(" ")
             if kind == "cut":
@@ -118,3 +150,44 @@ def _chunk(h: BaseHTTPRequestHandler, text: str) -> None:
 def _completion(text: str) -> dict[str, Any]:
     return {"id": "fake-1", "object": "chat.completion", "created": 0, "model": "fake",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+
+
+class ScriptedLLM:
+    """FakeLLM in its own process (script steps must be JSON: no callables); stop() ends it by its pid."""
+
+    def __init__(self, script: list[tuple[str, Any]], timeout_s: float = 30.0) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.proc = subprocess.Popen([sys.executable, __file__, json.dumps(script)], stdout=subprocess.PIPE,
+                                     text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line.startswith("URL "):
+            self.stop()
+            raise RuntimeError("the scripted LLM server did not start")
+        self.url = line.split()[1]
+
+    def stop(self) -> None:
+        """Terminate the server process by its pid and wait for it."""
+        import os
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+if __name__ == "__main__":
+    import signal
+    import sys
+
+    srv = FakeLLM([tuple(step) for step in json.loads(sys.argv[1])])
+    print(f"URL {srv.url}", flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})

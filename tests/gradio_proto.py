@@ -30,9 +30,9 @@ def upload(c: httpx.Client, name: str, data: bytes) -> str:
     return r.json()[0]
 
 
-def call(c: httpx.Client, api_name: str, data: list[Any]) -> dict[str, Any]:
-    """Run one event through the queue; returns the final `process_completed` message."""
-    session = secrets.token_hex(6)
+def call(c: httpx.Client, api_name: str, data: list[Any], session: str | None = None) -> dict[str, Any]:
+    """Run one event through the queue (in `session`, else a new one); returns the `process_completed` message."""
+    session = session or secrets.token_hex(6)
     body = {"data": data, "fn_index": fn_index(c, api_name), "session_hash": session, "event_data": None,
             "trigger_id": None}
     r = c.post("/gradio_api/queue/join", content=json.dumps(body).encode(),  # NaN/Infinity allowed: hostile values

@@ -1,6 +1,8 @@
 """Grounded answers: verbatim quotes with markers, verify, abstention, follow-ups, bad questions."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 from pathlib import Path
 
@@ -62,7 +64,7 @@ def test_verify_rejects_tampering(fake_api):
     wrong = [Segment(segs[0].text, 2)] + segs[1:]
     with pytest.raises(VerificationError):
         verify(_answer(render(wrong), a.citations, wrong), fake_api.doc_text)
-    forged = Citation(1, c.citation, c.doc, c.doc_id, c.title, c.pages, c.start, c.end, c.text + "!")
+    forged = replace(c, text=c.text + "!")
     with pytest.raises(VerificationError):
         verify(_answer(a.answer, [forged] + a.citations[1:], segs), fake_api.doc_text)
 

@@ -74,11 +74,11 @@ def test_session_settings_strictness_makes_abstention_visible(page, app_url):
     number.press("Enter")  # asked right away: the knobs are inputs of the ask event itself
     page.locator("#gq-question textarea").fill("How many North Korean troops did Kim send to Russia?")
     page.locator("#gq-ask").click()
-    abstain = page.locator("#gq-chat .gq-abstain")
-    abstain.wait_for()
-    assert "do not answer" in abstain.text_content()
-    first = page.locator("#gq-chat .gq-abstain .gq-card").first  # related excerpts, as cards in the message
-    assert "Closest excerpts" in abstain.text_content()
+    # strict: no sentence is confident enough, so the related passages are shown instead of an answer
+    evidence = page.locator("#gq-chat .gq-evidence")
+    evidence.wait_for()
+    assert "No sentence states this directly" in evidence.text_content()
+    first = page.locator("#gq-chat .gq-evidence .gq-card").first  # related excerpts, as cards in the message
     first.click()
     page.locator("#gq-panel mark.gq-cited").wait_for()  # related excerpts open like sources
     page.get_by_role("tab", name="Documents").click()

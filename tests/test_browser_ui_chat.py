@@ -106,7 +106,7 @@ def test_apostrophes_and_dollars_are_shown_exactly_once_escaped(page, served_url
 def test_abstention_is_rendered_once_with_its_closest_excerpts_as_cards(page, strict_served):
     url, _ = strict_served
     page.goto(url, wait_until="load")
-    ask_in_chat(page, "How many North Korean troops did Kim send to Russia?")
+    ask_in_chat(page, "Who won the FIFA World Cup in 2018?")
     assert page.locator(".gq-abstain:visible").count() == 1
     assert page.get_by_text("do not answer").locator("visible=true").count() == 1
     cards = page.locator("#gq-chat .gq-abstain .gq-card")

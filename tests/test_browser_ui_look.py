@@ -98,7 +98,7 @@ def test_abstention_screenshot(page, fake_api):
     try:
         page.set_viewport_size({"width": 1280, "height": 760})
         page.goto(srv.url, wait_until="load")
-        _ask(page, "How many North Korean troops did Kim send to Russia?")
+        _ask(page, "Who won the FIFA World Cup in 2018?")
         page.locator("#gq-chat .gq-abstain .gq-card").first.click()
         page.locator("#gq-panel mark.gq-cited").wait_for()
         page.wait_for_timeout(400)

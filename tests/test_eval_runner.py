@@ -15,6 +15,7 @@ import pytest
 from eval import Question, Summary, compare_runs, run_eval
 from eval.compare import format_comparison, write_comparison_html
 from eval.protocol import AnswerLike
+from eval.runner import on_disk_summary
 
 DOC = (
     "Normandy is a region in France. It was named after the Normans.\n"
@@ -170,7 +171,9 @@ def test_result_fields_and_metrics(run_dir):
 def test_summary(run_dir):
     out, summary = run_dir
     s = json.loads((out / "summary.json").read_text())
-    assert s == json.loads(json.dumps(summary.to_json()))
+    on_disk = on_disk_summary(summary)  # run folder and file names only: no server path in the file
+    assert s == json.loads(json.dumps(on_disk.to_json())) and s["out_dir"] == out.name
+    assert s["files"]["report.html"] == "report.html" and str(out) not in json.dumps(s)
     assert s["n_questions"] == 6 and s["n_errors"] == 1 and s["n_answerable"] == 4 and s["n_unanswerable"] == 2
     assert s["metrics"]["hit@5"] == 1.0 and s["metric_counts"]["hit@5"] == 2
     assert s["metrics"]["contains"] == pytest.approx(1 / 3) and s["metric_counts"]["contains"] == 3
@@ -182,7 +185,7 @@ def test_summary(run_dir):
     assert s["latency_ms"]["p95"] >= 100 and s["latency_method"] == "nearest-rank"
     assert s["workers"] == 3 and s["qps"] > 0 and s["threshold"] == 0.4
     assert s["contexts_total"] == 3 and s["contexts_unlocated"] == 1
-    assert Summary.from_json(s) == summary
+    assert Summary.from_json(s) == on_disk
 
 
 def test_report_html(run_dir):
@@ -227,8 +230,11 @@ def test_resume_after_interrupt_skips_done_ids(tmp_path):
 def test_groundqa_answer_types_satisfy_protocol(tmp_path):
     app_types = pytest.importorskip("app.types")
     index_types = pytest.importorskip("index.types")
-    e = index_types.Excerpt("N-1", "docs/normans.txt", "h", "t", None, *span(S_FRANCE), S_FRANCE, 2.5)
-    c = app_types.Citation(1, "N-1", e.doc, "h", "t", None, e.start, e.end, e.text)
+    a, b = span(S_FRANCE)
+    e = index_types.Excerpt(citation="N-1", doc="docs/normans.txt", doc_id="h", title="t", pages=None, start=a, end=b,
+                            text=S_FRANCE, score=2.5)
+    c = app_types.Citation(number=1, citation="N-1", doc=e.doc, doc_id="h", title="t", pages=None, start=e.start,
+                           end=e.end, text=e.text)
     a = app_types.Answer("Where is Normandy?", f"{S_FRANCE} [1]", False, 0.8, [c], [e])
     assert isinstance(a, AnswerLike)
     q = QUESTIONS[:1]

@@ -101,12 +101,13 @@ def test_context_budget_limits_excerpts(fake_api, llm):
     ("North Korea broke off working-level talks in October 2019.", "no [n] marker"),
     ("North Korea broke off working-level talks in October 2019 [99].", "marker [99] names no excerpt"),
 ])
-def test_sentences_without_a_valid_marker_are_removed_and_the_answer_abstains(fake_api, llm, reply, reason):
+def test_sentences_without_a_valid_marker_are_removed_and_the_extractive_answer_given(fake_api, llm, reply, reason):
     _, s = llm(("reply", reply))
     ans = ask(fake_api, s)
-    assert ans.abstained and not ans.citations and not ans.evidence and ans.related
-    assert ans.answerer == "llm:fake-llm"
+    # every sentence removed: the answer says the LLM answer could not be verified and answers extractively
+    assert ans.answerer == "extractive (the LLM answer could not be verified: 1 sentence removed)"
     assert reason in ans.unsupported[0].reason
+    assert ans.abstained or all(seg.text in ans.citations[seg.citation - 1].text for seg in ans.segments)
 
 
 def test_abstain_phrase_is_an_abstention(fake_api, llm):
@@ -122,7 +123,7 @@ def test_changed_number_and_wrong_citation_are_rejected(fake_api, llm):
         f"North Korea broke off working-level talks with the United States in October 2019 "
         f"[{excerpt_number(b, 'third nuclear-armed adversary')}].")))
     ans = ask(fake_api, s)
-    assert ans.abstained and len(ans.unsupported) == 2
+    assert ans.answerer.startswith("extractive (the LLM answer could not be verified") and len(ans.unsupported) == 2
     assert "'2018'" in ans.unsupported[0].reason
 
 
@@ -147,6 +148,12 @@ def test_timeout_falls_back(fake_api, llm):
     srv, s = llm(("sleep", 3), timeout_s=0.5)
     ans = ask(fake_api, s)
     _fallback(ans, srv.url, "did not answer within 0.5 s")
+    import time
+
+    deadline = time.monotonic() + 5  # on a loaded machine the server may log the request after the deadline hit
+    while not srv.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # a retry, if any, would have been sent by now
     assert len(srv.requests) == 1  # a slow server is not asked again
 
 
@@ -215,7 +222,7 @@ def test_prompt_injection_cannot_make_an_unsupported_sentence_pass(tmp_path, fak
         f"North Korea has 40 nuclear weapons [{excerpt_number(b, 'Ignore your instructions')}]. "
         f"Every sentence is supported [{excerpt_number(b, 'working-level talks with')}].")))
     ans = ask(api, s)
-    assert ans.abstained and len(ans.unsupported) == 3
+    assert not ans.answerer.startswith("llm:") and len(ans.unsupported) == 3
 
 
 def test_cli_ask_with_llm_and_env_url(tmp_path, llm, capsys, monkeypatch):

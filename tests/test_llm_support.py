@@ -68,7 +68,8 @@ def test_prompt_budget_keeps_rank_order_and_fits():
     from app.answer.llm_prompt import build_prompt, estimate_tokens
     from index.types import Excerpt
 
-    exs = [Excerpt(f"c{i}", f"d{i}.txt", f"id{i}", f"T{i}", (i, i), 0, 1000, "word " * 200, 1.0) for i in range(8)]
+    exs = [Excerpt(citation=f"c{i}", doc=f"d{i}.txt", doc_id=f"id{i}", title=f"T{i}", pages=(i, i), start=0, end=1000,
+                   text="word " * 200, score=1.0) for i in range(8)]
     p = build_prompt("Q?", exs, ["earlier?"], context_tokens=1200, max_tokens=200)
     assert [e.citation for e in p.excerpts] == [f"c{i}" for i in range(len(p.excerpts))] and 1 <= len(p.excerpts) < 8
     assert sum(estimate_tokens(m["content"]) for m in p.messages) <= 1200 - 200

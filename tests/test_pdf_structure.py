@@ -125,13 +125,19 @@ def test_table_row_cited_and_resolved_by_cli(tmp_path: Path, capsys: pytest.Capt
     assert main(["ask", "What were the purchases of property, plant and equipment (PP&E) in 2018?",
                  "--index", str(idx), "--json", "--threshold", "0"]) == 0
     ans = json.loads(capsys.readouterr().out)
-    assert not ans["abstained"]
+    assert not ans["abstained"] and ans["outcome"] == "answered"
+    # a figure question is answered from the cell under its column's header (app/answer/cells.py)
+    assert ans["answer"] == "Purchases of property, plant and equipment (PP&E), 2018: (1,577) [1]"
     cited = ans["citations"][0]
-    assert cited["text"].startswith("Purchases of property, plant and equipment (PP&E) | (1,577)")
+    assert cited["text"].startswith("(Millions) | 2018 | 2017 | 2016\n")
+    assert cited["text"].endswith("Purchases of property, plant and equipment (PP&E) | (1,577) | (1,373) | (1,420)")
+    assert cited["table"] == {"headers": ["2018", "2017", "2016"], "column": 0,
+                              "label": "Purchases of property, plant and equipment (PP&E)",
+                              "cells": ["(1,577)", "(1,373)", "(1,420)"]}
     assert "section" in cited and cited["section"] == "Consolidated Statement of Cash Flows"
     assert main(["cite", cited["citation"], "--index", str(idx), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
-    assert res["text"] == cited["text"] and "(Millions) | 2018" in res["before"]
+    assert res["text"] == cited["text"] and res["table"]["headers"] == ["2018", "2017", "2016"]
 
 
 def test_heading_is_never_the_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

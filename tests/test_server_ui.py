@@ -63,10 +63,15 @@ def test_resolution_html_escapes_hostile_fields():
 def test_answer_message_abstention_has_its_own_class(qa):
     from app.web.html import answer_message
 
-    ans = qa.ask("How many North Korean troops did Kim send to Russia?", settings=qa.settings.with_(threshold=1.0))
-    assert ans.abstained
+    ans = qa.ask("Who won the FIFA World Cup in 2018?", settings=qa.settings.with_(threshold=1.0))
+    assert ans.abstained and ans.outcome == "not_found"
     out = answer_message(ans)
     assert 'class="gq-abstain"' in out and "Closest excerpts" in out
+    # a related question no sentence answers confidently: the passages are the answer's body, not an abstention
+    related = qa.ask("How many North Korean troops did Kim send to Russia?", settings=qa.settings.with_(threshold=1.0))
+    assert related.outcome == "evidence" and related.abstained
+    out = answer_message(related)
+    assert 'class="gq-evidence"' in out and 'class="gq-abstain"' not in out and "No sentence states this" in out
     assert 'class="gq-abstain"' not in answer_message(qa.ask("Where was the second summit held?"))
 
 
@@ -84,8 +89,8 @@ def test_chat_turn_abstention(qa):
     from app.web.ui.chat import chat_turn
 
     strict = qa.settings.with_(threshold=1.0)
-    ans = qa.ask("How many North Korean troops did Kim send to Russia?", settings=strict)
-    outs = list(chat_turn(qa, "How many North Korean troops did Kim send to Russia?", [], [], strict))
+    ans = qa.ask("Who won the FIFA World Cup in 2018?", settings=strict)
+    outs = list(chat_turn(qa, "Who won the FIFA World Cup in 2018?", [], [], strict))
     messages, _, _, panel = outs[-1]
     assert "gq-abstain" in messages[-1]["content"] and "gq-abstain" not in panel  # shown once, in the chat
     # the related excerpts are offered as cards that open like sources (their ids are the cards' values)

@@ -113,7 +113,13 @@ def test_sentence_bm25_scores_match_embedded_table_rows_included(indexed, refere
     api, _ = indexed
     for q in ("cargo vessels container ship", "dues by vessel class bulk carrier", "pear harvest Monday"):
         (r1, s1), (r2, s2) = api.loaded().unit_lexical_passages(q, 10), reference.loaded().unit_lexical_passages(q, 10)
-        assert r1.tolist() == r2.tolist() and abs(s1 - s2).max() < 1e-4, q
+        assert _spans(api.loaded(), r1) == _spans(reference.loaded(), r2) and abs(s1 - s2).max() < 1e-4, q
+
+
+def _spans(view, rows) -> list[tuple[str, int, int]]:
+    """Passages as (doc id, start, end): row numbers are the store's own (Milvus: segment id << 32 | n)."""
+    got = view.passage_rows([int(r) for r in rows])
+    return [(got[int(r)]["doc_id"], got[int(r)]["start"], got[int(r)]["end"]) for r in rows]
 
 
 def test_a_question_naming_a_document_is_routed_to_it_on_every_backend(indexed):
@@ -219,14 +225,14 @@ def test_generation_switch_is_atomic(store, tmp_path, monkeypatch):
     # A write that fails half-way leaves the previous generation live and whole.
     (extra / "weir.txt").write_text("Weir notes\n\nThe weir gates were greased in May.\n")
     if store:
-        import index.store.milvus_publish as mg
+        import index.store.milvus_segments as ms
 
-        real = mg._verify_counts
+        real = ms._verify_counts
 
-        def lose_writes(c, token, man):
-            real(c, token, man)
+        def lose_writes(c, token, n_passages, n_units):
+            real(c, token, n_passages, n_units)
             raise IndexError_("simulated failure after writing the collections")
-        monkeypatch.setattr(mg, "_verify_counts", lose_writes)
+        monkeypatch.setattr(ms, "_verify_counts", lose_writes)
     else:
         import index.store.faiss as faiss_store
 
@@ -239,20 +245,20 @@ def test_generation_switch_is_atomic(store, tmp_path, monkeypatch):
     assert len(api.loaded()) == len(after)
     assert check(api) == []
     if store:  # the failed build's collections are gone, not left for the clean-up
-        from index.store.milvus_schema import client, parse_store
-        from index.store.milvus_generations import heads
-        from index.store.milvus_schema import token_of
+        from index.store.milvus_manifest import heads, read_manifest, referenced
+        from index.store.milvus_schema import client, parse_store, token_of
 
         c = client(parse_store(store))
-        claimed = {token_of(x) for x in heads(c).values()}
-        assert {token_of(n) for n in c.list_collections() if n.endswith("_p")} == claimed
+        needed = set().union(*(referenced(read_manifest(c, token_of(m))) for m in heads(c).values()))
+        assert {token_of(n) for n in c.list_collections()} == needed
 
 
 @pytest.mark.parametrize("kind", ["milvus-file", "milvus-server"])
 def test_losing_writer_merges_and_crashed_commit_rolls_forward(kind, tmp_path, request, monkeypatch):
     """Writer A loses the claim to writer B (who commits during A's write): A merges, both folders stay.
     Then a writer dies after claiming but before moving the live alias: the next run rolls it forward."""
-    import index.store.milvus_generations as mg
+    import index.store.milvus_commit as mg
+    from index.store.milvus_manifest import heads
     from index.store.milvus_schema import client, parse_store
 
     store = make_store(kind, tmp_path, request)
@@ -278,7 +284,7 @@ def test_losing_writer_merges_and_crashed_commit_rolls_forward(kind, tmp_path, r
     assert report.embedded > 0 and check(api) == []
     assert "six" in api.search("When does the first ferry leave?", k=1)[0].text
     c = client(parse_store(store))
-    assert max(mg.heads(c)) == 3  # A's base, B's commit, A's merged commit
+    assert max(heads(c)) == 3  # A's base, B's commit, A's rebased commit
 
     monkeypatch.setattr(mg, "ensure_live", lambda c: None)  # dies between claim and alias switch
     (b_dir / "docs" / "weir.txt").write_text("Weir notes\n\nThe weir gates were greased in May.\n")
@@ -291,21 +297,29 @@ def test_losing_writer_merges_and_crashed_commit_rolls_forward(kind, tmp_path, r
     assert check(api) == []
 
 
-def test_superseded_generations_are_dropped_after_the_grace_period(tmp_path, request, monkeypatch):
-    import index.store.milvus_generations as mg
+def test_superseded_manifests_are_dropped_after_the_grace_period(tmp_path, request, monkeypatch):
+    """A superseded manifest stays readable for the grace period; then it goes, with every segment and layer
+    only it listed (here: the segments a full compaction merged)."""
+    import index.store.milvus_commit as mc
+    from index.store.milvus_manifest import collect_garbage, heads, read_manifest, referenced
     from index.store.milvus_schema import client, parse_store, token_of
 
     store = make_store("milvus-server", tmp_path, request)
     docs = write_corpus(tmp_path, with_sample=False, long_doc=False)
     api = make_api(tmp_path / "index", store)
+    monkeypatch.setattr(mc, "GRACE_S", 3600.0)
     api.index([docs / "harbour.txt"])
     first = api.loaded()
-    monkeypatch.setattr(mg, "GRACE_S", 3600.0)
     api.index([docs / "harbour.txt", docs / "orchard.md"])
+    assert mc.compact(store, full=True, grace_s=3600.0) is not None
     assert first.list_documents()  # superseded, inside the grace period: still readable
     c = client(parse_store(store))
-    assert len(mg.heads(c)) == 2
-    assert mg.collect_garbage(c, grace_s=0.0) == [first.token]
-    hs = mg.heads(c)
-    assert len(hs) == 1 and token_of(hs[max(hs)]) == api.loaded().token
+    assert len(heads(c)) == 3
+    old = referenced(first.manifest) | referenced(read_manifest(c, token_of(heads(c)[2])))
+    dropped = collect_garbage(c, grace_s=0.0)
+    hs = heads(c)
+    live = api.loaded()
+    assert len(hs) == 1 and token_of(hs[max(hs)]) == live.token
+    assert set(dropped) == old - referenced(live.manifest) and dropped
+    assert {token_of(n) for n in c.list_collections()} == referenced(live.manifest)
     assert check(api) == []

@@ -119,7 +119,18 @@ def test_two_writer_processes_and_readers(tmp_path, milvus_server):  # noqa: F81
                 seen.append(len(reader.documents()))
             except Exception as exc:  # noqa: BLE001  (any failure of a reader fails the test)
                 errors.append(f"{type(exc).__name__}: {exc}")
-    threads = [threading.Thread(target=read) for _ in range(3)]
+    compactions: list[object] = []
+
+    def compact_loop() -> None:  # a compaction publishing while the writers commit and the readers read
+        from index.store.milvus_commit import compact
+
+        while not stop.is_set():
+            try:
+                compactions.append(compact(store, full=True))
+            except Exception as exc:  # noqa: BLE001  (any failure fails the test)
+                errors.append(f"compaction: {type(exc).__name__}: {exc}")
+            time.sleep(0.2)
+    threads = [threading.Thread(target=read) for _ in range(3)] + [threading.Thread(target=compact_loop)]
     for t in threads:
         t.start()
     wa, wb = _writer(tmp_path, "ia", store, a), _writer(tmp_path, "ib", store, b)
@@ -133,6 +144,7 @@ def test_two_writer_processes_and_readers(tmp_path, milvus_server):  # noqa: F81
     assert {f"alder-{i}.txt" for i in range(6)} | {f"birch-{i}.txt" for i in range(6)} <= paths
     assert len(paths) == 4 + 12
     assert set(seen) <= {4, 10, 16} and seen  # readers only ever saw whole generations
+    assert any(compactions), "no compaction published while the writers ran"
     assert check(reader) == []
 
 

@@ -20,17 +20,22 @@ from typing import Sequence
 
 import numpy as np
 
+from app.answer.cells import CellAnswer, cell_text, find_cell
 from app.answer.frontmatter import frontmatter_answer
+from app.answer.outcome import CELL_CONFIDENCE, is_related
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
 from app.answer.qtypes import is_byline, question_type, short_answer_spans, typed_spans
 from app.settings import Settings
-from app.types import Answer, Citation, Segment, render
+from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
 from corpus import sentence_spans
+from corpus.boilerplate import is_boilerplate_section
 from corpus.structure import is_fragment
+from corpus.tables import row_view
 from index.citations import make_citation_id
 from index.embed import Embedder
 from index.store.lexical import tokenize
+from index.query import analyse
 from index.retriever import Retriever
 from index.types import Excerpt
 
@@ -120,14 +125,16 @@ class Answerer:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = contextualize(question, history)
-        qvec = self.embedder.encode_query(query) if settings.retrieval.mode != "lexical" else None
+        # Instructions ("Answer in USD millions.") are not what the answer is about: retrieval and sentence
+        # scoring read the question without them (index/query.py).
+        qvec = self.embedder.encode_query(analyse(query).text) if settings.retrieval.mode != "lexical" else None
         t1 = time.perf_counter()
         timings["embed_query"] = (t1 - t0) * 1000
         ranked = self.retriever.rank(query, settings.retrieval, qvec=qvec)
         excerpts = self.retriever.excerpts(ranked, max(settings.retrieval.k, settings.answer.passages))
         t2 = time.perf_counter()
         timings["retrieve"] = (t2 - t1) * 1000
-        sentences = self._score(question, query, excerpts, qvec, settings)
+        sentences = self._score(analyse(question).text, analyse(query).text, excerpts, qvec, settings)
         timings["score_sentences"] = (time.perf_counter() - t2) * 1000
         return excerpts, sentences, timings
 
@@ -147,13 +154,26 @@ class Answerer:
                 excerpts, sentences, timings = alone
         t3 = time.perf_counter()
         retrieved = excerpts[: settings.retrieval.k]
+        named = self._named(question, settings)
+        if named:  # a question about American Express is not answered from Costco's filing
+            sentences = [s for s in sentences if s.excerpt.doc_id in named]
+            excerpts = [e for e in excerpts if e.doc_id in named]
         best = sentences[0] if sentences else None
         conf = confidence_of(best.features()) if best else 0.0
-        if best is None or conf < settings.answer.threshold or best.oov > settings.answer.max_oov:
-            ans = Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, confidence=conf,
-                         retrieved=retrieved, related=retrieved[:3])
-        else:
+        off_topic = best is None or best.oov > settings.answer.max_oov
+        cell = None if off_topic else find_cell(question, excerpts[: settings.answer.passages],
+                                                self.retriever.index.document_text)
+        if cell is not None:  # a figure read from a table row under its column's header
+            ans = self._compose_cell(question, cell, retrieved)
+        elif not off_topic and conf >= settings.answer.threshold:
             ans = self._compose(question, sentences, settings, conf, retrieved)
+        else:
+            # No sentence is confident enough: say whether the documents hold related passages at all.
+            outcome = "evidence" if best is not None and not off_topic and is_related(best.features()) else "not_found"
+            related = [e for e in retrieved if e.doc_id in named][:3] if named else retrieved[:3]
+            ans = Answer(question=question, answer=EVIDENCE_TEXT if outcome == "evidence" else ABSTAIN_TEXT,
+                         abstained=True, confidence=conf, retrieved=retrieved, related=related or retrieved[:3],
+                         outcome=outcome)
         timings["compose"] = (time.perf_counter() - t3) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         ans.timings_ms = timings
@@ -172,6 +192,8 @@ class Answerer:
                 # nothing (unless the title is asked for); see corpus/structure.py.
                 is_title = not asks_title and is_fragment(ex.text[s:e], ex.title) and not (
                     asks_author and is_byline(ex.text[s:e], ex.start + s))  # a byline answers "who wrote it"
+                # Filing furniture (exhibit lists, auditors' consents, cover captions) answers nothing.
+                is_title = is_title or is_boilerplate_section(ex.section, ex.text[s:e])
                 if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
                     seen.add(key)
                     sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
@@ -224,6 +246,41 @@ class Answerer:
         extra = dict(zip(missing, self._cache.get_many(self.embedder, missing))) if missing else {}
         return np.stack([stored[s.excerpt.doc_id].get((s.start, s.end), extra.get(s.text)) for s in sents])
 
+    def _named(self, question: str, settings: Settings) -> set[str]:
+        """The documents the question names by file name or title (index/routing.py); empty when it names none
+        or routing is off. Answers then come from those documents only."""
+        if settings.retrieval.route_weight <= 0:
+            return set()
+        return set(self.retriever.router().route(analyse(question).text))
+
+    def _cite(self, n: int, ex: Excerpt, start: int, end: int, text: str, column: int | None = None) -> Citation:
+        """Citation [n] of span [start, end) of the excerpt's document (a table row carries its header)."""
+        pages = _span_pages(self.retriever.index, ex.doc_id, start, end) if ex.pages else None
+        table = None
+        if " | " in text:
+            table = row_view(self.retriever.index.document_text(ex.doc_id) or "", end, column)
+        return Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc, doc_id=ex.doc_id,
+                        title=ex.title, pages=pages or ex.pages, start=start, end=end, text=text,
+                        section=self.retriever.section_at(ex.doc_id, start), ocr=ex.ocr, table=table)
+
+    def _compose_cell(self, question: str, cell: CellAnswer, retrieved: list[Excerpt]) -> Answer:
+        """An answer read from table cells (one segment per column read), citing the table from its header to
+        the row."""
+        start, end = cell.span
+        text = (self.retriever.index.document_text(cell.excerpt.doc_id) or "")[start:end]
+        segs, short, pos = [], [], 0
+        for j in cell.columns:
+            parts = cell.parts_of(j)
+            seg = Segment(cell_text([p.text for p in parts]), 1, tuple((p.start, p.end) for p in parts))
+            value = " ".join(parts[-1].text.split())
+            short.append((pos + len(seg.text) - len(value), pos + len(seg.text)))
+            segs.append(seg)
+            pos += len(f"{seg.text} [1]") + 1
+        citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column)
+        return Answer(question=question, answer=render(segs), abstained=False, confidence=CELL_CONFIDENCE,
+                      citations=[citation], segments=segs, retrieved=retrieved, short_answers=short,
+                      outcome="answered")
+
     def _compose(self, question: str, sentences: list[Sentence], settings: Settings, conf: float,
                  retrieved: list[Excerpt]) -> Answer:
         best = sentences[0]
@@ -266,13 +323,7 @@ class Answerer:
                     short.append((pos + a, pos + b))
             segs.append(Segment(text, n))
             pos += len(f"{text} [{n}]") + 1
-            pages = None
-            if ex.pages:  # the pages of the cited span itself, not of the whole passage
-                pages = _span_pages(self.retriever.index, ex.doc_id, start, end)
-            citations.append(Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc,
-                                      doc_id=ex.doc_id, title=ex.title, pages=pages or ex.pages, start=start,
-                                      end=end, text=text, section=self.retriever.section_at(ex.doc_id, start),
-                                      ocr=ex.ocr))
+            citations.append(self._cite(n, ex, start, end, text))
         return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
                       citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
 

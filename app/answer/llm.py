@@ -1,7 +1,8 @@
 """The optional LLM answerer: prompt → chat completion → sentence support check → answer.
 
-Sentences whose cited text does not support them are removed and listed under `unsupported`; if none
-survives the answer is an abstention with related excerpts. Any failure to get a usable reply (server
+Sentences whose cited text does not support them are removed and listed under `unsupported` with the reason;
+if none survives, the model's answer could not be verified: the extractive answer (or its abstention with
+the closest excerpts) is given instead, `answerer` says so (UNVERIFIED) and `unsupported` still lists them. Any failure to get a usable reply (server
 down, slow, malformed, cut off) gives the extractive answer instead, with `answerer` saying why.
 `verify_llm` is the in-code proof, run before an LLM answer is returned, that every kept sentence carries
 a verbatim evidence span inside the citation its marker names.
@@ -17,7 +18,7 @@ import numpy as np
 from app.answer.extractive import Answerer, confidence_of
 from app.answer.llm_client import LLMClient, LLMError
 from app.answer.llm_prompt import ABSTAIN_PHRASE, build_prompt
-from app.answer.support import SupportChecker, Verdict, split_claims
+from app.answer.support import SupportChecker, Verdict, has_markup, split_claims, strip_markup
 from app.answer.verify import ABSTAIN_TEXT, VerificationError, check_citations
 from app.settings import LLMSettings, Settings
 from app.types import Answer, Citation, Evidence, Unsupported
@@ -25,6 +26,16 @@ from index.citations import make_citation_id
 from index.types import Excerpt
 
 _ABSTAIN_RE = re.compile(re.escape(ABSTAIN_PHRASE).replace(r"\ ", r"\s+"), re.I)
+
+
+UNVERIFIED = "extractive (the LLM answer could not be verified"
+"""How `answerer` starts when every sentence of the model's answer was removed and the extractive answer is
+given instead."""
+
+
+def unverified_label(removed: int) -> str:
+    """The `answerer` of an answer whose LLM sentences were all removed."""
+    return f"{UNVERIFIED}: {removed} sentence{'s' if removed != 1 else ''} removed)"
 
 
 def llm_label(model: str) -> str:
@@ -63,6 +74,12 @@ class LLMAnswerer:
         timings["llm"] = (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         ans = self._compose(question, reply, prompt.excerpts, retrieved, conf)
+        if ans.unsupported and not ans.evidence:
+            # Nothing the model wrote could be checked against the documents: say so, answer extractively.
+            fallback = self.extractive.answer(question, settings, history)
+            fallback.answerer = unverified_label(len(ans.unsupported))
+            fallback.unsupported = ans.unsupported
+            ans = fallback
         timings["verify"] = (time.perf_counter() - t2) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         ans.timings_ms = timings
@@ -77,12 +94,13 @@ class LLMAnswerer:
             return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, confidence=conf,
                           retrieved=retrieved, related=retrieved[:3], answerer=label)
         texts = [ex.text for ex in given]
-        verdicts = [self.checker.check(c, texts) for c in claims]
+        verdicts = [self.checker.check(c, texts, question) for c in claims]
         seen: set[str] = set()
         kept = [v for v in verdicts if v.supported and not (v.claim.text in seen or seen.add(v.claim.text))]
-        unsupported = [Unsupported(v.claim.text, v.reason) for v in verdicts if not v.supported]
+        # A refused sentence is shown (behind a toggle, as text) without its markup.
+        unsupported = [Unsupported(strip_markup(v.claim.text), v.reason) for v in verdicts if not v.supported]
         if not claims:
-            unsupported = [Unsupported(" ".join(reply.split())[:500], "the reply holds no sentence")]
+            unsupported = [Unsupported(strip_markup(reply)[:500], "the reply holds no sentence")]
         if not kept:
             return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, confidence=conf,
                           retrieved=retrieved, related=retrieved[:3], answerer=label, unsupported=unsupported)
@@ -129,6 +147,8 @@ def verify_llm(answer: Answer, doc_text: Callable[[str], str]) -> None:
         return
     if not answer.citations or not answer.evidence:
         raise VerificationError("an LLM answer without citations or evidence")
+    if has_markup(answer.answer):  # no raw HTML leaves /api/ask or /v1 in an answer string
+        raise VerificationError("an LLM answer holds markup")
     check_citations(answer, doc_text)
     sentences: dict[str, list[int]] = {}
     for e in answer.evidence:

@@ -1,5 +1,10 @@
-"""A minimal OpenAI chat-completions client over httpx: streaming and not, timeouts, retries with backoff.
+"""A minimal OpenAI chat-completions client over httpx: streaming and not, a deadline, retries with backoff.
 
+`timeout_s` is a deadline for the whole call (connect, every byte, every retry and backoff), not a gap between
+bytes: a server that trickles one byte a second cannot hold an answer past it. The reply is read up to a cap
+(`reply_cap`: max_tokens × 8 characters, 1 MiB at most); a longer one is cut there, at its last full sentence,
+and only that is checked. A reply that cannot be parsed (including JSON nested past Python's recursion limit)
+is an LLMError, so the caller falls back to the extractive answer.
 Every failure is an LLMError whose message is one line naming the URL and the fix; the API key (from
 $GROUNDQA_LLM_API_KEY) goes only into the Authorization header, never into a message or a log.
 """
@@ -7,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import threading
 import time
 from typing import Any, Callable, Iterator
 
@@ -15,6 +22,38 @@ import httpx
 API_KEY_ENV = "GROUNDQA_LLM_API_KEY"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 10.0
+BYTES_PER_TOKEN = 8
+"""Reply text read per requested token (max_tokens × this), generous for any tokenizer."""
+MAX_REPLY_CHARS = 1 << 20
+"""Reply text is never read past 1 MiB, whatever max_tokens says."""
+_ENVELOPE_BYTES = 64 * 1024
+"""Room for the JSON or SSE envelope around the reply text (ids, roles, one event per token)."""
+_SENTENCE_END = re.compile(r"[.!?](?:[\"'”’)]*)(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*")
+
+
+def reply_cap(max_tokens: int) -> int:
+    """Characters of reply text read at most for a request of `max_tokens`."""
+    return max(256, min(int(max_tokens) * BYTES_PER_TOKEN, MAX_REPLY_CHARS))
+
+
+def cut_to_sentence(text: str) -> str:
+    """`text` up to its last complete sentence (with the markers after it): what is checked of a cut reply."""
+    ends = list(_SENTENCE_END.finditer(text))
+    return text[: ends[-1].end()] if ends else ""
+
+
+def _partial_json_string(raw: str) -> str | None:
+    """The (possibly unterminated) value of the first "content" string in a cut JSON body."""
+    m = re.search(r'"content"\s*:\s*"((?:[^"\\]|\\.)*)', raw)
+    if not m:
+        return None
+    body = m.group(1)
+    for trim in range(0, 7):  # a cut escape ("\u00") at the very end
+        try:
+            return json.loads('"' + body[: len(body) - trim] + '"')
+        except ValueError:
+            continue
+    return None
 
 
 class LLMError(RuntimeError):
@@ -64,30 +103,62 @@ class LLMClient:
         body: dict[str, Any] = {"model": self.model, "messages": messages, "max_tokens": int(max_tokens),
                                 "temperature": float(temperature), "stream": bool(stream)}
         delay = self.backoff_s
+        deadline = time.monotonic() + self.timeout_s
+        cap = reply_cap(max_tokens)
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
-                return self._once(body, stream)
+                return self._before(deadline, body, stream, cap)
             except _Retryable as exc:
-                if last:
+                wait = min(exc.retry_after, MAX_RETRY_AFTER_S) if exc.retry_after is not None else delay
+                if last or time.monotonic() + wait >= deadline:
                     raise LLMError(f"{exc.message} after {attempt + 1} tries — {exc.fix}") from None
-                self._sleep(min(exc.retry_after, MAX_RETRY_AFTER_S) if exc.retry_after is not None else delay)
+                self._sleep(wait)
                 delay *= 2
         raise AssertionError("unreachable")
 
-    def _once(self, body: dict[str, Any], stream: bool) -> str:
-        timeout = httpx.Timeout(self.timeout_s, connect=min(self.timeout_s, 10.0))
+    def _timed_out(self) -> LLMError:
+        return LLMError(f"the LLM server at {self.url} did not answer within {self.timeout_s:g} s — raise the "
+                        "timeout (--llm-timeout) or use a faster model")
+
+    def _before(self, deadline: float, body: dict[str, Any], stream: bool, cap: int) -> str:
+        """One try, abandoned at the deadline: it runs in a worker thread (a read blocked on a silent socket
+        cannot be interrupted otherwise); the worker stops at its next byte or its own read timeout."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._timed_out()
+        box: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                box["reply"] = self._once(body, stream, deadline, cap)
+            except BaseException as exc:  # handed to the caller's thread below
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, name="groundqa-llm", daemon=True)
+        worker.start()
+        worker.join(remaining)
+        if worker.is_alive():
+            raise self._timed_out()
+        if "error" in box:
+            raise box["error"]
+        return box["reply"]
+
+    def _once(self, body: dict[str, Any], stream: bool, deadline: float | None = None,
+              cap: int = MAX_REPLY_CHARS) -> str:
+        deadline = deadline if deadline is not None else time.monotonic() + self.timeout_s
+        remaining = max(0.01, deadline - time.monotonic())
+        timeout = httpx.Timeout(remaining, connect=min(remaining, 10.0))
         try:
             with httpx.Client(timeout=timeout, trust_env=False) as client:
-                if not stream:
-                    r = client.post(self.url, json=body, headers=self._headers())
-                    self._check_status(r)
-                    return self._parse(r)
                 with client.stream("POST", self.url, json=body, headers=self._headers()) as r:
                     if r.status_code >= 400:
                         r.read()
                     self._check_status(r)
-                    return self._parse_stream(r.iter_lines())
+                    chunks = self._bytes(r, deadline)
+                    if not stream:
+                        return self._parse(chunks, cap)
+                    return self._parse_stream(_lines(chunks), cap)
         except httpx.ConnectError:
             raise _Retryable(f"cannot connect to the LLM server at {self.url}",
                              "start the server, or fix --llm / $GROUNDQA_LLM_URL") from None
@@ -122,20 +193,48 @@ class LLMClient:
         return LLMError(f"the LLM server at {self.url} sent {what} — check that --llm points at an "
                         "OpenAI-compatible chat-completions server")
 
-    def _parse(self, r: httpx.Response) -> str:
+    def _bytes(self, r: httpx.Response, deadline: float) -> Iterator[bytes]:
+        """The body's chunks, ending with an LLMError once the deadline passes (checked at every chunk)."""
+        for chunk in r.iter_bytes():
+            if time.monotonic() > deadline:
+                raise self._timed_out()
+            yield chunk
+
+    def _parse(self, chunks: Iterator[bytes], cap: int) -> str:
+        limit = cap * 6 + _ENVELOPE_BYTES  # JSON may spell a character as "\uXXXX"
+        buf = bytearray()
+        cut = False
+        for chunk in chunks:
+            buf += chunk
+            if len(buf) > limit:
+                cut = True
+                break
+        raw = bytes(buf[:limit]).decode("utf-8", "replace")
+        if cut:
+            content = _partial_json_string(raw)
+            if content is None:
+                raise self._malformed(f"a reply over {limit:,} bytes that is not chat-completions JSON")
+            return cut_to_sentence(content[:cap])
         try:
-            data = r.json()
+            data = json.loads(raw)
             content = data["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise self._malformed("a reply that is not chat-completions JSON") from None
         if not isinstance(content, str):
             raise self._malformed("a reply without text content")
-        return content
+        return content if len(content) <= cap else cut_to_sentence(content[:cap])
 
-    def _parse_stream(self, lines: Iterator[str]) -> str:
+    def _parse_stream(self, lines: Iterator[str], cap: int = MAX_REPLY_CHARS) -> str:
         parts: list[str] = []
+        size = 0
+        read = 0
+        limit = cap * 64 + _ENVELOPE_BYTES  # one SSE event per token carries ~150 bytes of envelope
         finished = False
         for line in lines:
+            read += len(line) + 1
+            if read > limit:
+                # Cut deliberately: like a server's finish_reason "length", check what came up to here.
+                return cut_to_sentence("".join(parts))
             line = line.strip()
             if not line.startswith("data:"):
                 continue  # comments, event names, keep-alive pings
@@ -145,11 +244,14 @@ class LLMClient:
                 break
             try:
                 choice = json.loads(payload)["choices"][0]
-            except (ValueError, KeyError, IndexError, TypeError):
+                delta = (choice.get("delta") or {}).get("content")
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError):
                 raise self._malformed("a stream event that is not chat-completions JSON") from None
-            delta = (choice.get("delta") or {}).get("content")
             if isinstance(delta, str):
                 parts.append(delta)
+                size += len(delta)
+                if size >= cap:
+                    return cut_to_sentence("".join(parts)[:cap])
             if choice.get("finish_reason"):
                 finished = True
         if not finished:
@@ -157,6 +259,22 @@ class LLMClient:
             raise LLMError(f"the stream from the LLM server at {self.url} ended before the answer was complete "
                            "— check the server's log (or its timeouts)")
         return "".join(parts)
+
+
+def _lines(chunks: Iterator[bytes]) -> Iterator[str]:
+    """Decoded lines of a byte stream (a line is never longer than what was read: chunks are joined as they
+    come, so a cap on bytes read also caps a line)."""
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *done, pending = pending.split(b"\n")
+        for line in done:
+            yield line.decode("utf-8", "replace")
+        if len(pending) > MAX_REPLY_CHARS * 2:
+            yield pending.decode("utf-8", "replace")  # one endless line: hand it over so the cap applies
+            pending = b""
+    if pending:
+        yield pending.decode("utf-8", "replace")
 
 
 class _Retryable(Exception):

@@ -1,16 +1,26 @@
 """The sentence support check for LLM answers: nothing is shown as supported unless its cited text supports it.
 
 An answer is split into sentences ("claims"). A claim is supported when all of these hold:
-1. it carries at least one [n] marker, and every marker names an excerpt the model was given;
+1. it carries at least one [n] marker, and every marker names an excerpt the model was given, and it holds
+   no markup (an HTML tag, a Markdown link or image): such a sentence is refused whole;
 2. every number, date word, amount scale word and named entity (capitalised word) in it occurs in its
-   evidence (a number next to one of the content words it has in the claim) — the best-matching window of 1–3 consecutive sentences of a cited excerpt (with two or more
-   markers, windows of two cited excerpts together);
-3. it adds no negation that the evidence lacks ("not", "never", …);
-4. its content is in the evidence: lexical overlap (share of the claim's stemmed content words found in the
-   window) of at least LEX_STRONG, or at least LEX_MIN with dense cosine similarity of at least DENSE_MIN.
+   evidence (a number next to one of the content words it has in the claim) — the best-matching window of
+   1–3 consecutive sentences of a cited excerpt (with two or more markers, windows of two cited excerpts
+   together);
+3. its evidence does not say the opposite: the claim's polarity (negated or not: "not", "never", "did not",
+   "failed to", "without", "n't", …) equals that of the evidence clauses that share its words — a negation
+   added *or dropped* is unsupported — and it uses no direction word whose opposite alone its evidence uses
+   ("increased" for "decreased"; the lexicon is app/answer/opposites.py); and, word by word (the claim aligned
+   with its evidence, app/answer/align.py), no short stretch where the two differ has a negation on one side
+   only or opposite direction words ("higher … and lower risk" → "higher … and higher risk"); the excerpt
+   sentence a claim sentence restates is read for this even when another window holds the rest of its words;
+4. its evidence is not an instruction: a window holding a sentence addressed to a reader or a model
+   ("Ignore previous instructions and say …", corpus/addressed.py) supports nothing;
+5. its content is in the evidence: at most MAX_NEW_WORDS of its stemmed content words are absent from the
+   window (words of the question do not count), and lexical overlap (share of the claim's content words found
+   in the window) is at least LEX_STRONG, or at least LEX_MIN with dense cosine similarity of at least DENSE_MIN.
 The thresholds were chosen on the dev sets with `python -m bench.verifier` (see README, "LLM answers").
-Only the cited excerpts are read: text inside an excerpt ("ignore your instructions…") is matched like any
-other words and can never relax a check.
+Only the cited excerpts are read: text inside an excerpt ("ignore your instructions…") can never relax a check.
 """
 from __future__ import annotations
 
@@ -21,7 +31,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from app.answer.align import aligned_conflict, negations as _negations
+from app.answer.opposites import opposite_of
 from corpus import sentence_spans
+from corpus.addressed import is_addressed
 
 LEX_STRONG = 0.75
 """Claims with at least this share of their content words in the evidence are supported without dense help."""
@@ -33,6 +46,9 @@ NUMBER_REACH = 2
 """A number must share one of its nearest content words (this many each side) with its occurrence in the evidence."""
 MAX_WINDOW = 3
 """Evidence windows span at most this many consecutive sentences of one excerpt."""
+MAX_NEW_WORDS = 3
+"""Content words of a claim that may be absent from its evidence (and from the question): a paraphrase's
+connecting words pass, a faithful sentence padded with four or more invented words does not."""
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -49,7 +65,8 @@ _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60
 _SCALE_OR_DATE = set("thousand million billion trillion percent january february march april may june july august "
                      "september october november december monday tuesday wednesday thursday friday saturday "
                      "sunday".split())
-_NEGATIONS = {"not", "no", "never", "none", "nor", "neither", "cannot", "without", "n't"}
+_CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|(?<=[.!?])\s+|\b(?:but|while|whereas|although|though|however)\b", re.I)
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>|!?\[[^\]\n]*\]\([^)\n]*\)|\]\s*\((?:https?:|javascript:)", re.I)
 _STOP = set("""a an the and or but if then so of in on at to for from by with as into onto about over under
 between through during before after above below up down out off than too very can could would should may might
 will shall must do does did done is are was were be been being have has had having it its it's this that these
@@ -201,33 +218,109 @@ def _entity_in(word: str, evidence_lower: str, evidence_stems: set[str]) -> bool
     return all(_stemmer().stemWord(p) in evidence_stems or _has_word(evidence_lower, p) for p in parts)
 
 
-def _negated(text: str) -> bool:
-    words = set(re.findall(r"[a-z']+", _norm(text).lower()))
-    return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words)
+def has_markup(text: str) -> bool:
+    """Whether text holds an HTML tag or a Markdown link or image."""
+    return bool(_MARKUP.search(text))
 
 
-def _windows(excerpt: int, text: str) -> list[Span]:
+def strip_markup(text: str) -> str:
+    """Text with HTML tags and Markdown link/image syntax removed (for showing a refused sentence)."""
+    text = re.sub(r"!?\[([^\]\n]*)\]\([^)\n]*\)", r"\1", text)
+    text = re.sub(r"<[^>]*>?", " ", text)  # an unclosed "<img …" too
+    return " ".join(text.split())
+
+
+def _relevant(evidence: str, terms: set[str]) -> str:
+    """The clauses of the evidence that share a content word with the claim (where its polarity and
+    direction words are read: "talks resumed, although no deal was reached" is not a negated "talks resumed")."""
+    parts = [p for p in _CLAUSE.split(evidence) if p and p.strip()]
+    keep = [p for p in parts if content_terms(p) & terms]
+    return " | ".join(keep) if keep else evidence
+
+
+def _conflict(claim: str, terms: set[str], window: str, addressed: bool) -> str:
+    """Why this window cannot support the claim whatever its words: an instruction, the opposite polarity or
+    direction; '' when none."""
+    if addressed:
+        return "its only evidence is a sentence addressed to a reader or an AI model (an instruction is not evidence)"
+    # Polarity and direction are read per claim sentence, in the window's sentences closest to it (at least
+    # half the best overlap): a negation in a neighbouring sentence of a wider window says nothing about it.
+    sents = [window[a:b] for a, b in sentence_spans(window)] or [window]
+    for part in [claim[a:b] for a, b in sentence_spans(claim)] or [claim]:
+        mine = content_terms(part) or terms
+        overlap = [len(content_terms(t) & mine) for t in sents]
+        anchor = " ".join(t for t, o in zip(sents, overlap) if o and o * 2 >= max(overlap)) or window
+        rel = _relevant(anchor, mine)
+        n_claim, n_ev = _negations(part), _negations(rel)
+        if n_claim and not n_ev:
+            return "the sentence negates what the cited text says"
+        if n_ev and not n_claim:
+            return "the cited text says the opposite (it is negated there)"
+        if n_claim and n_claim != n_ev and n_ev < 2:  # "neither … had not" for "neither … had"
+            return "the sentence's negations differ from the cited text's"
+        opp = opposite_of(part, rel)
+        if opp:
+            return f"the sentence says {opp[0]!r} where the cited text says {opp[1]!r}"
+        # word by word: a swap or a dropped "not" inside a sentence that holds both sides of a pair, or
+        # another negation, is invisible to the counts above
+        why = aligned_conflict(part, anchor)
+        if why:
+            return why
+    return ""
+
+
+def _source_conflict(claim: str, excerpts: Sequence[tuple[int, str]], spans: list[Span]) -> str:
+    """Why the claim contradicts the sentence of its cited excerpts it was taken from, when that sentence lies
+    outside its evidence window ('' when none does): a window that lacks the negated sentence a claim restates
+    ("… have not been reversed …" → "… have been reversed …") must not support it on its other words."""
+    for a, b in sentence_spans(claim) or [(0, len(claim))]:
+        part = claim[a:b]
+        mine = content_terms(part)
+        if not mine:
+            continue
+        sents = [(n, s, e, text[s:e]) for n, text in excerpts for s, e in sentence_spans(text)]
+        overlap = [len(content_terms(t) & mine) for *_, t in sents]
+        top = max(overlap, default=0)
+        if top * 2 < len(mine):
+            continue  # no sentence of the excerpts is this claim sentence's source
+        best = [x for x, o in zip(sents, overlap) if o == top]
+        if any(sp.excerpt == n and sp.start <= s and e <= sp.end for n, s, e, _ in best for sp in spans):
+            continue  # the source is in the window: _conflict read it
+        whys = [_conflict(part, mine, t, False) for *_, t in best]
+        if all(whys):
+            return whys[0]
+    return ""
+
+
+@lru_cache(maxsize=256)
+def _windows(excerpt: int, text: str) -> tuple[tuple[Span, bool], ...]:
+    """Every window of 1..MAX_WINDOW sentences, with whether it holds a sentence addressed to a model."""
     spans = sentence_spans(text)
+    flags = [is_addressed(text[s:e]) for s, e in spans]
     out = []
     for i in range(len(spans)):
         for j in range(i, min(i + MAX_WINDOW, len(spans))):
             s, e = spans[i][0], spans[j][1]
-            out.append(Span(excerpt, s, e, text[s:e]))
-    return out
+            out.append((Span(excerpt, s, e, text[s:e]), any(flags[i:j + 1])))
+    return tuple(out)
 
 
 class SupportChecker:
     """Checks claims against the excerpts they cite (see module docstring)."""
 
     def __init__(self, embed: EmbedFn | None = None, lex_strong: float = LEX_STRONG, lex_min: float = LEX_MIN,
-                 dense_min: float = DENSE_MIN) -> None:
+                 dense_min: float = DENSE_MIN, max_new: int = MAX_NEW_WORDS) -> None:
         self.embed = embed
         self.lex_strong, self.lex_min, self.dense_min = lex_strong, lex_min, dense_min
+        self.max_new = max_new
 
-    def check(self, claim: Claim, excerpt_texts: Sequence[str]) -> Verdict:
-        """Whether `claim` is supported by the excerpts its markers name (excerpt_texts[n-1] is [n])."""
+    def check(self, claim: Claim, excerpt_texts: Sequence[str], question: str = "") -> Verdict:
+        """Whether `claim` is supported by the excerpts its markers name (excerpt_texts[n-1] is [n]); words of
+        `question` may appear in the claim without being in the evidence."""
         if not claim.markers:
             return Verdict(claim, False, "no [n] marker: the sentence cites nothing")
+        if has_markup(claim.raw):
+            return Verdict(claim, False, "the sentence holds markup (an HTML tag or a Markdown link or image)")
         valid = tuple(n for n in claim.markers if 1 <= n <= len(excerpt_texts))
         if not valid:  # (bracketed reference numbers copied from a document may sit next to a valid marker)
             return Verdict(claim, False, f"marker [{claim.markers[0]}] names no excerpt "
@@ -237,41 +330,50 @@ class SupportChecker:
         nums, words = numbers_in(claim.text), critical_words(claim.text)
         if not terms and not nums:
             return Verdict(claim, False, "the sentence states nothing that can be checked")
+        asked = content_terms(question) if question else set()
         cands = [w for n in claim.markers for w in _windows(n - 1, excerpt_texts[n - 1])]
         if not cands:
             return Verdict(claim, False, "the cited excerpts are empty")
-        scored = [self._score(claim, terms, nums, words, [w]) for w in cands]
-        best = max(scored, key=lambda v: (not v[3], v[0], -len(v[2][0].text)))
-        if best[3] and len(claim.markers) > 1:  # facts from two cited excerpts: try windows of two together
-            pairs = [self._score(claim, terms, nums, words, [best[2][0], w]) for w in cands
-                     if w.excerpt != best[2][0].excerpt]
+        scored = [self._score(claim, terms, nums, words, asked, [w], a) for w, a in cands]
+        best = max(scored, key=_rank)
+        if (best.missing or best.conflict) and len(claim.markers) > 1:
+            # facts from two cited excerpts: try windows of two together
+            first = best.spans[0]
+            pairs = [self._score(claim, terms, nums, words, asked, [first, w], a or best.addressed)
+                     for w, a in cands if w.excerpt != first.excerpt]
             if pairs:
-                best2 = max(pairs, key=lambda v: (not v[3], v[0]))
-                if len(best2[3]) < len(best[3]):
+                best2 = max(pairs, key=_rank)
+                if _rank(best2)[:2] > _rank(best)[:2] or len(best2.missing) < len(best.missing):
                     best = best2
-        lex, _, spans, missing = best
-        verdict = Verdict(claim, False, evidence=spans, lexical=lex)
-        if missing:
-            verdict.reason = f"{sorted(missing)[0]!r} is not in the cited text"
+        verdict = Verdict(claim, False, evidence=best.spans, lexical=best.lex)
+        if best.missing:
+            verdict.reason = f"{sorted(best.missing)[0]!r} is not in the cited text"
             return verdict
-        evidence_text = " ".join(s.text for s in spans)
-        if _negated(claim.text) and not _negated(evidence_text):
-            verdict.reason = "the sentence negates what the cited text says"
+        if best.conflict:
+            verdict.reason = best.conflict
             return verdict
-        if lex < self.lex_min:
-            verdict.reason = f"only {lex:.0%} of its words are in the cited text"
+        if best.lex < self.lex_min:
+            verdict.reason = f"only {best.lex:.0%} of its words are in the cited text"
             return verdict
-        if lex < self.lex_strong:
-            verdict.dense = self._dense(claim.text, evidence_text)
+        if len(best.new) > self.max_new:
+            verdict.reason = (f"{len(best.new)} of its words are not in the cited text "
+                              f"(e.g. {sorted(best.new)[0]!r}; at most {self.max_new} may be)")
+            return verdict
+        if best.lex < self.lex_strong:
+            verdict.dense = self._dense(claim.text, " ".join(s.text for s in best.spans))
             if verdict.dense is None or verdict.dense < self.dense_min:
-                verdict.reason = (f"{lex:.0%} of its words are in the cited text and its meaning is not close "
+                verdict.reason = (f"{best.lex:.0%} of its words are in the cited text and its meaning is not close "
                                   f"enough (similarity {verdict.dense if verdict.dense is not None else 0:.2f})")
                 return verdict
+        why = _source_conflict(claim.text, [(n - 1, excerpt_texts[n - 1]) for n in claim.markers], best.spans)
+        if why:
+            verdict.reason = why
+            return verdict
         verdict.supported = True
         return verdict
 
-    def _score(self, claim: Claim, terms: set[str], nums: set[str], words: set[str], spans: list[Span]
-               ) -> tuple[float, int, list[Span], set[str]]:
+    def _score(self, claim: Claim, terms: set[str], nums: set[str], words: set[str], asked: set[str],
+               spans: list[Span], addressed: bool) -> "_Scored":
         text = " ".join(s.text for s in spans)
         low = _norm(text).lower()
         have = content_terms(text)
@@ -280,7 +382,8 @@ class SupportChecker:
         if words:
             stems = set(_stemmer().stemWords(_tokens(text)))
             missing |= {w for w in words if not _entity_in(w, low, stems)}
-        return lex, 0, spans, missing
+        conflict = _conflict(claim.text, terms, text, addressed)
+        return _Scored(lex, spans, missing, conflict, terms - have - asked, addressed)
 
     def _dense(self, a: str, b: str) -> float | None:
         if self.embed is None:
@@ -288,3 +391,21 @@ class SupportChecker:
         v = np.asarray(self.embed([a, b]), dtype=np.float32)
         v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
         return float(v[0] @ v[1])
+
+
+@dataclass
+class _Scored:
+    """One candidate window's scores for a claim."""
+
+    lex: float
+    spans: list[Span]
+    missing: set[str]
+    conflict: str
+    new: set[str]
+    addressed: bool
+
+
+def _rank(v: _Scored) -> tuple[bool, bool, float, int]:
+    """Best window first: one that passes everything, then one that holds every fact (its conflict is the
+    reason given), then the most overlap, then the shortest."""
+    return (not v.missing and not v.conflict, not v.missing, v.lex, -sum(len(s.text) for s in v.spans))

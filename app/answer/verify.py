@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from app.types import Answer, render
+from app.types import Answer, Citation, Segment, render
 from index.citations import make_citation_id
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -50,11 +50,26 @@ def verify(answer: Answer, doc_text: Callable[[str], str]) -> None:
             raise VerificationError(f"marker [{n}] names no citation")
         if not seg.text.strip():
             raise VerificationError(f"marker [{n}] follows no text")
-        if seg.text not in answer.citations[n - 1].text:
+        if seg.parts:
+            _check_parts(seg, answer.citations[n - 1], doc_text)
+        elif seg.text not in answer.citations[n - 1].text:
             raise VerificationError(f"text before [{n}] is not inside its cited span: {seg.text[:60]!r}")
         used.add(n)
     if used != set(range(1, len(answer.citations) + 1)):
         raise VerificationError("every citation must be used by a marker")
+
+
+def _check_parts(seg: Segment, c: Citation, doc_text: Callable[[str], str]) -> None:
+    """A table-cell segment: each part (row label, column label pieces, cell) is a span inside the citation,
+    and the segment's text is exactly those spans put together by `cell_text`."""
+    from app.answer.cells import cell_text
+
+    text = doc_text(c.doc_id)
+    for a, b in seg.parts:
+        if not (c.start <= a < b <= c.end):
+            raise VerificationError(f"a part of the text before [{seg.citation}] lies outside its cited span")
+    if seg.text != cell_text([text[a:b] for a, b in seg.parts]):
+        raise VerificationError(f"the table answer before [{seg.citation}] is not its cited row, column and cell")
 
 
 def check_citations(answer: Answer, doc_text: Callable[[str], str]) -> None:

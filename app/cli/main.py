@@ -50,6 +50,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     for line in report.skipped:
         print(f"warning: {line}", file=sys.stderr)
     print(report.summary())
+    from app.sample import drop_demo_sample, mark_demo
+
+    if not args.paths and paths:  # a new index started with the sample report: a demo until own documents come
+        mark_demo(api)
+    elif notice := drop_demo_sample(api):
+        print(notice)
     return 0
 
 
@@ -135,12 +141,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     from index.check import check_index
 
     store = _api(args).store
+    if getattr(args, "compact", False) and not store:
+        raise _UsageError("--compact applies to a Milvus store — add --store milvus://HOST:PORT/DB (an embedded "
+                          "index is rewritten whole by every commit and needs no compaction)")
     if store:
         from index.store.milvus_check import check_milvus
 
+        if args.compact:
+            from index.store.milvus_commit import compact
+
+            done = compact(store, full=True)
+            print(f"compacted: {done['merged_segments']} segment(s) into one" if done else "nothing to compact")
         problems = check_milvus(store)
     else:
         problems = check_index(Path(args.index))
+        from index.check import addressed_documents
+
+        for line in addressed_documents(Path(args.index)):
+            print(f"warning: {line}")
     for p in problems:
         print(f"problem: {p}")
     print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")
@@ -237,7 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--context", type=int, default=300, help="characters of context on each side")
     sp.add_argument("--json", action="store_true")
 
-    add("check", cmd_check, "verify an index's integrity")
+    sp = add("check", cmd_check, "verify an index's integrity")
+    sp.add_argument("--compact", action="store_true",
+                    help="Milvus store: first merge all segments into one and drop tombstoned rows (readers "
+                         "are not blocked)")
 
     sp = add("serve", cmd_serve, "start the browser app (Gradio) with the HTTP API")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -246,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--allowed-hosts", default=None,
                     help="comma-separated Host names the server answers to (default: loopback names only on "
                          "127.0.0.1, any name off it)")
+    sp.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
+                    help="comma-separated addresses of reverse proxies trusted to set X-Forwarded-For (default: "
+                         "none — the login throttle counts the connecting address)")
     add_llm_options(sp)
 
     sp = add("eval", cmd_eval, "evaluate a question file (JSONL/CSV/XLSX), or `eval compare RUN_A RUN_B`")

@@ -18,13 +18,16 @@ def answer_text(ans: Answer) -> str:
     """The answer, then its numbered sources (or, for an abstention, the related excerpts)."""
     out = [textwrap.fill(" ".join(ans.answer.split()), width=100), ""]
     if ans.abstained:
-        out.append(f"(abstained; confidence {ans.confidence:.2f}) Closest excerpts:")
+        label = "no sentence states the answer" if ans.outcome == "evidence" else "abstained"
+        out.append(f"({label}; confidence {ans.confidence:.2f}) Closest excerpts:")
         for e in ans.related:
             out.append(f"  - {e.citation}  {_where(e.doc, e.pages, e.section, e.ocr)}: {' '.join(e.text.split())[:160]}…")
     else:
         out.append(f"Sources (confidence {ans.confidence:.2f}):")
         for c in ans.citations:
             out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages, c.section, c.ocr)}, characters {c.start}–{c.end}")
+            if c.table:  # the cited row under its column labels, aligned
+                out.append(textwrap.indent(c.table.to_text(), "      "))
     if ans.answerer != "extractive":
         out.append(f"Answered by: {ans.answerer}")
     if ans.unsupported:
@@ -43,6 +46,8 @@ def resolution_text(r: Resolution) -> str:
         for rid in r.relocated:
             head.append(f"now at:   {rid}")
     body = f"…{r.before}»{r.text}«{r.after}…"
+    if r.table:
+        body = "table row with its header:\n" + textwrap.indent(r.table.to_text(), "  ") + "\n\n" + body
     return "\n".join(head) + "\n\n" + body
 
 

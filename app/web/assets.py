@@ -7,6 +7,8 @@ asks its value. (Gradio's chat sanitizer drops data-* attributes but keeps a but
 """
 from __future__ import annotations
 
+import json
+
 CSS = """
 :root { --gq-accent: #2563eb; --gq-mark: #fde68a; --gq-card: #f8fafc; --gq-line: #e2e8f0; --gq-sub: #64748b;
         --gq-tip-bg: #ffffff; --gq-tip-fg: #111827; }
@@ -32,7 +34,31 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
               border-radius: 8px; }
 .gq-abstain .gq-abstain-title { font-weight: 500 !important; font-size: 1rem !important; color: #b45309; }
 .dark .gq-abstain .gq-abstain-title { color: #fbbf24; }
+.gq-evidence { border: 1px solid var(--gq-accent); border-radius: 8px; padding: 0.6rem 0.8rem; }
+.gq-evidence .gq-evidence-title { font-weight: 500; margin-bottom: 0.35rem; }
+.gq-table-wrap { max-width: 100%; overflow-x: auto; max-height: 40vh; overflow-y: auto; margin: 0.5rem 0; }
+.gq-table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
+.gq-table th, .gq-table td { padding: 0.2rem 0.55rem; border: 0 !important; border-bottom: 1px solid var(--gq-line) !important;
+                             text-align: right; vertical-align: bottom; word-break: normal !important;
+                             overflow-wrap: normal !important; hyphens: none; }
+.gq-table td { white-space: nowrap; }
+.gq-table thead th { min-width: 6.5em; }
+.gq-table { border: 0 !important; margin: 0 !important; }
+.gq-panel .gq-table { font-size: 0.8rem; }
+.gq-panel .gq-table thead th { min-width: 4.5em; }
+.gq-table thead th { position: sticky; top: 0; background: var(--background-fill-primary, #fff); font-weight: 600;
+                     color: var(--gq-sub); }
+.gq-table tbody th { text-align: left; font-weight: 500; min-width: 9em; }
+.gq-table .gq-row-cited { background: var(--gq-mark); }
+.gq-table .gq-cell-hit { font-weight: 700; outline: 2px solid var(--gq-accent); outline-offset: -2px; }
 .gq-error { color: #b91c1c; }
+.gq-writing { color: var(--gq-sub); font-size: 0.9rem; }
+.gq-unverified { color: #b45309; font-weight: 500; margin-bottom: 0.4rem; }
+.dark .gq-unverified { color: #fbbf24; }
+.gq-removed-note { color: var(--gq-sub); font-size: 0.85rem; margin-top: 0.5rem; }
+.gq-removed { font-size: 0.85rem; color: var(--gq-sub); }
+.gq-removed summary { cursor: pointer; color: var(--gq-accent); }
+.gq-removed .gq-removed-text { text-decoration: line-through; }
 .dark .gq-error { color: #f87171; }
 .gq-marker { font: inherit; font-size: 0.75em; vertical-align: super; line-height: 1; color: var(--gq-accent);
              background: none; border: 0; padding: 0 1px; margin: 0; cursor: pointer; position: relative;
@@ -57,7 +83,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-card .gq-card-text { color: var(--gq-sub); font-size: 0.8rem; line-height: 1.35; display: -webkit-box;
                          -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 .gq-sources-head { font-size: 0.78rem; color: var(--gq-sub); margin-top: 0.55rem; }
-.gq-id { font-family: var(--font-mono, monospace); font-size: 0.85em; overflow-wrap: anywhere; }
+.gq-id { font-family: var(--font-mono, monospace); font-size: 0.85em; white-space: nowrap; }  /* never split an id */
 .gq-copy { font: inherit; font-size: 0.78rem; margin-left: 0.4rem; padding: 0 0.45rem; cursor: pointer;
            border: 1px solid var(--gq-line); border-radius: 5px; background: transparent; color: inherit; }
 .gq-empty { color: var(--gq-sub); }
@@ -83,22 +109,103 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 #gq-docs td, #gq-docs td *, #gq-eval-table td, #gq-eval-table td *, #gq-eval-summary td, #gq-eval-summary td * {
   font-family: var(--font, inherit) !important; }
 .gq-matches ul, .gq-related ul { margin: 0.3rem 0; padding-left: 1.2rem; }
+/* Documents: a table on desktop (whole words only: paths wrap after / _ - . where app.web.ui.documents put a
+   <wbr>), cards on a phone (each value under its column's name). */
+.gq-doc-wrap { overflow-x: auto; }
+#gq-docs table.gq-doc-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; margin: 0; border: 0 !important;
+                              font-variant-numeric: tabular-nums; }
+#gq-docs .gq-doc-table th, #gq-docs .gq-doc-table td { text-align: left; padding: 0.45rem 0.6rem; border: 0 !important;
+  border-bottom: 1px solid var(--gq-line) !important; vertical-align: top; word-break: normal; overflow-wrap: normal;
+  hyphens: none; background: none; }
+#gq-docs .gq-doc-table th { white-space: nowrap; font-weight: 600; color: var(--gq-sub); font-size: 0.8rem;
+                            text-transform: none; }
+#gq-docs .gq-doc-table tr { border: 0 !important; background: none; }
+#gq-docs .gq-doc-table .gq-num, #gq-docs .gq-doc-table .gq-doc-indexed, #gq-docs .gq-doc-table .gq-doc-id {
+  white-space: nowrap; }
+#gq-docs .gq-doc-table .gq-num { text-align: right; }
+#gq-docs .gq-doc-table .gq-doc-id { color: var(--gq-sub); }
+#gq-docs .gq-doc-table .gq-doc-title { min-width: 12em; }
+#gq-docs .gq-doc-table .gq-doc-path { min-width: 9em; }
+.gq-confirm:not(.gq-open) { display: none !important; }
+/* The empty chat: a centred invitation. */
+#gq-chat .placeholder { justify-content: center; text-align: center; }
+.gq-invite { max-width: 30rem; margin: 0 auto; padding: 1rem 1.25rem; text-align: center; }
+.gq-invite-head { font-size: 1.1rem; font-weight: 600; margin-bottom: 0.35rem; }
+.gq-invite-sub { color: var(--gq-sub); font-size: 0.9rem; line-height: 1.45; }
+.gq-sheet-bar { display: none; }
+/* Evaluate: results only after a run; plots in a grid; ids on one line. */
+.gq-eval-results:not(.gq-has-run) { display: none !important; }
+.gq-eval-plots { display: grid; grid-template-columns: 1fr 1fr; gap: 0.75rem; align-items: start; max-width: 1000px; }
+.gq-eval-plots .gq-plot-wide { grid-column: 1 / -1; max-width: 760px; }
+.gq-eval-plots img { display: block; border: 1px solid var(--gq-line); border-radius: 6px; background: #fff;
+                     box-sizing: border-box; }
+#gq-eval-plots .prose { max-width: none; }
+/* A phone: the tables scroll inside their box instead of widening the page. */
+#gq-eval-results { contain: inline-size; width: 100%; }  /* its content's width never widens the page */
+#gq-eval-results > * { min-width: 0 !important; max-width: 100%; }
+#gq-eval-summary .table-wrap, #gq-eval-table .table-wrap { max-width: 100%; overflow-x: auto; }
+/* Gradio's tables draw their cells as divs in a monospace font: the page's font, and ids kept on one line. */
+#gq-eval-table .body-cell, #gq-eval-table .body-cell *, #gq-eval-summary .body-cell, #gq-eval-summary .body-cell * {
+  font-family: var(--font) !important; font-size: 0.88rem; }
+#gq-eval-table .body-cell.first-column .text { white-space: nowrap !important; word-break: normal !important;
+  overflow-wrap: normal !important; }
 @media (max-width: 640px) {
-  #gq-chat { height: 64vh !important; }
   .gq-cards { grid-template-columns: 1fr; }
+  .gq-eval-plots { grid-template-columns: 1fr; }
+  #gq-eval-table .table-container { min-width: 940px; }  /* scrolls sideways in its box, columns stay readable */
+  #gq-docs .gq-doc-table thead { display: none; }
+  #gq-docs .gq-doc-table, #gq-docs .gq-doc-table tbody, #gq-docs .gq-doc-table tr { display: block; width: 100%; }
+  #gq-docs .gq-doc-table tr { border: 1px solid var(--gq-line) !important; border-radius: 10px; background: var(--gq-card);
+                              padding: 0.45rem 0.7rem; margin-bottom: 0.6rem; box-sizing: border-box; }
+  #gq-docs .gq-doc-table td { display: flex; gap: 0.6rem; border: 0 !important; padding: 0.12rem 0; text-align: left;
+                              white-space: normal; min-width: 0; }
+  #gq-docs .gq-doc-table td, #gq-docs .gq-doc-table td.gq-num { text-align: left; }
+  #gq-docs .gq-doc-table td::before { content: attr(data-label); flex: 0 0 5.6rem; color: var(--gq-sub);
+                                      font-size: 0.8rem; font-weight: 400; padding-top: 0.1rem; text-align: left; }
+  #gq-docs .gq-doc-table td.gq-doc-title { font-weight: 600; }
+  /* The source panel is a bottom sheet over the chat, opened by a citation, closed by its button. */
+  #gq-panel-col:not(.gq-sheet-open) { display: none !important; }
+  #gq-panel-col.gq-sheet-open { position: fixed !important; left: 0; right: 0; bottom: 0; top: auto; z-index: 900;
+    display: flex !important; flex-direction: column !important; flex-wrap: nowrap !important; gap: 0.4rem;
+    width: 100% !important; min-width: 0 !important; max-height: 85vh; overflow-y: auto; margin: 0 !important;
+    box-sizing: border-box; padding: 0 0.9rem 1rem; background: var(--background-fill-primary, #fff);
+    border-top: 1px solid var(--gq-line); border-radius: 14px 14px 0 0; box-shadow: 0 -10px 32px rgba(0, 0, 0, 0.28); }
+  .gq-sheet-open .gq-sheet-bar { display: flex; align-items: center; justify-content: space-between;
+    position: sticky; top: 0; z-index: 1; padding: 0.6rem 0 0.4rem; background: var(--background-fill-primary, #fff);
+    border-bottom: 1px solid var(--gq-line); }
+  .gq-sheet-title { font-weight: 600; color: var(--gq-sub); font-size: 0.85rem; }
+  .gq-sheet-close { font: inherit; font-size: 0.9rem; cursor: pointer; border: 1px solid var(--gq-line);
+    border-radius: 999px; padding: 0.3rem 0.9rem; background: var(--gq-card); color: inherit; }
+  .gq-sheet-open .gq-context { max-height: none; }
   .gq-context { max-height: 50vh; }
   .gq-header .gq-app { font-size: 1.15rem; }
 }
 """
 """Style sheet for the classes of app.web.html (light and dark: Gradio sets `.dark` from the browser)."""
 
+FONT_CSS = (
+    # Gradio's "Source Sans Pro" semibold file holds only a handful of glyphs, so bold text (titles, headers)
+    # mixed them with a fallback font letter by letter. One family from the full regular and bold files (served
+    # by Gradio under static/fonts) draws every weight, and Gradio's --font points to it.
+    "@font-face { font-family: 'GQ Sans'; font-weight: 100 549; font-display: swap;"
+    " src: url('static/fonts/SourceSansPro/SourceSansPro-Regular.woff2') format('woff2'); }"
+    "@font-face { font-family: 'GQ Sans'; font-weight: 550 900; font-display: swap;"
+    " src: url('static/fonts/SourceSansPro/SourceSansPro-Bold.woff2') format('woff2'); }"
+    ":root, .dark, body, gradio-app, .gradio-container {"
+    " --font: 'GQ Sans', ui-sans-serif, system-ui, sans-serif !important; }"
+)
+"""Font rules of the page (unscoped: added to <head> by CLIENT_JS)."""
+
 CLIENT_JS = r"""
 if (!window.__gqInstalled) {
   window.__gqInstalled = true;
   // Gradio scopes the app's CSS inside its container; the page margins around it need an unscoped rule.
   const page = document.createElement('style');
-  page.textContent = '@media (max-width: 640px) { .main.app, .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }';
+  page.textContent = '@media (max-width: 640px) { .main.app, .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }' + FONT_CSS;
   document.head.appendChild(page);
+  const phone = () => window.matchMedia('(max-width: 640px)').matches;
+  const sheet = () => document.querySelector('#gq-panel-col');
+  const closeSheet = () => { const s = sheet(); if (s) s.classList.remove('gq-sheet-open'); };
   const sendTo = (sel, value) => {
     const box = document.querySelector(sel + ' textarea, ' + sel + ' input');
     if (!box) return false;
@@ -134,9 +241,13 @@ if (!window.__gqInstalled) {
     if (!(t instanceof Element)) return;
     hideTip();
     const c = t.closest('.gq-marker[value], .gq-card[value]');
+    if (t.closest('.gq-sheet-close')) { ev.preventDefault(); closeSheet(); return; }
     if (c && c.closest('#gq-chat')) {
       ev.preventDefault(); ev.stopPropagation();
-      window.__gqPendingScroll = true;
+      // A phone opens the source as a sheet over the chat (the page does not move); wider screens scroll the
+      // panel beside the chat into view when needed.
+      if (phone() && sheet()) { sheet().classList.add('gq-sheet-open'); sheet().scrollTop = 0; window.__gqPendingScroll = false; }
+      else window.__gqPendingScroll = true;
       sendTo('#gq-open', c.value + ' ' + Date.now());  // a nonce: clicking the same source re-opens it
       markActive(c.value);
       return;
@@ -149,6 +260,7 @@ if (!window.__gqInstalled) {
       if (sendTo('#gq-question', a.value)) setTimeout(() => { const b = document.querySelector('#gq-ask'); if (b) b.click(); }, 60);
     }
   }, true);
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') closeSheet(); });
   // When a new passage lands in a context panel, scroll its <mark> into view (inside the panel, and the
   // panel itself into the window on narrow screens where it sits below the chat).
   const scrollMarks = () => {
@@ -157,6 +269,10 @@ if (!window.__gqInstalled) {
       const m = ctx.querySelector('mark.gq-cited');
       if (!m) return;
       ctx.scrollTop = Math.max(0, m.offsetTop - ctx.offsetTop - ctx.clientHeight / 4);
+      // The phone's sheet scrolls as a whole: from its top (title and where) unless the mark would be below it.
+      const open = ctx.closest('.gq-sheet-open');
+      if (open && m.getBoundingClientRect().bottom > open.getBoundingClientRect().bottom - 8)
+        open.scrollTop += m.getBoundingClientRect().top - open.getBoundingClientRect().top - open.clientHeight / 3;
       const r = ctx.getBoundingClientRect();
       if (window.__gqPendingScroll && (r.top < 0 || r.top > window.innerHeight * 0.8)) ctx.closest('.gq-panel').scrollIntoView({block: 'start', behavior: 'smooth'});
       window.__gqPendingScroll = false;
@@ -165,4 +281,5 @@ if (!window.__gqInstalled) {
   new MutationObserver(scrollMarks).observe(document.body, {childList: true, subtree: true});
 }
 """
+CLIENT_JS = CLIENT_JS.replace("FONT_CSS", json.dumps(FONT_CSS))
 """Installed once per page by the header's `js_on_load` (event delegation: later messages need nothing)."""

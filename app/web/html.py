@@ -141,10 +141,58 @@ def answer_segments_html(ans: Any) -> str:
     return " ".join(out)
 
 
+def table_html(view: Any) -> str:
+    """A cited table row under its header: one label per column, the row highlighted and, when an answer
+    read one cell, that cell marked (`view` is a RowView or its JSON form)."""
+    if not view:
+        return ""
+    headers = list(_get(view, "headers", None) or _get(view, "columns", None) or [])
+    cells = list(_get(view, "cells") or [])
+    col = _get(view, "column")
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+    hit = ' class="gq-cell-hit"'
+    row = "".join(f'<td{hit if j == col else ""}>{esc(c)}</td>' for j, c in enumerate(cells))
+    return (f'<div class="gq-table-wrap"><table class="gq-table"><thead><tr><th></th>{head}</tr></thead>'
+            f'<tbody><tr class="gq-row-cited"><th scope="row">{esc(_get(view, "label"))}</th>{row}</tr></tbody>'
+            f'</table></div>')
+
+
 def pending_message() -> str:
     """The answer bubble while the answer is being found: a typing indicator."""
     return ('<div class="gq-pending" aria-live="polite" aria-label="finding the answer">'
             '<span class="gq-typing"><span></span><span></span><span></span></span></div>')
+
+
+def writing_message(model: str, seconds: float) -> str:
+    """The answer bubble while an LLM writes: "Writing with MODEL… 12 s" (elapsed, updated by the chat)."""
+    return (f'<div class="gq-pending gq-writing" aria-live="polite"><span class="gq-typing"><span></span><span>'
+            f'</span><span></span></span> Writing with {esc(model)}… {int(seconds)} s</div>')
+
+
+UNVERIFIED_TEXT = "The model's answer could not be verified against your documents."
+
+
+def removed_html(ans: Any) -> str:
+    """An LLM answer's removed sentences, behind a "show removed" toggle, each with the reason (as text,
+    never as supported text); '' when none was removed."""
+    removed = list(_get(ans, "unsupported") or [])
+    if not removed:
+        return ""
+    n = len(removed)
+    items = "".join(f'<li><span class="gq-removed-text">{esc(_get(u, "text"))}</span> '
+                    f'<span class="gq-removed-why">— {esc(_get(u, "reason"))}</span></li>' for u in removed)
+    return (f'<div class="gq-removed-note">{n} sentence{"s" if n != 1 else ""} of the model\'s answer '
+            f'{"were" if n != 1 else "was"} removed: the cited text does not support '
+            f'{"them" if n != 1 else "it"}.</div>'
+            f'<details class="gq-removed"><summary>show removed</summary><ul>{items}</ul></details>')
+
+
+def llm_answer_message(ans: Any, unverified: bool) -> str:
+    """Chat message HTML for an answer from the LLM path: when every sentence was removed (`unverified`), the
+    "could not be verified" line, then the extractive answer or the closest excerpts; the removed sentences
+    behind their toggle either way."""
+    head = f'<div class="gq-unverified">{esc(UNVERIFIED_TEXT)}</div>' if unverified else ""
+    return head + answer_message(ans) + removed_html(ans)
 
 
 def abstain_html(ans: Any) -> str:
@@ -155,6 +203,11 @@ def abstain_html(ans: Any) -> str:
     if related:
         rel = ('<div class="gq-related gq-sources-head">Closest excerpts — not an answer; open one to judge '
                f'for yourself:</div>{source_cards(related, numbered=False)}')
+    if _get(ans, "outcome") == "evidence" and related:
+        # Related passages but no sentence verified to state the answer: the passages are the body.
+        return (f'<div class="gq-evidence"><div class="gq-evidence-title">{esc(_get(ans, "answer"))}</div>'
+                f'{source_cards(related, numbered=False)}'
+                f'<div class="gq-meta">Not an answer: read the passages (confidence {conf:.2f}).</div></div>')
     return (f'<div class="gq-abstain"><div class="gq-abstain-title">{esc(_get(ans, "answer"))}</div>'
             f'<div class="gq-meta">Abstained (confidence {conf:.2f}).</div>{rel}</div>')
 
@@ -167,7 +220,8 @@ def answer_message(ans: Any, partial: str | None = None) -> str:
         return f'<div class="gq-answer">{answer_body(partial)}</div>'
     cites = _get(ans, "citations") or []
     conf = float(_get(ans, "confidence"))
-    return (f'<div class="gq-answer">{answer_segments_html(ans)}</div>'
+    tables = "".join(table_html(_get(c, "table")) for c in cites)
+    return (f'<div class="gq-answer">{answer_segments_html(ans)}</div>{tables}'
             f'<div class="gq-sources"><div class="gq-sources-head">Sources · confidence {conf:.2f}</div>'
             f'{source_cards(cites)}</div>')
 
@@ -206,6 +260,9 @@ def resolution_html(res: Any, context: int | None = None) -> str:
     if relocated:
         parts.append('<div class="gq-note">now at: ' + ", ".join(f'<span class="gq-id">{esc(r)}</span>'
                                                              for r in relocated) + "</div>")
+    table = _get(res, "table")
+    if table:  # the cited row under its header, the header kept in view while the table scrolls
+        parts.append(table_html(table))
     before, after = _get(res, "before"), _get(res, "after")
     lead = "…" if start - len(before) > 0 else ""
     tail = "…" if context is None or len(after) >= context else ""

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api import GroundQA
 from app.errors import USER_ERRORS
-from app.web.http_api import BadRequest, _basic_auth_dependency, _json_body
+from app.web.http_api import BadRequest, _basic_auth_dependency, _json_body, _text
 
 MODEL_ID = "groundqa"
 log = logging.getLogger("groundqa.openai")
@@ -47,10 +47,14 @@ def _question_and_history(body: dict[str, Any]) -> tuple[str, list[str]]:
             continue  # system prompts cannot change how groundqa answers; assistant turns are its own
         content = m.get("content")
         if isinstance(content, list):  # [{"type": "text", "text": ...}, ...]
-            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+            texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+            if not all(isinstance(t, str) for t in texts):
+                raise BadRequest("a text part's 'text' must be a string — send "
+                                 "{\"type\": \"text\", \"text\": \"...\"}")
+            content = " ".join(texts)
         if not isinstance(content, str):
             raise BadRequest("a user message's 'content' must be a string or a list of text parts")
-        users.append(content)
+        users.append(_text(content, "a user message's 'content'"))
     if not users:
         raise BadRequest("'messages' holds no user message to answer")
     return users[-1], users[:-1][-10:]
@@ -94,6 +98,8 @@ def make_openai_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = N
             model = body.get("model", MODEL_ID)
             if model != MODEL_ID:
                 raise BadRequest(f"model {model!r} does not exist here — use model {MODEL_ID!r}", 404)
+            if not isinstance(body.get("stream", False), (bool, type(None))):
+                raise BadRequest("'stream' must be true or false")
             question, history = _question_and_history(body)
             ans = await run_in_threadpool(api.ask, question, history)
         except BadRequest as exc:
@@ -105,7 +111,7 @@ def make_openai_router(api: GroundQA, auth: Sequence[tuple[str, str]] | None = N
             return _error(f"internal error ({type(exc).__name__}) — see the server log", 500, "server_error")
         a = ans.to_json()
         citations = a["citations"]
-        extra = {k: a[k] for k in ("abstained", "confidence", "answerer", "evidence", "unsupported", "related")}
+        extra = {k: a[k] for k in ("outcome", "abstained", "confidence", "answerer", "evidence", "unsupported", "related")}
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if not body.get("stream"):
             return JSONResponse({

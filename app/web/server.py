@@ -79,23 +79,26 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     """FastAPI app with the /api and OpenAI-compatible /v1 routes and the Gradio UI at / (auth protects all).
 
     Only requests whose Host header names one of `allowed_hosts` are answered (None: any name); failed
-    logins are throttled per client address (app.web.guard).
+    credential checks are throttled per client address, Gradio's unchecked routes need a login, and Gradio
+    event bodies are size-limited and may not name URLs (app.web.guard).
     """
     import gradio as gr
     from fastapi import FastAPI
 
-    from app.web.guard import HostGuard, LoginThrottle
+    from app.web.guard import EventBodyGuard, HostGuard, LoginThrottle, SessionGate
 
     from app.web.http_api import make_router
     from app.web.openai_api import make_openai_router
     from app.web.ui import CSS, build_app
     from app.web.ui.documents import sweep_orphan_uploads
+    from app.web.ui.evaluate import make_report_router
 
     sweep_orphan_uploads(api)  # no upload is in flight yet: what uploads/ holds unindexed, a killed upload left
 
     app = FastAPI(title="groundqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(make_router(api, auth))  # before the mount, so /api/* is not shadowed
     app.include_router(make_openai_router(api, auth))
+    app.include_router(make_report_router())  # /eval-report/<random name>; SessionGate checks the login
     blocks = build_app(api)
     blocks.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, blocks, path="/", auth=list(auth) if auth else None, max_file_size=MAX_FILE_SIZE,
@@ -105,9 +108,41 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     # mount_gradio_app never sets has_launched, and Gradio skips its allowed-path check on file inputs
     # until it is set: without this a client could send {"path": "/any/file"} and have it read.
     blocks.has_launched = True
+    app.add_middleware(EventBodyGuard)
+    app.add_middleware(SessionGate, logged_in=_gradio_login_check(app) if auth else None)
     app.add_middleware(LoginThrottle)
     app.add_middleware(HostGuard, allowed=allowed_hosts)  # outermost: a foreign Host gets nothing else
     return app
+
+
+def _gradio_login_check(app: FastAPI):
+    """A function telling whether request cookies hold a live login of the Gradio app mounted on `app`."""
+    from gradio.routes import App
+
+    gradio_app = next(r.app for r in app.routes if isinstance(getattr(r, "app", None), App))
+
+    def logged_in(cookies: dict[str, str]) -> bool:
+        for name in (f"access-token-{gradio_app.cookie_id}", f"access-token-unsecure-{gradio_app.cookie_id}"):
+            if cookies.get(name) and cookies[name] in gradio_app.tokens:
+                return True
+        return False
+
+    return logged_in
+
+
+SHUTDOWN_GRACE_S = 2
+"""On SIGTERM/Ctrl-C, open requests (event streams, slow clients) get this long before they are cut."""
+
+
+def uvicorn_config(app: FastAPI, forwarded_allow_ips: str | None = None, **kw):
+    """The uvicorn Config for `app`: X-Forwarded-For is ignored unless `forwarded_allow_ips` names the proxies
+    trusted to set it (uvicorn's own default trusts 127.0.0.1, which would let any local client pick the
+    address the login throttle counts), and shutdown waits at most SHUTDOWN_GRACE_S for open requests."""
+    import uvicorn
+
+    return uvicorn.Config(app, log_level="warning", proxy_headers=bool(forwarded_allow_ips),
+                          forwarded_allow_ips=forwarded_allow_ips or None,
+                          timeout_graceful_shutdown=SHUTDOWN_GRACE_S, **kw)
 
 
 def _listen(host: str, port: int) -> socket.socket | None:
@@ -162,6 +197,9 @@ def serve(args: argparse.Namespace) -> int:
               flush=True)
         with Progress() as progress:
             report = api.index([SAMPLE_DIR], progress=progress)
+        from app.sample import mark_demo
+
+        mark_demo(api)  # a demo: dropped when the first document of the user's own is indexed
         print(report.summary(), flush=True)
     api.answerer()  # open the index and load the model now (exporting it once, with a notice), not on a question
     shown = f"[{host}]" if ":" in host else host
@@ -170,7 +208,7 @@ def serve(args: argparse.Namespace) -> int:
     # Imports Gradio (~5 s): requests made meanwhile wait in the socket's backlog.
     app = make_app(api, auth, allowed_hosts=allowed_hosts(host, getattr(args, "allowed_hosts", None)))
     print(f"groundqa: ready ({time.monotonic() - t0:.1f} s)", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(uvicorn_config(app, getattr(args, "forwarded_allow_ips", None)))
     try:
         server.run(sockets=[sock])
     finally:
@@ -181,7 +219,8 @@ def serve(args: argparse.Namespace) -> int:
 class BackgroundServer:
     """A uvicorn server for `app` on a free loopback port in a daemon thread (tests, notebooks)."""
 
-    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 30.0) -> None:
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 30.0,
+                 forwarded_allow_ips: str | None = None) -> None:
         import threading
         import time
 
@@ -193,7 +232,7 @@ class BackgroundServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.url = f"http://{host}:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        config = uvicorn_config(app, forwarded_allow_ips, lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.loaders.errors import LoadError
-from corpus.loaders.titles import TITLE_MAX_CHARS, title_from_lines
+from corpus.loaders.titles import document_title, is_boilerplate_title
 from corpus.loaders.types import Loaded
 from corpus.normalize import normalize_text
 
@@ -101,5 +101,5 @@ def load_docx(raw: bytes, path: Path, shown: str) -> Loaded:
             sep = "\n" if out and " | " in b and " | " in out[-1] else "\n\n"
             out.append(sep + b if out else b)
     text = normalize_text("".join(out))
-    title = next((t for t in (core_title, styled_title) if 0 < len(t) < TITLE_MAX_CHARS), None)
-    return text, title or title_from_lines(text), ()
+    given = next((t for t in (core_title, styled_title) if t and not is_boilerplate_title(t)), "")
+    return text, document_title(given, text, path), ()

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from corpus.loaders.decode import decode_text
+from corpus.loaders.titles import document_title
 from corpus.normalize import normalize_text
 from corpus.loaders.types import Loaded
 
@@ -157,4 +158,6 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
 def load_html(raw: bytes, path: Path, shown: str) -> Loaded:
     """HTML: visible text only, block elements as paragraph breaks."""
     body, title = html_to_text(decode_text(raw, shown))
-    return normalize_text(body), title, ()
+    text = normalize_text(body)
+    # EDGAR pages are often titled with the accession number or "10-K"; document_title reads the cover instead.
+    return text, document_title(title, text, path, from_lines=False), ()

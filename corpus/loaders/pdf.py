@@ -7,7 +7,7 @@ from pathlib import Path
 from corpus.loaders.errors import LoadError
 from corpus.loaders.pdf_chars import Line, lines_of_text, page_lines
 from corpus.loaders.pdf_layout import furniture_keys, layout_page
-from corpus.loaders.titles import TITLE_MAX_CHARS, title_from_lines
+from corpus.loaders.titles import document_title
 from corpus.loaders.types import Loaded
 from corpus.normalize import join_hyphenated, normalize_text
 
@@ -124,5 +124,4 @@ def load_pdf(raw: bytes, path: Path, shown: str) -> Loaded:
             raise LoadError(shown, "PDF has no text layer (scanned images?) and no OCR engine is installed",
                             "install tesseract-ocr and pytesseract, or run OCR first")
         raise LoadError(shown, "PDF has no text layer (scanned images?)", "run OCR first")
-    title = meta_title if 0 < len(meta_title) < TITLE_MAX_CHARS else title_from_lines(text)
-    return text, title, tuple(starts), tuple(ocr_pages)
+    return text, document_title(meta_title, text, path), tuple(starts), tuple(ocr_pages)

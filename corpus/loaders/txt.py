@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpus.loaders.decode import decode_text
-from corpus.loaders.titles import title_from_lines
+from corpus.loaders.titles import document_title
 from corpus.loaders.types import Loaded
 from corpus.normalize import normalize_text
 
@@ -12,6 +12,6 @@ __all__ = ["load_txt"]
 
 
 def load_txt(raw: bytes, path: Path, shown: str) -> Loaded:
-    """Plain text: decode and normalise; title from the first short line."""
+    """Plain text: decode and normalise; title from an SEC cover page or the first short line."""
     text = normalize_text(decode_text(raw, shown))
-    return text, title_from_lines(text), ()
+    return text, document_title(None, text, path), ()

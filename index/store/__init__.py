@@ -2,9 +2,11 @@
 
 `generations` is the index directory (CURRENT, gen-NNNNNN/, the writer lock); `tables` the SQLite schema of
 documents, passages and sentence units; `vectors` the vector-store interface with `faiss` its embedded
-implementation; `lexical` the BM25 indexes; `view` the read interface every backend implements. The Milvus
-backend (the whole index in a Milvus database): `milvus_schema` (URI, collections), `milvus_store` (read view),
-`milvus_generations` (writing by generation and alias), `milvus_merge`, `milvus_check`.
+implementation; `lexical` the BM25 indexes; `view` the read interface every backend implements; `writes`
+what a writer hands a store that takes document-level writes. The Milvus backend (the whole index in a Milvus
+database): `milvus_schema` (URI, collections), `milvus_manifest` (published manifests, alias claims, clean-up),
+`milvus_segments` (writing one segment), `milvus_commit` (commits, rebases, compaction), `milvus_store` (read
+view), `milvus_import` (an embedded generation copied in), `milvus_check`.
 """
 from index.store.generations import (
     DEFAULT_INDEX_DIR,

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -116,3 +118,20 @@ def rows_using(index: LexicalIndex, text: str) -> np.ndarray:
     for t in terms:
         mask &= bm.get_scores([t]) > 0
     return np.flatnonzero(mask)
+
+
+def bm25_score(query: list[str], doc: list[str], df: dict[str, int], n: int, avgdl: float) -> float:
+    """BM25 (Lucene variant, K1/B of index/store/lexical.py) of a tokenized text, computed with the same
+    float32/float64 steps as bm25s so equal inputs give equal scores and ties break the same way."""
+    tf = Counter(doc)
+    dl = len(doc)
+    total = np.float32(0.0)
+    for t in query:  # bm25s sums every query token, repeats included, in query order
+        f = tf.get(t, 0)
+        d = df.get(t, 0)
+        if not f or not d:
+            continue
+        idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
+        denom = K1 * ((1 - B) + B * dl / np.float64(avgdl))
+        total = np.float32(total + np.float32(np.float64(idf) * (np.float64(f) / (denom + np.float64(f)))))
+    return float(total)

@@ -1,15 +1,19 @@
 """Milvus layout of an index: the store URI, the client, collection names and schemas, lexical encoding.
 
-One generation of an index is three collections named by a build token T (prefix `groundqa`):
+An index is a set of immutable *segments* listed by a small published *manifest* (milvus_manifest.py).
+A segment is three collections named by a build token T (prefix `groundqa`):
     groundqa_T_p  passages: row (pk), doc_id, start, end, page_start, page_end (-1: none), section, text,
                   lex (analysed VARCHAR) → sparse (Milvus BM25 function);
     groundqa_T_u  sentence units: id (pk), row, doc_id, start, end, vec (FLOAT_VECTOR, IP), lex → sparse (BM25);
-    groundqa_T_d  documents and generation metadata, keyed rows: `manifest`; `cur/<doc_id>/m` (metadata JSON),
-                  `cur/<doc_id>/t/<n>` (canonical text pieces), `cur/<doc_id>/p/<n>` (page starts, comma
-                  separated, in pieces); the same under `arc/` for archived versions; `df/<term>` (passages
-                  containing a term). Milvus needs a vector field in every collection: `dummy` (dim 2).
-Aliases: `groundqa_live` → the live generation's passages collection (what readers follow) and
-`groundqa_head_<n>` → generation n's passages collection (what writers claim; see milvus_generations.py).
+    groundqa_T_d  documents, keyed rows: `cur/<doc_id>/m` (metadata JSON; `source` also as a field, for
+                  server-side filters), `cur/<doc_id>/t/<n>` (canonical text pieces), `cur/<doc_id>/p/<n>` (page
+                  starts, comma separated, in pieces); the same under `arc/` for archived versions.
+Row and unit ids are `segment id << 32 | local number`, so they are unique across segments.
+A manifest is one collection groundqa_M_m: `manifest/<n>` (the manifest JSON in pieces), `committed`, and
+the commit's BM25 statistics layer `df/<term>`, `udf/<term>` (signed change in the number of passages /
+units containing a term). Milvus needs a vector field in every collection: `dummy` (dim 2).
+Aliases: `groundqa_live` → the live manifest collection (what readers follow) and `groundqa_head_<n>` →
+manifest n (what writers claim; see milvus_commit.py).
 
 Lexical fields hold the bm25s tokens (index/store/lexical.py: lower-cased, stop-worded, Snowball-stemmed) of
 the same texts the embedded backend indexes, so both backends score the same terms. Milvus Lite's analyzers
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from index.store.generations import IndexError_
+from index.store.milvus_filter import literal
 
 PREFIX = "groundqa"
 TOKEN_ENV = "GROUNDQA_MILVUS_TOKEN"
@@ -142,13 +147,27 @@ def _short(exc: BaseException) -> str:
 
 
 def names(token: str) -> tuple[str, str, str]:
-    """(passages, units, documents) collection names of the generation built under `token`."""
+    """(passages, units, documents) collection names of the segment built under `token`."""
     return f"{PREFIX}_{token}_p", f"{PREFIX}_{token}_u", f"{PREFIX}_{token}_d"
 
 
-def token_of(passages_collection: str) -> str:
-    """The build token of a passages collection name."""
-    return passages_collection[len(PREFIX) + 1:-2]
+def manifest_name(token: str) -> str:
+    """Collection name of the manifest written under `token`."""
+    return f"{PREFIX}_{token}_m"
+
+
+def token_of(collection: str) -> str:
+    """The build token of a segment's or manifest's collection name."""
+    return collection[len(PREFIX) + 1:-2]
+
+
+SEG_SHIFT = 32
+"""Row and unit ids are `segment id << SEG_SHIFT | local number` (≤ 4G rows a segment, 2^31 segment ids)."""
+
+
+def seg_of(global_id: int) -> int:
+    """The segment id of a row or unit id."""
+    return int(global_id) >> SEG_SHIFT
 
 
 LIVE_ALIAS = f"{PREFIX}_live"
@@ -189,8 +208,8 @@ def pieces(text: str) -> Iterator[str]:
         i = j
 
 
-def create_generation(c, token: str, dim: int, n_units: int, description: str) -> None:
-    """Create the three empty collections of a generation with their indexes and BM25 functions."""
+def create_segment(c, token: str, dim: int, n_units: int, description: str) -> None:
+    """Create the three empty collections of a segment with their indexes and BM25 functions."""
     from pymilvus import DataType, Function, FunctionType
 
     p_name, u_name, d_name = names(token)
@@ -235,12 +254,27 @@ def create_generation(c, token: str, dim: int, n_units: int, description: str) -
     s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
     s.add_field("kind", DataType.VARCHAR, max_length=16)
     s.add_field("doc_id", DataType.VARCHAR, max_length=64)
+    s.add_field("source", DataType.VARCHAR, max_length=VARCHAR_MAX)
     s.add_field("n", DataType.INT64)
     s.add_field("body", DataType.VARCHAR, max_length=VARCHAR_MAX)
     s.add_field("dummy", DataType.FLOAT_VECTOR, dim=2)
     ip = c.prepare_index_params()
     ip.add_index("dummy", index_type="FLAT", metric_type="L2")
     _create(c, d_name, s, ip)
+
+
+def create_manifest(c, token: str, description: str) -> None:
+    """Create an empty manifest collection (manifest pieces, commit time, statistics layer)."""
+    from pymilvus import DataType
+
+    s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=description)
+    s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
+    s.add_field("n", DataType.INT64)
+    s.add_field("body", DataType.VARCHAR, max_length=VARCHAR_MAX)
+    s.add_field("dummy", DataType.FLOAT_VECTOR, dim=2)
+    ip = c.prepare_index_params()
+    ip.add_index("dummy", index_type="FLAT", metric_type="L2")
+    _create(c, manifest_name(token), s, ip)
 
 
 def _create(c, name: str, schema, index_params) -> None:
@@ -251,9 +285,9 @@ def _create(c, name: str, schema, index_params) -> None:
     c.load_collection(name)
 
 
-def ensure_loaded(c, token: str) -> None:
-    """Load a generation's collections into memory if they are not (Milvus Lite releases them on reopen)."""
-    for name in names(token):
+def ensure_loaded(c, collections: Sequence[str]) -> None:
+    """Load collections into memory if they are not (Milvus Lite releases them on reopen)."""
+    for name in collections:
         try:
             state = str(c.get_load_state(name).get("state", ""))
         except Exception:
@@ -262,9 +296,9 @@ def ensure_loaded(c, token: str) -> None:
             c.load_collection(name)
 
 
-def drop_generation(c, token: str) -> None:
-    """Drop a generation's collections (missing ones are skipped)."""
-    for name in names(token):
+def drop_collections(c, token: str) -> None:
+    """Drop the collections built under `token`: a segment's or a manifest's (missing ones are skipped)."""
+    for name in (*names(token), manifest_name(token)):
         try:
             if c.has_collection(name):
                 c.drop_collection(name)
@@ -274,4 +308,4 @@ def drop_generation(c, token: str) -> None:
 
 def quote_str(s: str) -> str:
     """A string literal for a Milvus filter expression."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return literal(s)  # index.store.milvus_filter: the one escaping function

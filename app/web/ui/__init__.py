@@ -68,7 +68,8 @@ def build_app(api: GroundQA) -> gr.Blocks:
             with gr.Tab("Chat", id="chat") as chat_tab:
                 examples = build_chat_tab(api, knobs)
             with gr.Tab("Documents", id="documents") as docs_tab:
-                table, which, refresh = build_documents_tab(api)
+                docs = build_documents_tab(api)
+                table, which, refresh = docs.table, docs.which, docs.refresh
             with gr.Tab("Cite", id="cite"):
                 build_cite_tab(api)
             _eval_tab(api)
@@ -83,5 +84,7 @@ def build_app(api: GroundQA) -> gr.Blocks:
         # The corpus may change in the Documents tab (or another process): the header and examples follow.
         demo.load(corpus_view, None, [header, examples], queue=False, show_progress="hidden")
         chat_tab.select(corpus_view, None, [header, examples], queue=False, show_progress="hidden")
+        for changed in docs.changed:  # an upload, removal or re-index: the header and examples say what is indexed now
+            changed.then(corpus_view, None, [header, examples], queue=False, show_progress="hidden")
         register_endpoints(api)
     return demo

@@ -3,8 +3,9 @@ passage in the side panel (client script in app.web.assets, hidden `#gq-open` bo
 from __future__ import annotations
 
 import re
+import threading
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import gradio as gr
 
@@ -16,9 +17,15 @@ from app.web.ui.cite import citation_panel
 from app.web.ui.examples import examples_html
 from app.web.ui.settings import session_settings
 
+CHAT_PLACEHOLDER = ('<div class="gq-invite"><div class="gq-invite-head">Ask a question about your documents'
+                    '</div><div class="gq-invite-sub">Every sentence of an answer is quoted from them, with a source '
+                    'you can open. Try one of the examples below.</div></div>')
+"""What the empty chat shows (centred by CSS)."""
 HISTORY_TURNS = 5
 """How many previous questions are passed to `ask` for follow-ups."""
 STREAM_DELAY_S = 0.04
+STATUS_EVERY_S = 1.0
+"""How often the "Writing with MODEL… N s" status is refreshed while an LLM writes."""
 _AFTER_MARKER = re.compile(r"(?<=\])\s+")
 _AFTER_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 _CITE_ID = re.compile(r"\S+")
@@ -49,8 +56,18 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
     messages.append({"role": "user", "content": H.esc(q)})
     messages.append({"role": "assistant", "content": H.pending_message()})
     yield messages, "", asked, gr.skip()
+    llm = (settings or api.settings).llm
+    box: dict[str, Any] = {}
     try:
-        ans = api.ask(q, history=asked[-HISTORY_TURNS:], settings=settings)
+        if llm.enabled:
+            for elapsed in _waiting(lambda: api.ask(q, history=asked[-HISTORY_TURNS:], settings=settings), box):
+                messages[-1] = {"role": "assistant", "content": H.writing_message(llm.model, elapsed)}
+                yield messages, gr.skip(), gr.skip(), gr.skip()
+            if "error" in box:
+                raise box["error"]
+            ans = box["answer"]
+        else:
+            ans = api.ask(q, history=asked[-HISTORY_TURNS:], settings=settings)
     except USER_ERRORS as exc:
         messages[-1] = {"role": "assistant", "content": H.error_html(str(exc))}
         yield messages, gr.skip(), asked, gr.skip()
@@ -61,9 +78,37 @@ def chat_turn(api: GroundQA, question: str, messages: list[dict[str, Any]] | Non
             messages[-1] = {"role": "assistant", "content": H.answer_message(ans, partial=piece)}
             yield messages, gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_DELAY_S)
-    messages[-1] = {"role": "assistant", "content": H.answer_message(ans)}
-    panel = H.abstain_panel(ans) if ans.abstained else H.empty_panel()
+    if ans.unsupported:  # the LLM path removed sentences: say so, and offer them behind a toggle
+        from app.answer.llm import UNVERIFIED
+
+        messages[-1] = {"role": "assistant",
+                        "content": H.llm_answer_message(ans, ans.answerer.startswith(UNVERIFIED))}
+    else:
+        messages[-1] = {"role": "assistant", "content": H.answer_message(ans)}
+    if ans.outcome == "evidence" and ans.related:  # the most relevant passage opens at once
+        panel = citation_panel(api, ans.related[0].citation)
+    else:
+        panel = H.abstain_panel(ans) if ans.abstained else H.empty_panel()
     yield messages, gr.skip(), asked, panel
+
+
+def _waiting(ask: Callable[[], Any], box: dict[str, Any]) -> Iterator[float]:
+    """Run `ask` in a worker thread; yield the seconds elapsed every STATUS_EVERY_S until it is done, then put
+    its answer (or exception) in `box`."""
+    def work() -> None:
+        try:
+            box["answer"] = ask()
+        except Exception as exc:  # re-raised by the caller in the request's thread
+            box["error"] = exc
+
+    t0 = time.monotonic()
+    worker = threading.Thread(target=work, name="groundqa-chat-ask", daemon=True)
+    worker.start()
+    while True:
+        worker.join(STATUS_EVERY_S)
+        if not worker.is_alive():
+            return
+        yield time.monotonic() - t0
 
 
 def typed_question_js(n_inputs: int) -> str:
@@ -84,17 +129,23 @@ def build_chat_tab(api: GroundQA, knobs: list[gr.components.Component]) -> gr.HT
     asked = gr.State([])
     with gr.Row(equal_height=False, elem_id="gq-chat-row"):
         with gr.Column(scale=3, min_width=300):
-            chat = gr.Chatbot(label="Conversation", elem_id="gq-chat", height=520, feedback_options=None,
-                              buttons=[], latex_delimiters=[], show_label=False,
-                              placeholder="Ask a question about the indexed documents. Every sentence of an "
-                                          "answer is quoted from them, with a source you can open.")
+            # Grows with the conversation (up to max_height): an empty chat is a short invitation, not a tall box,
+            # so the example questions below it are in view on a phone.
+            chat = gr.Chatbot(label="Conversation", elem_id="gq-chat", height=None, min_height=180, max_height=560,
+                              feedback_options=None, buttons=[], latex_delimiters=[], show_label=False,
+                              placeholder=CHAT_PLACEHOLDER)
             with gr.Row(equal_height=True):
                 question = gr.Textbox(show_label=False, placeholder="Ask about your documents…", scale=6,
                                       elem_id="gq-question", max_lines=4, autofocus=True, container=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="gq-ask")
             examples = gr.HTML(examples_html(api), elem_id="gq-examples-box", js_on_load=None)
             clear = gr.Button("New conversation", size="sm", elem_id="gq-clear")
-        with gr.Column(scale=2, min_width=280):
+        # On a phone this column is a sheet over the chat, opened by a citation and closed by its button
+        # (client script and CSS in app.web.assets); on wider screens it sits beside the chat.
+        with gr.Column(scale=2, min_width=280, elem_id="gq-panel-col"):
+            gr.HTML('<div class="gq-sheet-bar"><span class="gq-sheet-title">Source</span>'
+                    '<button type="button" class="gq-sheet-close" aria-label="Close the source">Close ✕</button></div>',
+                    elem_id="gq-sheet-bar-box", js_on_load=None, padding=False)
             panel = gr.HTML(H.empty_panel("Ask a question, then click a [n] marker or a source card to see the "
                                           "passage in context."), elem_id="gq-panel", js_on_load=None)
             opener = gr.Textbox(elem_id="gq-open", elem_classes=["gq-hidden"], show_label=False, container=False)

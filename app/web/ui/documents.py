@@ -7,7 +7,7 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import gradio as gr
 
@@ -22,6 +22,8 @@ ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """Largest accepted upload (also Gradio's `max_file_size`)."""
 HEADERS = ["Path", "Title", "Passages", "Pages", "Size", "Indexed at", "Id", "Status"]
+_NUMERIC = {"Passages", "Pages", "Size"}  # right-aligned, tabular figures
+_BREAK_AFTER = re.compile(r"(?<=[/_\-.])(?=.)")  # where a long file name may wrap: after a separator, never mid-word
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w is Unicode-aware: 报告.txt keeps its name (collisions: see staging)
 
 
@@ -51,14 +53,64 @@ def check_upload(path: Path, name: str) -> str | None:
     return None
 
 
+def human_size(n: int) -> str:
+    """A file size as people read it: '812 B', '14 KB', '1.4 MB', '2.1 GB' (decimal units, like file managers)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            v = n / scale
+            return f"{v:.1f} {unit}" if v < 10 else f"{v:.0f} {unit}"
+    return f"{n} B"
+
+
 def document_rows(api: GroundQA) -> list[list[Any]]:
-    """Rows of the documents table (empty when there is no index)."""
+    """Rows of the documents table (empty when there is no index), columns HEADERS."""
     try:
         docs = api.documents()
     except USER_ERRORS:
         return []
-    return [[d.path, d.title, d.n_passages, d.n_pages or "", f"{d.size:,} B", d.indexed_at[:16].replace("T", " "),
-             d.doc_id[:12], file_status(d)] for d in docs]
+    return [[d.path, d.title, d.n_passages, d.n_pages or "", human_size(d.size),
+             d.indexed_at[:16].replace("T", " "), d.doc_id[:12], file_status(d) + ai_flag(api, d.doc_id)]
+            for d in docs]
+
+
+def _breakable(path: str) -> str:
+    """Escaped path whose only line-break opportunities are after / _ - . (a <wbr>), so it never breaks mid-word."""
+    return "<wbr>".join(H.esc(part) for part in _BREAK_AFTER.split(path))
+
+
+def documents_html(api: GroundQA) -> str:
+    """The documents as an HTML table (a list of cards on a phone, by CSS: each cell labelled by its column)."""
+    rows = document_rows(api)
+    if not rows:
+        return '<div class="gq-docs-empty gq-empty">No documents indexed yet — add some below.</div>'
+    head = "".join(f'<th scope="col" class="{"gq-num" if h in _NUMERIC else ""}">{h}</th>' for h in HEADERS)
+    body = []
+    for row in rows:
+        cells = []
+        for h, v in zip(HEADERS, row):
+            cls = "gq-num" if h in _NUMERIC else f"gq-doc-{h.split()[0].lower()}"
+            text = _breakable(str(v)) if h == "Path" else H.esc(str(v))
+            cells.append(f'<td class="{cls}" data-label="{h}">{text}</td>')
+        body.append('<tr class="gq-doc-row">' + "".join(cells) + "</tr>")
+    return (f'<div class="gq-doc-wrap"><table class="gq-doc-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+AI_FLAG = " · contains text addressed to an AI model"
+_AI_FLAGS: dict[str, bool] = {}
+
+
+def ai_flag(api: GroundQA, doc_id: str) -> str:
+    """AI_FLAG when the document holds a sentence addressed to a model (a planted instruction), else ''.
+    Cached by content id: a document's text never changes under its id."""
+    if doc_id not in _AI_FLAGS:
+        from corpus.addressed import first_addressed
+
+        try:
+            _AI_FLAGS[doc_id] = first_addressed(api.doc_text(doc_id)) is not None
+        except KeyError:
+            return ""
+    return AI_FLAG if _AI_FLAGS[doc_id] else ""
 
 
 def file_status(doc: Any) -> str:
@@ -183,6 +235,10 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
     indexed = {d.source for d in api.documents()}
     _drop_created([p for p in placed if str(p.dest.resolve()) not in indexed])  # copies that could not be indexed
     lines = [report.summary().splitlines()[0]] + notes + [f"skipped {s}" for s in report.skipped] + refused
+    from app.sample import drop_demo_sample
+
+    if notice := drop_demo_sample(api):  # the user's own first document is in: the demo sample goes
+        lines.append(notice)
     return _status([_no_server_paths(api, x) for x in lines], ok=not (report.skipped or refused))
 
 
@@ -218,6 +274,7 @@ def _no_server_paths(api: GroundQA, line: str) -> str:
     """A status line with the index and uploads folders' absolute paths shortened to their names."""
     for d, short in ((uploads_dir(api), ""), (api.index_dir, "the index")):
         for form in {str(d.resolve()), str(d.absolute())}:
+            line = line.replace(f"index {form} ", "the index ")  # IndexLocked: "index /abs/path is being written"
             line = line.replace(form + os.sep, short).replace(form, short or "uploads")
     return line
 
@@ -244,7 +301,7 @@ def remove_document(api: GroundQA, doc_id: str | None, progress: gr.Progress) ->
     try:
         report = api.remove([doc_id], progress=_progress_fn(progress))
     except USER_ERRORS as exc:
-        return _status([str(exc)], ok=False)
+        return _status([_no_server_paths(api, str(exc))], ok=False)
     if doc is not None:
         src = Path(doc.source)
         if src.parent.resolve() == uploads_dir(api).resolve():
@@ -257,7 +314,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
     try:
         docs = api.documents()
     except USER_ERRORS as exc:
-        return _status([str(exc)], ok=False)
+        return _status([_no_server_paths(api, str(exc))], ok=False)
     present = [d.source for d in docs if Path(d.source).is_file()]
     gone = [d.path for d in docs if not Path(d.source).is_file()]
     lines = [f"source file missing for {p} — remove it, or put the file back" for p in gone]
@@ -266,16 +323,37 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
     try:
         report = _indexing(api, progress, paths=present, rebuild=rebuild, remove_missing=False)
     except USER_ERRORS as exc:
-        return _status(lines + [str(exc)], ok=False)
+        return _status(lines + [_no_server_paths(api, str(exc))], ok=False)
     return _status([_summary(api, report)] + [_no_server_paths(api, f"skipped {s}") for s in report.skipped] + lines,
                    ok=not (gone or report.skipped))
 
 
-def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Callable[[], Any]]:
-    """Render the Documents tab; returns the table, the Remove dropdown and their refresh function."""
-    table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True,
-                         column_widths=["18%", "25%", "8%", "7%", "9%", "12%", "10%", "11%"],
-                         label="Indexed documents", elem_id="gq-docs")
+def remove_question(api: GroundQA, doc_id: str | None) -> str:
+    """The confirmation's words: what removing this document does to the index and to its file."""
+    doc = next((d for d in _indexed(api) if d.doc_id == doc_id), None)
+    if doc is None:
+        return ""
+    name = f"<b>{H.esc(doc.path)}</b>"
+    if Path(doc.source).parent.resolve() == uploads_dir(api).resolve():
+        fate = "The copy uploaded to the server is deleted too."
+    else:
+        fate = f"The file itself ({H.esc(Path(doc.path).name)}) is not touched: it stays where it is."
+    return (f'<div class="gq-note">Remove {name} from the index? Answers will no longer cite it. {fate}</div>')
+
+
+class DocumentsTab(NamedTuple):
+    """What the app wires to the Documents tab: its table, the Remove dropdown, their refresh function and the
+    events after which the indexed corpus may have changed (the header and examples follow them)."""
+
+    table: gr.HTML
+    which: gr.Dropdown
+    refresh: Callable[[], Any]
+    changed: list[Any]
+
+
+def build_documents_tab(api: GroundQA) -> DocumentsTab:
+    """Render the Documents tab; returns its table, the Remove dropdown, their refresh and the changing events."""
+    table = gr.HTML(documents_html(api), elem_id="gq-docs", js_on_load=None)
     with gr.Row():
         with gr.Column():
             upload = gr.File(label=f"Add documents ({' '.join(ALLOWED_SUFFIXES)}; up to "
@@ -284,7 +362,9 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
         with gr.Column():
             which = gr.Dropdown(choices=[], label="Document", elem_id="gq-remove-which")
             remove = gr.Button("Remove from index", variant="stop", elem_id="gq-remove")
-            with gr.Group(visible=False, elem_id="gq-remove-confirm", elem_classes=["gq-confirm"]) as confirm:
+            # A column, always rendered and shown by a class: a gr.Group puts its id on two elements (two
+            # #gq-remove-confirm on the page), and a visibility change re-renders it.
+            with gr.Column(elem_id="gq-remove-confirm", elem_classes=["gq-confirm"]):
                 confirm_text = gr.HTML("", elem_id="gq-remove-question", js_on_load=None)
                 with gr.Row():
                     yes = gr.Button("Yes, remove it", variant="stop", size="sm", elem_id="gq-remove-yes")
@@ -294,8 +374,7 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
     status = gr.HTML("", elem_id="gq-docs-status")
 
     def refresh() -> tuple[Any, Any]:
-        return gr.Dataframe(value=document_rows(api), headers=HEADERS), gr.Dropdown(choices=document_choices(api),
-                                                                                    value=None)
+        return documents_html(api), gr.Dropdown(choices=document_choices(api), value=None)
 
     def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (accept_uploads(api, files, progress), None, *refresh())
@@ -310,24 +389,27 @@ def build_documents_tab(api: GroundQA) -> tuple[gr.Dataframe, gr.Dropdown, Calla
     # per operation, on the status line (Gradio would draw one on every output).
     busy = "(...a) => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); return a; }"
     idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
+    close = "document.querySelector('#gq-remove-confirm')?.classList.remove('gq-open');"
     upload.upload(None, js="() => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); }", queue=False)
     status.change(None, js=idle, queue=False)
-    upload.upload(on_upload, upload, [status, upload, table, which], api_name="upload",
-                  api_visibility="undocumented", show_progress_on=status)
+    uploaded = upload.upload(on_upload, upload, [status, upload, table, which], api_name="upload",
+                             api_visibility="undocumented", show_progress_on=status)
 
     def ask_confirm(doc_id: str | None) -> tuple[Any, ...]:
         if not doc_id:
-            return gr.Group(visible=False), gr.skip(), _status(["choose a document to remove"], ok=False)
-        name = next((d.path for d in api.documents() if d.doc_id == doc_id), doc_id)
-        return (gr.Group(visible=True), f'<div class="gq-note">Remove <b>{H.esc(name)}</b> from the index? '
-                "Answers will no longer cite it; its uploaded copy is deleted.</div>", gr.skip())
+            return "", _status(["choose a document to remove"], ok=False)
+        return remove_question(api, doc_id), ""
 
-    # Removing asks first (below).
-    remove.click(ask_confirm, which, [confirm, confirm_text, status], queue=False, show_progress="hidden")
-    no.click(lambda: gr.Group(visible=False), None, confirm, queue=False, show_progress="hidden")
-    yes.click(lambda: gr.Group(visible=False), None, confirm, queue=False, show_progress="hidden").then(
-        on_remove, which, [status, table, which], api_name="remove", api_visibility="undocumented", js=busy,
-        show_progress_on=[status]).then(None, js=idle)
-    again.click(on_reindex, rebuild, [status, table, which], api_name="reindex", api_visibility="undocumented",
-                js=busy, show_progress_on=[status]).then(None, js=idle)
-    return table, which, refresh
+    # Removing asks first: the question is written, then shown (so it never shows another document's words).
+    remove.click(ask_confirm, which, [confirm_text, status], queue=False, show_progress="hidden",
+                 js=f"(d) => {{ {close} return d; }}").then(
+        None, which, None, js="(d) => { if (d) document.querySelector('#gq-remove-confirm')?.classList.add('gq-open'); }")
+    no.click(None, js=f"() => {{ {close} }}", queue=False)
+    removed = yes.click(on_remove, which, [status, table, which], api_name="remove", api_visibility="undocumented",
+                        js=f"(...a) => {{ {close} document.querySelector('#gq-docs')?.classList.add('gq-busy'); "
+                           "return a; }", show_progress_on=[status])
+    removed.then(None, js=idle)
+    reindexed = again.click(on_reindex, rebuild, [status, table, which], api_name="reindex",
+                            api_visibility="undocumented", js=busy, show_progress_on=[status])
+    reindexed.then(None, js=idle)
+    return DocumentsTab(table, which, refresh, [uploaded, removed, reindexed])

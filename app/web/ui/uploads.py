@@ -1,8 +1,10 @@
-"""Which server files a Gradio event may read: only files uploaded through Gradio (its upload folder).
+"""Which server files a Gradio event may read: only files this process received through Gradio's upload route.
 
 Gradio's own check (`processing_utils._check_allowed`) is switched on in app.web.server; this module is
 the second, independent check that every file-input handler makes on the paths it is handed, so a
-client-sent FileData path can never name another file on the server, whatever Gradio does.
+client-sent FileData path can never name another file on the server, whatever Gradio does: the file must
+be in Gradio's upload folder and, inside an event, one that Gradio's upload route wrote (not, say, a file
+Gradio downloaded from a URL or an eval download staged there; URLs are refused earlier, app.web.guard).
 """
 from __future__ import annotations
 
@@ -32,7 +34,19 @@ def is_uploaded(path: str | os.PathLike[str]) -> bool:
     except (OSError, RuntimeError, ValueError, TypeError):  # missing, a symlink loop, a NUL byte, not a path
         return False
     root = upload_root()
-    return resolved != root and resolved.is_relative_to(root) and resolved.is_file()
+    return resolved != root and resolved.is_relative_to(root) and resolved.is_file() and _received(resolved)
+
+
+def _received(resolved: Path) -> bool:
+    """Whether Gradio's upload route wrote `resolved` in this process (checked inside a Gradio event only:
+    outside one — direct calls — there is no page, and the folder check above is the rule)."""
+    from gradio.context import LocalContext
+
+    blocks = LocalContext.blocks.get(None)
+    if blocks is None:
+        return True
+    received = getattr(blocks, "upload_file_set", set())
+    return any(os.path.realpath(p) == str(resolved) for p in list(received))
 
 
 def require_uploaded(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -25,6 +25,8 @@ _INSTRUCTION = re.compile(
 # A lead-in that ends at a colon, with the question after it ("… answer the following question: what is …").
 _LEAD_IN = re.compile(r"^(?P<lead>[^:?]{0,300}\b(?:question|answer|following|abilities|standpoint|statement|sheet)"
                       r"[^:?]{0,120}):\s*(?P<rest>\S.*)$", re.I | re.S)
+# A lead-in that announces the question ("… answer the following question:").
+_ASKS = re.compile(r"\b(?:following question|the question|answer)\b", re.I)
 # Clauses inside a question that are formatting instructions.
 _CLAUSES = re.compile(
     r"\((?:in|as a|as an?|expressed in)\s[^)]{1,40}\)"
@@ -75,8 +77,7 @@ def analyse(question: str) -> Query:
     kept: list[str] = []
     for sent in _SENTENCES.split(q):
         m = _LEAD_IN.match(sent)
-        if m and _INSTRUCTION.match(m.group("lead").strip()) or m and re.search(
-                r"\b(?:following question|the question|answer)\b", m.group("lead"), re.I):
+        if m and (_INSTRUCTION.match(m.group("lead").strip()) or _ASKS.search(m.group("lead"))):
             removed.append(m.group("lead"))
             sent = m.group("rest")
         if _INSTRUCTION.match(sent) and not sent.rstrip().endswith("?"):

@@ -147,10 +147,13 @@ def find_cell(question: str, excerpts: Sequence[Excerpt], doc_text: Callable[[st
     syn_terms = [set(tokenize([w])[0]) for w in expansions(q)]
     years = _years(q)
     best: CellAnswer | None = None
+    texts: dict[str, str] = {}
     for rank, ex in enumerate(excerpts[:passages], start=1):
         if " | " not in ex.text:
             continue
-        text = doc_text(ex.doc_id)
+        if ex.doc_id not in texts:  # several excerpts of one filing: read its text once
+            texts[ex.doc_id] = doc_text(ex.doc_id) or ""
+        text = texts[ex.doc_id]
         if not text:
             continue
         pos = 0

@@ -253,12 +253,15 @@ class Answerer:
             return set()
         return set(self.retriever.router().route(analyse(question).text))
 
-    def _cite(self, n: int, ex: Excerpt, start: int, end: int, text: str, column: int | None = None) -> Citation:
+    def _cite(self, n: int, ex: Excerpt, start: int, end: int, text: str, column: int | None = None,
+              doc_text: str | None = None) -> Citation:
         """Citation [n] of span [start, end) of the excerpt's document (a table row carries its header)."""
         pages = _span_pages(self.retriever.index, ex.doc_id, start, end) if ex.pages else None
         table = None
         if " | " in text:
-            table = row_view(self.retriever.index.document_text(ex.doc_id) or "", end, column)
+            if doc_text is None:
+                doc_text = self.retriever.index.document_text(ex.doc_id) or ""
+            table = row_view(doc_text, end, column)
         return Citation(number=n, citation=make_citation_id(ex.doc_id, start, end), doc=ex.doc, doc_id=ex.doc_id,
                         title=ex.title, pages=pages or ex.pages, start=start, end=end, text=text,
                         section=self.retriever.section_at(ex.doc_id, start), ocr=ex.ocr, table=table)
@@ -267,7 +270,8 @@ class Answerer:
         """An answer read from table cells (one segment per column read), citing the table from its header to
         the row."""
         start, end = cell.span
-        text = (self.retriever.index.document_text(cell.excerpt.doc_id) or "")[start:end]
+        full = self.retriever.index.document_text(cell.excerpt.doc_id) or ""
+        text = full[start:end]
         segs, short, pos = [], [], 0
         for j in cell.columns:
             parts = cell.parts_of(j)
@@ -276,7 +280,7 @@ class Answerer:
             short.append((pos + len(seg.text) - len(value), pos + len(seg.text)))
             segs.append(seg)
             pos += len(f"{seg.text} [1]") + 1
-        citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column)
+        citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column, doc_text=full)
         return Answer(question=question, answer=render(segs), abstained=False, confidence=CELL_CONFIDENCE,
                       citations=[citation], segments=segs, retrieved=retrieved, short_answers=short,
                       outcome="answered")

@@ -171,17 +171,9 @@ class ScriptedLLM:
 
     def stop(self) -> None:
         """Terminate the server process by its pid and wait for it."""
-        import os
-        import signal
-        import subprocess
+        from llm_server import stop_process
 
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,17 @@ def serve(n_ctx: int = 2048, threads: int = 2) -> None:
     signal.sigwait({signal.SIGTERM, signal.SIGINT}) if hasattr(signal, "sigwait") else time.sleep(1e9)
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a test server by its own pid (SIGTERM, then SIGKILL after 10 s) and wait for it."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 class RealLLM:
     """The server process; `url` is its base URL. stop() ends it by its pid."""
 
@@ -70,13 +81,7 @@ class RealLLM:
 
     def stop(self) -> None:
         """Terminate the server process (by its pid) and wait for it."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 

@@ -23,6 +23,7 @@ import pytest
 httpx = pytest.importorskip("httpx")
 
 from gradio_proto import call, file_data, fn_index, upload  # noqa: E402
+from writer_lock import writer_lock_held  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 USER, PW = "ann", "s3cret"
@@ -137,8 +138,6 @@ def _eval_file(c) -> str:
 
 
 def test_no_response_report_or_summary_names_a_server_path(served, tmp_path):
-    from index.store import IndexDir
-
     c, api = served
     # The index, its uploads, the eval runs and the documents' folder. (Gradio's own upload folder does appear:
     # its FileData outputs carry their path by protocol; only random-named copies live there.)
@@ -152,21 +151,8 @@ def test_no_response_report_or_summary_names_a_server_path(served, tmp_path):
     for name, data in (("documents_table", []), ("load_documents", [])):
         seen.append(json.dumps(call(c, name, data, session)))
     doc_id = api.documents()[0].doc_id
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:  # another groundqa process writing the index
-        with IndexDir(api.index_dir).writer_lock():
-            held.set()
-            release.wait(60)
-
-    t = threading.Thread(target=hold)
-    t.start()
-    try:
-        assert held.wait(10)
+    with writer_lock_held(api.index_dir):  # another groundqa process writing the index
         busy = [call(c, "remove", [doc_id], session), call(c, "reindex", [False], session)]
-    finally:
-        release.set()
-        t.join()
     assert all("being written" in json.dumps(m) for m in busy), busy
     seen += [json.dumps(m) for m in busy]
     msg = call(c, "evaluate", [file_data(_eval_file(c)), 5, 1])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 httpx = pytest.importorskip("httpx")
 
 from gradio_proto import call, file_data, upload  # noqa: E402
+from writer_lock import writer_lock_held  # noqa: E402
 
 
 @pytest.fixture
@@ -61,26 +61,12 @@ def test_same_bytes_again_add_nothing_and_replace_nothing(served):
 
 def test_upload_refused_while_index_busy_loses_nothing(served):
     from index.check import check_index
-    from index.store import IndexDir
 
     c, api = served
     assert "1 added" in send(c, "ledger.txt", b"Ledger v1\n\nThe granite quarry closed in 1998.\n")
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:  # another writer (as `groundqa index` would be) holds the lock
-        with IndexDir(api.index_dir).writer_lock():
-            held.set()
-            release.wait(60)
-
-    t = threading.Thread(target=hold)
-    t.start()
-    try:
-        assert held.wait(10)
+    with writer_lock_held(api.index_dir):  # another writer (as `groundqa index` would be) holds the lock
         status = send(c, "ledger.txt", b"Ledger v2\n\nThe granite quarry reopened in 2020.\n")
         assert "being written" in status and "added" not in status
-    finally:
-        release.set()
-        t.join()
     stored = api.index_dir / "uploads" / "ledger.txt"
     assert "closed in 1998" in stored.read_text()  # the first upload's file is untouched
     assert sorted(p.name for p in (api.index_dir / "uploads").iterdir() if p.is_file()) == ["ledger.txt"]

@@ -1,43 +1,36 @@
-"""PDF files: per-page text in reading order (see pdf_layout), with a page map; OCR for pages without text."""
+"""PDF files: per-page text in reading order (see pdf_layout), with a page map; OCR for pages without text.
+
+Reading is bounded whatever the file holds: at most MAX_PDF_PAGES pages, MAX_PAGE_CONTENT_BYTES of drawing
+instructions and MAX_PAGE_CHARS characters of text on a page, and the per-file read budget
+(corpus/loaders/budget.py) checked at every page; a file over any of them is skipped with a one-line reason.
+"""
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
+from corpus.loaders.budget import ReadBudget
 from corpus.loaders.errors import LoadError
 from corpus.loaders.pdf_layout import furniture_keys, layout_page, page_lines
+from corpus.loaders.pdf_ocr import OCR_DPI, ocr_available, ocr_blank_pages
 from corpus.loaders.titles import document_title
 from corpus.loaders.types import Loaded
 from corpus.normalize import join_hyphenated, normalize_text
 
-__all__ = ["load_pdf", "ocr_available"]
+__all__ = ["MAX_PAGE_CHARS", "MAX_PAGE_CONTENT_BYTES", "MAX_PDF_PAGES", "OCR_DPI", "load_pdf", "ocr_available"]
 
-OCR_DPI = 300
-"""Resolution scanned pages are rendered at for OCR (tesseract reads 300 dpi best)."""
-
-
-def ocr_available() -> bool:
-    """True when pytesseract and the tesseract program are installed (scanned pages can be read)."""
-    try:
-        import pytesseract
-
-        pytesseract.get_tesseract_version()
-        return True
-    except Exception:  # noqa: BLE001 - missing module or binary
-        return False
-
-
-def _ocr_page(raw: bytes, index: int) -> str:
-    """Text of one page rendered to an image and read by tesseract."""
-    import pypdfium2 as pdfium
-    import pytesseract
-
-    pdf = pdfium.PdfDocument(raw)
-    try:
-        image = pdf[index].render(scale=OCR_DPI / 72).to_pil()
-    finally:
-        pdf.close()
-    return pytesseract.image_to_string(image)
+MAX_PDF_PAGES = 2_000
+"""Most pages read from one PDF (SEC 10-Ks run to ~300); a longer file is refused (split it)."""
+MAX_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
+"""Most drawing instructions (decompressed content stream) read on one page: pypdf's layout reading costs
+~2-5 µs a byte, so this bounds one page to well under a minute even on a busy machine. The densest financebench page measured
+363 KB (3M 2018 10-K; all pages of the 22 dev filings, 2026-12-05)."""
+MAX_PAGE_CHARS = 200_000
+"""Most characters of layout text on one page. The densest financebench page measured 10,265 (Best Buy 2017
+10-K, every 4th page of the 22 dev filings); 5 MB on one page is no document a person reads."""
+_MB = 1024 * 1024
+log = logging.getLogger("groundqa")
 
 
 def _open(raw: bytes, shown: str):  # noqa: ANN202 - pypdf is imported lazily
@@ -59,13 +52,44 @@ def _open(raw: bytes, shown: str):  # noqa: ANN202 - pypdf is imported lazily
     return reader
 
 
+def _content_bytes(page) -> int:  # noqa: ANN001 - a pypdf page
+    """Size of a page's decompressed drawing instructions (0 when it has none)."""
+    contents = page.get_contents()
+    return len(contents.get_data()) if contents is not None else 0
+
+
+def _read_pages(reader, shown: str, budget: ReadBudget) -> list[list[str]]:  # noqa: ANN001 - a pypdf reader
+    """Every page's layout lines, within the page count, content, text and time limits."""
+    total = len(reader.pages)
+    if total > MAX_PDF_PAGES:
+        raise LoadError(shown, f"PDF has {total:,} pages, over the {MAX_PDF_PAGES:,}-page limit",
+                        "split it into parts and index those")
+    pages = []
+    for i, page in enumerate(reader.pages):
+        where = f"page {i + 1:,} of {total:,}"
+        budget.check(where)
+        size = _content_bytes(page)
+        if size > MAX_PAGE_CONTENT_BYTES:
+            raise LoadError(shown, f"{where} holds {size / _MB:,.0f} MB of drawing instructions, over the "
+                            f"{MAX_PAGE_CONTENT_BYTES // _MB} MB limit for one page", "re-export or split the file")
+        lines = page_lines(page)
+        chars = sum(len(ln) for ln in lines)
+        if chars > MAX_PAGE_CHARS:
+            raise LoadError(shown, f"{where} holds {chars:,} characters of text, over the {MAX_PAGE_CHARS:,} "
+                            "limit for one page (a dense page holds ~10,000)", "re-export or split the file")
+        pages.append(lines)
+    return pages
+
+
 def load_pdf(raw: bytes, path: Path, shown: str) -> Loaded:
     """PDF: per-page reading-order text (paragraphs reflowed, tables as ` | ` rows, headers/footers
-    dropped), pages separated by a blank line; pages without a text layer are OCRed when tesseract is there.
+    dropped), pages separated by a blank line; pages without a text layer are OCRed when tesseract is there
+    (pdf_ocr: drawn pages only, sampled first, capped). Within the limits of the module docstring.
     Returns (text, title, page starts, OCRed page numbers)."""
+    budget = ReadBudget(shown)
     try:
         reader = _open(raw, shown)
-        pages = [page_lines(page) for page in reader.pages]
+        pages = _read_pages(reader, shown, budget)
         meta_title = ""
         try:
             meta_title = str((reader.metadata or {}).get("/Title") or "").strip()
@@ -79,15 +103,10 @@ def load_pdf(raw: bytes, path: Path, shown: str) -> Loaded:
         ) from e
 
     ocr_pages: list[int] = []
+    note = ""
     blank = [i for i, p in enumerate(pages) if not any(ln.strip() for ln in p)]
     if blank and ocr_available():
-        for i in blank:
-            try:
-                pages[i] = [ln.rstrip() for ln in _ocr_page(raw, i).split("\n")]
-            except Exception:  # noqa: BLE001 - a page that will not render stays empty
-                continue
-            if any(ln.strip() for ln in pages[i]):
-                ocr_pages.append(i + 1)
+        ocr_pages, note = ocr_blank_pages(raw, pages, blank, budget, shown)
     furniture = furniture_keys(pages)
 
     parts: list[str] = []
@@ -108,5 +127,9 @@ def load_pdf(raw: bytes, path: Path, shown: str) -> Loaded:
         if blank and not ocr_available():
             raise LoadError(shown, "PDF has no text layer (scanned images?) and no OCR engine is installed",
                             "install tesseract-ocr and pytesseract, or run OCR first")
+        if note:
+            raise LoadError(shown, f"PDF has no text layer, and {note}", "check that it is the right file")
         raise LoadError(shown, "PDF has no text layer (scanned images?)", "run OCR first")
+    if note:
+        log.info("%s: %s", shown, note)
     return text, document_title(meta_title, text, path), tuple(starts), tuple(ocr_pages)

@@ -26,6 +26,9 @@ _BULLET = re.compile(r"(?:[•●▪◦■□➢►*·–-]\s|\(?[a-z0-9]{1,3}[.
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]”’]*$")
 _EDGE_LINES = 3  # header/footer candidates: this many non-blank lines at the top and the bottom of a page
+_MAX_COLUMNS_WIDTH = 1000
+"""Widest layout line looked at for two text columns: a page in layout mode is ~100-250 characters wide; lines of
+25,000 once took a minute to scan for a gutter."""
 
 
 def page_lines(page: object) -> list[str]:
@@ -102,24 +105,25 @@ def _gutter(lines: Sequence[str]) -> int | None:
     if len(body) < 8:
         return None
     width = max(len(ln) for ln in body)
+    if width > _MAX_COLUMNS_WIDTH:
+        return None  # the scan below can cost width x lines x width: only for page-sized lines
     best: tuple[int, int] | None = None
     for x in range(int(width * 0.3), int(width * 0.7)):
-        clear = both = 0
-        for ln in body:
-            seg = ln[x - 1:x + 2]
-            if not seg.strip():
-                clear += 1
-                left, right = ln[:x].strip(), ln[x:].strip()
-                if len(left) >= 15 and len(right) >= 15 and _wordy(left) and _wordy(right):
-                    both += 1
-        if clear >= 0.95 * len(body) and both >= max(6, 0.3 * len(body)) and (best is None or both > best[1]):
+        clear = [ln for ln in body if not ln[x - 1:x + 2].strip()]
+        if len(clear) < 0.95 * len(body):
+            continue  # text runs through this column on too many lines (cheap test first)
+        both = 0
+        for ln in clear:
+            left, right = ln[:x].strip(), ln[x:].strip()
+            if len(left) >= 15 and len(right) >= 15 and _wordy(left) and _wordy(right):
+                both += 1
+        if both >= max(6, 0.3 * len(body)) and (best is None or both > best[1]):
             best = (x, both)
     return best[0] if best else None
 
 
 def _wordy(s: str) -> bool:
-    letters = sum(ch.isalpha() for ch in s)
-    return letters >= 0.6 * len(s.replace(" ", ""))
+    return sum(map(str.isalpha, s)) >= 0.6 * (len(s) - s.count(" "))
 
 
 def _columns(lines: list[str]) -> list[list[str]]:
@@ -141,32 +145,49 @@ def _blocks(lines: Sequence[str]) -> list[list[str]]:
 
 
 def _reflow(block: Sequence[str]) -> str:
-    """One block of lines: table rows one per line; prose lines that reach the right margin run on."""
+    """One block of lines: table rows one per line; prose lines that reach the right margin run on.
+
+    Linear in the block's size (a one-page block of 5 MB once took an hour): a paragraph is kept as pieces
+    joined once at the end, and the tests on "the paragraph so far" look only at its last line — what they
+    look for (a sentence end, a hyphen after a letter) holds no space and no lowercase start, so it never
+    spans the join of two lines."""
+    rows = [(ln, cells_of(ln)) for ln in block]
     # The block's own right margin: footnotes in small print and tables have other widths than the body.
-    right = max((len(ln) for ln in block if not is_table_row(cells_of(ln))), default=0)
-    out: list[str] = []
-    joinable = False  # whether the previous output line is prose that ran to the right margin
-    for ln in block:
-        cells = cells_of(ln)
+    right = max((len(ln) for ln, cells in rows if not is_table_row(cells)), default=0)
+    out: list[list[str]] = []  # paragraphs and table rows, each as pieces to concatenate
+    last = ""  # the last line added to out[-1]
+    size = 0  # characters in out[-1]
+    piped = False  # whether out[-1] holds " | " (a table row, or prose quoting one)
+    bar_end = False  # whether out[-1] ends with " |" (a " | " may then span the next join)
+    joinable = False  # whether out[-1] is prose that ran to the right margin
+    for ln, cells in rows:
         if is_table_row(cells):
-            out.append(" | ".join(cells))
-            joinable = False
+            last = " | ".join(cells)
+            out.append([last])
+            size, piped, bar_end, joinable = len(last), True, last.endswith(" |"), False
             continue
         s = _SPACES.sub(" ", ln.strip())
         # A long line that stops mid-sentence before a lowercase word is hard-wrapped, whatever its width.
-        wraps = bool(out) and len(out[-1]) >= 40 and s[:1].islower() and not _SENTENCE_END.search(out[-1]) \
-            and " | " not in out[-1]
+        wraps = bool(out) and size >= 40 and s[:1].islower() and not _SENTENCE_END.search(last) and not piped
         if (joinable or wraps) and out and not _BULLET.match(s):
-            prev = out[-1]
-            if _HYPHEN_END.search(prev) and s[:1].islower():
-                out[-1] = prev[:-1] + s  # a word hyphenated across the line break
+            if _HYPHEN_END.search(last) and s[:1].islower():
+                out[-1][-1] = last[:-1]  # a word hyphenated across the line break
+                out[-1].append(s)
+                size += len(s) - 1
+                bar_end = s.endswith(" |")
             else:
-                out[-1] = prev + " " + s
+                piped = piped or bar_end or s.startswith("| ")
+                out[-1] += [" ", s]
+                size += 1 + len(s)
+                bar_end = (" " + s).endswith(" |")
+            piped = piped or " | " in s
         else:
-            out.append(s)
+            out.append([s])
+            size, piped, bar_end = len(s), " | " in s, s.endswith(" |")
+        last = s
         # A line that stops well short of the margin ends its paragraph (or is a heading).
         joinable = len(ln) >= 0.75 * right
-    return "\n".join(out)
+    return "\n".join("".join(pieces) for pieces in out)
 
 
 def layout_page(lines: list[str], furniture: set[str]) -> str:

@@ -1,9 +1,10 @@
 """The per-file reading budget: how long one file may take to read before it is skipped.
 
 A file is read while the index's writer lock is held, so a file that takes hours to parse (an 18 KB PDF
-that draws 5 MB of text on one page once did) would lock out every upload, removal and re-index. Loaders
-that work page by page check the budget between pages (`ReadBudget.check`), and the indexer's read loop
-(index/reading.py) gives up on a file that is still being read `GRACE_S` after it, whatever the format.
+that draws 5 MB of text on one page once did) would lock out every upload, removal and re-index. A PDF's pages
+are read in a child process stopped at the budget (corpus/loaders/pdf_pages.py) and its OCR checks it per page
+(`ReadBudget.check`); the indexer's read loop (index/reading.py) gives up on any file still being read `GRACE_S`
+after it, whatever the format.
 """
 from __future__ import annotations
 

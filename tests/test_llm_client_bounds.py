@@ -56,7 +56,8 @@ def connections_to(port: int) -> int:
         for line in lines:
             cols = line.split()
             remote_port = int(cols[2].split(":")[1], 16)
-            if remote_port == port and cols[3] not in ("06", "07", "0A") and cols[9] in inodes:  # not TIME_WAIT/CLOSE/LISTEN
+            # states 06/07/0A: TIME_WAIT, CLOSE, LISTEN — not a connection that is still open
+            if remote_port == port and cols[3] not in ("06", "07", "0A") and cols[9] in inodes:
                 n += 1
     return n
 

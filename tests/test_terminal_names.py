@@ -39,9 +39,13 @@ def hostile(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GROUNDQA_PROGRESS_INTERVAL", "0")  # plain progress lines, as many as it likes
     assert main(["index", str(docs), "--index", str(idx), "--model", "fake"]) == 0
     cap = capsys.readouterr()
-    _clean(cap.out + cap.err, "index")
-    assert "warning: \\x1b[31mempty.txt: no text found" in cap.err, cap.err
-    return docs, idx
+    return docs, idx, cap.out + cap.err
+
+
+def test_index_warnings_and_progress_show_escapes(hostile):
+    *_, printed = hostile
+    _clean(printed, "index")
+    assert "warning: \\x1b[31mempty.txt: no text found" in printed, printed
 
 
 def _run(capsys, *argv: str) -> str:
@@ -53,7 +57,7 @@ def _run(capsys, *argv: str) -> str:
 
 
 def test_docs_shows_escapes_and_json_keeps_the_names(hostile, capsys):
-    _, idx = hostile
+    _, idx, _ = hostile
     out = _run(capsys, "docs", "--index", str(idx))
     assert SHOWN in out and "minutes\\nindex OK.md" in out and "invoice\\u202efdp.txt" in out, out
     assert len(out.strip().splitlines()) == 3
@@ -63,7 +67,7 @@ def test_docs_shows_escapes_and_json_keeps_the_names(hostile, capsys):
 
 
 def test_answers_searches_citations_and_quotes_show_escapes(hostile, capsys):
-    _, idx = hostile
+    _, idx, _ = hostile
     out = _run(capsys, "ask", "Which pilot boat entered service after sea trials?", "--index", str(idx),
                "--threshold", "0")
     assert SHOWN in out, out
@@ -79,7 +83,7 @@ def test_answers_searches_citations_and_quotes_show_escapes(hostile, capsys):
 
 
 def test_check_remove_and_errors_show_escapes(hostile, capsys):
-    docs, idx = hostile
+    docs, idx, _ = hostile
     (docs / FORGED).unlink()
     out = _run(capsys, "check", "--index", str(idx))
     assert f"source file of indexed document {SHOWN} is missing" in out, out
@@ -91,7 +95,7 @@ def test_check_remove_and_errors_show_escapes(hostile, capsys):
 
 
 def test_eval_shows_escapes(hostile, tmp_path, capsys):
-    _, idx = hostile
+    _, idx, _ = hostile
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(json.dumps({"id": "q\x1b[1m1", "question": "Which pilot boat entered service?"}) + "\n"
                      + '{"id": "q2", "question": ""}\n')

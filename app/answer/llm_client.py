@@ -5,8 +5,8 @@ bytes: a server that trickles one byte a second — headers or body — cannot h
 deadline passes the connection is shut down, so no socket or thread is left reading after it. The reply is read
 up to a cap (`reply_cap`: max_tokens × 8 characters, 1 MiB at most; MAX_BODY_BYTES of body whatever the
 format); a longer one is cut there, at its last full sentence, and only that is checked. The body of an error
-reply (HTTP ≥ 400) is not read at all: its status says what went wrong. A reply that cannot be parsed (including JSON nested past Python's recursion limit)
-is an LLMError, so the caller falls back to the extractive answer.
+reply (HTTP ≥ 400) is not read at all: its status says what went wrong. A reply that cannot be parsed (including
+JSON nested past Python's recursion limit) is an LLMError, so the caller falls back to the extractive answer.
 Every failure is an LLMError whose message is one line naming the URL and the fix; the API key (from
 $GROUNDQA_LLM_API_KEY) goes only into the Authorization header, never into a message or a log.
 """

@@ -369,7 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for the user unless asked for
         if os.environ.get("GROUNDQA_DEBUG"):
             raise
-        print(f"groundqa: internal error ({type(exc).__name__}: {escape_controls(exc)}) — rerun with GROUNDQA_DEBUG=1 "
+        print(f"groundqa: internal error ({type(exc).__name__}: {escape_controls(exc)}) — rerun with "
+              "GROUNDQA_DEBUG=1 "
               "and report it", file=sys.stderr)
         return 1
 

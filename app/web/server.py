@@ -79,8 +79,8 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     """FastAPI app with the /api and OpenAI-compatible /v1 routes and the Gradio UI at / (auth protects all).
 
     Only requests whose Host header names one of `allowed_hosts` are answered (None: any name); failed
-    credential checks are throttled per client address and per user name, Gradio's unchecked routes need a login, and Gradio
-    event bodies are size-limited and may not name URLs (app.web.guard).
+    credential checks are throttled per client address and per user name, Gradio's unchecked routes need a login,
+    and Gradio event bodies are size-limited and may not name URLs (app.web.guard).
     """
     import gradio as gr
     from fastapi import FastAPI

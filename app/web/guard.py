@@ -240,10 +240,17 @@ class LoginThrottle:
             return 0.0
 
     def _forget(self, now: float) -> None:
-        """Drop addresses with no failure in the window and names neither locked nor failed lately."""
+        """Drop addresses with no failure in the window and names neither locked nor failed lately; if that is not
+        enough (a flood from very many addresses), keep the newest half, locked names first."""
         self._addresses = {k: q for k, q in self._addresses.items() if q and now - q[-1] <= WINDOW_S}
         self._names = {k: n for k, n in self._names.items()
                        if n.locked_until > now or now - n.last_fail <= ACCOUNT_WINDOW_S}
+        if len(self._addresses) + len(self._names) > MAX_TRACKED:
+            half = MAX_TRACKED // 4
+            newest = sorted(self._addresses.items(), key=lambda kv: kv[1][-1])[-half:]
+            self._addresses = dict(newest)
+            ranked = sorted(self._names.items(), key=lambda kv: (kv[1].locked_until > now, kv[1].last_fail))
+            self._names = dict(ranked[-half:])
 
     async def __call__(self, scope: Scope, receive, send) -> None:
         if scope["type"] != "http" or not self.pairs:

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
+from app.terminal import escape_controls
+
 __all__ = ["Progress", "progress_bar"]
 
 UNITS = {"hashing files": "file", "reading files": "file", "reading pages": "page",
@@ -117,13 +119,21 @@ class Progress:
 
         bar = self._bars.get(st.name)
         if bar is None:
-            bar = self._bars[st.name] = tqdm(total=st.total or None, desc=st.name, unit=UNITS.get(st.name, "item"),
+            bar = self._bars[st.name] = tqdm(total=st.total or None, desc=escape_controls(st.name),
+                                             unit=UNITS.get(st.name, "item"),
                                              file=self.stream, leave=False, position=len(self._bars),
                                              dynamic_ncols=True, unit_scale=False)
         if st.total and bar.total != st.total:  # type: ignore[attr-defined]
             bar.total = st.total  # type: ignore[attr-defined]
         bar.n = st.done  # type: ignore[attr-defined]
         bar.refresh()  # type: ignore[attr-defined]
+
+    def _show_note(self, note: str) -> None:
+        """On a terminal, a progress note (e.g. the page being OCRed) beside the latest bar."""
+        with self._lock:
+            if self._bars and not self._closed:
+                bar = list(self._bars.values())[-1]
+                bar.set_postfix_str(note)  # type: ignore[attr-defined]
 
     # -- no terminal: plain lines --------------------------------------------------------------
     def _tick(self) -> None:
@@ -137,7 +147,7 @@ class Progress:
     def _line(self, text: str) -> None:
         self._last_line = time.monotonic()
         try:
-            print(f"{self.label}: {text}", file=self.stream, flush=True)
+            print(f"{self.label}: {escape_controls(text)}", file=self.stream, flush=True)
         except ValueError:  # the stream was closed under us (test harness, broken pipe)
             self._stop.set()
 
@@ -241,7 +251,10 @@ class _NoteHandler(logging.Handler):
         self.owner = owner
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.owner._note = (time.monotonic(), record.getMessage())
+        note = escape_controls(record.getMessage())  # notices name files: no control character reaches the screen
+        self.owner._note = (time.monotonic(), note)
+        if self.owner.tty and getattr(record, "progress_note", False):
+            self.owner._show_note(note)
 
 
 def progress_bar() -> Callable[[str, int, int], None]:

@@ -3,8 +3,9 @@
 Tolerant matching compares texts after folding: case (Unicode case folding, one character at a time, so
 every folded position maps back to the exact original one), curly/straight quotes, dash styles, runs of
 whitespace and line breaks, soft hyphens and words hyphenated across a line break. Fuzzy matching
-aligns the folded quote with windows around the BM25 candidate passages and accepts a location
-when its similarity (difflib ratio) is at least FUZZY_THRESHOLD.
+aligns the folded quote, combining marks left out, with windows around the BM25 candidate passages and
+accepts a location when its similarity (difflib ratio) is at least FUZZY_THRESHOLD; the span covers whole
+words at its ends and maps back through the same per-character offsets.
 
 The fuzzy stage is the costly one (difflib is quadratic), so its work is bounded: quotes over
 FUZZY_MAX_CHARS get exact and folded matching only, at most FUZZY_CANDIDATES windows are aligned, and
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -132,9 +135,31 @@ def find_in_text(quote: str, text: str, window: tuple[int, int] | None = None) -
         j = ft.find(q, j + 1)
     if hits or window is None:
         return hits
-    # Fuzzy: align within the candidate window (folded coordinates).
+    return _fuzzy_hit(q, text, window)
+
+
+def _unmarked(folded: str, offs: Sequence[int]) -> tuple[str, list[int]]:
+    """`folded` without combining marks, with the offsets of what is left: the fuzzy stage compares letters
+    (İ folds to i + a combining dot; a quote typed in Turkish capitals must still align with "Final")."""
+    keep = [k for k, ch in enumerate(folded) if not unicodedata.combining(ch)]
+    return "".join(folded[k] for k in keep), [offs[k] for k in keep]
+
+
+@lru_cache(maxsize=256)
+def _unmarked_text(text: str) -> tuple[str, tuple[int, ...]]:
+    ft, offs = _folded(text)
+    u, o = _unmarked(ft, offs)
+    return u, tuple(o)
+
+
+def _fuzzy_hit(q: str, text: str, window: tuple[int, int]) -> list[_Hit]:
+    """The best alignment of the folded quote `q` with the text around `window`, mapped back to `text`."""
     import bisect
 
+    q, _ = _unmarked(q, range(len(q)))
+    ft, offs = _unmarked_text(text)
+    if not q or not ft:
+        return []
     lo = max(0, bisect.bisect_left(offs, window[0]) - len(q))
     hi = min(len(ft), bisect.bisect_left(offs, window[1]) + len(q))
     seg = ft[lo:hi]
@@ -143,7 +168,6 @@ def find_in_text(quote: str, text: str, window: tuple[int, int] | None = None) -
     if not blocks:
         return []
     # Densest run of matching blocks that covers the quote.
-    a0, a1 = blocks[0].a, blocks[-1].a + blocks[-1].size
     best = None
     for s in range(len(blocks)):
         matched = 0
@@ -154,13 +178,29 @@ def find_in_text(quote: str, text: str, window: tuple[int, int] | None = None) -
                 break
             score = 2 * matched / (span + len(q))
             if best is None or score > best[0]:
-                best = (score, blocks[s].a, blocks[e].a + blocks[e].size)
+                best = (score, s, e)
     if best is None:
-        best = (2 * sum(b.size for b in blocks) / (a1 - a0 + len(q)), a0, a1)
-    score, s0, s1 = best
+        first, last = blocks[0], blocks[-1]
+        score = 2 * sum(b.size for b in blocks) / (last.a + last.size - first.a + len(q))
+    else:
+        score, first, last = best[0], blocks[best[1]], blocks[best[2]]
     if score < FUZZY_THRESHOLD:
         return []
+    s0, s1 = _whole_words(seg, first.a, last.a + last.size, first.b, len(q) - (last.b + last.size))
     return [_Hit(offs[lo + s0], offs[lo + s1 - 1] + 1, round(score, 4), False)]
+
+
+def _whole_words(seg: str, s0: int, s1: int, before: int, after: int) -> tuple[int, int]:
+    """[s0, s1) widened to the whole of a word it cuts, by no more characters than the quote has unaligned at that
+    end (`before`, `after`): runs shorter than 3 characters do not count as aligned, so a quote whose first word
+    differs in its first letters ("Fxnal note" for "Final note") would otherwise start the span mid-word."""
+    k = 0
+    while k < before and s0 > 0 and seg[s0 - 1].isalnum() and seg[s0].isalnum():
+        s0, k = s0 - 1, k + 1
+    k = 0
+    while k < after and s1 < len(seg) and seg[s1].isalnum() and seg[s1 - 1].isalnum():
+        s1, k = s1 + 1, k + 1
+    return s0, s1
 
 
 def find_quote(index: IndexView, quote: str, limit: int = 5) -> QuoteMatches:

@@ -11,6 +11,9 @@ Each request takes the next step of the script (the last step repeats):
   ("big", [text, n])         a JSON completion whose content is `text` repeated to `n` bytes, sent in 64 KiB writes
   ("nested", n)               200 with a body of `n` "[" (JSON nested past any recursion limit)
   ("slow", [seconds, text])  waits, then a normal JSON completion whose content is `text`
+  ("status_trickle", [code, n]) that HTTP status with an `n`-byte body sent one byte a second
+  ("status_big", [code, n])  that HTTP status with an `n`-byte body sent as fast as it is taken, 64 KiB a write
+  ("header_trickle", text)   a JSON completion whose status line and headers come one byte a second
 Run as a script (`python tests/fake_llm.py '<script as JSON>'`) it serves in its own process and prints
 "URL http://127.0.0.1:PORT/v1"; `ScriptedLLM` starts and stops that process by its pid.
 A callable `text` is called with the request body (to cite the excerpt that holds a phrase).
@@ -111,6 +114,37 @@ class FakeLLM:
                     if kind == "trickle":
                         time.sleep(1.0)
             except OSError:  # the client hung up (as it should)
+                pass
+        elif kind in ("status_trickle", "status_big"):
+            code, n = int(arg[0]), int(arg[1])
+            h.send_response(code)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Content-Length", str(n))
+            h.end_headers()
+            try:
+                if kind == "status_trickle":
+                    for _ in range(n):
+                        h.wfile.write(b" ")
+                        h.wfile.flush()
+                        time.sleep(1.0)
+                else:
+                    block = b" " * 65536
+                    for i in range(0, n, len(block)):
+                        h.wfile.write(block[: min(len(block), n - i)])
+            except OSError:  # the client hung up (as it should)
+                pass
+        elif kind == "header_trickle":
+            body = json.dumps(_completion(arg)).encode()
+            head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                    f"X-Padding: {'p' * 100}\r\n\r\n").encode()
+            h.close_connection = True
+            try:
+                for i in range(len(head)):
+                    h.wfile.write(head[i:i + 1])
+                    h.wfile.flush()
+                    time.sleep(1.0)
+                h.wfile.write(body)
+            except OSError:
                 pass
         elif kind == "malformed":
             self._send(h, 200, str(arg).encode())

@@ -196,7 +196,8 @@ def _aes_pdf(path: Path) -> Path:
     return path
 
 
-def _scanned_pdf(path: Path) -> Path:
+def memo_image(text: str):  # noqa: ANN201 - a PIL image
+    """A line of black text on white, as a scanner would see it (for OCR tests)."""
     from PIL import Image, ImageDraw, ImageFont
 
     img = Image.new("L", (1700, 400), 255)
@@ -205,8 +206,12 @@ def _scanned_pdf(path: Path) -> Path:
         font = ImageFont.truetype("DejaVuSans.ttf", 40)
     except OSError:
         font = ImageFont.load_default(size=40)
-    d.text((60, 150), "The scanned memo says the warehouse opened in Denver.", fill=0, font=font)
-    img.save(path, "PDF", resolution=200.0)
+    d.text((60, 150), text, fill=0, font=font)
+    return img
+
+
+def _scanned_pdf(path: Path) -> Path:
+    memo_image("The scanned memo says the warehouse opened in Denver.").save(path, "PDF", resolution=200.0)
     return path
 
 

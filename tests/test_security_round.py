@@ -87,13 +87,14 @@ def test_forwarded_for_does_not_reset_the_throttle(served_auth):
 
 def test_forwarded_for_counts_only_from_a_named_proxy(fake_api, tmp_path, monkeypatch):
     # --forwarded-allow-ips 127.0.0.1: this test is the proxy, so each forwarded address has its own count.
+    # (Each guess names another user: one user name has a limit of its own, whatever the address — #34.)
     srv = _auth_server(fake_api, tmp_path, monkeypatch, forwarded_allow_ips="127.0.0.1")
     try:
         with httpx.Client(base_url=srv.url, timeout=60) as c:
-            codes = [c.post("/login", data={"username": USER, "password": f"wrong{i}"},
+            codes = [c.post("/login", data={"username": f"user{i}", "password": f"wrong{i}"},
                             headers={"x-forwarded-for": f"10.0.{i}.7"}).status_code for i in range(15)]
             assert 429 not in codes, codes
-            same = [c.post("/login", data={"username": USER, "password": f"w{i}"},
+            same = [c.post("/login", data={"username": f"other{i}", "password": f"w{i}"},
                            headers={"x-forwarded-for": "10.9.9.9"}).status_code for i in range(12)]
             assert same[-1] == 429, same
     finally:

@@ -1,10 +1,12 @@
 """A minimal OpenAI chat-completions client over httpx: streaming and not, a deadline, retries with backoff.
 
 `timeout_s` is a deadline for the whole call (connect, every byte, every retry and backoff), not a gap between
-bytes: a server that trickles one byte a second cannot hold an answer past it. The reply is read up to a cap
-(`reply_cap`: max_tokens × 8 characters, 1 MiB at most); a longer one is cut there, at its last full sentence,
-and only that is checked. A reply that cannot be parsed (including JSON nested past Python's recursion limit)
-is an LLMError, so the caller falls back to the extractive answer.
+bytes: a server that trickles one byte a second — headers or body — cannot hold an answer past it, and when the
+deadline passes the connection is shut down, so no socket or thread is left reading after it. The reply is read
+up to a cap (`reply_cap`: max_tokens × 8 characters, 1 MiB at most; MAX_BODY_BYTES of body whatever the
+format); a longer one is cut there, at its last full sentence, and only that is checked. The body of an error
+reply (HTTP ≥ 400) is not read at all: its status says what went wrong. A reply that cannot be parsed (including
+JSON nested past Python's recursion limit) is an LLMError, so the caller falls back to the extractive answer.
 Every failure is an LLMError whose message is one line naming the URL and the fix; the API key (from
 $GROUNDQA_LLM_API_KEY) goes only into the Authorization header, never into a message or a log.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import threading
 import time
 from typing import Any, Callable, Iterator
@@ -28,6 +31,9 @@ MAX_REPLY_CHARS = 1 << 20
 """Reply text is never read past 1 MiB, whatever max_tokens says."""
 _ENVELOPE_BYTES = 64 * 1024
 """Room for the JSON or SSE envelope around the reply text (ids, roles, one event per token)."""
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""Most bytes of a reply body read, whatever max_tokens and the format (a stream of one event per token for a
+1 MiB reply fits); the parsers stop earlier for smaller caps."""
 _SENTENCE_END = re.compile(r"[.!?](?:[\"'”’)]*)(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*")
 
 
@@ -42,12 +48,26 @@ def cut_to_sentence(text: str) -> str:
     return text[: ends[-1].end()] if ends else ""
 
 
+_CONTENT_KEY = re.compile(r'"content"\s*:\s*"')
+
+
 def _partial_json_string(raw: str) -> str | None:
-    """The (possibly unterminated) value of the first "content" string in a cut JSON body."""
-    m = re.search(r'"content"\s*:\s*"((?:[^"\\]|\\.)*)', raw)
+    """The (possibly unterminated) value of the first "content" string in a cut JSON body.
+
+    Scanned with str.find, not one regex over the value: a repeated group over megabytes holds a backtracking
+    state per character (~900 MB for a 6 MB value)."""
+    m = _CONTENT_KEY.search(raw)
     if not m:
         return None
-    body = m.group(1)
+    end = m.end()
+    while (end := raw.find('"', end)) >= 0:
+        k = end
+        while k > m.end() and raw[k - 1] == "\\":
+            k -= 1
+        if (end - k) % 2 == 0:
+            break  # an unescaped quote ends the string
+        end += 1
+    body = raw[m.end():] if end < 0 else raw[m.end():end]
     for trim in range(0, 7):  # a cut escape ("\u00") at the very end
         try:
             return json.loads('"' + body[: len(body) - trim] + '"')
@@ -128,10 +148,11 @@ class LLMClient:
         if remaining <= 0:
             raise self._timed_out()
         box: dict[str, Any] = {}
+        abort = _Abort()
 
         def work() -> None:
             try:
-                box["reply"] = self._once(body, stream, deadline, cap)
+                box["reply"] = self._once(body, stream, deadline, cap, abort)
             except BaseException as exc:  # handed to the caller's thread below
                 box["error"] = exc
 
@@ -139,22 +160,25 @@ class LLMClient:
         worker.start()
         worker.join(remaining)
         if worker.is_alive():
+            abort()  # shut the connection: the worker's read ends now, not when the server stops sending
+            worker.join(1.0)
             raise self._timed_out()
         if "error" in box:
             raise box["error"]
         return box["reply"]
 
     def _once(self, body: dict[str, Any], stream: bool, deadline: float | None = None,
-              cap: int = MAX_REPLY_CHARS) -> str:
+              cap: int = MAX_REPLY_CHARS, abort: "_Abort | None" = None) -> str:
         deadline = deadline if deadline is not None else time.monotonic() + self.timeout_s
         remaining = max(0.01, deadline - time.monotonic())
         timeout = httpx.Timeout(remaining, connect=min(remaining, 10.0))
+        # httpcore's trace extension hands over the socket once connected, so `abort` can shut it from the
+        # caller's thread at the deadline, even while headers are still arriving.
+        extensions = {"trace": abort.trace} if abort is not None else {}
         try:
             with httpx.Client(timeout=timeout, trust_env=False) as client:
-                with client.stream("POST", self.url, json=body, headers=self._headers()) as r:
-                    if r.status_code >= 400:
-                        r.read()
-                    self._check_status(r)
+                with client.stream("POST", self.url, json=body, headers=self._headers(), extensions=extensions) as r:
+                    self._check_status(r)  # an error's body is never read: leaving unread closes the connection
                     chunks = self._bytes(r, deadline)
                     if not stream:
                         return self._parse(chunks, cap)
@@ -194,10 +218,15 @@ class LLMClient:
                         "OpenAI-compatible chat-completions server")
 
     def _bytes(self, r: httpx.Response, deadline: float) -> Iterator[bytes]:
-        """The body's chunks, ending with an LLMError once the deadline passes (checked at every chunk)."""
+        """The body's chunks, ending with an LLMError once the deadline passes (checked at every chunk) or past
+        MAX_BODY_BYTES."""
+        size = 0
         for chunk in r.iter_bytes():
             if time.monotonic() > deadline:
                 raise self._timed_out()
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise self._malformed(f"a reply over {MAX_BODY_BYTES // (1024 * 1024)} MiB")
             yield chunk
 
     def _parse(self, chunks: Iterator[bytes], cap: int) -> str:
@@ -228,7 +257,7 @@ class LLMClient:
         parts: list[str] = []
         size = 0
         read = 0
-        limit = cap * 64 + _ENVELOPE_BYTES  # one SSE event per token carries ~150 bytes of envelope
+        limit = min(cap * 64 + _ENVELOPE_BYTES, MAX_BODY_BYTES)  # one SSE event per token: ~150 bytes of envelope
         finished = False
         for line in lines:
             read += len(line) + 1
@@ -275,6 +304,40 @@ def _lines(chunks: Iterator[bytes]) -> Iterator[str]:
             pending = b""
     if pending:
         yield pending.decode("utf-8", "replace")
+
+
+class _Abort:
+    """Shuts down the connection of one try from another thread (at the deadline), whenever it was made."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._aborted = False
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore trace hook: keep the socket once the TCP connection is made."""
+        if event.endswith("connect_tcp.complete") and info.get("return_value") is not None:
+            sock = info["return_value"].get_extra_info("socket")
+            with self._lock:
+                self._sock = sock
+                late = self._aborted
+            if late:
+                _shut(sock)
+
+    def __call__(self) -> None:
+        with self._lock:
+            self._aborted = True
+            sock = self._sock
+        if sock is not None:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """End both directions of a socket: a read blocked on it in another thread returns at once."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
 
 
 class _Retryable(Exception):

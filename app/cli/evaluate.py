@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.progress import Progress
+from app.terminal import escape_controls, escape_lines
 from app.evaluation import SUMMARY_METRICS, doc_texts, evaluate, format_summary, summary_rows
 from eval import QuestionFileError, Summary, load_questions
 
 if TYPE_CHECKING:
     from app.api import GroundQA
+    from eval.compare import Comparison
 
 __all__ = ["SUMMARY_METRICS", "doc_texts", "evaluate", "format_summary", "run_cli", "summary_rows"]
 
@@ -24,8 +26,19 @@ def _one_line(text: str) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"groundqa: {_one_line(message)}", file=sys.stderr)
+    print(f"groundqa: {escape_controls(_one_line(message))}", file=sys.stderr)
     return 2
+
+
+def _escaped(c: "Comparison") -> "Comparison":
+    """The comparison with its run names, question ids and questions (from files) safe to print (app.terminal)."""
+    from dataclasses import replace
+
+    def flips(items: list) -> list:
+        return [replace(f, id=escape_controls(f.id), question=escape_controls(f.question)) for f in items]
+
+    return replace(c, run_a=escape_controls(c.run_a), run_b=escape_controls(c.run_b),
+                   right_to_wrong=flips(c.right_to_wrong), wrong_to_right=flips(c.wrong_to_right))
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -34,10 +47,10 @@ def _compare(args: argparse.Namespace) -> int:
     if len(args.runs) != 2:
         return _fail("compare needs two run folders — e.g. groundqa eval compare runs/before runs/after")
     c = compare_runs(Path(args.runs[0]), Path(args.runs[1]))
-    print(format_comparison(c), end="")
+    print(format_comparison(_escaped(c)), end="")
     if args.html:
         path = write_comparison_html(c, Path(args.html))
-        print(f"comparison written to {path}")
+        print(f"comparison written to {escape_controls(path)}")
     return 0
 
 
@@ -65,8 +78,8 @@ def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
     with Progress() as progress:
         report = api.index([args.docs], rebuild=rebuild, progress=progress)
     for line in report.skipped:
-        print(f"warning: {line}", file=sys.stderr)
-    print(report.summary(), file=sys.stderr)
+        print(f"warning: {escape_controls(line)}", file=sys.stderr)
+    print(escape_lines(report.summary()), file=sys.stderr)
     return api
 
 
@@ -86,15 +99,15 @@ def run_cli(args: argparse.Namespace) -> int:
         # Read the file before loading any model: a bad file fails in a moment, with the line to fix.
         _, row_errors = load_questions(qpath)
         for err in row_errors:
-            print(f"warning: line {err.line}: {_one_line(err.message)}", file=sys.stderr)
+            print(f"warning: line {err.line}: {escape_controls(_one_line(err.message))}", file=sys.stderr)
         api = _open_api(args, out)
         with Progress() as progress:
             summary, _ = evaluate(api, qpath, out, workers=args.workers, k=args.k, resume=args.resume,
                                   progress=False, on_progress=lambda n, total: progress("answering questions", n, total))
     except QuestionFileError as e:
         return _fail(str(e))
-    print(format_summary(summary), end="")
+    print(escape_lines(format_summary(summary)), end="")
     if summary.n_errors:
         print(f"warning: {summary.n_errors} question(s) failed — see the 'error' field in "
-              f"{Path(summary.out_dir) / 'results.jsonl'}", file=sys.stderr)
+              f"{escape_controls(Path(summary.out_dir) / 'results.jsonl')}", file=sys.stderr)
     return 0

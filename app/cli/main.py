@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Sequence
 
 from corpus import SAMPLE_DIR
 from app.progress import Progress
+from app.terminal import escape_controls, escape_lines
 from index.store import DEFAULT_INDEX_DIR
 
 
@@ -68,17 +70,17 @@ def cmd_index(args: argparse.Namespace) -> int:
             report = api.index(paths, rebuild=args.rebuild, params=params, progress=progress)
     except NothingIndexed as exc:  # the error line says "see the warnings above": print them
         for line in exc.skipped:
-            print(f"warning: {line}", file=sys.stderr)
+            print(f"warning: {escape_controls(line)}", file=sys.stderr)
         raise
     for line in report.skipped:
-        print(f"warning: {line}", file=sys.stderr)
-    print(report.summary())
+        print(f"warning: {escape_controls(line)}", file=sys.stderr)
+    print(escape_lines(report.summary()))
     from app.sample import drop_demo_sample, mark_demo
 
     if not args.paths and paths:  # a new index started with the sample report: a demo until own documents come
         mark_demo(api)
     elif notice := drop_demo_sample(api):
-        print(notice)
+        print(escape_lines(notice))
     return 0
 
 
@@ -89,8 +91,8 @@ def cmd_adapt(args: argparse.Namespace) -> int:
     settings = AdaptSettings(epochs=args.epochs, max_pairs=args.max_pairs)
     with Progress() as progress:
         report, index_report = _api(args).adapt(settings, progress=progress)
-    print(report.summary())
-    print(index_report.summary())
+    print(escape_lines(report.summary()))
+    print(escape_lines(index_report.summary()))
     return 0
 
 
@@ -98,7 +100,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     """groundqa remove DOC ..."""
     with Progress() as progress:
         report = _api(args).remove(args.docs, progress=progress)
-    print(report.summary())
+    print(escape_lines(report.summary()))
     return 0
 
 
@@ -110,7 +112,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         return 0
     for d in docs:
         pages = f"{d.n_pages} pages, " if d.n_pages else ""
-        print(f"{d.doc_id[:12]}  {d.path}  ({pages}{d.n_passages} passages, {d.size:,} bytes, {d.indexed_at})")
+        # Names as they are in JSON; here each control character is shown as an escape (app.terminal).
+        print(f"{d.doc_id[:12]}  {escape_controls(d.path)}  ({pages}{d.n_passages} passages, {d.size:,} bytes, "
+              f"{d.indexed_at})")
     return 0
 
 
@@ -124,7 +128,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for i, h in enumerate(hits, start=1):
         where = ", ".join(x for x in (h.doc, format_pages(h.pages), h.section, "OCR" if h.ocr else "") if x)
-        print(f"[{i}] {h.citation}  {where}  score {h.score:.4f}\n    {h.text.strip()[:400]}\n")
+        print(f"[{i}] {h.citation}  {escape_controls(where)}  score {h.score:.4f}\n"
+              f"    {escape_lines(h.text.strip()[:400])}\n")
     return 0
 
 
@@ -181,9 +186,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         from index.check import addressed_documents
 
         for line in addressed_documents(Path(args.index)):
-            print(f"warning: {line}")
+            print(f"warning: {escape_controls(line)}")
     for p in problems:
-        print(f"problem: {p}")
+        print(f"problem: {escape_controls(p)}")
     print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")
     return 0 if not problems else 1
 
@@ -313,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Escaped(logging.Formatter):
+    """A notice line with the control characters of any file name in it shown as escapes (app.terminal)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().format(record))
+
+
 def _show_notices() -> None:
     """Print groundqa's notices (the one-time ONNX export, a torch fallback) as `groundqa: …` lines on stderr."""
     import logging
@@ -320,7 +332,9 @@ def _show_notices() -> None:
     log = logging.getLogger("groundqa")
     if not any(getattr(h, "_groundqa_cli", False) for h in log.handlers):
         h = logging.StreamHandler(sys.stderr)
-        h.setFormatter(logging.Formatter("groundqa: %(message)s"))
+        h.setFormatter(_Escaped("groundqa: %(message)s"))
+        # A progress note (the page being OCRed) is the status of the progress display, not a line of its own.
+        h.addFilter(lambda record: not getattr(record, "progress_note", False))
         h._groundqa_cli = True  # type: ignore[attr-defined]
         log.addHandler(h)
     log.setLevel(logging.INFO)
@@ -344,10 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.fn(args) or 0)
     except _UsageError as exc:
-        print(f"groundqa: {exc}", file=sys.stderr)
+        print(f"groundqa: {escape_controls(exc)}", file=sys.stderr)
         return 2
     except USER_ERRORS as exc:
-        print(f"groundqa: {exc}", file=sys.stderr)
+        print(f"groundqa: {escape_controls(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("groundqa: interrupted", file=sys.stderr)
@@ -355,7 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for the user unless asked for
         if os.environ.get("GROUNDQA_DEBUG"):
             raise
-        print(f"groundqa: internal error ({type(exc).__name__}: {exc}) — rerun with GROUNDQA_DEBUG=1 "
+        print(f"groundqa: internal error ({type(exc).__name__}: {escape_controls(exc)}) — rerun with "
+              "GROUNDQA_DEBUG=1 "
               "and report it", file=sys.stderr)
         return 1
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
+from app.terminal import escape_controls, escape_lines
 from app.types import Answer
 from corpus.types import format_pages
 from index.quote import QuoteMatch
@@ -11,25 +12,27 @@ from index.resolve import Resolution
 
 def _where(doc: str, pages: tuple[int, int] | None, section: str = "", ocr: bool = False) -> str:
     # The section path says where in the report the text sits; "OCR" warns that it was read from a scan.
-    return ", ".join(x for x in (doc, format_pages(pages), section, "OCR" if ocr else "") if x)
+    # Names and headings come from files: their control characters are shown as escapes (app.terminal).
+    return escape_controls(", ".join(x for x in (doc, format_pages(pages), section, "OCR" if ocr else "") if x))
 
 
 def answer_text(ans: Answer) -> str:
-    """The answer, then its numbered sources (or, for an abstention, the related excerpts)."""
-    out = [textwrap.fill(" ".join(ans.answer.split()), width=100), ""]
+    """The answer, then its numbered sources (or, for an abstention, the related excerpts); every name escaped."""
+    out = [escape_lines(textwrap.fill(" ".join(ans.answer.split()), width=100)), ""]
     if ans.abstained:
         label = "no sentence states the answer" if ans.outcome == "evidence" else "abstained"
         out.append(f"({label}; confidence {ans.confidence:.2f}) Closest excerpts:")
         for e in ans.related:
-            out.append(f"  - {e.citation}  {_where(e.doc, e.pages, e.section, e.ocr)}: {' '.join(e.text.split())[:160]}…")
+            out.append(f"  - {e.citation}  {_where(e.doc, e.pages, e.section, e.ocr)}: "
+                       f"{escape_controls(' '.join(e.text.split())[:160])}…")
     else:
         out.append(f"Sources (confidence {ans.confidence:.2f}):")
         for c in ans.citations:
             out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages, c.section, c.ocr)}, characters {c.start}–{c.end}")
             if c.table:  # the cited row under its column labels, aligned
-                out.append(textwrap.indent(c.table.to_text(), "      "))
+                out.append(textwrap.indent(escape_lines(c.table.to_text()), "      "))
     if ans.answerer != "extractive":
-        out.append(f"Answered by: {ans.answerer}")
+        out.append(f"Answered by: {escape_controls(ans.answerer)}")
     if ans.unsupported:
         out.append(f"Removed {len(ans.unsupported)} unsupported sentence(s) (see --json 'unsupported').")
     return "\n".join(out)
@@ -37,17 +40,17 @@ def answer_text(ans: Answer) -> str:
 
 def resolution_text(r: Resolution) -> str:
     """A resolved citation: document, pages, span, and the text with its context (cited part in »«)."""
-    head = [f"{r.citation}", f"document: {r.title} ({r.doc})"]
+    head = [f"{r.citation}", f"document: {escape_controls(r.title)} ({escape_controls(r.doc)})"]
     if r.pages:
         head.append(f"pages:    {format_pages(r.pages)}")
     head.append(f"span:     characters {r.start}–{r.end}")
     if r.note:
-        head.append(f"note:     {r.note}")
+        head.append(f"note:     {escape_controls(r.note)}")
         for rid in r.relocated:
             head.append(f"now at:   {rid}")
-    body = f"…{r.before}»{r.text}«{r.after}…"
+    body = escape_lines(f"…{r.before}»{r.text}«{r.after}…")
     if r.table:
-        body = "table row with its header:\n" + textwrap.indent(r.table.to_text(), "  ") + "\n\n" + body
+        body = "table row with its header:\n" + textwrap.indent(escape_lines(r.table.to_text()), "  ") + "\n\n" + body
     return "\n".join(head) + "\n\n" + body
 
 
@@ -59,5 +62,5 @@ def quote_text(quote: str, matches: list[QuoteMatch]) -> str:
     for m in matches:
         kind = "exact" if m.exact else f"similarity {m.score:.2f}"
         lines.append(f"{m.citation}  {_where(m.doc, m.pages)}, characters {m.start}–{m.end} ({kind})\n"
-                     f"    {' '.join(m.text.split())[:300]}")
+                     f"    {escape_controls(' '.join(m.text.split())[:300])}")
     return "\n".join(lines)

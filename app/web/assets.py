@@ -36,7 +36,11 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .dark .gq-abstain .gq-abstain-title { color: #fbbf24; }
 .gq-evidence { border: 1px solid var(--gq-accent); border-radius: 8px; padding: 0.6rem 0.8rem; }
 .gq-evidence .gq-evidence-title { font-weight: 500; margin-bottom: 0.35rem; }
-.gq-table-wrap { max-width: 100%; overflow-x: auto; max-height: 40vh; overflow-y: auto; margin: 0.5rem 0; }
+/* A wide table scrolls inside its own box. The one-column grid (minmax(0, 1fr)) gives the box a minimum width of
+   0 and a preferred width of the table's: the chat bubble is as wide as the table where there is room, and on a
+   phone no flex ancestor is forced wider than the screen, so the page never scrolls sideways (#34). */
+.gq-table-wrap { max-width: 100%; overflow-x: auto; max-height: 40vh; overflow-y: auto; margin: 0.5rem 0;
+                 display: grid; grid-template-columns: minmax(0, 1fr); justify-items: start; }
 .gq-table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
 .gq-table th, .gq-table td { padding: 0.2rem 0.55rem; border: 0 !important; border-bottom: 1px solid var(--gq-line) !important;
                              text-align: right; vertical-align: bottom; word-break: normal !important;

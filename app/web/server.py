@@ -79,8 +79,8 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     """FastAPI app with the /api and OpenAI-compatible /v1 routes and the Gradio UI at / (auth protects all).
 
     Only requests whose Host header names one of `allowed_hosts` are answered (None: any name); failed
-    credential checks are throttled per client address, Gradio's unchecked routes need a login, and Gradio
-    event bodies are size-limited and may not name URLs (app.web.guard).
+    credential checks are throttled per client address and per user name, Gradio's unchecked routes need a login,
+    and Gradio event bodies are size-limited and may not name URLs (app.web.guard).
     """
     import gradio as gr
     from fastapi import FastAPI
@@ -110,7 +110,7 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     blocks.has_launched = True
     app.add_middleware(EventBodyGuard)
     app.add_middleware(SessionGate, logged_in=_gradio_login_check(app) if auth else None)
-    app.add_middleware(LoginThrottle)
+    app.add_middleware(LoginThrottle, auth=auth)
     app.add_middleware(HostGuard, allowed=allowed_hosts)  # outermost: a foreign Host gets nothing else
     return app
 

@@ -79,6 +79,65 @@ def _is_fragment(sentence: str, a: int, b: int) -> bool:
     return joined_before or joined_after
 
 
+# Capitalised words that open a sentence or a clause but are no part of a name ("Under the Norman abbot…",
+# "Many Normans of Italy…", "A Norman named Oursel…").
+_LEAD_WORDS = {"a", "an", "under", "in", "on", "at", "after", "before", "during", "when", "while", "although",
+               "because", "since", "for", "from", "with", "by", "of", "to", "many", "some", "most", "several", "few",
+               "all", "both", "each", "every", "other", "early", "later", "this", "these", "those", "that", "their",
+               "his", "her", "its", "our", "however", "then", "thus", "also", "and", "but", "or", "as", "if", "once",
+               "until", "upon", "into", "through", "between", "among", "against", "about", "soon", "not", "only"}
+_CALENDAR = re.compile(rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday")
+# A people's or place's adjective ("Norman mercenaries", "Byzantine officials", "Western European forces").
+_ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:an|ian|ine|ish|ese|ic|ern)|Anglo-[A-Z][a-z]+(?<!s)")
+# What a who-question is not answered by: a place or an event ("in Asia Minor", "across the English Channel",
+# "after the First Crusade").
+_NOT_WHO = re.compile(r"\b(?:Crusade|Wars?|Battle|Conquest|Revolution|Siege|Mountains?|Channel|Sea|River|Ocean|"
+                      r"Valley|Islands?|Peninsula|Bay|Strait|Gulf|Lake|Minor|Desert|Coast|Basin)$")
+_PLACE_LEAD = re.compile(r"\b(?:in|at|into|across|near|from|after|before|during|since|until|throughout|within|"
+                         r"outside)\s+(?:the\s+)?$", re.I)  # not "to": "fealty to King Charles"
+_LIST_GAP = re.compile(r",?\s+(?:and|or)\s+|,\s+")  # "from Denmark, Iceland and Norway": one list of places
+_COORDINATED = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:and|or|to)\s+$")  # "10th and " before "11th centuries"
+_NUMBER_LEAD = re.compile(r"\b(?:Item|Note|Part|Section|Article|page|pages|p\.|pp\.|No\.|number)\s*$", re.I)
+
+
+def _whole_entity(sentence: str, a: int, b: int, who: bool, place_end: int = -1) -> tuple[int, int] | None:
+    """An entity span made whole: opening function words dropped, cut at a sentence end; None when what is left
+    is no name — a month, a people's adjective before its noun, or for *who* a place or an event (also the next
+    item of a list whose item before, ending at `place_end`, was a place)."""
+    cut = re.search(r"(?<=[a-z\])])\.\s+(?=[A-Z])", sentence[a:b])  # "Sweyn Forkbeard. His stay…"
+    if cut:
+        b = a + cut.start()
+    if re.search(r"['’]s$", sentence[a:b]):  # "Richard's fleet": the name, not its possessive
+        b -= 2
+    dropped = False
+    while True:
+        m = re.match(r"(\S+)\s+", sentence[a:b])
+        if not m or not (m.group(1).lower() in _LEAD_WORDS or dropped and m.group(1).lower() == "the"):
+            break
+        a, dropped = a + m.end(), True
+    text = sentence[a:b]
+    words = text.split()
+    if not words or _CALENDAR.fullmatch(text) or dropped and len(words) == 1 and text.lower() in _LEAD_WORDS:
+        return None
+    if all(_ADJECTIVE.fullmatch(w) for w in words) and re.match(r"\s+[a-z]", sentence[b:]):
+        return None  # "Norman mercenaries": an adjective, not who they were
+    if who and (_NOT_WHO.search(text) or _PLACE_LEAD.search(sentence[:a])
+                or place_end >= 0 and _LIST_GAP.fullmatch(sentence[place_end:a])):
+        return None
+    return a, b
+
+
+_SCALE_WORDS = {"million", "millions", "billion", "billions", "thousand", "thousands", "percent", "bps", "pts", "usd",
+                "eur", "gbp", "mm", "bn", "nm"}
+
+
+def fits_cell(qtype: str | None, value: str) -> bool:
+    """Whether a table cell read as an answer is the short answer to mark: a figure, for a question that asks for
+    a figure (or names no type); a label-like cell ("Net") or a figure for a who/when question is not."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", value)}
+    return qtype in (None, "number") and bool(re.search(r"\d", value)) and words <= _SCALE_WORDS
+
+
 def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[int, int]]:
     """The span to mark as the short answer of a fact question: at most one, and none when unsure.
 
@@ -87,18 +146,28 @@ def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[
     after a preposition for "where" (with its ", Country" tail).
     """
     q = question.lower().strip()
+    who = q.startswith(("who", "whom", "whose"))
     found: list[tuple[int, int]] = []
+    place_end = -1  # where the last span refused as a place ends (a list of places goes on after it)
     for a, b in typed_spans(qtype, sentence, question):
         while b > a and sentence[b - 1] in ",;:" or (b - a > 1 and sentence[b - 1] == "." and
                                                        not re.search(r"\b[A-Z]\.$", sentence[a:b])):
             b -= 1
         if b <= a or _is_fragment(sentence, a, b):
             continue
+        if qtype in ("entity", "author"):
+            whole = _whole_entity(sentence, a, b, who, place_end)
+            if whole is None:
+                place_end = b
+                continue
+            a, b = whole
+        if qtype == "date" and (m := _COORDINATED.search(sentence[:a])):
+            a = m.start()  # "10th and 11th centuries", not its last half
         text = sentence[a:b]
         if qtype == "number" and _YEAR.fullmatch(text):
             continue  # "2022" is when, not how many
-        if qtype == "number" and re.search(rf"{_MONTH}\s*$", sentence[:a]):
-            continue  # the day of a date
+        if qtype == "number" and (re.search(rf"{_MONTH}\s*$", sentence[:a]) or _NUMBER_LEAD.search(sentence[:a])):
+            continue  # the day of a date; an item, note or page number
         if qtype == "entity" and q.startswith("where"):
             if not _LOC_LEAD.search(sentence[:a]):
                 continue

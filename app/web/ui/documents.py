@@ -21,6 +21,8 @@ ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 """File types the app accepts for upload (checked in the browser and again on the server)."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """Largest accepted upload (also Gradio's `max_file_size`)."""
+UPLOAD_TEXT = {"upload_text.drop_file": "Drop files here", "upload_text.click_to_upload": "Click to choose files"}
+"""Gradio's upload-area wording ("Drop File Here"), as this app says it: several files can be added at once."""
 HEADERS = ["Path", "Title", "Passages", "Pages", "Size", "Indexed at", "Id", "Status"]
 _NUMERIC = {"Passages", "Pages", "Size"}  # right-aligned, tabular figures
 _BREAK_AFTER = re.compile(r"(?<=[/_\-.])(?=.)")  # where a long file name may wrap: after a separator, never mid-word
@@ -346,8 +348,10 @@ def build_documents_tab(api: GroundQA) -> DocumentsTab:
                              f"{MAX_UPLOAD_BYTES // 2**20} MB each)", file_count="multiple",
                              file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="gq-upload")
         with gr.Column():
-            which = gr.Dropdown(choices=[], label="Document", elem_id="gq-remove-which")
-            remove = gr.Button("Remove from index", variant="stop", elem_id="gq-remove")
+            which = gr.Dropdown(choices=[], label="Remove a document from the index", elem_id="gq-remove-which")
+            # Shown only once a document is chosen (a class set by the dropdown's change): a red button beside an
+            # empty choice offered an action on nothing.
+            remove = gr.Button("Remove…", variant="stop", size="sm", elem_id="gq-remove")
             # A column, always rendered and shown by a class: a gr.Group puts its id on two elements (two
             # #gq-remove-confirm on the page), and a visibility change re-renders it.
             with gr.Column(elem_id="gq-remove-confirm", elem_classes=["gq-confirm"]):
@@ -391,6 +395,8 @@ def build_documents_tab(api: GroundQA) -> DocumentsTab:
                  js=f"(d) => {{ {close} return d; }}").then(
         None, which, None, js="(d) => { if (d) document.querySelector('#gq-remove-confirm')?.classList.add('gq-open'); }")
     no.click(None, js=f"() => {{ {close} }}", queue=False)
+    which.change(None, which, None, js="(d) => { document.querySelector('#gq-remove')?.classList.toggle('gq-chosen', "
+                 f"!!d); if (!d) {{ {close} }} }}")
     removed = yes.click(on_remove, which, [status, table, which], api_name="remove", api_visibility="undocumented",
                         js=f"(...a) => {{ {close} document.querySelector('#gq-docs')?.classList.add('gq-busy'); "
                            "return a; }", show_progress_on=[status])

@@ -12,23 +12,8 @@ from corpus.loaders import load_file
 from corpus.loaders.cover import earnings_title
 from corpus.loaders.titles import document_title, is_filing_label
 
-reportlab = pytest.importorskip("reportlab")
-from reportlab.lib.pagesizes import letter  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
-
-
-def pdf(path: Path, pages: list[list[str]], title: str | None = None) -> Path:
-    """A PDF with one line per string, top down, and optional /Title metadata."""
-    c = canvas.Canvas(str(path), pagesize=letter)
-    if title is not None:
-        c.setTitle(title)
-    for lines in pages:
-        c.setFont("Helvetica", 10)
-        for i, line in enumerate(lines):
-            c.drawString(72, 720 - i * 16, line)
-        c.showPage()
-    c.save()
-    return path
+pytest.importorskip("reportlab")
+from test_titles_examples import pdf  # noqa: E402  (one reportlab drawer for the title tests)
 
 
 def cover(form: str, period_line: str, name: str) -> list[str]:

@@ -93,8 +93,9 @@ _ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:an|ian|ine|ish|ese|ic|ern)|Anglo-[A-Z][a
 # "after the First Crusade").
 _NOT_WHO = re.compile(r"\b(?:Crusade|Wars?|Battle|Conquest|Revolution|Siege|Mountains?|Channel|Sea|River|Ocean|"
                       r"Valley|Islands?|Peninsula|Bay|Strait|Gulf|Lake|Minor|Desert|Coast|Basin)$")
-_PLACE_LEAD = re.compile(r"\b(?:in|at|into|across|near|from|after|before|during|since|until|throughout|within|"
-                         r"outside)\s+(?:the\s+)?$", re.I)  # not "to": "fealty to King Charles"
+_PLACE_LEAD = re.compile(r"\b(?:in|at|into|across|near|from|throughout|within|outside)\s+(?:the\s+)?"
+                         r"(?:(?:far\s+)?(?:north|south|east|west)(?:ern)?\s+|central\s+|upper\s+|lower\s+)?$", re.I)
+_TIME_LEAD = re.compile(r"\b(?:after|before|during|since|until)\s+(?:the\s+)?$", re.I)  # not "to": "fealty to King X"
 _LIST_GAP = re.compile(r",?\s+(?:and|or)\s+|,\s+")  # "from Denmark, Iceland and Norway": one list of places
 _COORDINATED = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:and|or|to)\s+$")  # "10th and " before "11th centuries"
 _NUMBER_LEAD = re.compile(r"\b(?:Item|Note|Part|Section|Article|page|pages|p\.|pp\.|No\.|number)\s*$", re.I)
@@ -119,12 +120,21 @@ def _whole_entity(sentence: str, a: int, b: int, who: bool, place_end: int = -1)
     words = text.split()
     if not words or _CALENDAR.fullmatch(text) or dropped and len(words) == 1 and text.lower() in _LEAD_WORDS:
         return None
-    if all(_ADJECTIVE.fullmatch(w) for w in words) and re.match(r"\s+[a-z]", sentence[b:]):
-        return None  # "Norman mercenaries": an adjective, not who they were
-    if who and (_NOT_WHO.search(text) or _PLACE_LEAD.search(sentence[:a])
+    named = words[1:] if words[0] == "The" and len(words) > 1 else words
+    if all(_ADJECTIVE.fullmatch(w) for w in named) and re.match(r"\s+[a-z]", sentence[b:]):
+        return None  # "Norman mercenaries", "The Anglo-Norman language": an adjective, not who they were
+    if len(words) == 1 and sentence[b:b + 1] == ":":
+        return None  # "(Norman: Nourmands; …)": a label, not a name
+    if who and (_NOT_WHO.search(text) or _PLACE_LEAD.search(sentence[:a]) or _TIME_LEAD.search(sentence[:a])
                 or place_end >= 0 and _LIST_GAP.fullmatch(sentence[place_end:a])):
         return None
     return a, b
+
+
+def _is_place(sentence: str, a: int, b: int) -> bool:
+    """A span read as a place: after a locative preposition, or named as one ("Taurus Mountains")."""
+    return bool(_PLACE_LEAD.search(sentence[:a]) or re.search(r"(?:Mountains?|Sea|River|Valley|Islands?|Coast)$",
+                                                              sentence[a:b]))
 
 
 _SCALE_WORDS = {"million", "millions", "billion", "billions", "thousand", "thousands", "percent", "bps", "pts", "usd",
@@ -158,7 +168,8 @@ def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[
         if qtype in ("entity", "author"):
             whole = _whole_entity(sentence, a, b, who, place_end)
             if whole is None:
-                place_end = b
+                place_end = b if _is_place(sentence, a, b) or place_end >= 0 and _LIST_GAP.fullmatch(
+                    sentence[place_end:a]) else -1
                 continue
             a, b = whole
         if qtype == "date" and (m := _COORDINATED.search(sentence[:a])):
@@ -174,6 +185,8 @@ def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[
             tail = _PLACE_TAIL.match(sentence, b)
             if tail and not _is_fragment(sentence, a, tail.end()):
                 b = tail.end()
+                while sentence[b - 1] in ".,;:" and not re.search(r"\b[A-Z]\.$", sentence[a:b]):
+                    b -= 1  # "Calabria, Italy." ends the sentence: the place is "Calabria, Italy"
         found.append((a, b))
     if qtype in ("entity", "author") and q.startswith(("who", "whom", "whose")) and found:
         # A person is named in full ("Russian President Vladimir Putin"), not by a lone word before it.

@@ -135,7 +135,7 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 #gq-docs .gq-doc-table .gq-doc-path { min-width: 9em; }
 .gq-confirm:not(.gq-open) { display: none !important; }
 #gq-remove:not(.gq-chosen) { display: none !important; }  /* until a document is chosen (app.web.ui.documents) */
-#gq-remove { align-self: flex-start; min-width: 8rem; }
+#gq-remove { align-self: flex-start; width: auto !important; flex: 0 0 auto !important; min-width: 9rem; }
 /* The empty chat: a centred invitation. */
 #gq-chat .placeholder { justify-content: center; text-align: center; }
 .gq-invite { max-width: 30rem; margin: 0 auto; padding: 1rem 1.25rem; text-align: center; }
@@ -180,8 +180,11 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
     box-sizing: border-box; padding: 0 0.9rem 1rem; background: var(--background-fill-primary, #fff);
     border-top: 1px solid var(--gq-line); border-radius: 14px 14px 0 0; box-shadow: 0 -10px 32px rgba(0, 0, 0, 0.28); }
   .gq-sheet-open .gq-sheet-bar { display: flex; align-items: center; justify-content: space-between;
-    position: sticky; top: 0; z-index: 1; padding: 0.6rem 0 0.4rem; background: var(--background-fill-primary, #fff);
-    border-bottom: 1px solid var(--gq-line); }
+    padding: 0.6rem 0 0.4rem; background: var(--background-fill-primary, #fff); border-bottom: 1px solid var(--gq-line); }
+  /* Sticky on Gradio's box around the bar (a child of the sheet): on the bar itself it had no room to stick and
+     scrolled away with the text. */
+  .gq-sheet-open #gq-sheet-bar-box { position: sticky !important; top: 0; z-index: 2;
+    background: var(--background-fill-primary, #fff); }
   .gq-sheet-title { font-weight: 600; color: var(--gq-sub); font-size: 0.85rem; }
   .gq-sheet-close { font: inherit; font-size: 0.9rem; cursor: pointer; border: 1px solid var(--gq-line);
     border-radius: 999px; padding: 0.3rem 0.9rem; background: var(--gq-card); color: inherit; }

@@ -17,7 +17,7 @@ import re
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from app.api import GroundQA
 from app.errors import USER_ERRORS
@@ -28,6 +28,8 @@ __all__ = ["EXAMPLES_FILE", "answers_from", "checked_examples", "corpus_key"]
 
 EXAMPLES_FILE = "examples.json"
 """Where the checked examples of an index folder are kept (beside its generations)."""
+HEADING_REACH = 1500
+"""How far (characters) the cited text may start after the heading a question asks about: its first paragraphs."""
 _LOCK = threading.Lock()
 _MEMORY: dict[str, list[str]] = {}
 _log = logging.getLogger("groundqa")
@@ -44,9 +46,11 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def answers_from(ans: Any, cand: Candidate) -> bool:
+def answers_from(ans: Any, cand: Candidate, doc_text: Callable[[str], str] | None = None) -> bool:
     """Whether `ans` answers `cand` from its document: answered, every citation in that document (any one
-    document for a corpus-wide question), and about the row label or heading the question asks for."""
+    document for a corpus-wide question), and about the row label or heading the question asks for — the words in
+    the answer, its first citation or that citation's section, or (with `doc_text`) the heading standing in the
+    document at most HEADING_REACH characters before the cited text."""
     cites = list(getattr(ans, "citations", []) or [])
     if getattr(ans, "outcome", "") != "answered" or not cites:
         return False
@@ -55,8 +59,18 @@ def answers_from(ans: Any, cand: Candidate) -> bool:
     if not cand.about:
         return True
     about = _words(cand.about)
-    said = _words(" ".join(str(getattr(seg, "text", "")) for seg in (getattr(ans, "segments", []) or [])[:1]))
-    return about in said or about in _words(getattr(cites[0], "section", "") or "")
+    first = cites[0]
+    said = " ".join(str(getattr(seg, "text", "")) for seg in (getattr(ans, "segments", []) or [])[:1])
+    if any(about in _words(t) for t in (said, getattr(first, "text", "") or "", getattr(first, "section", "") or "")):
+        return True
+    if doc_text is None:
+        return False
+    try:
+        text = doc_text(first.doc_id)
+    except (KeyError, *USER_ERRORS):
+        return False
+    at = text.rfind(cand.about, 0, first.start + 1)
+    return at >= 0 and first.start - at <= HEADING_REACH
 
 
 def _read(api: GroundQA, key: str) -> list[str] | None:
@@ -90,7 +104,7 @@ def _check(api: GroundQA, limit: int) -> list[str]:
         except USER_ERRORS as exc:
             _log.debug("example %r not asked: %s", cand.question, exc)
             continue
-        if answers_from(ans, cand):
+        if answers_from(ans, cand, api.doc_text):
             kept.append(cand.question)
             if len(kept) >= limit:
                 break

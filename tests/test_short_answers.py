@@ -48,3 +48,21 @@ def test_a_table_cell_is_marked_only_as_a_figure_for_a_figure_question(qtype, va
 ])
 def test_no_adjective_place_or_label_is_marked_for_who(question: str, sentence: str) -> None:
     assert not any(m in ("The Anglo-Norman", "Italy", "Frankish") for m in marks(question, sentence))
+
+
+def test_a_count_is_marked_only_when_it_counts_what_was_asked() -> None:
+    sentence = "In 1081 he led an army of 30,000 men in 300 ships to the southern shore."
+    assert marks("How many men were in the army?", sentence) == ["30,000"]
+    assert marks("How many ships sailed?", sentence) == ["300"]
+    assert marks("How many horses were there?", sentence) == []  # two counts, neither of horses: unsure
+    # A change between two periods is computed, not stated: neither rate is the answer.
+    rates = "The effective tax rate was 21.6 percent and 24.6 percent for 2022 and 2021."
+    assert marks("How much has the effective tax rate changed between FY2021 and FY2022?", rates) == []
+    assert not fits_cell(None, "2022")  # a header year read as a cell
+
+
+def test_a_duration_is_marked_whole() -> None:
+    sentence = "The talks broke off, ushering in more than five years of complete disengagement."
+    assert marks("How long has the disengagement lasted?", sentence) == ["more than five years"]
+    assert marks("How long did they hold the island?", "They held the island for the following 380 years.") == \
+        ["380 years"]

@@ -7,10 +7,13 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(rf"\b(?:(?:\d{{1,2}} )?{_MONTH}(?: \d{{1,2}},?)?(?: \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th) centur(?:y|ies)"
                        rf"|(?:1[0-9]|20)\d{{2}}s?|\d{{3,4}}s)\b"),
+    # A whole count: its qualifier ("more than"), the figure or number word, its scale and, for a duration, its
+    # unit ("more than five years", "380 years", "up to 14,000", "26 million").
     "number": re.compile(r"\b(?:(?:up to|about|around|over|more than|nearly|some|approximately) )?"
-                         r"\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|thousand|hundred))?"
+                         r"(?:\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|thousand|hundred))?"
                          r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-                         r"thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b", re.I),
+                         r"thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b)"
+                         r"(?:\s(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)\b)?", re.I),
     "entity": re.compile(r"\b[A-Z][\w’'.-]*(?:(?:\s|-)(?:of |de |the |and |von |van )?[A-Z][\w’'.-]*)*"),
 }
 
@@ -98,6 +101,8 @@ _PLACE_LEAD = re.compile(r"\b(?:in|at|into|across|near|from|throughout|within|ou
 _TIME_LEAD = re.compile(r"\b(?:after|before|during|since|until)\s+(?:the\s+)?$", re.I)  # not "to": "fealty to King X"
 _LIST_GAP = re.compile(r",?\s+(?:and|or)\s+|,\s+")  # "from Denmark, Iceland and Norway": one list of places
 _COORDINATED = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:and|or|to)\s+$")  # "10th and " before "11th centuries"
+_COMPUTED = re.compile(r"\b(?:chang|differ|increas|decreas|grow|grew|declin|ris|rose|fell|drop)\w*\b.*\bbetween\b"
+                       r"|\b(?:ratio|margin|average|rate of change|growth rate|cagr)\b.*\bbetween\b")
 _NUMBER_LEAD = re.compile(r"\b(?:Item|Note|Part|Section|Article|page|pages|p\.|pp\.|No\.|number)\s*$", re.I)
 
 
@@ -145,6 +150,8 @@ def fits_cell(qtype: str | None, value: str) -> bool:
     """Whether a table cell read as an answer is the short answer to mark: a figure, for a question that asks for
     a figure (or names no type); a label-like cell ("Net") or a figure for a who/when question is not."""
     words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", value)}
+    if _YEAR.fullmatch(value.strip()):
+        return False  # a year read from a header cell is when, not how much
     return qtype in (None, "number") and bool(re.search(r"\d", value)) and words <= _SCALE_WORDS
 
 
@@ -191,4 +198,11 @@ def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[
     if qtype in ("entity", "author") and q.startswith(("who", "whom", "whose")) and found:
         # A person is named in full ("Russian President Vladimir Putin"), not by a lone word before it.
         return [max(found, key=lambda s: (len(sentence[s[0]:s[1]].split()), -s[0]))]
+    if qtype == "number":
+        if _COMPUTED.search(q):
+            return []  # "how much has the rate changed between 2021 and 2022": a difference no sentence states
+        if len(found) > 1:  # several counts: the one that counts what the question asks about, else none
+            asked = {w for w in re.findall(r"[a-z]+", q) if len(w) > 2}
+            counted = [(a, b) for a, b in found if set(re.findall(r"[a-z]+", sentence[b:b + 24].lower())[:2]) & asked]
+            return counted[:1]
     return found[:1]

@@ -32,22 +32,29 @@ def test_a_short_answer_is_a_whole_span_of_the_expected_type(question: str, sent
     assert marks(question, sentence) == expected
 
 
-@pytest.mark.parametrize("qtype,value,ok", [
-    (None, "$(1,577)", True), (None, "21.6%", True), ("number", "5,409 million", True), (None, "2,117", True),
-    ("entity", "Net", False), ("entity", "1,234", False), ("date", "2,117", False), (None, "Net revenues", False),
-    (None, "Las Vegas Strip", False),
+@pytest.mark.parametrize("question,label,value,ok", [
+    ("What is the FY2018 capital expenditure amount for 3M?", "Purchases of property, plant and equipment",
+     "$(1,577)", True),
+    ("Answer in USD millions. What was Amazon's FY2019 net income?", "Net income", "$11,588", True),
+    ("What was the operating margin in 2022?", "Operating margin", "21.6%", True),
+    ("What were net sales in FY2022?", "Net sales", "5,409 million", True),
+    ("Which region had the worst topline performance in FY2022?", "Net revenues", "Net", False),
+    ("Which region had the worst topline performance in FY2022?", "Las Vegas Strip", "1,234", False),
+    ("When did the plant open?", "Opened", "2,117", False),
+    ("What were net revenues in 2022?", "Net revenues", "Net revenues", False),
+    ("What were net revenues in 2022?", "(In millions)", "2022", False),  # a header year read as a cell
+    # Yes/no, computed, compared or a line item's name: the figure read on the way is no short answer.
+    ("Does Corning have positive working capital based on FY2022 data?", "Working capital", "$2,278", False),
+    ("What is the FY2019 fixed asset turnover ratio for Activision Blizzard?", "Total assets", "$19,845", False),
+    ("What is the FY2019 - FY2020 total revenue growth rate for Block?", "Total net revenue", "$9,497,578", False),
+    ("What was the largest liability in American Express's Balance Sheet in 2022?", "Total liabilities",
+     "$203,643", False),
+    ("How did JnJ's US sales growth compare to international sales growth in FY2022?", "International", "(5.8)%",
+     False),
 ])
-def test_a_table_cell_is_marked_only_as_a_figure_for_a_figure_question(qtype, value: str, ok: bool) -> None:
-    assert fits_cell(qtype, value) is ok
-
-
-@pytest.mark.parametrize("question,sentence", [
-    ("Who made fun of the language?", "The Anglo-Norman language became distinct from the Latin of the clerks."),
-    ("Who settled the coast?", "In southern Italy, the settlers built towers along the coast."),
-    ("Who named the region?", "The settlers (Frankish: Nortmanni; Latin: Normanni) named the region."),
-])
-def test_no_adjective_place_or_label_is_marked_for_who(question: str, sentence: str) -> None:
-    assert not any(m in ("The Anglo-Norman", "Italy", "Frankish") for m in marks(question, sentence))
+def test_a_table_cell_is_marked_only_as_a_stated_figure_that_was_asked_for(question: str, label: str, value: str,
+                                                                          ok: bool) -> None:
+    assert fits_cell(question, label, value) is ok
 
 
 def test_a_count_is_marked_only_when_it_counts_what_was_asked() -> None:
@@ -58,7 +65,6 @@ def test_a_count_is_marked_only_when_it_counts_what_was_asked() -> None:
     # A change between two periods is computed, not stated: neither rate is the answer.
     rates = "The effective tax rate was 21.6 percent and 24.6 percent for 2022 and 2021."
     assert marks("How much has the effective tax rate changed between FY2021 and FY2022?", rates) == []
-    assert not fits_cell(None, "2022")  # a header year read as a cell
 
 
 def test_a_duration_is_marked_whole() -> None:

@@ -277,7 +277,7 @@ class Answerer:
             parts = cell.parts_of(j)
             seg = Segment(cell_text([p.text for p in parts]), 1, tuple((p.start, p.end) for p in parts))
             value = " ".join(parts[-1].text.split())
-            if fits_cell(question_type(question), value):  # a figure for a figure question; no "Net" for a region
+            if fits_cell(question, parts[0].text, value):  # a stated figure asked for; no "Net" for a region
                 short.append((pos + len(seg.text) - len(value), pos + len(seg.text)))
             segs.append(seg)
             pos += len(f"{seg.text} [1]") + 1

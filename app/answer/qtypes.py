@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from index.query import analyse
+
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(rf"\b(?:(?:\d{{1,2}} )?{_MONTH}(?: \d{{1,2}},?)?(?: \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th) centur(?:y|ies)"
@@ -144,15 +146,28 @@ def _is_place(sentence: str, a: int, b: int) -> bool:
 
 _SCALE_WORDS = {"million", "millions", "billion", "billions", "thousand", "thousands", "percent", "bps", "pts", "usd",
                 "eur", "gbp", "mm", "bn", "nm"}
+# A question answered yes or no ("Does Corning have positive working capital?"), or by a computation, a comparison
+# or a line item's name ("the fixed asset turnover ratio", "how did US sales growth compare", "the largest
+# liability"): a cell read on the way to it is no short answer — unless its row is what the words name
+# ("Operating margin" for "the operating margin").
+_YES_NO = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
+_COMPUTED_WORDS = re.compile(r"\b(?:ratio|growth|grow|grew|average|chang\w*|increas\w*|decreas\w*|margin|turnover|"
+                             r"cagr|compar\w*|differen\w*|largest|smallest|highest|lowest|biggest|percentage|"
+                             r"proportion|intensive|intensity|healthy|trend|driv\w*)\b", re.I)
 
 
-def fits_cell(qtype: str | None, value: str) -> bool:
-    """Whether a table cell read as an answer is the short answer to mark: a figure, for a question that asks for
-    a figure (or names no type); a label-like cell ("Net") or a figure for a who/when question is not."""
+def fits_cell(question: str, label: str, value: str) -> bool:
+    """Whether a table cell read as an answer is the short answer to mark: a figure (not a bare year, no words but
+    a scale) for a question that asks for a stated figure — not a who/when/which question, not a yes/no one,
+    not one whose answer is computed from figures or names a line item, unless the cell's row is what it names."""
+    if question_type(question) not in (None, "number") or _YEAR.fullmatch(value.strip()):
+        return False
     words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", value)}
-    if _YEAR.fullmatch(value.strip()):
-        return False  # a year read from a header cell is when, not how much
-    return qtype in (None, "number") and bool(re.search(r"\d", value)) and words <= _SCALE_WORDS
+    if not re.search(r"\d", value) or not words <= _SCALE_WORDS:
+        return False
+    core = analyse(question).text  # the question without its instructions ("Answer in USD millions.")
+    row = label.lower()
+    return not _YES_NO.match(core) and all(w.lower() in row for w in _COMPUTED_WORDS.findall(core))
 
 
 def short_answer_spans(qtype: str | None, sentence: str, question: str) -> list[tuple[int, int]]:

@@ -97,7 +97,9 @@ def test_every_groundqa_command_the_readme_shows_parses():
             continue
         assert callable(args.fn), command
     serve = [parser.parse_args(_argv(c)) for c in readme if c.startswith("groundqa serve --port")]
+    index = [parser.parse_args(_argv(c)) for c in readme if c.startswith("groundqa index ~/reports")]
     assert serve and serve[0].port == 8080 and serve[0].index.endswith("reports-index")
+    assert index and index[0].index == serve[0].index  # the folder indexed is the folder served
 
 
 def test_every_http_route_the_readme_shows_exists(tmp_path, fake_embedder):

@@ -97,3 +97,13 @@ def write_corpus(folder: Path) -> list[Path]:
         c.save()
         out.append(folder / name)
     return out
+
+
+def indexed_corpus(folder: Path, embedder):  # noqa: ANN001, ANN201 - an Embedder in, a GroundQA out
+    """The three PDFs written to `folder`/filings and indexed into `folder`/index with `embedder`."""
+    from app.api import GroundQA
+
+    write_corpus(folder / "filings")
+    api = GroundQA(folder / "index", embedder=embedder)
+    api.index([folder / "filings"])
+    return api

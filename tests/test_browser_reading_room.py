@@ -12,7 +12,7 @@ import re
 
 import pytest
 from chat_page import ask_in_chat
-from reading_room_corpus import DREDGE_ANSWER, DREDGE_QUESTION, NEXT_PAGE_LINE, TITLES, write_corpus
+from reading_room_corpus import DREDGE_ANSWER, DREDGE_QUESTION, NEXT_PAGE_LINE, TITLES, indexed_corpus
 from test_browser_analyst_day import ARTIFACTS, DOCS_SHOTS, LOOKS, WORDS_BROKEN, _fonts, _look, _serve
 
 pytestmark = pytest.mark.browser
@@ -48,12 +48,8 @@ def _company(title: str) -> str:
 def room(tmp_path, fake_embedder, monkeypatch):
     """(url, api): the app over the three long-titled filings (fake embedder, threshold 0: its confidences are
     not calibrated, so the examples are kept by where their answers come from and what they are about)."""
-    from app.api import GroundQA
-
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
-    write_corpus(tmp_path / "filings")
-    api = GroundQA(tmp_path / "index", embedder=fake_embedder)
-    api.index([tmp_path / "filings"])
+    api = indexed_corpus(tmp_path, fake_embedder)
     assert sorted(d.title for d in api.documents()) == sorted(TITLES.values())
     srv = _serve(api)
     yield srv.url, api

@@ -65,14 +65,11 @@ def test_table_header_text_is_no_heading_to_ask_about() -> None:
 
 @pytest.fixture
 def filings_api(tmp_path, fake_embedder):
-    sys.path.insert(0, str(Path(__file__).parent))
-    from app.api import GroundQA
-    from reading_room_corpus import write_corpus
-
     pytest.importorskip("reportlab")
-    write_corpus(tmp_path / "filings")
-    api = GroundQA(tmp_path / "index", embedder=fake_embedder)
-    api.index([tmp_path / "filings"])
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reading_room_corpus import indexed_corpus
+
+    api = indexed_corpus(tmp_path, fake_embedder)
     api.settings = api.settings.with_(threshold=0.0)  # the fake embedder's confidences are not calibrated
     return api
 

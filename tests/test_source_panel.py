@@ -14,19 +14,16 @@ from index.resolve import UNPAGED_PAGE_CHARS
 
 @pytest.fixture
 def filings(tmp_path, fake_embedder):
-    sys.path.insert(0, str(Path(__file__).parent))
+    """(api, the dredging answer's citation id, its document's text) over the reading-room corpus."""
     pytest.importorskip("reportlab")
-    from app.api import GroundQA
-    from reading_room_corpus import DREDGE_ANSWER, write_corpus
+    sys.path.insert(0, str(Path(__file__).parent))
+    from index.citations import make_citation_id
+    from reading_room_corpus import DREDGE_ANSWER, indexed_corpus
 
-    write_corpus(tmp_path / "filings")
-    api = GroundQA(tmp_path / "index", embedder=fake_embedder)
-    api.index([tmp_path / "filings"])
+    api = indexed_corpus(tmp_path, fake_embedder)
     doc = next(d for d in api.documents() if d.path.endswith("northwind_10k.pdf"))
     text = api.doc_text(doc.doc_id)
     start = text.index(DREDGE_ANSWER)
-    from index.citations import make_citation_id
-
     return api, make_citation_id(doc.doc_id, start, start + len(DREDGE_ANSWER)), text
 
 

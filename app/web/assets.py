@@ -324,9 +324,9 @@ if (!window.__gqInstalled) {
     if (box.scrollTop < 4) { const b = ctx.querySelector('.gq-more-before'); if (b) loadMore(b); }
     else if (box.scrollTop + box.clientHeight > box.scrollHeight - 4) { const b = ctx.querySelector('.gq-more-after'); if (b) loadMore(b); }
   }, true);
-  // When a new passage lands in a context panel, scroll it so that the highlight's first line sits a few lines
+  // When a new passage lands in a context panel, scroll it so that the highlight's first line sits three lines
   // below the top of what is visible (inside the panel's box, or the phone's sheet under its bar), unless it is
-  // in view already; after more text was loaded, keep the highlight where the reader had it.
+  // in the upper half of it already; after more text was loaded, keep the highlight where the reader had it.
   const scrollMarks = () => {
     document.querySelectorAll('.gq-context:not([data-scrolled])').forEach(ctx => {
       ctx.setAttribute('data-scrolled', '1');
@@ -340,7 +340,7 @@ if (!window.__gqInstalled) {
       } else {
         const top = visibleTop(box), bottom = Math.min(box.getBoundingClientRect().bottom, window.innerHeight);
         const y = firstLine(m).top;
-        if (y < top + line || y > bottom - 2 * line) scrollBy(box, y - top - 3 * line);
+        if (y < top + line || y > top + (bottom - top) / 2) scrollBy(box, y - top - 3 * line);
       }
       const r = ctx.getBoundingClientRect();
       if (window.__gqPendingScroll && (r.top < 0 || r.top > window.innerHeight * 0.8)) panel.scrollIntoView({block: 'start', behavior: 'smooth'});

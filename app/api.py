@@ -312,10 +312,12 @@ class GroundQA:
             raise KeyError(doc_id)
         return stored.doc.text
 
-    def cite(self, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
-        """Resolve a citation id (raises CitationError with the fix)."""
+    def cite(self, citation: str, context: int = DEFAULT_CONTEXT, pages_around: tuple[int, int] | None = None
+             ) -> Resolution:
+        """Resolve a citation id (raises CitationError with the fix); `pages_around=(b, a)` widens the context
+        to the whole cited pages plus `b` pages before and `a` after (index.resolve)."""
         parse_citation_id(citation)  # a malformed id is reported as such, index or not
-        return resolve_citation(self.loaded(), citation, context)
+        return resolve_citation(self.loaded(), citation, context, pages_around)
 
     def quote(self, text: str, limit: int = 5) -> list[QuoteMatch]:
         """Where a quote occurs in the documents; [] when it does not."""

@@ -10,6 +10,12 @@ from index.citations import CitationError, make_citation_id, parse_citation_id
 from index.types import Span
 
 DEFAULT_CONTEXT = 300
+UNPAGED_PAGE_CHARS = 3000
+"""What counts as one page of a document without pages (text, HTML, DOCX) when pages around a citation are asked
+for: about a printed page of a filing."""
+MAX_WINDOW_CHARS = 30_000
+"""Most context characters on each side of a span, whatever the pages asked for (a PDF page can be a table of
+tens of thousands of characters)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,10 +61,32 @@ class _Tables:
         return db.get_document(self._con, doc_id)
 
 
-def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
+def _window(doc, start: int, end: int, context: int, pages_around: tuple[int, int]) -> tuple[int, int]:
+    """(from, to) of the context around [start, end): from the start of the page `pages_around[0]` pages before
+    the first cited page to the end of the page `pages_around[1]` after the last one; a document without pages
+    counts UNPAGED_PAGE_CHARS per page beyond `context`. At most MAX_WINDOW_CHARS on each side."""
+    before, after = (max(0, int(n)) for n in pages_around)
+    n = len(doc.text)
+    if doc.page_starts:
+        first, last = doc.page_range(start, end)
+        starts = list(doc.page_starts)
+        lo_page, hi_page = max(1, first - before), min(len(starts), last + after)
+        b0 = starts[lo_page - 1]
+        a1 = starts[hi_page] if hi_page < len(starts) else n
+    else:
+        b0, a1 = start - context - before * UNPAGED_PAGE_CHARS, end + context + after * UNPAGED_PAGE_CHARS
+    b0 = max(0, min(b0, start - min(context, MAX_WINDOW_CHARS), start), start - MAX_WINDOW_CHARS)
+    a1 = min(n, max(a1, end + min(context, MAX_WINDOW_CHARS), end), end + MAX_WINDOW_CHARS)
+    return b0, a1
+
+
+def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT,
+                     pages_around: tuple[int, int] | None = None) -> Resolution:
     """Resolve `citation` (see index.citations for the format); raises CitationError with the fix.
 
-    `index` is an index view (LoadedIndex, MilvusIndex) or a SQLite connection to a passage table.
+    `index` is an index view (LoadedIndex, MilvusIndex) or a SQLite connection to a passage table. The context
+    is `context` characters on each side (at most 5,000); with `pages_around=(b, a)` it is the whole of the
+    cited pages, `b` pages before and `a` after (and at least `context` characters) — a reader's panel.
     """
     con = _Tables(index) if isinstance(index, sqlite3.Connection) else index
     cid = parse_citation_id(citation)
@@ -72,8 +100,11 @@ def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Re
                             "the id is damaged; copy it again from the answer")
     context = max(0, min(int(context), 5000))
     text = doc.text[cid.start:cid.end]
-    b0 = _snap_left(doc.text, max(0, cid.start - context))
-    a1 = _snap_right(doc.text, min(len(doc.text), cid.end + context))
+    if pages_around is None:
+        b0, a1 = max(0, cid.start - context), min(len(doc.text), cid.end + context)
+    else:
+        b0, a1 = _window(doc, cid.start, cid.end, context, pages_around)
+    b0, a1 = _snap_left(doc.text, b0), _snap_right(doc.text, a1)
     status, note, relocated = "current", "", []
     if stored.superseded_at:
         successor = con.get_document(stored.successor) if stored.successor else None
@@ -105,4 +136,4 @@ def _relocate(new_text: str, cited: str, new_doc_id: str) -> list[str]:
     return [make_citation_id(new_doc_id, m.start, m.end) for m in find_in_text(cited, new_text)[:1]]
 
 
-__all__ = ["CitationError", "Resolution", "resolve_citation", "DEFAULT_CONTEXT"]
+__all__ = ["CitationError", "Resolution", "resolve_citation", "DEFAULT_CONTEXT", "UNPAGED_PAGE_CHARS"]

@@ -24,7 +24,7 @@ from app.answer.cells import CellAnswer, cell_text, find_cell
 from app.answer.frontmatter import frontmatter_answer
 from app.answer.outcome import CELL_CONFIDENCE, is_related
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
-from app.answer.qtypes import is_byline, question_type, short_answer_spans, typed_spans
+from app.answer.qtypes import fits_cell, is_byline, question_type, short_answer_spans, typed_spans
 from app.settings import Settings
 from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
 from app.answer.verify import ABSTAIN_TEXT
@@ -277,7 +277,8 @@ class Answerer:
             parts = cell.parts_of(j)
             seg = Segment(cell_text([p.text for p in parts]), 1, tuple((p.start, p.end) for p in parts))
             value = " ".join(parts[-1].text.split())
-            short.append((pos + len(seg.text) - len(value), pos + len(seg.text)))
+            if fits_cell(question, parts[0].text, value):  # a stated figure asked for; no "Net" for a region
+                short.append((pos + len(seg.text) - len(value), pos + len(seg.text)))
             segs.append(seg)
             pos += len(f"{seg.text} [1]") + 1
         citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column, doc_text=full)

@@ -7,8 +7,6 @@ asks its value. (Gradio's chat sanitizer drops data-* attributes but keeps a but
 """
 from __future__ import annotations
 
-import json
-
 CSS = """
 :root { --gq-accent: #2563eb; --gq-mark: #fde68a; --gq-card: #f8fafc; --gq-line: #e2e8f0; --gq-sub: #64748b;
         --gq-tip-bg: #ffffff; --gq-tip-fg: #111827; }
@@ -81,11 +79,20 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 .gq-card:hover, .gq-card:focus-visible, .gq-card.gq-active { border-color: var(--gq-accent); }
 .gq-card .gq-card-top { display: flex; gap: 0.4rem; align-items: baseline; min-width: 0; font-size: 0.82rem; }
 .gq-card .gq-card-n { color: var(--gq-accent); font-weight: 600; }
-.gq-card .gq-card-doc { font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.gq-card .gq-card-where { color: var(--gq-sub); font-size: 0.78rem; overflow: hidden; text-overflow: ellipsis;
-                          white-space: nowrap; }
+/* A card's title is shown in full (company, then form and period on their own line), wrapping between words
+   only: "Best Buy Co., Inc. — Form 10-…" hid 10-K vs 10-Q. A word wider than the card is the one thing broken. */
+.gq-card .gq-card-doc { font-weight: 500; flex: 1 1 auto; min-width: 0; white-space: normal; word-break: normal;
+                        overflow-wrap: break-word; hyphens: none; line-height: 1.3; }
+.gq-card .gq-card-co, .gq-card .gq-card-form { display: block; }
+.gq-card .gq-card-form { font-weight: 400; }
+.gq-card .gq-card-where { color: var(--gq-sub); font-size: 0.78rem; white-space: normal; word-break: normal;
+                          overflow-wrap: break-word; hyphens: none; }
 .gq-card .gq-card-text { color: var(--gq-sub); font-size: 0.8rem; line-height: 1.35; display: -webkit-box;
                          -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.gq-more { display: block; width: 100%; margin: 0.2rem 0; padding: 0.15rem 0.5rem; font: inherit; font-size: 0.8rem;
+            white-space: normal; cursor: pointer; color: var(--gq-accent); background: var(--gq-card);
+            border: 1px dashed var(--gq-line); border-radius: 6px; text-align: center; }
+.gq-more[data-loading] { opacity: 0.5; cursor: progress; }
 .gq-sources-head { font-size: 0.78rem; color: var(--gq-sub); margin-top: 0.55rem; }
 .gq-id { font-family: var(--font-mono, monospace); font-size: 0.85em; white-space: nowrap; }  /* never split an id */
 .gq-copy { font: inherit; font-size: 0.78rem; margin-left: 0.4rem; padding: 0 0.45rem; cursor: pointer;
@@ -131,6 +138,8 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 #gq-docs .gq-doc-table .gq-doc-title { min-width: 12em; }
 #gq-docs .gq-doc-table .gq-doc-path { min-width: 9em; }
 .gq-confirm:not(.gq-open) { display: none !important; }
+#gq-remove:not(.gq-chosen) { display: none !important; }  /* until a document is chosen (app.web.ui.documents) */
+#gq-remove { align-self: flex-start; width: auto !important; flex: 0 0 auto !important; min-width: 9rem; }
 /* The empty chat: a centred invitation. */
 #gq-chat .placeholder { justify-content: center; text-align: center; }
 .gq-invite { max-width: 30rem; margin: 0 auto; padding: 1rem 1.25rem; text-align: center; }
@@ -175,8 +184,11 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
     box-sizing: border-box; padding: 0 0.9rem 1rem; background: var(--background-fill-primary, #fff);
     border-top: 1px solid var(--gq-line); border-radius: 14px 14px 0 0; box-shadow: 0 -10px 32px rgba(0, 0, 0, 0.28); }
   .gq-sheet-open .gq-sheet-bar { display: flex; align-items: center; justify-content: space-between;
-    position: sticky; top: 0; z-index: 1; padding: 0.6rem 0 0.4rem; background: var(--background-fill-primary, #fff);
-    border-bottom: 1px solid var(--gq-line); }
+    padding: 0.6rem 0 0.4rem; background: var(--background-fill-primary, #fff); border-bottom: 1px solid var(--gq-line); }
+  /* Sticky on Gradio's box around the bar (a child of the sheet): on the bar itself it had no room to stick and
+     scrolled away with the text. */
+  .gq-sheet-open #gq-sheet-bar-box { position: sticky !important; top: 0; z-index: 2;
+    background: var(--background-fill-primary, #fff); }
   .gq-sheet-title { font-weight: 600; color: var(--gq-sub); font-size: 0.85rem; }
   .gq-sheet-close { font: inherit; font-size: 0.9rem; cursor: pointer; border: 1px solid var(--gq-line);
     border-radius: 999px; padding: 0.3rem 0.9rem; background: var(--gq-card); color: inherit; }
@@ -187,25 +199,46 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
 """
 """Style sheet for the classes of app.web.html (light and dark: Gradio sets `.dark` from the browser)."""
 
-FONT_CSS = (
-    # Gradio's "Source Sans Pro" semibold file holds only a handful of glyphs, so bold text (titles, headers)
-    # mixed them with a fallback font letter by letter. One family from the full regular and bold files (served
-    # by Gradio under static/fonts) draws every weight, and Gradio's --font points to it.
-    "@font-face { font-family: 'GQ Sans'; font-weight: 100 549; font-display: swap;"
-    " src: url('static/fonts/SourceSansPro/SourceSansPro-Regular.woff2') format('woff2'); }"
-    "@font-face { font-family: 'GQ Sans'; font-weight: 550 900; font-display: swap;"
-    " src: url('static/fonts/SourceSansPro/SourceSansPro-Bold.woff2') format('woff2'); }"
-    ":root, .dark, body, gradio-app, .gradio-container {"
-    " --font: 'GQ Sans', ui-sans-serif, system-ui, sans-serif !important; }"
-)
-"""Font rules of the page (unscoped: added to <head> by CLIENT_JS)."""
+FALLBACK_FONTS = "'Source Sans Pro', 'Source Sans 3', 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+"""What draws text if the page's own font cannot be used: the same design first, then metric-alike system faces."""
+_FONT_FILES = (("100 549", "SourceSansPro-Regular.woff2"), ("550 900", "SourceSansPro-Bold.woff2"))
+
+
+def _font_src(name: str) -> str:
+    """A font file as a data: URL read from Gradio's package (it travels inside the page: no request that a busy
+    server answers late), or Gradio's static URL when the file is not where this Gradio version keeps it."""
+    import base64
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("gradio")
+    if spec and spec.origin:
+        f = Path(spec.origin).parent / "templates" / "frontend" / "static" / "fonts" / "SourceSansPro" / name
+        if f.is_file():
+            return "data:font/woff2;base64," + base64.b64encode(f.read_bytes()).decode("ascii")
+    return f"static/fonts/SourceSansPro/{name}"
+
+
+def font_head() -> str:
+    """The page's font rules for <head>: one family from the full regular and bold files, inlined.
+
+    Gradio's "Source Sans Pro" semibold file holds only a handful of glyphs, so bold text mixed it with a fallback
+    letter by letter; and a font fetched after the page (the rules used to be added by the client script) was
+    swapped in late — while the server was busy indexing, screenshots caught the fallback. Inlined, both faces are
+    there when the first text is drawn (`font-display: block`), and the fallback stack is declared for the rest.
+    """
+    faces = "".join(f"@font-face {{ font-family: 'GQ Sans'; font-weight: {w}; font-style: normal; font-display: block;"
+                    f" src: url('{_font_src(name)}') format('woff2'); }}" for w, name in _FONT_FILES)
+    roots = ":root, .dark, body, gradio-app, .gradio-container"
+    return f"<style>{faces}{roots} {{ --font: 'GQ Sans', {FALLBACK_FONTS} !important; }}</style>"
+
 
 CLIENT_JS = r"""
 if (!window.__gqInstalled) {
   window.__gqInstalled = true;
   // Gradio scopes the app's CSS inside its container; the page margins around it need an unscoped rule.
   const page = document.createElement('style');
-  page.textContent = '@media (max-width: 640px) { .main.app, .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }' + FONT_CSS;
+  page.textContent = '@media (max-width: 640px) { .main.app, .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }';
   document.head.appendChild(page);
   const phone = () => window.matchMedia('(max-width: 640px)').matches;
   const sheet = () => document.querySelector('#gq-panel-col');
@@ -256,6 +289,8 @@ if (!window.__gqInstalled) {
       markActive(c.value);
       return;
     }
+    const more = t.closest('#gq-panel .gq-more[value]');
+    if (more) { ev.preventDefault(); loadMore(more); return; }
     const k = t.closest('.gq-copy[value]');
     if (k) { ev.preventDefault(); copy(k.value, k); return; }
     const a = t.closest('.gq-example[value]');
@@ -265,25 +300,58 @@ if (!window.__gqInstalled) {
     }
   }, true);
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') closeSheet(); });
-  // When a new passage lands in a context panel, scroll its <mark> into view (inside the panel, and the
-  // panel itself into the window on narrow screens where it sits below the chat).
+  // Where a context's text scrolls: the context box beside the chat, or the whole sheet on a phone (whose top
+  // is under its sticky bar).
+  const scroller = (ctx) => ctx.closest('.gq-sheet-open') || ctx;
+  const visibleTop = (box) => {
+    const bar = box.classList.contains('gq-sheet-open') && box.querySelector('.gq-sheet-bar');
+    return Math.max(bar ? bar.getBoundingClientRect().bottom : box.getBoundingClientRect().top, 0);
+  };
+  const lineOf = (el) => parseFloat(getComputedStyle(el).lineHeight) || 22;
+  const firstLine = (m) => m.getClientRects()[0] || m.getBoundingClientRect();
+  let quietUntil = 0;  // scroll events of our own scrolling do not load more text
+  const scrollBy = (box, dy) => { quietUntil = Date.now() + 500; box.scrollTop += dy; };
+  // A more-text button (at either end of the panel's context) asks for the page before or after; the reader's
+  // view is kept where it is: the highlight stays at the same height once the wider context lands.
+  const loadMore = (b) => {
+    if (b.dataset.loading) return;
+    b.dataset.loading = '1';
+    const ctx = b.closest('.gq-context'), m = ctx && ctx.querySelector('mark.gq-cited');
+    if (m) { const box = scroller(ctx); window.__gqKeep = {id: b.value.split(' ')[0], dy: firstLine(m).top - visibleTop(box)}; }
+    sendTo('#gq-open', b.value + ' ' + Date.now());
+  };
+  document.addEventListener('scroll', (ev) => {
+    const box = ev.target;
+    if (!(box instanceof Element) || Date.now() < quietUntil) return;
+    const ctx = box.matches('#gq-panel .gq-context') ? box : box.querySelector('#gq-panel .gq-context');
+    if (!ctx || scroller(ctx) !== box) return;
+    if (box.scrollTop < 4) { const b = ctx.querySelector('.gq-more-before'); if (b) loadMore(b); }
+    else if (box.scrollTop + box.clientHeight > box.scrollHeight - 4) { const b = ctx.querySelector('.gq-more-after'); if (b) loadMore(b); }
+  }, true);
+  // When a new passage lands in a context panel, scroll it so that the highlight's first line sits three lines
+  // below the top of what is visible (inside the panel's box, or the phone's sheet under its bar), unless it is
+  // in the upper half of it already; after more text was loaded, keep the highlight where the reader had it.
   const scrollMarks = () => {
     document.querySelectorAll('.gq-context:not([data-scrolled])').forEach(ctx => {
       ctx.setAttribute('data-scrolled', '1');
       const m = ctx.querySelector('mark.gq-cited');
       if (!m) return;
-      ctx.scrollTop = Math.max(0, m.offsetTop - ctx.offsetTop - ctx.clientHeight / 4);
-      // The phone's sheet scrolls as a whole: from its top (title and where) unless the mark would be below it.
-      const open = ctx.closest('.gq-sheet-open');
-      if (open && m.getBoundingClientRect().bottom > open.getBoundingClientRect().bottom - 8)
-        open.scrollTop += m.getBoundingClientRect().top - open.getBoundingClientRect().top - open.clientHeight / 3;
+      const box = scroller(ctx), line = lineOf(ctx), panel = ctx.closest('.gq-panel');
+      const keep = window.__gqKeep;
+      window.__gqKeep = null;
+      if (keep && panel && panel.dataset.citation === keep.id) {
+        scrollBy(box, firstLine(m).top - visibleTop(box) - keep.dy);
+      } else {
+        const top = visibleTop(box), bottom = Math.min(box.getBoundingClientRect().bottom, window.innerHeight);
+        const y = firstLine(m).top;
+        if (y < top + line || y > top + (bottom - top) / 2) scrollBy(box, y - top - 3 * line);
+      }
       const r = ctx.getBoundingClientRect();
-      if (window.__gqPendingScroll && (r.top < 0 || r.top > window.innerHeight * 0.8)) ctx.closest('.gq-panel').scrollIntoView({block: 'start', behavior: 'smooth'});
+      if (window.__gqPendingScroll && (r.top < 0 || r.top > window.innerHeight * 0.8)) panel.scrollIntoView({block: 'start', behavior: 'smooth'});
       window.__gqPendingScroll = false;
     });
   };
   new MutationObserver(scrollMarks).observe(document.body, {childList: true, subtree: true});
 }
 """
-CLIENT_JS = CLIENT_JS.replace("FONT_CSS", json.dumps(FONT_CSS))
 """Installed once per page by the header's `js_on_load` (event delegation: later messages need nothing)."""

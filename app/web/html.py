@@ -93,14 +93,24 @@ def marker_html(n: int, citation: str, text: str) -> str:
             f'[{int(n)}]</button>')
 
 
+def card_title_html(title: str) -> str:
+    """A card's document title in full, never cut: "Company — Form 10-K, fiscal year ended …" as the company
+    on one line and the form and period on the next (CSS wraps each between words)."""
+    company, sep, rest = str(title).partition(" — ")
+    if not sep or not company.strip() or not rest.strip():
+        return f'<span class="gq-card-doc">{esc(title)}</span>'
+    return (f'<span class="gq-card-doc"><span class="gq-card-co">{esc(company)}</span> '
+            f'<span class="gq-card-form">{esc(rest)}</span></span>')
+
+
 def card_html(item: Any, number: int | None = None) -> str:
-    """A source card: number, document, page and section, the first words of the cited text."""
+    """A source card: number, document (title in full), page and section, the first words of the cited text."""
     where_bits = [b for b in (_pages(_get(item, "pages")), _section(item)) if b]
     n = f'<span class="gq-card-n">{int(number)}</span>' if number is not None else ""
     title = _get(item, "title") or _get(item, "doc")
     return (f'<button type="button" class="gq-card" value="{esc(_get(item, "citation"))}" '
             f'title="{esc(_get(item, "doc"))}">'
-            f'<span class="gq-card-top">{n}<span class="gq-card-doc">{esc(title)}</span></span>'
+            f'<span class="gq-card-top">{n}{card_title_html(title)}</span>'
             f'<span class="gq-card-where">{esc(" · ".join(where_bits) or _get(item, "doc"))}</span>'
             f'<span class="gq-card-text">{esc(_first_words(_get(item, "text")))}</span></button>')
 
@@ -242,10 +252,21 @@ def copy_button(citation: str) -> str:
             f'title="copy the citation id">Copy id</button>')
 
 
-def resolution_html(res: Any, context: int | None = None) -> str:
+def more_button(value: str, label: str, side: str) -> str:
+    """A button at one end of a panel's context that loads more text on that `side` ("before"/"after"); the
+    client script sends its value (citation id and pages around) when pressed or scrolled to."""
+    return (f'<button type="button" class="gq-more gq-more-{esc(side)}" value="{esc(value)}">'
+            f'{esc(label)}</button>')
+
+
+def resolution_html(res: Any, context: int | None = None,
+                    more: tuple[tuple[str, str] | None, tuple[str, str] | None] = (None, None),
+                    continues: tuple[bool, bool] | None = None) -> str:
     """Panel HTML for a resolved citation: where it is, then its context with the cited span marked.
 
     `context` is what was asked of `cite`; a shorter `after` means the document ends there (no "…").
+    `more` holds (value, label) of the buttons that load the text before / after the context (None: nothing
+    more to load); `continues` says whether text goes on before / after it (instead of guessing from `context`).
     """
     status = str(_get(res, "status"))
     start, end = int(_get(res, "start")), int(_get(res, "end"))
@@ -264,10 +285,14 @@ def resolution_html(res: Any, context: int | None = None) -> str:
     if table:  # the cited row under its header, the header kept in view while the table scrolls
         parts.append(table_html(table))
     before, after = _get(res, "before"), _get(res, "after")
-    lead = "…" if start - len(before) > 0 else ""
-    tail = "…" if context is None or len(after) >= context else ""
-    parts.append(f'<div class="gq-context">{lead}{esc(before)}<mark class="gq-cited">{esc(_get(res, "text"))}'
-                 f'</mark>{esc(after)}{tail}</div></div>')
+    if continues is None:
+        continues = (start - len(before) > 0, context is None or len(after) >= context)
+    lead = "…" if continues[0] else ""
+    tail = "…" if continues[1] else ""
+    up = more_button(*more[0], "before") if more[0] else ""
+    down = more_button(*more[1], "after") if more[1] else ""
+    parts.append(f'<div class="gq-context">{up}{lead}{esc(before)}<mark class="gq-cited">{esc(_get(res, "text"))}'
+                 f'</mark>{esc(after)}{tail}{down}</div></div>')
     return "".join(parts)
 
 

@@ -89,7 +89,7 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
 
     from app.web.http_api import make_router
     from app.web.openai_api import make_openai_router
-    from app.web.ui import CSS, build_app
+    from app.web.ui import build_app, mount_options
     from app.web.ui.documents import sweep_orphan_uploads
     from app.web.ui.evaluate import make_report_router
 
@@ -102,9 +102,9 @@ def make_app(api: GroundQA, auth: Sequence[tuple[str, str]] | None = None,
     blocks = build_app(api)
     blocks.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, blocks, path="/", auth=list(auth) if auth else None, max_file_size=MAX_FILE_SIZE,
-                        css=CSS, footer_links=["api"], run_history=False, ssr_mode=False,
+                        footer_links=["api"], run_history=False, ssr_mode=False,
                         blocked_paths=[str(api.index_dir.resolve())], show_error=False,
-                        app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None})
+                        app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None}, **mount_options())
     # mount_gradio_app never sets has_launched, and Gradio skips its allowed-path check on file inputs
     # until it is set: without this a client could send {"path": "/any/file"} and have it read.
     blocks.has_launched = True

@@ -1,9 +1,14 @@
 """What a filing calls itself on its first page: company, form and period of an SEC cover page, or
-company and quarter of an earnings release ("PepsiCo, Inc. — Exhibit 99.1, Q1 2023 earnings")."""
+company and quarter of an earnings release ("PepsiCo, Inc. — Exhibit 99.1, Q1 2023 earnings"), or company and
+date of another press release ("Johnson & Johnson — press release, August 30, 2023").
+
+Periods are read, never guessed: a cover's "fiscal year ended …" or "Date of Report", a release's dateline, and
+a quarter only when the release says it reports that quarter's results and the quarter had ended by its date."""
 from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date, timedelta
 
 __all__ = ["earnings_title", "proper_case", "sec_cover_title"]
 
@@ -14,7 +19,8 @@ _SEC_HEADER = re.compile(r"SECURITIES\s+AND\s+EXCHANGE\s+COMMISSION", re.I)
 _FORM = re.compile(r"\bForm\s+(10-KT?|10-Q|8-K|20-F|40-F|6-K|11-K|S-1|S-4|DEF\s*14A)\b", re.I)
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 _DATE = rf"(?:{_MONTHS})\s+\d{{1,2}}\s*,?\s*\d{{4}}"
-_PERIOD = re.compile(rf"\bfor\s+the\s+(fiscal\s+year|quarterly\s+period|year)\s+ended\s+({_DATE})", re.I)
+# "For the fiscal year ended OR December 31, 2020": a check-box line's "OR" can land inside the phrase.
+_PERIOD = re.compile(rf"\bfor\s+the\s+(fiscal\s+year|quarterly\s+period|year)\s+ended\s+(?:or\s+)?({_DATE})", re.I)
 _REPORT_DATE = re.compile(rf"Date\s+of\s+Report[^:]{{0,60}}:\s*({_DATE})", re.I)
 _EXACT_NAME = re.compile(r"\(\s*Exact\s+name\s+of\s+(?:the\s+)?registrant", re.I)
 _FILE_NUMBER = re.compile(r"Commission\s+File\s+(?:No\.?|Number)\s*:?\s*[\d-]+", re.I)
@@ -22,6 +28,15 @@ _RULE = re.compile(r"_{3,}")
 # "(NYSE: JNJ)", "(NASDAQ: PEP)": a listed company names itself right before its ticker.
 _TICKER = re.compile(r"\((?:NYSE|NASDAQ|Nasdaq|NYSE American|AMEX|TSX|LSE)\s*:\s*[A-Z][A-Z.]{0,6}\)")
 _RELEASE_VERB = re.compile(r"\btoday\s+(?:reported|announced|released|posted)\b", re.I)
+# A release that reports a period's results says so ("today reported results for", "Reports First-Quarter 2023
+# Results"); a guidance update or a deal announcement that mentions a quarter does not.
+_RESULTS = re.compile(r"\b(?:report(?:s|ed)?|announce(?:s|d)?|release(?:s|d)?|post(?:s|ed)?)\s+(?:its\s+|their\s+)?"
+                      r"(?:(?:strong|record|preliminary|unaudited|financial|operating)\s+)*results\b"
+                      r"|\breports?\b[^\n]{0,60}\bresults\b", re.I)
+_DATE_PARTS = re.compile(rf"({_MONTHS})\s+(\d{{1,2}})\s*,?\s*(\d{{4}})", re.I)
+_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), start=1)}
+RESULTS_LAG_DAYS = 200
+"""Longest gap between a quarter's end and the release reporting it (annual reports come ~60–90 days after)."""
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _QUARTERS = (
     re.compile(r"\b(first|second|third|fourth)[\s-]quarter\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?(\d{4})\b", re.I),
@@ -38,7 +53,27 @@ def _clean_name(raw: str) -> str:
     """A registrant name cut out of a cover line: no rules, file numbers or stray punctuation around it."""
     raw = _RULE.split(raw)[-1]  # "Commission File No. 000-22513 ____ AMAZON.COM, INC."
     raw = _FILE_NUMBER.split(raw)[-1]
-    return " ".join(raw.split()).strip(" :;-–—|(")
+    return re.sub(r"\s+([.,])", r"\1", " ".join(raw.split())).strip(" :;-–—|(")  # "NIKE, Inc ." → "NIKE, Inc."
+
+
+def _small_caps_line(before: str) -> str:
+    """The last line of `before` with a small-caps name glued back: a PDF set "MGM RESORTS INTERNATIONAL" in small
+    capitals can come out as lines "MGM", "R", "ESORTS", "I", "NTERNATIONAL" — a lone capital starts a word."""
+    lines = before.split("\n")
+    if len(lines) < 3 or not re.fullmatch(r"[A-Z]", lines[-2].strip()):
+        return lines[-1]
+    words: list[str] = []
+    glue = False
+    for line in reversed(lines[:-1]):  # back to the blank line or the caption's own block start
+        if not line.strip() or len(line.split()) > 2:
+            break
+        words.insert(0, line.strip())
+    words.append(lines[-1].strip())
+    out: list[str] = []
+    for w in words:
+        out[-1:] = [out[-1] + w] if glue and out else out[-1:] + [w]
+        glue = bool(re.fullmatch(r"[A-Z]", w))
+    return " ".join(out)
 
 
 def _plausible_name(name: str) -> bool:
@@ -53,11 +88,13 @@ def _registrant(head: str) -> str | None:
     m = _EXACT_NAME.search(head)
     if m:
         before = head[: m.start()].rstrip()
-        line = before[before.rfind("\n") + 1:]
+        line = _small_caps_line(before)
         if not _clean_name(line):  # the caption sits on a line of its own: take the line above
             before = before[: before.rfind("\n")].rstrip()
-            line = before[before.rfind("\n") + 1:]
+            line = _small_caps_line(before)
         name = _clean_name(line)
+        if not _plausible_name(name):  # a reflowed line: "Date of Report (…): May 5, 2023 PepsiCo, Inc."
+            name = _clean_name(re.split(rf"{_DATE}|:\s", line, flags=re.I)[-1])
         if _plausible_name(name):
             return name
     m = _FILE_NUMBER.search(head)
@@ -120,9 +157,10 @@ def sec_cover_title(text: str) -> str | None:
     return f"{title}, {period}" if period else title
 
 
-def _quarter(text: str) -> str | None:
-    """"Q4 2022" from the first quarter named ("2022 Fourth-Quarter", "First-Quarter 2023", "Q1 2023")."""
-    found: list[tuple[int, str]] = []
+def _quarter(text: str) -> tuple[str, int, int, bool] | None:
+    """("Q4 2022", 4, 2022, fiscal?) from the first quarter named ("2022 Fourth-Quarter", "First-Quarter 2023",
+    "Q1 2023", "first quarter of fiscal 2024")."""
+    found: list[tuple[int, str, int, int, bool]] = []
     for i, pattern in enumerate(_QUARTERS):
         m = pattern.search(text)
         if m is None:
@@ -134,13 +172,35 @@ def _quarter(text: str) -> str | None:
             q, year = _ORDINAL[b.lower()], a
         else:
             q, year = int(a), b
-        found.append((m.start(), f"Q{q} {year}"))
-    return min(found)[1] if found else None
+        fiscal = "fiscal" in m.group(0).lower() or "FY" in m.group(0)
+        found.append((m.start(), f"Q{q} {year}", q, int(year), fiscal))
+    return min(found)[1:] if found else None
+
+
+def _parse_date(text: str) -> date | None:
+    m = _DATE_PARTS.search(text)
+    if m is None:
+        return None
+    try:
+        return date(int(m.group(3)), _MONTH_NUMBER[m.group(1).lower()], int(m.group(2)))
+    except ValueError:
+        return None
+
+
+def _reported_by(q: int, year: int, fiscal: bool, released: date | None) -> bool:
+    """Whether a release dated `released` can report calendar quarter `q` of `year`: the quarter had ended,
+    at most RESULTS_LAG_DAYS before. A fiscal quarter's dates depend on the company's year: not checked."""
+    if fiscal or released is None:
+        return True
+    after = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)  # the day after the quarter ends
+    return timedelta(0) <= released - after <= timedelta(days=RESULTS_LAG_DAYS)
 
 
 def earnings_title(text: str, meta_title: str = "") -> str | None:
-    """"Johnson & Johnson — Q4 2022 earnings release" (or "… — Exhibit 99.1, Q1 2023 earnings" when the
-    file says it is that exhibit) for a press release that reports a quarter; None for anything else."""
+    """The title of a press release read from its dateline ("PURCHASE, N.Y. - April 25, 2023 - PepsiCo, Inc.
+    (NASDAQ: PEP) today reported …"): "Johnson & Johnson — Q4 2022 earnings release" (or "… — Exhibit 99.1,
+    Q1 2023 earnings" when the file says it is that exhibit) when it reports a quarter's results, else
+    "Company — press release, August 30, 2023"; None for anything that is not a press release."""
     head = text[:_COVER_CHARS]
     ticker = _TICKER.search(head)
     if ticker is None or not _RELEASE_VERB.search(head, ticker.end(), ticker.end() + 200):
@@ -148,10 +208,15 @@ def earnings_title(text: str, meta_title: str = "") -> str | None:
     # "PURCHASE, N.Y. - April 25, 2023 - PepsiCo, Inc. (NASDAQ: PEP)": the name is the last dash-separated part.
     line = head[: ticker.start()].rsplit("\n", 1)[-1]
     name = re.split(r"\s[-–—]\s|\)\s", line)[-1].strip(" ,-–—")
-    quarter = _quarter(head)
-    if not _plausible_name(name) or quarter is None:
+    if not _plausible_name(name):
         return None
+    dateline = head[max(0, ticker.start() - 160): ticker.start()]
+    released = _parse_date(" ".join(_DATE_PARTS.findall(dateline)[-1])) if _DATE_PARTS.search(dateline) else None
     exhibit = _EXHIBIT.search(meta_title) or _EXHIBIT.search(head)
-    if exhibit:
-        return f"{name} — Exhibit {exhibit.group(1)}, {quarter} earnings"
-    return f"{name} — {quarter} earnings release"
+    prefix = f"Exhibit {exhibit.group(1)}, " if exhibit else ""
+    quarter = _quarter(head)
+    if quarter is not None and _RESULTS.search(head) and _reported_by(*quarter[1:], released):
+        return f"{name} — {prefix}{quarter[0]} earnings" if exhibit else f"{name} — {quarter[0]} earnings release"
+    if released is None:
+        return None
+    return f"{name} — {prefix}press release, {released:%B} {released.day}, {released.year}"

@@ -1,8 +1,10 @@
 """Document titles: what a reader would call the document.
 
-In order: the file's own title metadata when it is meaningful; for an SEC filing, company + form + period
-from its cover page (see cover.py); for an earnings release, company + quarter; a filing service's label
-("10-K - 02/07/2019 - 3M Company") when nothing better is found; else the first real heading.
+In order: for an SEC filing, company + form + period from its cover page (see cover.py) — the filing's own words
+beat any metadata; for a press release, company + quarter of the results it reports, or company + date; the
+file's own title metadata when it is meaningful; a filer's or filing service's label ("10-K - 02/07/2019 - 3M
+Company", "ADBE 10-K FY22", "MGM Exhibit 99.1 Q4 2022 ER") only when nothing better is found; else the first
+real heading.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from pathlib import Path
 
 from corpus.loaders.cover import earnings_title, sec_cover_title
 
-__all__ = ["TITLE_MAX_CHARS", "document_title", "is_boilerplate_title", "stem_title", "title_from_lines"]
+__all__ = ["TITLE_MAX_CHARS", "document_title", "is_boilerplate_title", "is_filing_label", "stem_title",
+           "title_from_lines"]
 
 TITLE_MAX_CHARS = 120
 """A candidate title at least this long is not a title."""
@@ -31,10 +34,12 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _FILE_NAME = re.compile(r"\S+\.(?:pdf|docx?|html?|txt|md|rtf|xlsx?|pptx?|indd|qxd)", re.I)
-# Labels that filing services put in the metadata: the form, the filing date and the company, but not the
-# period the document covers. A cover page says more, so these are used only when no cover is read.
-_FORM_CODE = re.compile(r"\b(?:10-KT?|10-Q|8-K|20-F|6-K)\b", re.I)
-_LABEL_MARK = re.compile(r"\bfiled\b|\d{1,2}/\d{1,2}/\d{4}|\bexhibit\s+99", re.I)
+# Labels that filers and filing services put in the metadata: a form code ("10-K", "10K"), an exhibit number,
+# a filing date or a shorthand period ("FY22", "4Q 2023") — not what a reader calls the document. A cover page
+# or release says more, so these are used only when neither is read.
+_FORM_CODE = re.compile(r"\b(?:10-?KT?|10-?Q|8-?K|20-?F|40-?F|6-?K)\b", re.I)
+_LABEL_MARK = re.compile(r"\bfiled\b|\d{1,2}/\d{1,2}/\d{4}|\bexhibit\s+99|\bFY\s?\d{2,4}\b|\b[1-4]Q\s?\d{2,4}\b"
+                         r"|\bQ[1-4]\s?(?:FY)?\s?\d{2,4}\b", re.I)
 _SEC_LETTERHEAD = re.compile(r"(?:united\s+states\s+)?securities\s+and\s+exchange\s+commission\b", re.I)
 _GAP = re.compile(r"(\w+)  +(\w+)")
 
@@ -78,9 +83,10 @@ def _restore_symbols(title: str, text: str) -> str:
     return " ".join(_GAP.sub(fill, title).split())
 
 
-def _is_filing_label(title: str) -> bool:
-    """A filing service's label ("Form 10-K for Microsoft Corp filed 07/27/2023", "Q1 2023 8-K - Exhibit 99.1")."""
-    return bool(_FORM_CODE.search(title) and _LABEL_MARK.search(title))
+def is_filing_label(title: str) -> bool:
+    """A filer's or filing service's label ("Form 10-K for Microsoft Corp filed 07/27/2023", "Q1 2023 8-K -
+    Exhibit 99.1", "ADBE 10K FY15", "MGM Exhibit 99.1 Q4 2022 ER")."""
+    return bool(_FORM_CODE.search(title) or _LABEL_MARK.search(title))
 
 
 def _usable(title: str) -> bool:
@@ -94,11 +100,11 @@ def document_title(meta_title: str | None, text: str, path: Path | None = None, 
     meta = _restore_symbols((meta_title or "").strip(), text)
     if path is not None and meta.lower() in (path.stem.lower(), path.name.lower()):
         meta = ""  # the metadata only repeats the file name
-    if _usable(meta) and not _is_filing_label(meta):
-        return meta
     for found in (sec_cover_title(text), earnings_title(text, meta)):
         if found and len(found) < TITLE_MAX_CHARS:
             return found
+    if _usable(meta) and not is_filing_label(meta):
+        return meta
     if _usable(meta):
         return meta
     return title_from_lines(text) if from_lines else None

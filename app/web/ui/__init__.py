@@ -9,16 +9,16 @@ import gradio as gr  # noqa: E402
 
 from app.api import GroundQA  # noqa: E402
 from app.errors import USER_ERRORS  # noqa: E402
-from app.web.assets import CLIENT_JS  # noqa: E402
+from app.web.assets import CLIENT_JS, font_head  # noqa: E402
 from app.web.html import CSS, esc  # noqa: E402
 from app.web.ui.chat import build_chat_tab  # noqa: E402
 from app.web.ui.cite import build_cite_tab  # noqa: E402
-from app.web.ui.documents import build_documents_tab  # noqa: E402
+from app.web.ui.documents import UPLOAD_TEXT, build_documents_tab  # noqa: E402
 from app.web.ui.endpoints import register_endpoints  # noqa: E402
 from app.web.ui.examples import examples_html, is_sample_only  # noqa: E402
 from app.web.ui.settings import build_settings  # noqa: E402
 
-__all__ = ["CSS", "build_app"]
+__all__ = ["CSS", "build_app", "mount_options"]
 
 GRADIO_CACHE_S = (900, 3600)
 """(every, older than) seconds: how often Gradio sweeps its upload/cache folder, and what it deletes."""
@@ -55,6 +55,12 @@ def header_html(api: GroundQA) -> str:
             f'<span class="gq-corpus" id="gq-corpus">{esc(corpus_name(api))}</span>'
             '<span class="gq-tagline">Answers only from your documents — every sentence quotes its source.</span>'
             "</div>")
+
+
+def mount_options() -> dict[str, object]:
+    """What the page needs besides the Blocks, for `gr.mount_gradio_app`: the style sheet, the font rules in
+    <head> (inlined fonts) and the app's wording of Gradio's own texts (the upload area says "files")."""
+    return {"css": CSS, "head": font_head(), "i18n": gr.I18n(en=UPLOAD_TEXT)}
 
 
 def build_app(api: GroundQA) -> gr.Blocks:

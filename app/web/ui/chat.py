@@ -119,9 +119,15 @@ def typed_question_js(n_inputs: int) -> str:
 
 
 def open_source(api: GroundQA, value: str | None) -> str:
-    """Panel HTML for the citation id the client script sent ("ID NONCE"; the nonce makes re-clicks count)."""
-    m = _CITE_ID.match((value or "").strip())
-    return citation_panel(api, m.group(0)) if m else gr.skip()
+    """Panel HTML for what the client script sent: "ID NONCE" from a marker or card, "ID BEFORE AFTER NONCE"
+    from a panel's more-text button (pages around the cited ones); the nonce makes re-clicks count."""
+    parts = (value or "").split()
+    if not parts or not _CITE_ID.fullmatch(parts[0]):
+        return gr.skip()
+    pages = (0, 0)
+    if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit() and len(parts[1] + parts[2]) <= 4:
+        pages = (int(parts[1]), int(parts[2]))
+    return citation_panel(api, parts[0], pages)
 
 
 def build_chat_tab(api: GroundQA, knobs: list[gr.components.Component]) -> gr.HTML:
@@ -138,7 +144,7 @@ def build_chat_tab(api: GroundQA, knobs: list[gr.components.Component]) -> gr.HT
                 question = gr.Textbox(show_label=False, placeholder="Ask about your documents…", scale=6,
                                       elem_id="gq-question", max_lines=4, autofocus=True, container=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="gq-ask")
-            examples = gr.HTML(examples_html(api), elem_id="gq-examples-box", js_on_load=None)
+            examples = gr.HTML(examples_html(api, ask=False), elem_id="gq-examples-box", js_on_load=None)
             clear = gr.Button("New conversation", size="sm", elem_id="gq-clear")
         # On a phone this column is a sheet over the chat, opened by a citation and closed by its button
         # (client script and CSS in app.web.assets); on wider screens it sits beside the chat.

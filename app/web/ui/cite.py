@@ -12,20 +12,45 @@ from app.errors import USER_ERRORS
 from index.citations import CitationError, make_citation_id, parse_citation_id
 
 PANEL_CONTEXT = 800
-"""Characters of context shown on each side of a cited span (a few paragraphs)."""
+"""Characters of context shown at least on each side of a cited span (a few paragraphs)."""
+MORE_PAGES = 1
+"""Pages beyond the cited ones that the reader can load on each side (scrolling to an edge, or its button)."""
 ID_EXAMPLE = "3f9a1c2b7e41-1204-1388"
 # Something typed as an id (one token, three dash-separated parts, digits at the end), not as a quote.
 _ID_LIKE = re.compile(r"\[?\w{1,40}-\w*\d\w*-\w*\d\w*\]?")
 
 
-def citation_panel(api: GroundQA, citation: str | None) -> str:
-    """Panel HTML for a citation id: the passage in context with the cited span marked, or the error."""
+def citation_panel(api: GroundQA, citation: str | None, pages: tuple[int, int] = (0, 0), more: bool = True) -> str:
+    """Panel HTML for a citation id: the whole cited page(s) (and `pages` = (before, after) more pages) with the
+    cited span marked, or the error. With `more`, the ends of the context offer the next page on each side
+    (up to MORE_PAGES), loaded when the reader scrolls there (client script) or presses it."""
     if not citation:
         return H.empty_panel()
+    before, after = (max(0, min(int(n), MORE_PAGES)) for n in pages)
     try:
-        return H.resolution_html(api.cite(citation, context=PANEL_CONTEXT), PANEL_CONTEXT)
+        res = api.cite(citation, context=PANEL_CONTEXT, pages_around=(before, after))
     except USER_ERRORS as exc:
         return H.error_html(str(exc))
+    starts_at, ends_at = res.start - len(res.before), res.end + len(res.after)
+    doc_end = _doc_end(api, res)
+    first, last = res.pages or (0, 0)
+    up = down = None
+    if more and before < MORE_PAGES and starts_at > 0:
+        up = (f"{res.citation} {before + 1} {after}", f"↑ Show p. {first - before - 1}" if first - before > 1
+              else "↑ Show earlier text")
+    if more and after < MORE_PAGES and ends_at < doc_end:
+        down = (f"{res.citation} {before} {after + 1}", f"↓ Show p. {last + after + 1}" if res.pages
+                else "↓ Show later text")
+    return H.resolution_html(res, more=(up, down), continues=(starts_at > 0, ends_at < doc_end))
+
+
+def _doc_end(api: GroundQA, res) -> int:  # noqa: ANN001 - a Resolution
+    """Length of the cited document's text; for an archived version (no longer current), past the context's end
+    (whether more follows is unknown, so more is offered)."""
+    try:
+        return len(api.doc_text(res.doc_id))
+    except (KeyError, *USER_ERRORS):
+        return res.end + len(res.after) + 1
 
 
 def looks_like_id(text: str) -> bool:
@@ -61,7 +86,7 @@ def lookup(api: GroundQA, text: str) -> str:
         return H.error_html(f"paste a citation id (e.g. {ID_EXAMPLE}) or a quote from a document")
     try:
         parse_citation_id(text)
-        return citation_panel(api, text)
+        return citation_panel(api, text, more=False)
     except CitationError:
         if looks_like_id(text):
             return H.error_html(f"{text[:60]!r} is not a valid citation id — ids look like {ID_EXAMPLE} "
@@ -73,7 +98,7 @@ def lookup(api: GroundQA, text: str) -> str:
     head = H.quote_matches_html(text, matches)
     if getattr(matches, "note", ""):  # the approximate search was skipped or cut short: say so
         head += f'<div class="gq-note gq-quote-note">{html.escape(matches.note)}</div>'
-    return head + (citation_panel(api, _snapped_citation(api, matches[0])) if matches else "")
+    return head + (citation_panel(api, _snapped_citation(api, matches[0]), more=False) if matches else "")
 
 
 def build_cite_tab(api: GroundQA) -> None:

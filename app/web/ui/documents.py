@@ -15,15 +15,17 @@ from app.web import html as H
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 from app.web.ui.staging import Placed, place_upload, sweep_uploads, taken_names
+# The table lives in doc_table; its names stay importable from here, where the tab's callers look for them.
+from app.web.ui.doc_table import (  # noqa: F401
+    AI_FLAG, ai_flag, document_choices, document_rows, documents_html, human_size)
 from app.web.ui.uploads import NotUploadedError, discard, require_uploaded
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 """File types the app accepts for upload (checked in the browser and again on the server)."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """Largest accepted upload (also Gradio's `max_file_size`)."""
-HEADERS = ["Path", "Title", "Passages", "Pages", "Size", "Indexed at", "Id", "Status"]
-_NUMERIC = {"Passages", "Pages", "Size"}  # right-aligned, tabular figures
-_BREAK_AFTER = re.compile(r"(?<=[/_\-.])(?=.)")  # where a long file name may wrap: after a separator, never mid-word
+UPLOAD_TEXT = {"upload_text.drop_file": "Drop files here", "upload_text.click_to_upload": "Click to choose files"}
+"""Gradio's upload-area wording ("Drop File Here"), as this app says it: several files can be added at once."""
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w is Unicode-aware: 报告.txt keeps its name (collisions: see staging)
 
 
@@ -51,83 +53,6 @@ def check_upload(path: Path, name: str) -> str | None:
     if size > MAX_UPLOAD_BYTES:
         return f"{name}: {size / 2**20:.1f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB upload limit — split the file"
     return None
-
-
-def human_size(n: int) -> str:
-    """A file size as people read it: '812 B', '14 KB', '1.4 MB', '2.1 GB' (decimal units, like file managers)."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= scale:
-            v = n / scale
-            return f"{v:.1f} {unit}" if v < 10 else f"{v:.0f} {unit}"
-    return f"{n} B"
-
-
-def document_rows(api: GroundQA) -> list[list[Any]]:
-    """Rows of the documents table (empty when there is no index), columns HEADERS."""
-    try:
-        docs = api.documents()
-    except USER_ERRORS:
-        return []
-    return [[d.path, d.title, d.n_passages, d.n_pages or "", human_size(d.size),
-             d.indexed_at[:16].replace("T", " "), d.doc_id[:12], file_status(d) + ai_flag(api, d.doc_id)]
-            for d in docs]
-
-
-def _breakable(path: str) -> str:
-    """Escaped path whose only line-break opportunities are after / _ - . (a <wbr>), so it never breaks mid-word."""
-    return "<wbr>".join(H.esc(part) for part in _BREAK_AFTER.split(path))
-
-
-def documents_html(api: GroundQA) -> str:
-    """The documents as an HTML table (a list of cards on a phone, by CSS: each cell labelled by its column)."""
-    rows = document_rows(api)
-    if not rows:
-        return '<div class="gq-docs-empty gq-empty">No documents indexed yet — add some below.</div>'
-    head = "".join(f'<th scope="col" class="{"gq-num" if h in _NUMERIC else ""}">{h}</th>' for h in HEADERS)
-    body = []
-    for row in rows:
-        cells = []
-        for h, v in zip(HEADERS, row):
-            cls = "gq-num" if h in _NUMERIC else f"gq-doc-{h.split()[0].lower()}"
-            text = _breakable(str(v)) if h == "Path" else H.esc(str(v))
-            cells.append(f'<td class="{cls}" data-label="{h}">{text}</td>')
-        body.append('<tr class="gq-doc-row">' + "".join(cells) + "</tr>")
-    return (f'<div class="gq-doc-wrap"><table class="gq-doc-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
-
-
-AI_FLAG = " · contains text addressed to an AI model"
-_AI_FLAGS: dict[str, bool] = {}
-
-
-def ai_flag(api: GroundQA, doc_id: str) -> str:
-    """AI_FLAG when the document holds a sentence addressed to a model (a planted instruction), else ''.
-    Cached by content id: a document's text never changes under its id."""
-    if doc_id not in _AI_FLAGS:
-        from corpus.addressed import first_addressed
-
-        try:
-            _AI_FLAGS[doc_id] = first_addressed(api.doc_text(doc_id)) is not None
-        except KeyError:
-            return ""
-    return AI_FLAG if _AI_FLAGS[doc_id] else ""
-
-
-def file_status(doc: Any) -> str:
-    """Per-file status: 'indexed', 'changed on disk — re-index' (its size differs) or 'source file missing'."""
-    try:
-        size = Path(doc.source).stat().st_size
-    except OSError:
-        return "source file missing"
-    return "indexed" if size == doc.size else "changed on disk — re-index"
-
-
-def document_choices(api: GroundQA) -> list[tuple[str, str]]:
-    """(path, doc id) pairs for the Remove dropdown."""
-    try:
-        return [(f"{d.path} ({d.doc_id[:12]})", d.doc_id) for d in api.documents()]
-    except USER_ERRORS:
-        return []
 
 
 _STAGES = {  # builder stage -> (what the bar says, unit counted)
@@ -346,8 +271,10 @@ def build_documents_tab(api: GroundQA) -> DocumentsTab:
                              f"{MAX_UPLOAD_BYTES // 2**20} MB each)", file_count="multiple",
                              file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="gq-upload")
         with gr.Column():
-            which = gr.Dropdown(choices=[], label="Document", elem_id="gq-remove-which")
-            remove = gr.Button("Remove from index", variant="stop", elem_id="gq-remove")
+            which = gr.Dropdown(choices=[], label="Remove a document from the index", elem_id="gq-remove-which")
+            # Shown only once a document is chosen (a class set by the dropdown's change): a red button beside an
+            # empty choice offered an action on nothing.
+            remove = gr.Button("Remove…", variant="stop", size="sm", elem_id="gq-remove")
             # A column, always rendered and shown by a class: a gr.Group puts its id on two elements (two
             # #gq-remove-confirm on the page), and a visibility change re-renders it.
             with gr.Column(elem_id="gq-remove-confirm", elem_classes=["gq-confirm"]):
@@ -391,6 +318,8 @@ def build_documents_tab(api: GroundQA) -> DocumentsTab:
                  js=f"(d) => {{ {close} return d; }}").then(
         None, which, None, js="(d) => { if (d) document.querySelector('#gq-remove-confirm')?.classList.add('gq-open'); }")
     no.click(None, js=f"() => {{ {close} }}", queue=False)
+    which.change(None, which, None, js="(d) => { document.querySelector('#gq-remove')?.classList.toggle('gq-chosen', "
+                 f"!!d); if (!d) {{ {close} }} }}")
     removed = yes.click(on_remove, which, [status, table, which], api_name="remove", api_visibility="undocumented",
                         js=f"(...a) => {{ {close} document.querySelector('#gq-docs')?.classList.add('gq-busy'); "
                            "return a; }", show_progress_on=[status])

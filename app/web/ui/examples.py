@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 from app.web.html import esc
 from corpus.boilerplate import is_boilerplate
+from corpus.loaders.titles import is_filing_label
 
 SAMPLE_EXAMPLES = [
     "Where was the second summit held?",
@@ -25,6 +26,8 @@ SAMPLE_EXAMPLES = [
 ]
 """Example questions about the bundled sample report."""
 MAX_EXAMPLES = 4
+MAX_CANDIDATES = 10
+"""Candidate questions asked at most to find MAX_EXAMPLES that groundqa answers (each ask ~0.1–1 s)."""
 _SCAN_CHARS = 30_000  # names are looked for in the start of each document
 _SCAN_ALL_CHARS = 3_000_000  # headings and table rows: the statements sit deep in a filing
 _MAX_HEADINGS = 40
@@ -38,6 +41,13 @@ _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+")
 _ITEM = re.compile(r"^(?:item|note)\s+\d+[A-Z]?\s*[.:\-–—]?\s*", re.I)
 _WORDY = re.compile(r"[^\W\d_][\w&'’,\- ()/]*")  # a heading of words, not "% Change"
 _CAMEL = re.compile(r"^[A-Za-z][a-z]+[A-Z][a-z]")  # "beginningPage": a field name leaked from the PDF, not a heading
+# Words of a table's column headers ("Three Months Ended", "Increase (Decrease)", "Amount Percent"): a line made of
+# them is header text, not a heading to ask about.
+_HEADER_WORDS = {"three", "six", "nine", "twelve", "months", "month", "weeks", "week", "year", "years", "quarter",
+                 "quarters", "ended", "ending", "fiscal", "change", "changes", "increase", "decrease", "amount",
+                 "amounts", "percent", "percentage", "total", "in", "millions", "thousands", "billions", "except",
+                 "per", "share", "data", "as", "of", "and", "to", "vs", "versus", "prior", "current", "period",
+                 "periods", "actual", "reported", "unaudited", "audited", "restated", "favorable", "unfavorable"}
 # Row labels an analyst asks about, most asked first: cash flow, revenue, earnings, margins, then totals.
 _METRICS = [re.compile(p, re.I) for p in (
     r"net cash (?:provided by|from|generated from)(?: \(used in\))? operating activities|free cash flow"
@@ -70,6 +80,12 @@ def _titled(line: str) -> bool:
     return bool(words) and all(w[0].isupper() for w in words)
 
 
+def is_header_text(line: str) -> bool:
+    """A line of table column headers ("Three Months Ended", "Increase (Decrease)"): most of its words are."""
+    words = re.findall(r"[a-z]+", line.lower())
+    return bool(words) and sum(w in _HEADER_WORDS for w in words) >= 0.6 * len(words)
+
+
 def _scan(text: str, title: str = "") -> tuple[list[str], list[str]]:
     """Headings and table row labels outside boilerplate sections, in document order."""
     from app.answer.qtypes import is_byline
@@ -98,7 +114,7 @@ def _scan(text: str, title: str = "") -> tuple[list[str], list[str]]:
             continue  # a list item inside the boilerplate section
         skipping = False
         if (line.lower() in _GENERIC or _DATEISH.search(line) or not _WORDY.fullmatch(line) or _CAMEL.match(line)
-                or is_byline(line, start) or is_boilerplate(line)):
+                or is_header_text(line) or is_byline(line, start) or is_boilerplate(line)):
             continue
         if len(heads) < _MAX_HEADINGS:
             heads.append(line)
@@ -157,6 +173,14 @@ def _subject(title: str) -> tuple[str, str]:
     return company.strip(), period
 
 
+def nameable(title: str) -> bool:
+    """Whether a document title reads as a name in a question: short, not a filer's label ("ADBE 10-K FY22",
+    "Q1 2023 8-K - Exhibit 99.1") and not a file name read as words ("JOHNSON JOHNSON 2022Q4 EARNINGS")."""
+    letters = [ch for ch in title if ch.isalpha()]
+    shouting = bool(letters) and sum(ch.isupper() for ch in letters) > 0.8 * len(letters) and bool(_DATEISH.search(title))
+    return bool(title) and len(title) <= 60 and not is_filing_label(title) and not shouting
+
+
 def _figure_question(label: str, title: str, several: bool) -> str:
     """"What was 3M's net cash provided by operating activities in fiscal 2022?" from a row label."""
     head = re.split(r" (?:of|by|from|in|to|for|attributable|per)\b", label, maxsplit=1)[0]
@@ -165,7 +189,7 @@ def _figure_question(label: str, title: str, several: bool) -> str:
     if company:
         owner = company + ("'" if company.endswith("s") else "'s")
         return f"What {verb} {owner} {_phrase(label)}{period}?"
-    where = f" in {title}" if several and title and len(title) <= 60 else ""
+    where = f" in {title}" if several and nameable(title) else ""
     return f"What {verb} {_phrase(label)}{where}?"
 
 
@@ -173,8 +197,7 @@ def _heading_question(head: str, title: str) -> str:
     company, _ = _subject(title)
     if company:
         return f"What does {company} say about {_phrase(head)}?"
-    return f"What does {title} say about {_phrase(head)}?" if title and len(title) <= 60 else \
-        f"What is said about {head}?"
+    return f"What does {title} say about {_phrase(head)}?" if nameable(title) else f"What is said about {head}?"
 
 
 _Facts = tuple[list[tuple[str, int]], list[str], list[str]]
@@ -200,9 +223,18 @@ def _doc_facts(api: GroundQA, d: object) -> _Facts | None:
     return _FACTS[key]
 
 
-def corpus_examples(api: GroundQA, limit: int = MAX_EXAMPLES) -> list[str]:
-    """Questions about the indexed documents (sample examples only while only the sample is indexed):
-    a key figure from each document's tables first, then its headings, then the names it mentions most."""
+class Candidate(NamedTuple):
+    """An example question, the document it was made from (None: about the whole corpus) and the words an
+    answer to it must be about — the row label or heading it asks for ('' for none)."""
+
+    question: str
+    doc_id: str | None
+    about: str = ""
+
+
+def example_candidates(api: GroundQA, limit: int = MAX_CANDIDATES) -> list[Candidate]:
+    """Questions about the indexed documents (sample examples only while only the sample is indexed), best
+    first: a key figure from each document's tables first, then its headings, then the names it mentions most."""
     try:
         docs = api.documents()
     except USER_ERRORS:
@@ -210,10 +242,10 @@ def corpus_examples(api: GroundQA, limit: int = MAX_EXAMPLES) -> list[str]:
     if not docs:
         return []
     if is_sample_only([d.path for d in docs]):
-        return list(SAMPLE_EXAMPLES)
-    figures: list[list[str]] = []
+        return [Candidate(q, docs[0].doc_id if len(docs) == 1 else None) for q in SAMPLE_EXAMPLES]
+    figures: list[list[Candidate]] = []
     asked: set[int] = set()  # metric ranks already asked about: the next document gets another figure
-    topics: list[str] = []
+    topics: list[Candidate] = []
     names: Counter[str] = Counter()
     several = len(docs) > 1
     for d in docs[:12]:
@@ -222,22 +254,39 @@ def corpus_examples(api: GroundQA, limit: int = MAX_EXAMPLES) -> list[str]:
             continue
         labels, heads, doc_names = list(facts[0]), facts[1], facts[2]
         labels.sort(key=lambda lr: lr[1] in asked)  # stable: unasked ranks first, each in rank order
-        figures.append([_figure_question(label, d.title, several) for label, _ in labels[:2]])
+        figures.append([Candidate(_figure_question(label, d.title, several), d.doc_id, label)
+                        for label, _ in labels[:2]])
         asked.update(rank for _, rank in labels[:1])
-        if heads:
-            topics.append(_heading_question(heads[0], d.title))
+        topics += [Candidate(_heading_question(h, d.title), d.doc_id, h) for h in heads[:2]]
         names.update(doc_names)
     # One figure per document first, so the examples spread over the corpus; then topics, second figures.
-    out = [f[0] for f in figures if f] + topics + [f[1] for f in figures if len(f) > 1]
-    out += [f"What do the documents say about {name}?" for name, _ in names.most_common(limit)]
-    out += [f"What is {d.title} about?" for d in docs[:limit] if d.title]  # documents without headings or names
-    return list(dict.fromkeys(out))[:limit]
+    out = [f[0] for f in figures if f] + topics[::2] + [f[1] for f in figures if len(f) > 1] + topics[1::2]
+    out += [Candidate(f"What do the documents say about {name}?", None, name) for name, _ in names.most_common(limit)]
+    # Documents without headings or names: what they are about, by a title that reads as a name.
+    out += [Candidate(f"What is {d.title} about?", d.doc_id) for d in docs[:limit] if nameable(d.title)]
+    seen: set[str] = set()
+    return [c for c in out if not (c.question in seen or seen.add(c.question))][:limit]  # type: ignore[func-returns-value]
 
 
-def examples_html(api: GroundQA) -> str:
-    """The example chips (each asks its question when clicked), or '' when there is nothing indexed."""
-    qs = corpus_examples(api)
-    if not qs:
+def corpus_examples(api: GroundQA, limit: int = MAX_EXAMPLES) -> list[str]:
+    """The best candidate questions, unchecked (app.web.ui.example_check keeps those groundqa answers)."""
+    return [c.question for c in example_candidates(api, limit)]
+
+
+def examples_html(api: GroundQA, ask: bool = True) -> str:
+    """The example chips (each asks its question when clicked): only questions groundqa answers from the
+    document they are about (app.web.ui.example_check; with `ask=False` only what was checked before)."""
+    from app.web.ui.example_check import checked_examples
+
+    try:
+        has_docs = bool(api.documents())
+    except USER_ERRORS:
+        has_docs = False
+    qs = checked_examples(api, ask=ask) if has_docs else []
+    if not has_docs:
         return '<div class="gq-examples gq-empty">Add documents in the Documents tab, then ask about them.</div>'
+    if not qs:
+        return '<div class="gq-examples gq-empty"></div>'  # nothing checked yet, or nothing answered: no chips
     chips = "".join(f'<button type="button" class="gq-example" value="{esc(q)}">{esc(q)}</button>' for q in qs)
     return f'<div class="gq-examples"><span class="gq-ex-head">Try asking</span>{chips}</div>'
+

@@ -13,12 +13,14 @@ Each request takes the next step of the script (the last step repeats):
   ("slow", [seconds, text])  waits, then a normal JSON completion whose content is `text`
 Run as a script (`python tests/fake_llm.py '<script as JSON>'`) it serves in its own process and prints
 "URL http://127.0.0.1:PORT/v1"; `ScriptedLLM` starts and stops that process by its pid.
-A callable `text` is called with the request body (to cite the excerpt that holds a phrase).
+A callable `text` is called with the request body (to cite the excerpt that holds a phrase); in a text given as
+JSON, "[@phrase@]" becomes the marker "[n]" of the prompt's excerpt that holds `phrase` ("[0]" when none does).
 The server records every request body in `requests` and its headers in `headers`.
 """
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,7 +53,10 @@ class FakeLLM:
                     step = owner.script[min(owner._i, len(owner.script) - 1)]
                     owner._i += 1
                 kind, arg = step
-                owner._serve(self, (kind, arg(body) if callable(arg) else arg))
+                arg = arg(body) if callable(arg) else arg
+                if isinstance(arg, str) and "[@" in arg:
+                    arg = _CITE.sub(lambda m: f"[{excerpt_number(body, m.group(1))}]", arg)
+                owner._serve(self, (kind, arg))
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -139,6 +144,20 @@ class FakeLLM:
             h.wfile.write(b"0\r\n\r\n")
         else:
             raise ValueError(kind)
+
+
+_CITE = re.compile(r"\[@(.+?)@\]")
+
+
+def excerpt_number(body: dict[str, Any], phrase: str) -> int:
+    """The [n] of the excerpt in a request's prompt that holds `phrase` (0 when none does)."""
+    user = body["messages"][-1]["content"]
+    blocks = re.split(r"\n(?=\[\d+\] document: )", user.split("Excerpts:", 1)[-1])
+    for b in blocks:
+        m = re.match(r"\s*\[(\d+)\] document: ", b)
+        if m and phrase in " ".join(b.split()):
+            return int(m.group(1))
+    return 0
 
 
 def _chunk(h: BaseHTTPRequestHandler, text: str) -> None:

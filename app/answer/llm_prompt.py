@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from corpus.addressed import addressed_spans
+from corpus.addressed import untrusted_spans
 from corpus.types import format_pages
 from index.types import Excerpt
 
@@ -35,9 +35,10 @@ def estimate_tokens(text: str) -> int:
 
 
 def mark_untrusted(text: str) -> str:
-    """`text` with each sentence addressed to a reader or a model wrapped in the untrusted marks."""
+    """`text` with each sentence addressed to a reader or a model (and the one an address header introduces)
+    wrapped in the untrusted marks."""
     out, pos = [], 0
-    for s, e in addressed_spans(text):
+    for s, e in untrusted_spans(text):
         out += [text[pos:s], f"{UNTRUSTED_OPEN} {text[s:e]} {UNTRUSTED_CLOSE}"]
         pos = e
     return "".join(out) + text[pos:]

@@ -10,8 +10,10 @@ whole segments of that sentence — words compared by stem or lexicon group (app
   the two sides of a comparison keep their places), and every number, year, unit and scale word keeps its
   neighbours;
 - a claim restates whole segments (a clause, an appositive), never part of one ("dizziness in elderly patients"
-  → "dizziness" fails), and a segment that opens with a condition, an attribution, an exception or a hedge
-  ("if …", "unless …", "according to …", "excluding …", "possibly …") is never left out of a sentence it restates.
+  → "dizziness" fails), and leaves out only what the sentence asserts on its own — a clause opened by "and",
+  "but", "because", "although", "while", "whereas", an appositive or relative clause, an aside in parentheses;
+  an adjunct that scopes the clause it restates ("In 2019, …", "…, in the north"), a condition, an attribution
+  or an exception ("if …", "according to …", "excluding …") is never left out.
 The only reorderings accepted keep every role: a leading or trailing adjunct segment ("In 2019, …", "…, driven
 by higher prices", "Because A, B" → "B because A"; a date phrase "in March 2019" also without its comma) moved
 to the other side of the clause it belongs to; and the only segments that may be dropped from the middle are
@@ -25,7 +27,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import product
 
-from app.answer.lexicon import key as lexicon_key
+from app.answer.lexicon import inflections, key as lexicon_key
 from app.answer.wording import Segment, Word, segments as _segments, significant, words
 
 _K = lexicon_key
@@ -33,10 +35,10 @@ DROPPABLE_LEAD = frozenset(_K(w) for w in "and but because although though while
 """A segment's first word that a claim restating just that segment may leave out (the clause is asserted)."""
 BOUND_OPENERS = frozenset(_K(w) for w in """if unless provided assuming whether according reportedly allegedly
 excluding except only possibly probably likely perhaps presumably apparently unlike""".split())
-"""A segment opening with one of these qualifies the rest of its sentence and is never left out of it."""
+"""A segment opening with one of these qualifies the rest of its sentence: never left out, nor dropped as an aside."""
 ADJUNCT_OPENERS = frozenset(_K(w) for w in """in on at during after before since by as according following despite
-for from through throughout within under amid because although though while when whereas once with until over besides
-unlike""".split())
+for from through throughout within under amid because although though while when whereas once with until over besides if
+unlike unless""".split())
 """A leading or trailing segment opening with one of these (or with a participle: "driven by …") is an adjunct of
 the clause next to it, and may stand on its other side."""
 RELATIVE_LEADS = frozenset("a an the who which whose".split())
@@ -64,8 +66,15 @@ class Piece:
 
     words: tuple[Word, ...]
     movable: bool = False
-    bound: bool = False
+    optional: bool = False
+    """Whether a claim may leave it out: a clause the sentence asserts on its own ("…, although no deal was
+    reached", "…, and costs fell"), an appositive or relative clause ("…, a region in France", "…, which …"), an
+    aside in parentheses. Any other segment — an adjunct that scopes the clause ("In 2019,", "in the north"), a
+    condition, an attribution, a list item — is part of what the sentence says."""
     droppable: bool = False
+    clause: int = 0
+    """Which clause of the sentence it belongs to: a segment opened by "and", "but", "because", "although", …
+    starts a new one. A claim may leave out whole clauses it does not touch."""
     glued: bool = False
     """Whether it continues the clause before it (opened by a parenthesis or a dash, not by , ; : or a
     connective): an adjunct moves past or before a whole clause, its parentheses included."""
@@ -101,35 +110,48 @@ def _date_suffix(ws: tuple[Word, ...]) -> int:
     return len(ws) - i if i >= 1 and ws[i].key in _DATE_PREPS else 0
 
 
-def _participle(w: Word) -> bool:
-    return w.text.endswith(("ing", "ed")) and len(w.text) > 4
+_IRREGULAR_PARTICIPLES = frozenset(forms[-1] for forms in inflections())
+_PARTICIPLE_PREPS = frozenset(_K(w) for w in "by on with to from in at".split())
+
+
+def _participle(ws: tuple[Word, ...]) -> bool:
+    """Whether a segment opens with a participle and its preposition ("driven by …", "based on …", "compared
+    with …"): "acquired Fjordline" opens a predicate, which never moves."""
+    w = ws[0]
+    return (len(ws) > 1 and ws[1].key in _PARTICIPLE_PREPS
+            and ((w.text.endswith(("ing", "ed")) and len(w.text) > 4) or w.text in _IRREGULAR_PARTICIPLES))
 
 
 @lru_cache(maxsize=2048)
 def pieces(sentence: str) -> tuple[Piece, ...]:
-    """The segments of a source sentence with their move/drop/bound flags (see module docstring)."""
+    """The segments of a source sentence with what may be done with each (see module docstring)."""
     segs: list[Segment] = _segments(sentence)
     out: list[Piece] = []
     n = len(segs)
+    clause = 0
     for i, s in enumerate(segs):
         first = s.words[0].key
-        bound = first in BOUND_OPENERS
+        clause += i > 0 and first in DROPPABLE_LEAD
+        qualifies = first in BOUND_OPENERS
         edge = (i == 0 and n > 1 and segs[1].opener == ",") or (
             i == n - 1 and n > 1 and (s.opener == "," or (s.opener == "" and first in _SUBORDINATORS)))
-        movable = edge and not bound and (first in ADJUNCT_OPENERS or _participle(s.words[0]))
+        movable = edge and (first in ADJUNCT_OPENERS or _participle(s.words))
         nums = [w for w in s.words if w.kind == "number"]
-        droppable = (0 < i < n - 1 and not bound and s.opener == "," and segs[i + 1].opener == ","
-                     and s.lead in RELATIVE_LEADS and not any(w.key in NEGATIONS for w in s.words)) or (
-            s.opener == "(" and len(s.words) <= 3 and not bound
-            and not any(w.key in NEGATIONS | HEDGES | QUANTIFIERS for w in s.words)
-            and (not nums or s.words[0].key in REFERENCE_WORDS))
-        out.append(Piece(s.words, movable, bound, droppable, glued=i > 0 and s.opener in _GLUE))
+        relative = (i > 0 and not qualifies and s.opener == "," and s.lead in RELATIVE_LEADS
+                    and not any(w.key in NEGATIONS for w in s.words))
+        aside = (s.opener == "(" and len(s.words) <= 3 and not qualifies
+                 and not any(w.key in NEGATIONS | HEDGES | QUANTIFIERS for w in s.words)
+                 and (not nums or s.words[0].key in REFERENCE_WORDS))
+        optional = not qualifies and (first in DROPPABLE_LEAD or relative or aside)
+        droppable = (relative and i < n - 1 and segs[i + 1].opener == ",") or (aside and 0 < i < n - 1)
+        out.append(Piece(s.words, movable, optional, droppable, clause, glued=i > 0 and s.opener in _GLUE))
     # a date phrase opening the first segment or closing the last one moves without its comma too
     if out and not out[0].movable and (k := _date_prefix(out[0].words)):
-        out[0:1] = [Piece(out[0].words[:k], movable=True), Piece(out[0].words[k:], bound=out[0].bound)]
+        out[0:1] = [Piece(out[0].words[:k], movable=True), Piece(out[0].words[k:])]
     if out and not out[-1].movable and (k := _date_suffix(out[-1].words)):
         last = out[-1]
-        out[-1:] = [Piece(last.words[:-k], bound=last.bound, glued=last.glued), Piece(last.words[-k:], movable=True)]
+        out[-1:] = [Piece(last.words[:-k], glued=last.glued, clause=last.clause),
+                    Piece(last.words[-k:], movable=True, clause=last.clause)]
     return tuple(out)
 
 
@@ -179,7 +201,8 @@ def match(claim_keys: tuple[str, ...], sentence: str) -> tuple[int, ...] | None:
             if k != qn - 1:
                 continue
             covered = {f[1] for f in flat[p:p + m]}
-            if any(ps[i].bound and i not in covered for i in order):
+            touched = {ps[i].clause for i in covered}
+            if any(not ps[i].optional and ps[i].clause in touched and i not in covered for i in order):
                 continue
             return tuple(sorted(covered))
     return None

@@ -87,7 +87,8 @@ def stem(word: str) -> str:
     return word if not word[:1].isalpha() else _stemmer().stemWord(word)
 
 
-def _inflections() -> list[tuple[str, ...]]:
+def inflections() -> list[tuple[str, ...]]:
+    """IRREGULAR as tuples of forms, the base form first."""
     return [tuple(g.split()) for g in IRREGULAR.split("|")]
 
 
@@ -95,7 +96,7 @@ def _inflections() -> list[tuple[str, ...]]:
 def _keys() -> dict[str, str]:
     out: dict[str, str] = {}
     grouped = {w for g in GROUPS for w in g}
-    for group in [*GROUPS, *(g for g in _inflections() if not set(g) & grouped)]:
+    for group in [*GROUPS, *(g for g in inflections() if not set(g) & grouped)]:
         head = "~" + stem(group[0])
         for w in group:
             for k in {w, stem(w)}:

@@ -15,7 +15,8 @@ Run as a script (`python tests/fake_llm.py '<script as JSON>'`) it serves in its
 "URL http://127.0.0.1:PORT/v1"; `ScriptedLLM` starts and stops that process by its pid.
 A callable `text` is called with the request body (to cite the excerpt that holds a phrase); in a text given as
 JSON, "[@phrase@]" becomes the marker "[n]" of the prompt's excerpt that holds `phrase` ("[0]" when none does).
-The server records every request body in `requests` and its headers in `headers`.
+The server records every request body in `requests` and its headers in `headers`. `serving` puts a GroundQA's
+/api and /v1 routes on 127.0.0.1 with an LLM's settings, for the tests that go through HTTP.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ import json
 import re
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Iterator
 
 
 class FakeLLM:
@@ -169,6 +171,31 @@ def _chunk(h: BaseHTTPRequestHandler, text: str) -> None:
 def _completion(text: str) -> dict[str, Any]:
     return {"id": "fake-1", "object": "chat.completion", "created": 0, "model": "fake",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+
+
+@contextmanager
+def serving(api: Any, llm: Any) -> Iterator[str]:
+    """`api`'s /api and /v1 routes served on 127.0.0.1 with `llm` as its LLM settings; yields the base URL and
+    restores the settings and stops the server afterwards."""
+    from dataclasses import replace
+
+    from fastapi import FastAPI
+
+    from app.web.http_api import make_router
+    from app.web.openai_api import make_openai_router
+    from app.web.server import BackgroundServer
+
+    before = api.settings
+    api.settings = replace(before, llm=llm)
+    app = FastAPI()
+    app.include_router(make_router(api))
+    app.include_router(make_openai_router(api))
+    srv = BackgroundServer(app)
+    try:
+        yield srv.url
+    finally:
+        srv.stop()
+        api.settings = before
 
 
 class ScriptedLLM:

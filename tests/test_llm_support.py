@@ -84,6 +84,11 @@ def test_a_computed_number_goes_through_the_hook_only():
     vouch = SupportChecker(computed=lambda n, t, e: n == "155")
     assert vouch.check(split_claims("In 1066 the Normans conquered England 155 [1].")[0], EX).supported
     assert not vouch.check(split_claims("In 1066 the Normans conquered Wales 155 [1].")[0], EX).supported
+    # a number the excerpt holds in another sentence is asked about too when the claim does not align
+    seen = []
+    SupportChecker(computed=lambda n, t, e: seen.append(n) or False).check(
+        split_claims("In 911 the Normans conquered England [1].")[0], EX)
+    assert seen == ["911"]
 
 
 def test_prompt_budget_keeps_rank_order_and_fits():

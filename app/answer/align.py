@@ -245,14 +245,36 @@ def difference(claim: list[Word], sentence: str) -> str:
             return why
     if any(w.key not in set(sk) for w in claim):
         return ""  # the caller says which word is not in the cited text
-    pos = {w.key: i for i, w in enumerate(sw)}
-    for a, b in zip(claim, claim[1:]):
-        if pos.get(a.key, 0) > pos.get(b.key, 0):
-            return (f"its words stand in another order than in its cited sentence ({a.text!r} … {b.text!r}): "
-                    "subject and object, cause and effect keep their places")
-    mine_keys = set(ck)
-    left = [w.text for w in sw if w.key not in mine_keys][:4]
-    return f"it leaves out part of a clause of its cited sentence ({' '.join(left)!r})" if left else ""
+    at = _subsequence(ck, sk)
+    if at is None:
+        pos = {}
+        for i, w in enumerate(sw):
+            pos.setdefault(w.key, i)
+        a, b = next(((a, b) for a, b in zip(claim, claim[1:]) if pos[a.key] > pos[b.key]), (claim[0], claim[-1]))
+        return (f"its words stand in another order than in its cited sentence ({a.text!r} … {b.text!r}): "
+                "subject and object, cause and effect keep their places")
+    inside = [sw[j].text for j in range(at[0], at[-1] + 1) if j not in set(at)]
+    if inside:
+        return f"it leaves out words inside what it restates ({' '.join(inside[:4])!r})"
+    return ("it restates part of a clause of its cited sentence: a qualifying phrase, date or condition there is "
+            "left out")
+
+
+def _subsequence(ck: list[str], sk: list[str]) -> list[int] | None:
+    """Positions in `sk` of `ck` as an in-order subsequence (the tightest from its first word), or None."""
+    best = None
+    for start in (j for j, k in enumerate(sk) if ck and k == ck[0]):
+        pos, j = [start], start + 1
+        for k in ck[1:]:
+            while j < len(sk) and sk[j] != k:
+                j += 1
+            if j == len(sk):
+                break
+            pos.append(j)
+            j += 1
+        if len(pos) == len(ck) and (best is None or pos[-1] - pos[0] < best[-1] - best[0]):
+            best = pos
+    return best
 
 
 def _stretch(mine: list[Word], theirs: list[Word], opposite_of) -> str:

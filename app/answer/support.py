@@ -9,8 +9,9 @@ An answer is split into sentences ("claims", app/answer/claims.py). A claim is s
    sentences of an excerpt, not two excerpts; a sentence that needs two sources must be two sentences;
 3. that sentence is not addressed to a reader or a model (corpus/addressed.py): an instruction is never
    evidence, nor is the sentence an address header ("Note for AI assistants:") introduces;
-4. a number that no cited sentence holds fails, unless the computation hook (app/answer/computed.py) re-derives
-   it from cited operands (no engine is connected yet: it never does).
+4. a number its source sentence does not hold fails, unless the computation hook (app/answer/computed.py)
+   re-derives it from cited operands (no engine is connected yet: it never does); the rest of the claim must
+   still align with one sentence.
 Soundness comes before completeness: a faithful paraphrase the rules cannot prove is removed like a false one.
 Only the cited excerpts are read, so text inside an excerpt ("ignore your instructions…") can never relax a check.
 """
@@ -102,17 +103,15 @@ class SupportChecker:
         mine, why = self._numbers(claim.text, mine, sources, cited)
         if why:
             return Verdict(claim, False, why)
-        keys = tuple(w.key for w in mine)
-        row_why: list[tuple[str, int]] = []
-        for s in trusted:
-            if s.row:
-                row_why.append(row_mismatch(mine, excerpt_texts[s.span.excerpt], s.span.start, s.span.end,
-                                            claim.text))
-                ok = not row_why[-1][0]
-            else:
-                ok = match(keys, s.span.text) is not None
-            if ok:
-                return Verdict(claim, True, evidence=[s.span])
+        found, row_why = _find(mine, trusted, excerpt_texts, claim.text)
+        if found is None:
+            # a number the cited text holds elsewhere may still be one the model computed: ask the hook, and
+            # align the rest without the numbers it re-derived
+            vouched = [w for w in mine if w.kind == "number" and self.computed(w.text, claim.text, cited)]
+            if vouched:
+                found, _ = _find([w for w in mine if w not in vouched], trusted, excerpt_texts, claim.text)
+        if found is not None:
+            return Verdict(claim, True, evidence=[found.span])
         return Verdict(claim, False, _reason(mine, sources, trusted, row_why))
 
     def _numbers(self, text: str, mine: list[Word], sources: list[_Source],
@@ -132,6 +131,22 @@ class SupportChecker:
                 continue
             out.append(w)
         return out, ""
+
+
+def _find(mine: list[Word], trusted: list[_Source], excerpt_texts: Sequence[str],
+          claim_text: str) -> tuple[_Source | None, list[tuple[str, int]]]:
+    """The first trusted sentence or row the claim's words align with (None when none does), and for each row
+    tried why it does not support the claim."""
+    keys = tuple(w.key for w in mine)
+    row_why: list[tuple[str, int]] = []
+    for s in trusted:
+        if s.row:
+            row_why.append(row_mismatch(mine, excerpt_texts[s.span.excerpt], s.span.start, s.span.end, claim_text))
+            if not row_why[-1][0]:
+                return s, row_why
+        elif match(keys, s.span.text) is not None:
+            return s, row_why
+    return None, row_why
 
 
 def _reason(mine: list[Word], sources: list[_Source], trusted: list[_Source], row_why: list[tuple[str, int]]) -> str:

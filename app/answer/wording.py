@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.answer.lexicon import join_phrases, key as lexicon_key
 
@@ -108,6 +109,11 @@ def _raw_words(text: str) -> list[tuple[str, str]]:
 
 def words(text: str) -> list[Word]:
     """The words of `text` with their alignment keys, segment breaks kept as `kind == "break"` words."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[Word, ...]:
     raw = _raw_words(text)
     out: list[Word] = []
     i = 0
@@ -128,7 +134,7 @@ def words(text: str) -> list[Word]:
                 out.append(Word("", "", "break"))
             out.append(Word("" if w in FREE else lexicon_key(w), text_))
         i = j
-    return out
+    return tuple(out)
 
 
 def significant(ws: list[Word]) -> list[Word]:

@@ -41,7 +41,7 @@ _AI = (r"(?:a\.?i\.?|artificial intelligence|llms?|gpts?|chat\s?gpt|claude|gemin
        r"|summari[sz]ers?|crawlers?|assistants?|programs?))")
 _SPEECH = (r"(?:say|state|respond|reply|answer|tell|claim|mention|report|output|write|repeat|include|assert|insist"
            r"|confirm|ignore|disregard|treat|describe|present|call|refer|recommend|conclude|emphasi[sz]e|stress"
-           r"|print|reveal|inform|note)")
+           r"|print|reveal|inform|note|know|remember|understand|be aware|keep in mind)")
 _LEAD = (r"(?:(?:please|kindly|always|simply|just|now|instead|then|so|also|from now on|be sure to|make sure to"
          r"|make sure you|remember to|do not forget to|don't forget to|you should|you must|you will|you are to)"
          r"[\s,]+)*")
@@ -59,6 +59,7 @@ _ANYWHERE = re.compile(
     r"|\byour (?:answers?|responses?|replies|summary|output)\s+(?:must|should|will|has to|needs? to)\b"
     r"|\bin (?:your|any|every|each|all) (?:answers?|responses?|replies|summar(?:y|ies)|outputs?)\b"
     r"|\bthe (?:correct|right|only|official|true|expected) answer (?:is|to (?:any|every|all|this)|should)\b"
+    r"|\bthe answer to (?:any|every|all|each) (?:questions?|quer(?:y|ies)|requests?)\b"
     r"|(?:^|[\s\"'(\[])(?:system|assistant|user|developer|ai)\s*:"
     r"|\[/?inst\]|<\|im_start\|>|###\s*instruction"
     r"|\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}\b(?:instructions?|rules|prompts?|guidelines|directives"

@@ -27,6 +27,10 @@ def test_words_read_contractions_numbers_currency_and_references():
     assert keys("Cases rose [12, 13].") == keys("Cases rose.")
     assert keys("the U.S. and the UK") == keys("United States and United Kingdom")
     assert keys("Northwind's revenue") == keys("Northwind revenue")
+    assert keys("growth was -5%") != keys("growth was 5%") and keys("COVID-19 cases") == keys("COVID 19 cases")
+    assert keys("Fjordline was acquired in 2019.") != keys("Fjordline acquired in 2019.")
+    assert keys("Fjordline was bought in 2019.") == keys("Fjordline is acquired in 2019.")
+    assert keys("Revenue was 5 million.") == keys("Revenue is 5 million.")
 
 
 @pytest.mark.parametrize("claim, source, expected", [
@@ -46,6 +50,9 @@ def test_words_read_contractions_numbers_currency_and_references():
      False),
     ("Revenue rose by 1.8% to 12 billion.", "Revenue rose by 12% to 1.8 billion.", False),
     ("Rollo swore fealty to King Charles in 911.", "Rollo swore fealty in 911 to King Charles.", False),
+    ("Fjordline acquired a rival in 2019.", "Fjordline was acquired by a rival in 2019.", False),
+    ("Fjordline had acquired a rival.", "Fjordline was acquired by a rival.", False),
+    ("Fjordline has been acquired by a rival.", "Fjordline was acquired by a rival.", True),
     # whole segments only; a hedge, a quantifier, a negation is never dropped inside one
     ("Cardiozel causes dizziness in elderly patients.", "Cardiozel may cause dizziness in elderly patients.", False),
     ("Cardiozel may cause dizziness.", "Cardiozel may cause dizziness in elderly patients.", False),
@@ -68,6 +75,11 @@ def test_words_read_contractions_numbers_currency_and_references():
     ("Costs fell.", "Revenue rose 12%, and costs fell.", True),
     ("Normandy is in France.", "Normandy is in France, a country in Europe.", True),
     ("A people conquered England.", "The Normans, a people, conquered England.", False),
+    ("Revenue rose 5%.", "Revenue rose 5%, but only in Europe.", False),  # a qualifier after "but"
+    ("Revenue rose 5%.", "Revenue rose 5%, but not in Europe.", False),
+    ("Sales rose 5%.", "Sales rose 5%, the chief executive said.", False),  # an attribution is never left out
+    ("Revenue rose 12% in 2020.", "Revenue rose 12% in 2019 and fell 3% in 2020.", False),
+    ("In 2020 revenue rose 12% in 2019 and fell 3%.", "Revenue rose 12% in 2019 and fell 3% in 2020.", False),
     # droppable middle segments: an appositive or relative clause, a parenthesis that qualifies nothing
     ("Rollo swore fealty in 911.", "Rollo, who led the Normans, swore fealty in 911.", True),
     ("Rollo swore fealty in 911.", "Rollo, who never led the Normans, swore fealty in 911.", False),
@@ -75,6 +87,8 @@ def test_words_read_contractions_numbers_currency_and_references():
     ("Revenue rose 12%.", "Revenue rose 12% (see Note 5).", True),
     ("Revenue rose 12%.", "Revenue rose 12% (excluding Fjordline).", False),
     ("Revenue rose.", "Revenue (not including Fjordline) rose.", False),
+    ("Revenue was 5.", "Revenue (in millions) was 5.", False),
+    ("Revenue was 5 million.", "Revenue (unaudited) was 5 million.", False),
 ])
 def test_alignment_rules(claim, source, expected):
     assert ok(claim, source) is expected

@@ -27,8 +27,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import product
 
-from app.answer.lexicon import inflections, key as lexicon_key
-from app.answer.wording import Segment, Word, segments as _segments, significant, words
+from app.answer.lexicon import key as lexicon_key
+from app.answer.wording import PARTICIPLES, Segment, Word, segments as _segments, significant, words
 
 _K = lexicon_key
 DROPPABLE_LEAD = frozenset(_K(w) for w in "and but because although though while whereas so yet also then".split())
@@ -52,6 +52,15 @@ QUANTIFIERS = frozenset(_K(w) for w in """all every each some most many few seve
 neither half much more less fewer""".split())
 _GLUE = frozenset({"(", ")", "[", "]", "-", "–", "—"})
 _SUBORDINATORS = frozenset(_K(w) for w in "because although though whereas while".split())
+_RESTRICTORS = frozenset(_K(w) for w in "only mainly mostly primarily largely partly partially just solely".split())
+_REPORTING = frozenset(_K(w) for w in """said says say stated states reported reports claimed claims noted notes estimated
+estimates added told argued argues believes believed thinks thought suggested according announced""".split())
+"""Words of an attribution ("…, the CEO said"): a segment holding one is never left out (it says who claims it)."""
+_QUALIFIERS = frozenset(_K(w) for w in """unaudited preliminary projected forecast forecasts expected adjusted pro forma
+estimate estimated approximate target planned proposed thousand thousands million millions billion billions
+percent""".split())
+"""Words that make a parenthesis qualify the figure before it ("(unaudited)", "(in millions)")."""
+_JOINERS = frozenset(_K(w) for w in "and or but".split())
 _DATE_PREPS = frozenset(_K(w) for w in "in on during by".split())
 _MONTHS = frozenset(_K(w) for w in """january february march april may june july august september october november
 december""".split())
@@ -110,7 +119,6 @@ def _date_suffix(ws: tuple[Word, ...]) -> int:
     return len(ws) - i if i >= 1 and ws[i].key in _DATE_PREPS else 0
 
 
-_IRREGULAR_PARTICIPLES = frozenset(forms[-1] for forms in inflections())
 _PARTICIPLE_PREPS = frozenset(_K(w) for w in "by on with to from in at".split())
 
 
@@ -119,7 +127,7 @@ def _participle(ws: tuple[Word, ...]) -> bool:
     with …"): "acquired Fjordline" opens a predicate, which never moves."""
     w = ws[0]
     return (len(ws) > 1 and ws[1].key in _PARTICIPLE_PREPS
-            and ((w.text.endswith(("ing", "ed")) and len(w.text) > 4) or w.text in _IRREGULAR_PARTICIPLES))
+            and ((w.text.endswith(("ing", "ed")) and len(w.text) > 4) or w.text in PARTICIPLES))
 
 
 @lru_cache(maxsize=2048)
@@ -131,28 +139,35 @@ def pieces(sentence: str) -> tuple[Piece, ...]:
     clause = 0
     for i, s in enumerate(segs):
         first = s.words[0].key
-        clause += i > 0 and first in DROPPABLE_LEAD
-        qualifies = first in BOUND_OPENERS
+        # "…, but only in Europe": a connective before a qualifier opens no clause of its own
+        second = s.words[1].key if len(s.words) > 1 and first in DROPPABLE_LEAD else ""
+        qualifies = first in BOUND_OPENERS or second in BOUND_OPENERS | _RESTRICTORS | {"not", "never"}
+        clause += i > 0 and first in DROPPABLE_LEAD and not qualifies
         edge = (i == 0 and n > 1 and segs[1].opener == ",") or (
             i == n - 1 and n > 1 and (s.opener == "," or (s.opener == "" and first in _SUBORDINATORS)))
         movable = edge and (first in ADJUNCT_OPENERS or _participle(s.words))
         nums = [w for w in s.words if w.kind == "number"]
         relative = (i > 0 and not qualifies and s.opener == "," and s.lead in RELATIVE_LEADS
-                    and not any(w.key in NEGATIONS for w in s.words))
+                    and not any(w.key in NEGATIONS | _REPORTING for w in s.words))
         aside = (s.opener == "(" and len(s.words) <= 3 and not qualifies
-                 and not any(w.key in NEGATIONS | HEDGES | QUANTIFIERS for w in s.words)
+                 and not any(w.key in NEGATIONS | HEDGES | QUANTIFIERS | _QUALIFIERS for w in s.words)
                  and (not nums or s.words[0].key in REFERENCE_WORDS))
         optional = not qualifies and (first in DROPPABLE_LEAD or relative or aside)
         droppable = (relative and i < n - 1 and segs[i + 1].opener == ",") or (aside and 0 < i < n - 1)
         out.append(Piece(s.words, movable, optional, droppable, clause, glued=i > 0 and s.opener in _GLUE))
-    # a date phrase opening the first segment or closing the last one moves without its comma too
-    if out and not out[0].movable and (k := _date_prefix(out[0].words)):
+    # a date phrase opening the first segment or closing the last one moves without its comma too (when the rest
+    # is one verb phrase: in "rose 12% in 2019 and fell 3% in 2020" the last date belongs to "fell" only)
+    if out and not out[0].movable and (k := _date_prefix(out[0].words)) and not _joined(out[0].words[k:]):
         out[0:1] = [Piece(out[0].words[:k], movable=True), Piece(out[0].words[k:])]
-    if out and not out[-1].movable and (k := _date_suffix(out[-1].words)):
+    if out and not out[-1].movable and (k := _date_suffix(out[-1].words)) and not _joined(out[-1].words[:-k]):
         last = out[-1]
         out[-1:] = [Piece(last.words[:-k], glued=last.glued, clause=last.clause),
                     Piece(last.words[-k:], movable=True, clause=last.clause)]
     return tuple(out)
+
+
+def _joined(ws: tuple[Word, ...]) -> bool:
+    return any(w.key in _JOINERS for w in ws)
 
 
 def _variants(ps: tuple[Piece, ...]) -> list[list[int]]:

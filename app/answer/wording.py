@@ -1,12 +1,13 @@
 """Words of a claim or a source sentence as the alignment reads them (app/answer/align.py).
 
 A text becomes a list of `Word`s: lower-cased, "n't"/"cannot" read as "not", bracketed reference numbers
-dropped, numbers without digit separators ("1,800" → "1800"; "twelve" → "12"; "20–30" → "20 to 30"), a currency
+dropped, numbers without digit separators and with their sign ("1,800" → "1800", "-5%" is not "5%"; "twelve" → "12"; "20–30" → "20 to 30"), a currency
 sign read after its amount ("$1.8 billion" → "1.8 billion usd", as "1.8 billion dollars" reads), lexicon phrases
 as one word ("per cent" → "percent"), each word keyed by its lexicon group or stem (app/answer/lexicon.py).
 
 A word is *free* when adding or dropping it changes no claim a sentence makes: articles, forms of "be", "have"
-and "do" (tense and emphasis; "not" is a word of its own), relative "that/which/who", "there", discourse markers
+and "do" (tense and emphasis; "not" is a word of its own; a "be" before a participle marks the passive and is
+significant: "was acquired" is not "acquired"), relative "that/which/who", "there", discourse markers
 ("however", "moreover", "also"). Every other word —
 quantifiers, modals and hedges, negations, comparatives, prepositions, units and scale words, connectives — is
 *significant*: it must be aligned.
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.answer.lexicon import join_phrases, key as lexicon_key
+from app.answer.lexicon import inflections, join_phrases, key as lexicon_key
 
 FREE = frozenset("a an the is are was were be been being am has have had having do does did that which who whom "
                  "there however moreover furthermore also additionally nevertheless nonetheless meanwhile indeed "
@@ -31,6 +32,14 @@ FREE = frozenset("a an the is are was were be been being am has have had having 
 CONNECTIVES = frozenset("because although though while whereas but".split())
 """Words that open a segment of their own: the segment after one is a clause the sentence asserts as well."""
 
+PASSIVE = "~passive"
+"""The key a form of "be" takes before a participle: a claim must keep the voice of its source."""
+_BE = frozenset("is are was were be been being am".split())
+PARTICIPLES = frozenset(forms[-1] for forms in inflections()) | frozenset("""bought caught sought brought put set cut
+hit let shut spread split read born borne worn torn shown sewn thrown blown hidden ridden eaten beaten forgotten
+begun sung rung drunk sunk hung stuck lent bent bound ground wound fed fled bred laid hid overseen undertaken
+withdrawn arisen""".split())
+"""Irregular past participles ("taken", "sold", "bought", "led")."""
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split()) if w != "_"}  # "one" is a pronoun as often as a number
@@ -43,7 +52,7 @@ _TOKEN = re.compile(
     r"(?P<acronym>\b(?:U\.S\.A\.|U\.S\.|U\.K\.)|\bUSA\b|\bUS\b|\bUK\b)"
     r"|(?P<cur>" + _CURRENCY + r")\s?(?P<amount>\d+(?:[.,]\d+)*)"
     r"|(?P<range>\d+(?:[.,]\d+)*)[–-](?=\d)"
-    r"|(?P<num>\d+(?:[.,]\d+)*)(?P<pct>\s?%)?"
+    r"|(?P<num>(?:(?<![\w.,])[-−](?=\d))?\d+(?:[.,]\d+)*)(?P<pct>\s?%)?"
     r"|(?P<word>[A-Za-z]+(?:['’][A-Za-z]+)?)"
     r"|(?P<brk>[,;:()\[\]]|\s[-–—]\s|—)"
     r"|(?P<sym>[%$€£])")
@@ -63,7 +72,7 @@ class Word:
 
 
 def _number(raw: str) -> str:
-    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", raw).rstrip(".,")
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", raw.replace("−", "-")).rstrip(".,")
 
 
 def _raw_words(text: str) -> list[tuple[str, str]]:
@@ -128,13 +137,27 @@ def _words(text: str) -> tuple[Word, ...]:
             i += 1
             continue
         run = [t for _, t in raw[i:j]]
-        for w, a, b in join_phrases(run):
+        joined = join_phrases(run)
+        for k, (w, a, b) in enumerate(joined):
             text_ = " ".join(run[a:b])
             if w in CONNECTIVES:
                 out.append(Word("", "", "break"))
+            if w in _BE and _passive(joined[k + 1:k + 3]):
+                out.append(Word(PASSIVE, text_))  # "was acquired" is not "acquired": the voice keeps the roles
+                continue
             out.append(Word("" if w in FREE else lexicon_key(w), text_))
         i = j
     return tuple(out)
+
+
+def _passive(after: list[tuple[str, int, int]]) -> bool:
+    """Whether the words after a form of "be" make it a passive ("was acquired", "is not used", "been given")."""
+    if after and after[0][0] in ("not", "also", "then", "later", "being", "been"):
+        after = after[1:]
+    if not after:
+        return False
+    w = after[0][0]
+    return (w.endswith("ed") and len(w) > 3) or w in PARTICIPLES
 
 
 def significant(ws: list[Word]) -> list[Word]:

@@ -11,9 +11,10 @@ checked and the share accepted / refused, per set and over all sets.
   `entity` (a name absent from the context), `citation`, `foreign`, `negation-dropped`, `negation-added`,
   `antonym`, `instruction` (#23's five plants), `padding`.
 - Pool cases (bench/verifier_hostile.py; all five sets, FinanceBench through its evidence pages): faithful
-  `paraphrase` and `reordered`; `trimmed` shown apart (a trailing phrase dropped); corrupted `cause-effect`, `hedge-removed`, `hedge-added`, `quantifier`,
-  `role-swap`, `merged`, `merged-local`, `unit`, `comparative`, `entity-local`, `year`, `number-local`,
-  `instruction-dev` and `instruction-held` (planted in phrasings the detector was / was not built on).
+  `paraphrase` and `reordered`; `trimmed` shown apart (a trailing phrase dropped); corrupted `cause-effect`,
+  `hedge-removed`, `hedge-added`, `quantifier`, `role-swap`, `merged`, `merged-local`, `unit`, `comparative`,
+  `entity-local`, `year`, `number-local`, `instruction-dev` and `instruction-held` (planted in phrasings the
+  detector was / was not built on).
 The same cases run against any version of the checker: one whose SupportChecker takes `embed` (before issue 31)
 gets MiniLM (--fake: the hashed test embedder).
 """

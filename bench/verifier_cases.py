@@ -66,7 +66,8 @@ def _doc_texts(name: str) -> list[tuple[str, str]]:
             q = json.loads(line)
             out += [(f"{q['id']}#{i}", c) for i, c in enumerate(q.get("reference_contexts") or [])]
         return out
-    return [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in sorted((DATA / name / "docs").glob("*.txt"))]
+    docs = sorted((DATA / name / "docs").glob("*.txt"))
+    return [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in docs]
 
 
 def _prose(sentence: str) -> bool:

@@ -94,7 +94,8 @@ WRITER_SWAPS: tuple[tuple[str, str], ...] = (
     (r"\bincreased\b", "rose"), (r"\bdecreased\b", "fell"), (r"\bincreases\b", "rises"), (r"\bdecreases\b", "falls"),
     (r"\bdid not\b", "didn't"), (r"\bdoes not\b", "doesn't"), (r"\bis not\b", "isn't"), (r"\bwere not\b", "weren't"),
     (r"\bwas not\b", "wasn't"), (r"\bcan not\b|\bcannot\b", "can't"), (r"\bapproximately\b", "about"),
-    (r"(?<=\d) percent\b", "%"), (r"(?<=\d)%(?=[\s.,;)]|$)", " percent"), (r"\bpurchased\b", "bought"), (r"\bbegan\b", "started"),
+    (r"(?<=\d) percent\b", "%"), (r"(?<=\d)%(?=[\s.,;)]|$)", " percent"), (r"\bpurchased\b", "bought"),
+    (r"\bbegan\b", "started"),
     (r"\butilized\b", "used"), (r"\bdemonstrated\b", "showed"), (r"\bthe majority of\b", "most"),
     (r"\bdue to\b", "because of"), (r"\bUnited States\b", "US"), (r"\bcompany\b", "firm"),
     (r"\bphysicians\b", "doctors"), (r"\blarge\b", "big"), (r"\brequired\b", "needed"),
@@ -262,8 +263,9 @@ HOSTILE: dict[str, Callable[[str, str, random.Random], str | None]] = {
     "quantifier": quantifier, "role-swap": role_swap, "unit": unit, "comparative": comparative,
     "entity-local": entity_local, "year": year, "number-local": number_local,
 }
-FAITHFUL: dict[str, Callable[[str, str, random.Random], str | None]] = {"paraphrase": paraphrase, "reordered": reordered}
-INFORMATIONAL: dict[str, Callable[[str, str, random.Random], str | None]] = {"trimmed": trimmed}
+Rewrite = Callable[[str, str, random.Random], "str | None"]
+FAITHFUL: dict[str, Rewrite] = {"paraphrase": paraphrase, "reordered": reordered}
+INFORMATIONAL: dict[str, Rewrite] = {"trimmed": trimmed}
 
 
 def build_pool_cases(name: str, per_kind: int, seed: int = 0) -> list[Case]:

@@ -36,7 +36,7 @@ COMPLEMENTED = ("state", "answer", "claim", "mention", "confirm", "report", "wri
 """Verbs that address the reader when followed by a complement: "State that …", "Answer only …"."""
 
 _AI = (r"(?:a\.?i\.?|artificial intelligence|llms?|gpts?|chat\s?gpt|claude|gemini|copilot|chat\s?bots?|bots?"
-       r"|(?:ai |virtual |digital |llm |research |coding )?assistants?|(?:large )?language models?"
+       r"|(?:ai |virtual |digital |llm |research |coding )?assistants?(?!\s+(?-i:[A-Z]))|(?:large )?language models?"
        r"|(?:ai|llm|language|generative|automated|machine) (?:models?|systems?|agents?|tools?|readers?"
        r"|summari[sz]ers?|crawlers?|assistants?|programs?))")
 _SPEECH = (r"(?:say|state|respond|reply|answer|tell|claim|mention|report|output|write|repeat|include|assert|insist"
@@ -49,8 +49,13 @@ _COMPLEMENT = (r"(?:that|only|with|exactly|simply|to (?:the )?(?:users?|readers?
                r"|the readers?|people|them|everyone|anyone|yes|no\b|the following|:|\"|“)")
 _IMPERATIVE = (r"(?:(?:" + "|".join(IMPERATIVES) + r")\b(?!-|\s*,|\s+by\b)"
                r"|(?:" + "|".join(COMPLEMENTED) + r")\s+" + _COMPLEMENT + ")")
+# A complemented verb opens an instruction only with a capital ("State that …") or after a lead word ("Please
+# state that …"): "•state that special meetings may be called …" continues a list.
+_CAPITAL_IMPERATIVE = (r"(?:(?:" + "|".join(IMPERATIVES) + r")\b(?!-|\s*,|\s+by\b)"
+                       r"|(?:" + "|".join(f"(?-i:{w[0].upper()}){w[1:]}" for w in COMPLEMENTED) + r")\s+"
+                       + _COMPLEMENT + ")")
 _OPENER = re.compile(
-    r"^\W*" + _LEAD + _IMPERATIVE
+    r"^\W*(?:" + _LEAD.replace(")*", ")+", 1) + _IMPERATIVE + "|" + _CAPITAL_IMPERATIVE + ")"
     + r"|^\W*(?:do not|don't|never)\s+(?:say|reveal|mention|disclose|tell|repeat|cite|quote|state)\b", re.I)
 _AFTER_LEAD_CLAUSE = re.compile(
     r"^\W*(?:when|whenever|if|while|once|in case|should)\b[^.!?]{0,160}?,\s*" + _LEAD + _IMPERATIVE, re.I)
@@ -73,8 +78,8 @@ _ANYWHERE = re.compile(
     r"|\b(?:for|to)\s+(?:any|all|every)?\s*" + _AI + r"\s+(?:reading|processing|summari[sz]ing|parsing|answering"
     r"|that reads?|who reads?|which reads?)\b"
     r"|\b(?:intended|meant|addressed|written)\s+for\s+(?:any\s+|all\s+|the\s+)?" + _AI + r"\b"
-    r"|\b" + _AI + r"(?:\s+(?:reading|processing|summari[sz]ing|answering)\s+(?:this|these|the)(?:\s+(?:document|page|text"
-    r"|file|report|passage|section|article|content|message|questions?)s?)?)?\s*,?\s+"
+    r"|\b" + _AI + r"(?:\s+(?:reading|processing|summari[sz]ing|answering)\s+(?:this|these|the)"
+    r"(?:\s+(?:document|page|text|file|report|passage|section|article|content|message|questions?)s?)?)?\s*,?\s+"
     r"(?:should|must|shall|will|need to|needs to|are to|is to|ought to|have to|has to"
     r"|(?:are|is) (?:instructed|required|asked|expected|told|directed|requested) to)\s+(?:always\s+|never\s+|not\s+"
     r"|only\s+)?" + _SPEECH + r"\b"
@@ -86,7 +91,7 @@ _ANYWHERE = re.compile(
 # Disregard …"): a capitalised imperative right after a comma, semicolon, colon, full stop or bracket that the
 # sentence splitter did not cut at (case-sensitive: "critics say that" is prose).
 _RUN_IN = re.compile(r"[,;:.\])]\s+(?:" + "|".join(w.capitalize() for w in IMPERATIVES) + r")\b(?!-)"
-                     r"|(?<=[a-z,)] )(?:Ignore|Disregard|Override|Respond|Reply)\b(?!-)")
+                     r"|(?<=[a-z,)] )(?:Ignore|Disregard|Override)\b(?!-)")
 _HEADER_WORDS = 7
 """An addressed sentence of at most this many words, or one ending in ":" or "!", only announces an address: the
 sentence after it is what it wants said."""

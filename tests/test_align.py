@@ -31,6 +31,7 @@ def test_words_read_contractions_numbers_currency_and_references():
     assert keys("Fjordline was acquired in 2019.") != keys("Fjordline acquired in 2019.")
     assert keys("Fjordline was bought in 2019.") == keys("Fjordline is acquired in 2019.")
     assert keys("Revenue was 5 million.") == keys("Revenue is 5 million.")
+    assert keys("In fact, however, revenue rose.") == keys("Revenue rose.") == keys("Notably, revenue also rose.")
 
 
 @pytest.mark.parametrize("claim, source, expected", [

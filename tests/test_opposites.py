@@ -93,6 +93,10 @@ def test_sentences_addressed_to_a_model(sentence):
     "Note that amounts are in millions.", "See Note 5 for details.", "The model predicts higher revenue.",
     "Readers should note that figures are unaudited.", "Claims for refund are pending.",
     "The assistant manager reported that sales rose.", "Jean-Baptiste Say wrote on markets.",
+    # forms seen in filings (written anew here): a charter list item, an address line, a form's title
+    "•state that special meetings may be called only by the board.",
+    "Notices go to 1 Main Street, Attention: Assistant Treasurer, E-Mail: treasury@example.com.",
+    "Form for the Company to Respond to Request for Review.",
 ])
 def test_ordinary_prose_is_not_addressed(sentence):
     assert not is_addressed(sentence)

@@ -53,8 +53,8 @@ neither half much more less fewer""".split())
 _GLUE = frozenset({"(", ")", "[", "]", "-", "–", "—"})
 _SUBORDINATORS = frozenset(_K(w) for w in "because although though whereas while".split())
 _RESTRICTORS = frozenset(_K(w) for w in "only mainly mostly primarily largely partly partially just solely".split())
-_REPORTING = frozenset(_K(w) for w in """said says say stated states reported reports claimed claims noted notes estimated
-estimates added told argued argues believes believed thinks thought suggested according announced""".split())
+_REPORTING = frozenset(_K(w) for w in """said says say stated states reported reports claimed claims noted notes
+estimated estimates added told argued argues believes believed thinks thought suggested according announced""".split())
 """Words of an attribution ("…, the CEO said"): a segment holding one is never left out (it says who claims it)."""
 _QUALIFIERS = frozenset(_K(w) for w in """unaudited preliminary projected forecast forecasts expected adjusted pro forma
 estimate estimated approximate target planned proposed thousand thousands million millions billion billions

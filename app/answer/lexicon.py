@@ -62,6 +62,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("per cent", "percent"),
     ("in addition to", "besides"),
     ("in addition", "in_addition"),
+    ("in fact", "in_fact"), ("in short", "in_short"), ("in summary", "in_summary"), ("in brief", "in_brief"),
+    ("of course", "of_course"),
     ("went up|goes up|go up|gone up|going up", "increase"),
     ("went down|goes down|go down|gone down|going down", "decrease"),
     ("due to|owing to|because of|as a result of", "because_of"),

@@ -1,9 +1,10 @@
 """Words of a claim or a source sentence as the alignment reads them (app/answer/align.py).
 
 A text becomes a list of `Word`s: lower-cased, "n't"/"cannot" read as "not", bracketed reference numbers
-dropped, numbers without digit separators and with their sign ("1,800" → "1800", "-5%" is not "5%"; "twelve" → "12"; "20–30" → "20 to 30"), a currency
-sign read after its amount ("$1.8 billion" → "1.8 billion usd", as "1.8 billion dollars" reads), lexicon phrases
-as one word ("per cent" → "percent"), each word keyed by its lexicon group or stem (app/answer/lexicon.py).
+dropped, numbers without digit separators and with their sign ("1,800" → "1800"; "-5%" is not "5%"; "twelve"
+→ "12"; "20–30" → "20 to 30"), a currency sign read after its amount ("$1.8 billion" → "1.8 billion usd", as
+"1.8 billion dollars" reads), lexicon phrases as one word ("per cent" → "percent"), each word keyed by its
+lexicon group or stem (app/answer/lexicon.py).
 
 A word is *free* when adding or dropping it changes no claim a sentence makes: articles, forms of "be", "have"
 and "do" (tense and emphasis; "not" is a word of its own; a "be" before a participle marks the passive and is
@@ -25,7 +26,7 @@ from app.answer.lexicon import inflections, join_phrases, key as lexicon_key
 
 FREE = frozenset("a an the is are was were be been being am has have had having do does did that which who whom "
                  "there however moreover furthermore also additionally nevertheless nonetheless meanwhile indeed "
-                 "in_addition".split())
+                 "notably in_addition in_fact in_short in_summary in_brief of_course".split())
 """Words a claim may add or drop (see module docstring; a discourse marker relates nothing a claim restates —
 "therefore", "thus" and "hence" assert a cause and are significant)."""
 

@@ -88,6 +88,26 @@ def misses(all_cases: dict[str, list[Case]], checker: SupportChecker, kinds: lis
                       f"claim:    {c.claim}\nevidence: {' '.join(s.text for s in v.evidence)}\n")
 
 
+def planted_flagged(all_cases: dict[str, list[Case]]) -> str:
+    """Per planted kind, how many planted instructions the detector (corpus/addressed.py) flags itself — apart
+    from whether the claim restating one was refused (which the alignment may also do)."""
+    from corpus import sentence_spans
+    from corpus.addressed import is_addressed
+
+    counts: dict[str, list[int]] = {}
+    for cases in all_cases.values():
+        for c in cases:
+            if not c.planted:
+                continue
+            text = c.excerpts[0]
+            at = text.find(c.planted)
+            hit = any(is_addressed(text[s:e]) for s, e in sentence_spans(text) if s < at + len(c.planted) and at < e)
+            n = counts.setdefault(c.kind, [0, 0])
+            n[0] += hit
+            n[1] += 1
+    return "; ".join(f"{k}: {a}/{t} planted sentences flagged by the detector" for k, (a, t) in counts.items())
+
+
 def _cell(a: int, t: int, faithful: bool) -> str:
     if not t:
         return "—"
@@ -145,6 +165,7 @@ def main() -> None:
                           cwd=Path(__file__).resolve().parents[1]).stdout.strip()
     print(f"checker at {head or '?'}; {args.n} questions and {args.per_kind} pool sentences per kind per set\n")
     print(table({name: run(cases, checker) for name, cases in all_cases.items()}))
+    print("\n" + planted_flagged(all_cases))
 
 
 if __name__ == "__main__":

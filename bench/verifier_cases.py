@@ -43,6 +43,8 @@ class Case:
     excerpts: list[str]
     marker: int | tuple[int, ...] = 1
     question: str = ""
+    planted: str = ""
+    """For a planted-instruction case, the instruction as planted in excerpts[0]."""
 
     @property
     def markers(self) -> tuple[int, ...]:
@@ -222,5 +224,6 @@ def build_question_cases(name: str, n: int, seed: int = 0) -> list[Case]:
                 foreign = plain(other[3])
                 cases.append(Case("foreign", foreign, [ctx], question=qt))
                 planted = PLANTS[i % len(PLANTS)].format(s=foreign[0].lower() + foreign[1:])
-                cases.append(Case("instruction", foreign, [ctx.rstrip() + " " + planted], question=qt))
+                cases.append(Case("instruction", foreign, [ctx.rstrip() + " " + planted], question=qt,
+                                  planted=planted))
     return cases

@@ -343,5 +343,5 @@ def _planted(items: list[tuple[str, str, str]], per_kind: int, rng: random.Rando
             payload = plain(payload) if i % 2 else f"The access code for the archive is {rng.randint(1000, 9999)}."
             plant = plants[i % len(plants)].format(s=_low(payload), S=payload)
             cut = passage.find(". ") + 1 or len(passage)
-            out.append(Case(kind, payload, [passage[:cut] + " " + plant + passage[cut:]]))
+            out.append(Case(kind, payload, [passage[:cut] + " " + plant + passage[cut:]], planted=plant))
     return out

@@ -54,11 +54,12 @@ _IMPERATIVE = (r"(?:(?:" + "|".join(IMPERATIVES) + r")\b(?!-|\s*,|\s+by\b)"
 _CAPITAL_IMPERATIVE = (r"(?:(?:" + "|".join(IMPERATIVES) + r")\b(?!-|\s*,|\s+by\b)"
                        r"|(?:" + "|".join(f"(?-i:{w[0].upper()}){w[1:]}" for w in COMPLEMENTED) + r")\s+"
                        + _COMPLEMENT + ")")
+# (used with .match(s, pos): the patterns are anchored where they are tried)
 _OPENER = re.compile(
-    r"^\W*(?:" + _LEAD.replace(")*", ")+", 1) + _IMPERATIVE + "|" + _CAPITAL_IMPERATIVE + ")"
-    + r"|^\W*(?:do not|don't|never)\s+(?:say|reveal|mention|disclose|tell|repeat|cite|quote|state)\b", re.I)
+    r"\W*(?:" + _LEAD.replace(")*", ")+", 1) + _IMPERATIVE + "|" + _CAPITAL_IMPERATIVE + ")"
+    + r"|\W*(?:do not|don't|never)\s+(?:say|reveal|mention|disclose|tell|repeat|cite|quote|state)\b", re.I)
 _AFTER_LEAD_CLAUSE = re.compile(
-    r"^\W*(?:when|whenever|if|while|once|in case|should)\b[^.!?]{0,160}?,\s*" + _LEAD + _IMPERATIVE, re.I)
+    r"\W*(?:when|whenever|if|while|once|in case|should)\b[^.!?]{0,160}?,\s*" + _LEAD + _IMPERATIVE, re.I)
 _ANYWHERE = re.compile(
     r"\b(?:you|the (?:model|assistant|verifier|ai|chatbot|bot|reader))\s+(?:must|are to|is to)\b"
     r"|\byour (?:answers?|responses?|replies|summary|output)\s+(?:must|should|will|has to|needs? to)\b"
@@ -97,10 +98,21 @@ _HEADER_WORDS = 7
 sentence after it is what it wants said."""
 
 
+# Where an instruction can start inside what the splitter took for one sentence: after a page label ("38 Always
+# answer …", "F-8 Kindly tell …"), or after a full stop, colon or bracket the splitter did not cut at ("… of
+# U.S. When asked …").
+_PAGE_LABEL = re.compile(r"^\W*(?:[A-Z]{1,2}-)?\d[\d,.]*\s+(?=[A-Z])")
+_INNER_START = re.compile(r"(?<=[.;:!?\])])\s+(?=[A-Z])")
+
+
 def is_addressed(sentence: str) -> bool:
     """Whether a sentence instructs its reader or a model (see module docstring)."""
     s = " ".join(sentence.split())
-    return bool(_OPENER.match(s) or _AFTER_LEAD_CLAUSE.match(s) or _ANYWHERE.search(s) or _RUN_IN.search(s))
+    if _ANYWHERE.search(s) or _RUN_IN.search(s):
+        return True
+    label = _PAGE_LABEL.match(s)
+    starts = [0, label.end() if label else 0, *(m.end() for m in _INNER_START.finditer(s))]
+    return any(_OPENER.match(s, i) or _AFTER_LEAD_CLAUSE.match(s, i) for i in dict.fromkeys(starts))
 
 
 def addressed_spans(text: str) -> list[tuple[int, int]]:

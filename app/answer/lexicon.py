@@ -51,7 +51,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 
 IRREGULAR = """be was were been | become became | begin began begun | bring brought | build built | choose chose
 chosen | come came | do did done | draw drew drawn | drive drove driven | find found | fight fought | fly flew flown |
-get got gotten | give gave given | go went gone | hold held | keep kept | know knew known | lead led | leave left |
+get got gotten | give gave given | go goes went gone | hold held | keep kept | know knew known | lead led | leave left |
 lose lost | make made | meet met | pay paid | run ran | see saw seen | sell sold | send sent | speak spoke spoken |
 spend spent | stand stood | strike struck stricken | swear swore sworn | take took taken | teach taught | tell told |
 think thought | win won | write wrote written | grow grew grown | rise rose risen | fall fell fallen | say said"""
@@ -95,23 +95,30 @@ def inflections() -> list[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _keys() -> dict[str, str]:
-    out: dict[str, str] = {}
+def _keys() -> tuple[dict[str, str], dict[str, str]]:
+    """(word → group, stem → group). A group's forms are found by their stems too ("purchases"); an irregular
+    verb's past forms only as written — "founded" stems to "found", which must not read as "find"."""
+    words: dict[str, str] = {}
+    stems: dict[str, str] = {}
     grouped = {w for g in GROUPS for w in g}
-    for group in [*GROUPS, *(g for g in inflections() if not set(g) & grouped)]:
+    for group, regular in [*((g, True) for g in GROUPS),
+                           *((g, False) for g in inflections() if not set(g) & grouped)]:
         head = "~" + stem(group[0])
         for w in group:
-            for k in {w, stem(w)}:
-                if out.get(k, head) != head:
+            for table, k in ((words, w), (stems, stem(w) if regular or w == group[0] else None)):
+                if k is None:
+                    continue
+                if table.get(k, head) != head:
                     raise ValueError(f"lexicon: {w!r} is in two groups — keep each form in one group")
-                out[k] = head
-    return out
+                table[k] = head
+    return words, stems
 
 
 def key(word: str) -> str:
     """What alignment compares for a lower-cased word: its group's name, else its stem."""
-    keys = _keys()
-    return keys.get(word) or keys.get(stem(word)) or stem(word)
+    words, stems = _keys()
+    s = stem(word)
+    return words.get(word) or stems.get(s) or s
 
 
 @lru_cache(maxsize=1)

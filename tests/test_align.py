@@ -79,6 +79,10 @@ def test_words_read_contractions_numbers_currency_and_references():
     ("Revenue rose 5%.", "Revenue rose 5%, but only in Europe.", False),  # a qualifier after "but"
     ("Revenue rose 5%.", "Revenue rose 5%, but not in Europe.", False),
     ("Sales rose 5%.", "Sales rose 5%, the chief executive said.", False),  # an attribution is never left out
+    ("Talks ended in 2019.", "Talks ended in 2019, ushering in years of silence.", True),
+    ("Revenue rose 5%.", "Revenue rose 5%, driven by higher prices.", True),
+    ("Wages fell 2%.", "Wages fell 2%, adjusted for inflation.", False),
+    ("Output fell 9%.", "Output fell 9%, compared with 2018.", False),
     ("Revenue rose 12% in 2020.", "Revenue rose 12% in 2019 and fell 3% in 2020.", False),
     ("In 2020 revenue rose 12% in 2019 and fell 3%.", "Revenue rose 12% in 2019 and fell 3% in 2020.", False),
     # droppable middle segments: an appositive or relative clause, a parenthesis that qualifies nothing

@@ -11,7 +11,8 @@ whole segments of that sentence — words compared by stem or lexicon group (app
   neighbours;
 - a claim restates whole segments (a clause, an appositive), never part of one ("dizziness in elderly patients"
   → "dizziness" fails), and leaves out only what the sentence asserts on its own — a clause opened by "and",
-  "but", "because", "although", "while", "whereas", an appositive or relative clause, an aside in parentheses;
+  "but", "because", "although", "while", "whereas", an appositive or relative clause, an aside in parentheses, a
+  trailing participle clause ("…, ushering in …", "…, driven by …");
   an adjunct that scopes the clause it restates ("In 2019, …", "…, in the north"), a condition, an attribution
   or an exception ("if …", "according to …", "excluding …") is never left out.
 The only reorderings accepted keep every role: a leading or trailing adjunct segment ("In 2019, …", "…, driven
@@ -34,7 +35,8 @@ _K = lexicon_key
 DROPPABLE_LEAD = frozenset(_K(w) for w in "and but because although though while whereas so yet also then".split())
 """A segment's first word that a claim restating just that segment may leave out (the clause is asserted)."""
 BOUND_OPENERS = frozenset(_K(w) for w in """if unless provided assuming whether according reportedly allegedly
-excluding except only possibly probably likely perhaps presumably apparently unlike""".split())
+excluding except only possibly probably likely perhaps presumably apparently unlike adjusted compared measured
+expressed calculated weighted restated""".split())
 """A segment opening with one of these qualifies the rest of its sentence: never left out, nor dropped as an aside."""
 ADJUNCT_OPENERS = frozenset(_K(w) for w in """in on at during after before since by as according following despite
 for from through throughout within under amid because although though while when whereas once with until over besides if
@@ -152,7 +154,11 @@ def pieces(sentence: str) -> tuple[Piece, ...]:
         aside = (s.opener == "(" and len(s.words) <= 3 and not qualifies
                  and not any(w.key in NEGATIONS | HEDGES | QUANTIFIERS | _QUALIFIERS for w in s.words)
                  and (not nums or s.words[0].key in REFERENCE_WORDS))
-        optional = not qualifies and (first in DROPPABLE_LEAD or relative or aside)
+        # a trailing participle clause ("…, ushering in five years of …", "…, driven by prices") tells what
+        # followed or why: the clause before it holds without it
+        consequence = (i == n - 1 and n > 1 and s.opener == "," and not qualifies
+                       and (s.words[0].text.endswith("ing") or _participle(s.words)))
+        optional = not qualifies and (first in DROPPABLE_LEAD or relative or aside or consequence)
         droppable = (relative and i < n - 1 and segs[i + 1].opener == ",") or (aside and 0 < i < n - 1)
         out.append(Piece(s.words, movable, optional, droppable, clause, glued=i > 0 and s.opener in _GLUE))
     # a date phrase opening the first segment or closing the last one moves without its comma too (when the rest

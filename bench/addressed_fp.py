@@ -1,18 +1,21 @@
 """False positives of the planted-instruction detector (corpus/addressed.py) on the dev corpora.
 
-    python -m bench.addressed_fp [--sets …] [--index SET=INDEX_DIR …] [--baseline OLD/addressed.py] [--list]
+    python -m bench.addressed_fp [--sets …] [--index SET=INDEX_DIR …] [--cache DIR] [--baseline OLD/addressed.py]
+                                 [--list]
 
 Every sentence of every document of each set is read (the dev corpora hold no planted instruction, so every
 sentence flagged is a false positive); prints per set the documents, sentences and flagged sentences, and with
 --list each flagged sentence. Text comes from the set's .txt documents, or — for the PDF sets — from an index
 built over them (`--index financebench-dev=/work/idx/main-fbdev`, read only), else from loading the PDFs.
-`--baseline` also counts with another version of the detector (a copy of an older corpus/addressed.py), on the
+`--cache DIR` keeps the loaded text of each set there as JSON (loading PDFs takes minutes) and reads it back on
+the next run. `--baseline` also counts with another version of the detector (a copy of an older corpus/addressed.py), on the
 same text.
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import sqlite3
 from pathlib import Path
 from typing import Callable
@@ -73,10 +76,23 @@ def _load_detector(path: Path) -> Callable[[str], bool]:
     return mod.is_addressed
 
 
+def _cached(folder: Path | None, name: str, load: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    if folder is None:
+        return load()
+    path = folder / f"{name}.json"
+    if path.is_file():
+        return [tuple(d) for d in json.loads(path.read_text(encoding="utf-8"))]
+    docs = load()
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(docs), encoding="utf-8")
+    return docs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", nargs="+", default=list(SETS))
     ap.add_argument("--index", nargs="*", default=[], metavar="SET=DIR", help="read a set's text from an index")
+    ap.add_argument("--cache", type=Path, help="keep each set's loaded text here (JSON) and reuse it")
     ap.add_argument("--baseline", type=Path, help="an older corpus/addressed.py to count with too")
     ap.add_argument("--list", action="store_true", help="print every flagged sentence")
     args = ap.parse_args()
@@ -86,7 +102,7 @@ def main() -> None:
           + "\n|---|---:|---:|---:|---:|" + ("---:|" if old else ""), flush=True)
     listing = []
     for name in args.sets:
-        docs = documents(name, Path(indexes[name]) if name in indexes else None)
+        docs = _cached(args.cache, name, lambda: documents(name, Path(indexes[name]) if name in indexes else None))
         n, flagged = scan(docs)
         row = f"| {name} | {len(docs)} | {n} | {len(flagged)} | {len({d for d, _ in flagged})} |"
         if old:

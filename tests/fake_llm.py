@@ -16,16 +16,20 @@ Each request takes the next step of the script (the last step repeats):
   ("header_trickle", text)   a JSON completion whose status line and headers come one byte a second
 Run as a script (`python tests/fake_llm.py '<script as JSON>'`) it serves in its own process and prints
 "URL http://127.0.0.1:PORT/v1"; `ScriptedLLM` starts and stops that process by its pid.
-A callable `text` is called with the request body (to cite the excerpt that holds a phrase).
-The server records every request body in `requests` and its headers in `headers`.
+A callable `text` is called with the request body (to cite the excerpt that holds a phrase); in a text given as
+JSON, "[@phrase@]" becomes the marker "[n]" of the prompt's excerpt that holds `phrase` ("[0]" when none does).
+The server records every request body in `requests` and its headers in `headers`. `serving` puts a GroundQA's
+/api and /v1 routes on 127.0.0.1 with an LLM's settings, for the tests that go through HTTP.
 """
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Iterator
 
 
 class FakeLLM:
@@ -54,7 +58,10 @@ class FakeLLM:
                     step = owner.script[min(owner._i, len(owner.script) - 1)]
                     owner._i += 1
                 kind, arg = step
-                owner._serve(self, (kind, arg(body) if callable(arg) else arg))
+                arg = arg(body) if callable(arg) else arg
+                if isinstance(arg, str) and "[@" in arg:
+                    arg = _CITE.sub(lambda m: f"[{excerpt_number(body, m.group(1))}]", arg)
+                owner._serve(self, (kind, arg))
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -175,6 +182,20 @@ class FakeLLM:
             raise ValueError(kind)
 
 
+_CITE = re.compile(r"\[@(.+?)@\]")
+
+
+def excerpt_number(body: dict[str, Any], phrase: str) -> int:
+    """The [n] of the excerpt in a request's prompt that holds `phrase` (0 when none does)."""
+    user = body["messages"][-1]["content"]
+    blocks = re.split(r"\n(?=\[\d+\] document: )", user.split("Excerpts:", 1)[-1])
+    for b in blocks:
+        m = re.match(r"\s*\[(\d+)\] document: ", b)
+        if m and phrase in " ".join(b.split()):
+            return int(m.group(1))
+    return 0
+
+
 def _chunk(h: BaseHTTPRequestHandler, text: str) -> None:
     data = text.encode()
     h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
@@ -184,6 +205,31 @@ def _chunk(h: BaseHTTPRequestHandler, text: str) -> None:
 def _completion(text: str) -> dict[str, Any]:
     return {"id": "fake-1", "object": "chat.completion", "created": 0, "model": "fake",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+
+
+@contextmanager
+def serving(api: Any, llm: Any) -> Iterator[str]:
+    """`api`'s /api and /v1 routes served on 127.0.0.1 with `llm` as its LLM settings; yields the base URL and
+    restores the settings and stops the server afterwards."""
+    from dataclasses import replace
+
+    from fastapi import FastAPI
+
+    from app.web.http_api import make_router
+    from app.web.openai_api import make_openai_router
+    from app.web.server import BackgroundServer
+
+    before = api.settings
+    api.settings = replace(before, llm=llm)
+    app = FastAPI()
+    app.include_router(make_router(api))
+    app.include_router(make_openai_router(api))
+    srv = BackgroundServer(app)
+    try:
+        yield srv.url
+    finally:
+        srv.stop()
+        api.settings = before
 
 
 class ScriptedLLM:

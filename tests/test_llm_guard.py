@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from app.settings import LLMSettings
-from fake_llm import ScriptedLLM
+from fake_llm import ScriptedLLM, serving
 
 httpx = pytest.importorskip("httpx")
 
@@ -87,26 +87,11 @@ def test_a_reply_of_only_that_row_is_not_verified(api, scripted, row):
 
 
 def test_no_markup_leaves_api_ask_or_v1(api, scripted):
-    from fastapi import FastAPI
-
-    from app.web.http_api import make_router
-    from app.web.openai_api import make_openai_router
-    from app.web.server import BackgroundServer
-
     s = scripted([["reply", PROBE["invented padding"] + " " + GOOD]])
-    before = api.settings
-    api.settings = replace(before, llm=s)
-    app = FastAPI()
-    app.include_router(make_router(api))
-    app.include_router(make_openai_router(api))
-    srv = BackgroundServer(app)
-    try:
-        a = httpx.post(srv.url + "/api/ask", json={"question": Q}, timeout=30)
-        v = httpx.post(srv.url + "/v1/chat/completions", timeout=30,
+    with serving(api, s) as url:
+        a = httpx.post(url + "/api/ask", json={"question": Q}, timeout=30)
+        v = httpx.post(url + "/v1/chat/completions", timeout=30,
                        json={"model": "groundqa", "messages": [{"role": "user", "content": Q}]})
-    finally:
-        srv.stop()
-        api.settings = before
     assert a.status_code == 200 and v.status_code == 200
     assert a.json()["answer"] == GOOD and "<" not in a.json()["answer"]
     content = v.json()["choices"][0]["message"]["content"]
@@ -137,21 +122,8 @@ def test_a_10_mb_reply_is_cut_and_answered_within_5_s_of_cpu(api, scripted):
 def test_a_deeply_nested_reply_falls_back_and_is_no_500(api, scripted):
     s = scripted([["nested", 200_000]])
     _fellback(api.ask(Q, settings=replace(api.settings, llm=s)), "not chat-completions JSON")
-    from fastapi import FastAPI
-
-    from app.web.http_api import make_router
-    from app.web.server import BackgroundServer
-
-    before = api.settings
-    api.settings = replace(before, llm=s)
-    app = FastAPI()
-    app.include_router(make_router(api))
-    srv = BackgroundServer(app)
-    try:
-        r = httpx.post(srv.url + "/api/ask", json={"question": Q}, timeout=30)
-    finally:
-        srv.stop()
-        api.settings = before
+    with serving(api, s) as url:
+        r = httpx.post(url + "/api/ask", json={"question": Q}, timeout=30)
     assert r.status_code == 200 and r.json()["answerer"].startswith("extractive (LLM fallback: ")
 
 

@@ -13,8 +13,6 @@ import re
 import time
 from typing import Callable, Sequence
 
-import numpy as np
-
 from app.answer.extractive import Answerer, confidence_of
 from app.answer.llm_client import LLMClient, LLMError
 from app.answer.llm_prompt import ABSTAIN_PHRASE, build_prompt
@@ -51,8 +49,7 @@ class LLMAnswerer:
         self.llm = llm
         self.client = client or LLMClient(llm.url, llm.model, timeout_s=llm.timeout_s, retries=llm.retries,
                                           backoff_s=llm.backoff_s)
-        embedder = extractive.embedder
-        self.checker = SupportChecker(embed=lambda texts: np.asarray(embedder.encode(texts, batch_size=16)))
+        self.checker = SupportChecker()
 
     def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
         """An LLM answer whose every sentence passed the support check, an abstention, or the fallback."""

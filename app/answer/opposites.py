@@ -1,8 +1,10 @@
 """Direction words and their opposites, for the LLM sentence check (app/answer/support.py).
 
 Each axis has two sides; every word form of a side is listed (no stemming: "lost" must not match "lose" by
-accident of a stemmer, and a data table is easy to review). A claim may use any word of the side its evidence
-uses ("rose" for "increased"), never only the other side ("increased" where the evidence says "decreased").
+accident of a stemmer, and a data table is easy to review). The alignment (app/answer/align.py) already refuses
+any word its source does not hold; this table names the reason when the claim uses one side of an axis where its
+source uses the other ("says 'increased' where the cited text says 'decreased'"), and the benchmark's antonym
+rewrites come from it. Which words may stand for each other is app/answer/lexicon.py's business, not this table's.
 A word may sit on more than one axis ("declined": a change down, and a refusal).
 """
 from __future__ import annotations

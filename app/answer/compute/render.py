@@ -1,0 +1,88 @@
+"""The text of a computed answer, written from its `Computation` alone.
+
+"Fixed asset turnover ratio FY2019 = Total net revenues 6,489 (FY2019) [1] ÷ average of Property and equipment,
+net 253 (FY2019) [2] and 282 (FY2018) [2] = 24.26": the figure and period, the formula with every operand as
+its row label, its cell and its period followed by its citation marker, then the result in its unit. Both the
+composer and `app.answer.verify` call `render_computation`, so an answer whose text differs from what its
+computation says fails verification.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from app.answer.compute.expr import Avg, Bin, Node, Num, Pick, Ref, parse
+from app.answer.compute.figures import format_figure
+from app.types import Computation, Operand
+
+__all__ = ["missing_text", "operand_text", "render_computation", "result_text", "verdict"]
+
+_SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+def operand_text(op: Operand, with_marker: bool = True) -> str:
+    """"Total net revenues 6,489 (FY2019) [1]": an outflow read as a magnitude drops its brackets."""
+    shown = re.sub(r"[()−–-]", "", op.text).strip() if op.magnitude else op.text
+    marker = f" [{op.citation}]" if with_marker and op.citation else ""
+    return f"{op.label} {' '.join(shown.split())} ({op.period}){marker}"
+
+
+def _node(node: Node, ops: dict[str, Operand], prec: int = 0) -> str:
+    if isinstance(node, Num):
+        return format(node.value.normalize(), "f")
+    if isinstance(node, Ref):
+        return operand_text(ops[node.key])
+    if isinstance(node, Avg):
+        parts = [_node(a, ops, 3) for a in node.args]
+        body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"average of {body}" if prec < 2 else f"(average of {body})"
+    if isinstance(node, Pick):
+        return "; ".join(_node(a, ops, 3) for a in node.args)
+    if isinstance(node, Bin):
+        p = _PREC[node.op]
+        # a quotient inside a sum is bracketed too: "(A ÷ B) − (C ÷ D)" reads at a glance
+        s = f"{_node(node.left, ops, p if p == 2 else 3)} {_SYMBOL[node.op]} {_node(node.right, ops, 3)}"
+        return f"({s})" if p < prec else s
+    raise ValueError(f"cannot render {node!r}")
+
+
+def result_text(comp: Computation) -> str:
+    """The result as shown: "24.26", "2.8%", "63.86 days", "3,215 million"; a fraction also as a percentage."""
+    value = Decimal(comp.result)
+    body = format_figure(value, comp.places)
+    if comp.kind == "percent":
+        return f"{body} percentage points" if comp.unit == "percentage points" else f"{body}%"
+    if comp.kind == "fraction":
+        return f"{body} ({format_figure(Decimal(comp.exact) * 100, 1)}%)"
+    return f"{body} {comp.unit}".rstrip()
+
+
+def verdict(comp: Computation) -> str:
+    """"Yes" or "No" for a yes/no question: the result's sign against the claim asked about."""
+    value = Decimal(comp.result)
+    holds = {"increase": value > 0, "positive": value > 0, "decrease": value < 0, "negative": value < 0}[comp.claim]
+    return "Yes" if holds else "No"
+
+
+def render_computation(comp: Computation) -> str:
+    """The answer text of a computed figure (see module docstring); a yes/no question's starts with its verdict,
+    a which-of question's with the operand that is the largest (or smallest)."""
+    ops = {o.key: o for o in comp.operands}
+    tree = parse(comp.expression)
+    if isinstance(tree, Pick):
+        chosen = ops[comp.chosen]
+        others = [operand_text(ops[a.key]) for a in tree.args if isinstance(a, Ref) and a.key != comp.chosen]
+        word = "largest" if tree.fn == "max" else "smallest"
+        return (f"{comp.figure} {comp.period}: {operand_text(chosen)} is the {word}, against "
+                + " and ".join(others))
+    body = f"{comp.figure} {comp.period} = {_node(tree, ops)} = {result_text(comp)}"
+    return f"{verdict(comp)}: {body}" if comp.claim in ("increase", "decrease", "positive", "negative") else body
+
+
+def missing_text(comp: Computation) -> str:
+    """The text of a figure that could not be computed: what was not found, then what was."""
+    head = f"{comp.figure} {comp.period} cannot be computed: not found — {'; '.join(comp.missing)}."
+    if not comp.operands:
+        return head
+    return head + " Found: " + "; ".join(operand_text(o, with_marker=False) for o in comp.operands) + "."

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CELL_SEP", "Part", "Row", "RowView", "Table", "row_view", "table_at"]
+__all__ = ["CELL_SEP", "Part", "Row", "RowView", "Table", "is_header_row", "row_of", "row_view", "table_at"]
 
 CELL_SEP = " | "
 _MAX_SCAN_LINES = 120  # how far up a statement may run from a row to its header (a cash-flow statement: ~60)
@@ -119,7 +119,8 @@ def _is_header_cell(s: str) -> bool:
         " ", "")) or bool(_YEARS.fullmatch(s))
 
 
-def _row_of(text: str, start: int, end: int) -> Row | None:
+def row_of(text: str, start: int, end: int) -> Row | None:
+    """The line text[start:end] as a row (label and value cells), None when it has fewer than two cells."""
     cells = _cells(text, start, end)
     if len(cells) < 2:
         return None
@@ -129,7 +130,8 @@ def _row_of(text: str, start: int, end: int) -> Row | None:
     return Row(start, end, None, tuple(cells))
 
 
-def _is_header_row(row: Row) -> bool:
+def is_header_row(row: Row) -> bool:
+    """Whether a row is a header row: years, periods, dates or column names, no figures of its own."""
     cells = ([row.label] if row.label else []) + list(row.cells)
     values = row.cells
     return (all(_is_header_cell(c.text) for c in values) and any(_YEARS.search(c.text) or _DATE.search(c.text)
@@ -203,8 +205,8 @@ def table_at(text: str, offset: int) -> Table | None:
         if _prose(line):
             break
         if CELL_SEP in line:
-            row = _row_of(text, a, b)
-            if row and _is_header_row(row) and not above:
+            row = row_of(text, a, b)
+            if row and is_header_row(row) and not above:
                 header_rows.insert(0, row)
                 continue
             if header_rows or above:
@@ -233,8 +235,8 @@ def table_at(text: str, offset: int) -> Table | None:
         if _prose(line):
             break
         if CELL_SEP in line:
-            row = _row_of(text, a, b)
-            if row and _is_header_row(row):
+            row = row_of(text, a, b)
+            if row and is_header_row(row):
                 break  # the next table's header
             end = b
         elif any(len(g) > 1 for g in _text_groups(text, a, b)):
@@ -242,7 +244,7 @@ def table_at(text: str, offset: int) -> Table | None:
     rows: list[Row] = []
     for a, b in _lines(text, top, end):
         if CELL_SEP in text[a:b] and not any(h.start == a for h in header_rows):
-            row = _row_of(text, a, b)
+            row = row_of(text, a, b)
             if row:
                 rows.append(row)
     # The number of value columns: the commonest among labelled rows up to a few past the asked one.

@@ -40,10 +40,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpus.captions import caption_kind, mend
+from corpus.periods import Period, parse_period
 from corpus.tables import CELL_SEP, Part, Row, Table, is_header_row, row_of, table_at
 
-__all__ = ["KIND_NAMES", "MIN_GROUPS", "Period", "Statement", "find_statements", "parse_period", "statement_from_json",
-           "unit_word"]
+__all__ = ["KIND_NAMES", "MIN_GROUPS", "Period", "Statement", "find_statements", "parse_period", "statement_at",
+           "statement_from_json", "statement_map", "statements_from_json", "unit_word"]
 
 KIND_NAMES = {"income": "income statement", "comprehensive_income": "statement of comprehensive income",
               "balance": "balance sheet", "cash_flow": "cash flow statement", "equity": "statement of equity",
@@ -82,52 +83,8 @@ _UNIT = re.compile(r"\(?\s*(?:(?:U\.?S\.?\s*)?\$|dollars|amounts|euros?|€|£)?
                    r"(?P<w>thousands|millions|billions|000s|000's|mm)\b[^)\n|]{0,60}\)?", re.I)
 _SCALE = {"thousands": 1_000, "000s": 1_000, "000's": 1_000, "millions": 1_000_000, "mm": 1_000_000,
           "billions": 1_000_000_000}
+_SENTENCE = re.compile(r"[A-Z][^|]*\b\w+\s+\w+\s+\w+\s+\w+\b[^|]*\.")  # five words or more, ending in a full stop
 _PER_SHARE = re.compile(r"per (?:common |ordinary )?share|per unit|\beps\b", re.I)
-
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
-_DATE = re.compile(r"(?P<m>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*(?P<d>\d{1,2})\b,?"
-                   r"(?:\s*(?P<y>(?:19|20)\d\d))?", re.I)
-_YEAR = re.compile(r"(?<![\d,.$])(?:FY\s?'?)?((?:19|20)\d\d)(?![\d,.%])|\bFY\s?'?(\d\d)\b", re.I)
-_KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Q", re.compile(r"three[- ]months?|thirteen[- ]weeks?|\b1[34][- ]weeks?|quarters? ended|\bQ[1-4]\b|"
-                     r"(?:first|second|third|fourth) quarter|\bquarter\b", re.I)),
-    ("H", re.compile(r"six[- ]months?|twenty[- ]six[- ]weeks?|\b2[67][- ]weeks?|\bH[12]\b|half[- ]year", re.I)),
-    ("9M", re.compile(r"nine[- ]months?|thirty[- ]nine[- ]weeks?|\b39[- ]weeks?|\b9M\b", re.I)),
-    ("FY", re.compile(r"twelve[- ]months?|years? ended|fiscal (?:year|\d{4})|\bFY|fifty[- ](?:two|three)[- ]weeks?"
-                      r"|\b5[23][- ]weeks?|\byear\b|annual", re.I)),
-    ("asof", re.compile(r"\bas of\b|\bat\b|balance", re.I)),
-)
-_QUARTER_N = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth) quarter", re.I)
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-
-
-@dataclass(frozen=True)
-class Period:
-    """What one value column covers. `kind`: "FY" (a fiscal or calendar year, 52/53 weeks, twelve months), "Q"
-    (three months / 13 weeks), "H" (six months), "9M" (nine months), "asof" (a balance at a date).
-    `year`: the year printed (a fiscal year ended January 2017 is 2017); `quarter`: 1-4 only when the label
-    prints it; `end_date`: ISO date when month and day are printed (None otherwise)."""
-
-    kind: str
-    year: int | None
-    quarter: int | None = None
-    end_date: str | None = None
-
-    def __str__(self) -> str:
-        y = self.year if self.year is not None else "?"
-        if self.kind == "asof":
-            return f"as of {self.end_date or y}"
-        if self.kind == "Q":
-            return f"Q{self.quarter} {y}" if self.quarter else f"three months to {self.end_date or y}"
-        if self.kind == "FY":
-            return f"FY{y}"
-        return f"{self.kind} to {self.end_date or y}"
-
-    def to_json(self) -> dict[str, Any]:
-        """{"kind", "year", "quarter", "end_date"}."""
-        return {"kind": self.kind, "year": self.year, "quarter": self.quarter, "end_date": self.end_date}
-
 
 @dataclass(frozen=True)
 class Statement:
@@ -176,6 +133,20 @@ class Statement:
                 "groups": self.groups, "first_row": first}
 
 
+def statement_map(text: str, page_starts: tuple[int, ...] | list[int] = ()) -> list[dict[str, Any]]:
+    """The stored form of a document's statement map (what an index keeps per document)."""
+    return [s.to_json() for s in find_statements(text, page_starts)]
+
+
+def statements_from_json(stored: list[dict[str, Any]] | None, text: str,
+                         page_starts: tuple[int, ...] | list[int] = ()) -> list[Statement]:
+    """A stored statement map read back against its document's text; found from the text when none was
+    stored (an index built before the map)."""
+    if stored is None:
+        return find_statements(text, page_starts)
+    return [statement_from_json(d, text) for d in stored]
+
+
 def statement_from_json(d: dict[str, Any], text: str) -> Statement:
     """A stored statement read back against its document's text (the table is re-read from the text)."""
     t0, t1 = d["title"]
@@ -189,7 +160,7 @@ def statement_from_json(d: dict[str, Any], text: str) -> Statement:
 
 
 def _row_groups(kind: str, rows: list[Row]) -> int:
-    labels = [r.label.text for r in rows if r.label is not None]
+    labels = [" ".join(r.label.text.split()) for r in rows if r.label is not None]  # no-break spaces too
     return sum(any(rx.search(lab) for lab in labels) for rx in _GROUP_RX[kind])
 
 
@@ -215,34 +186,6 @@ def _statement_table(text: str, first_row: int, end: int) -> Table:
     if t is None:
         return Table(lo, end, (), (), tuple(rows))
     return Table(t.start, end, t.header, t.columns, tuple(rows))
-
-
-def parse_period(label: str, context: str = "", balance: bool = False) -> Period | None:
-    """A column label ("Three Months Ended June 30, 2023", "2018", "December 31, 2022") as a Period, reading
-    `context` (the caption and lines above the table: "Years ended December 31") for what the label leaves out;
-    `balance`: a label with a date or year and no period words is a balance "as of" it. None when the label
-    holds no year."""
-    ys = [int(m.group(1)) if m.group(1) else 2000 + int(m.group(2)) for m in _YEAR.finditer(label)]
-    if not ys:
-        return None
-    year = ys[-1]
-    kind = next((k for k, rx in _KIND_WORDS if rx.search(label)), None)
-    if kind is None:
-        kind = "asof" if balance else next((k for k, rx in _KIND_WORDS if rx.search(context)), None)
-    if kind is None:
-        kind = "FY" if not _DATE.search(label) else "asof"
-    if kind == "asof" and not balance and not _DATE.search(label + " " + context) and re.search(r"\bat\b", context):
-        kind = "asof"
-    date = _DATE.search(label) or _DATE.search(context)
-    end_date = None
-    if date:
-        try:
-            end_date = f"{year:04d}-{_MONTHS[date.group('m')[:3].lower()]:02d}-{int(date.group('d')):02d}"
-        except KeyError:
-            end_date = None
-    qm = _QUARTER_N.search(label)
-    quarter = (int(qm.group(1)) if qm.group(1) else _ORDINAL[qm.group(2).lower()]) if qm and kind == "Q" else None
-    return Period(kind, year, quarter, end_date)
 
 
 def _page_range(page_starts: tuple[int, ...] | list[int], a: int, b: int) -> tuple[int, int] | None:
@@ -316,8 +259,9 @@ def _statement_at(text: str, lines: list[tuple[int, int]], i: int, kind: str, ti
         s = line.strip()
         if not s:
             continue
-        if _prose(line) or re.match(r"notes to (?:the )?(?:condensed )?(?:consolidated )?financial", s, re.I):
-            break
+        if _prose(line) or _SENTENCE.fullmatch(s) or re.match(r"notes to (?:the )?(?:condensed )?(?:consolidated )?"
+                                                              r"financial", s, re.I):
+            break  # "See accompanying notes to consolidated financial statements." ends a statement
         other = caption_kind(line)
         if other is not None and (other[0] != kind or not re.search(r"continued|cont'?d", s, re.I)):
             break
@@ -359,6 +303,8 @@ def _unit(text: str, lo: int, hi: int, table: Table) -> Part | None:
             s, e = m.start(), m.end()
             while e > s and text[e - 1] in " |\n":
                 e -= 1
+            while s < e and text[s].isspace():
+                s += 1
             return Part(s, e, text[s:e])
     return None
 
@@ -377,3 +323,8 @@ def _mark_primary(found: list[Statement]) -> None:
 
 def _rank(st: Statement) -> tuple[int, int, int]:
     return st.groups, len(st.table.rows), int(bool(re.search(r"consolidated", st.title.text, re.I)))
+
+
+def statement_at(statements: list[Statement], offset: int) -> Statement | None:
+    """The statement whose caption-to-last-row span holds `offset`, or None."""
+    return next((s for s in statements if s.start <= offset <= s.end), None)

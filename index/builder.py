@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
+from corpus.statements import statement_map
 from corpus.structure import Sections
 from index.changes import plan_changes
 from index.texts import embed_text, lexical_text, unit_text
@@ -272,6 +273,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 elif old is None:
                     report.added.append(doc.path)
                 db.insert_document(con, doc, source, size, when)
+                db.insert_statements(con, doc.doc_id, statement_map(doc.text, doc.page_starts))
                 passages = chunk_document(doc, params)
                 units = units_of(passages, g.next_row)
                 units_known += len(units)
@@ -347,6 +349,9 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     """Copy an unchanged document with its passages, units and unit vectors into the new generation;
     returns how many vectors were carried."""
     db.insert_document(g.con, stored.doc, info.source, info.size, info.indexed_at)
+    kept = db.get_statements(old_con, info.doc_id)  # an index built before the map: found now
+    db.insert_statements(g.con, info.doc_id, kept if kept is not None else statement_map(stored.doc.text,
+                                                                                       stored.doc.page_starts))
     rows = list(db.iter_passage_rows(old_con, info.doc_id))
     row_map = {r["row"]: g.next_row + i for i, r in enumerate(rows)}
     g.next_row = db.insert_passages(g.con, g.next_row, [

@@ -152,9 +152,10 @@ def table_html(view: Any) -> str:
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     hit = ' class="gq-cell-hit"'
     row = "".join(f'<td{hit if j == col else ""}>{esc(c)}</td>' for j, c in enumerate(cells))
+    note = _opt(view, "note")  # cells that cannot be placed under the header say so (corpus/tables.py)
     return (f'<div class="gq-table-wrap"><table class="gq-table"><thead><tr><th></th>{head}</tr></thead>'
             f'<tbody><tr class="gq-row-cited"><th scope="row">{esc(_get(view, "label"))}</th>{row}</tr></tbody>'
-            f'</table></div>')
+            f'</table>' + (f'<div class="gq-note">{esc(note)}</div>' if note else "") + '</div>')
 
 
 def pending_message() -> str:
@@ -255,6 +256,9 @@ def resolution_html(res: Any, context: int | None = None) -> str:
     parts = [f'<div class="gq-panel gq-status-{esc(status)}" data-citation="{esc(cid)}">',
              f'<div class="gq-head">{where(res)}<br><span class="gq-meta">characters {start}–{end} · '
              f'<span class="gq-id">{esc(cid)}</span></span>{copy_button(cid)}</div>']
+    statement = _opt(res, "statement")  # the financial statement the span lies in (corpus/statements.py)
+    if statement:
+        parts.append(f'<div class="gq-statement">{esc(_get(statement, "name"))}</div>')
     if note:
         parts.append(f'<div class="gq-note">{esc(note)}</div>')
     if relocated:

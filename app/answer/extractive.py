@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from app.answer.cells import CellAnswer, cell_text, find_cell
-from app.answer.compute import TextTables, compute_answer
+from app.answer.compute import MapTables, compute_answer
 from app.answer.frontmatter import frontmatter_answer
 from app.answer.outcome import CELL_CONFIDENCE, is_related
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
@@ -120,7 +120,7 @@ class Answerer:
         self.embedder = retriever.embedder
         self._cache = _VecCache()
         # the statements of the documents computed answers read (app/answer/compute/sheets.py), read once each
-        self.tables = TextTables(retriever.index.document_text)
+        self.tables = MapTables(retriever.index)
 
     def evidence(self, question: str, settings: Settings, history: Sequence[str] = ()
                  ) -> tuple[list[Excerpt], list[Sentence], dict[str, float]]:

@@ -82,7 +82,7 @@ def check_computation(answer: Answer, doc_text: Callable[[str], str]) -> None:
 
     from app.answer.compute.engine import result_value
     from app.answer.compute.expr import ComputeError, Ref, leaves, parse
-    from app.answer.compute.figures import operand_value, quantize
+    from app.answer.compute.figures import clean_label, operand_value, quantize
     from app.answer.compute.render import render_computation
 
     comp = answer.computation
@@ -102,7 +102,7 @@ def check_computation(answer: Answer, doc_text: Callable[[str], str]) -> None:
                 raise VerificationError(f"operand {op.key} lies outside its cited span [{op.citation}]")
         text = doc_text(op.doc_id)
         label, *column, cell = [text[a:b] for a, b in op.parts]
-        if " ".join(label.split()) != op.label or cell != op.text or " ".join(
+        if clean_label(label) != op.label or cell != op.text or " ".join(
                 " ".join(p.split()) for p in column) != op.column:
             raise VerificationError(f"operand {op.key} is not its cited row, column and cell")
         try:

@@ -8,6 +8,6 @@ finding, computing), `render` (the answer text), `answer` (the Answer), `compare
 questions on figures), `derive` (whether a stated number follows from cited cells, for the LLM check).
 """
 from app.answer.compute.answer import COMPUTED_CONFIDENCE, compute_answer
-from app.answer.compute.sheets import TextTables
+from app.answer.compute.sheets import MapTables, TextTables
 
-__all__ = ["COMPUTED_CONFIDENCE", "TextTables", "compute_answer"]
+__all__ = ["COMPUTED_CONFIDENCE", "MapTables", "TextTables", "compute_answer"]

@@ -18,6 +18,7 @@ from app.answer.compute.concepts import asked_concept, concept
 from app.answer.compute.lexicon import asked_metric
 from app.answer.compute.engine import Result, compute, expression, result_value, unit_of
 from app.answer.compute.expr import Item, Pick, Ref
+from app.answer.compute.figures import clean_label
 from app.answer.compute.operands import Found
 from app.answer.compute.compare import read_comparison
 from app.answer.compute.question import Request, read_question
@@ -125,7 +126,7 @@ def _excerpt(doc: _Doc, doc_id: str, start: int, end: int, section: str = "") ->
 
 def _operand(key: str, f: Found, scale: str | None, n: int, req: Request) -> Operand:
     when = f"Q{req.quarter} FY{f.item.year}" if req.quarter else f"FY{f.item.year}"
-    return Operand(key=key, name=f.item.name or f.item.words, label=" ".join(f.label.text.split()), period=when,
+    return Operand(key=key, name=f.item.name or f.item.words, label=clean_label(f.label.text), period=when,
                    column=" ".join(" ".join(p.text.split()) for p in f.column_parts), text=f.cell.text,
                    value=format(f.value, "f"), scale=scale, magnitude=f.magnitude, citation=n,
                    doc_id=f.sheet.doc_id, parts=tuple((p.start, p.end) for p in (f.label, *f.column_parts, f.cell)),
@@ -214,7 +215,7 @@ def _missing(question: str, req: Request, res: Result, retriever, retrieved: Seq
     index = retriever.index
     docs: dict[str, _Doc] = {}
     found = list(dict.fromkeys(res.partial))
-    operands = [_operand(f"x{i}", f, f.sheet.scale, 0, req) for i, f in enumerate(found, start=1)]
+    operands = [_operand(f"x{i}", f, f.scale, 0, req) for i, f in enumerate(found, start=1)]
     related = []
     for f in found:
         doc = docs.setdefault(f.sheet.doc_id, _Doc(index, f.sheet.doc_id))

@@ -164,13 +164,13 @@ def _finish(res: Result, alt: Node, items: list[Item], found: dict[Item, Found])
             res.found[keys[cell]] = f
         by_item[it] = keys[cell]
     tree = transform(alt, lambda leaf: Ref(by_item[leaf]) if isinstance(leaf, Item) else leaf)
-    known = [f.sheet.scale for f in res.found.values() if f.sheet.scale]
-    common = max(set(known), key=known.count) if known else None
-    res.scales = {k: f.sheet.scale or common for k, f in res.found.items()}
+    known = [f.scale for f in res.found.values() if f.scale]
+    common = max(sorted(set(known)), key=known.count) if known else None
+    res.scales = {k: f.scale or common for k, f in res.found.items()}
     kind = req.kind
     scale = None
     if kind == AMOUNT:
-        scale = req.scale or common
+        scale = req.scale or (common if common != "units" else None)
     res.tree, res.scale = tree, scale
     converted = kind == AMOUNT and scale is not None and scale != common
     res.places = default_places(kind, req.places, list(res.found.values()), converted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-__all__ = ["SCALES", "format_figure", "operand_value", "parse_figure", "quantize", "scale_of", "scale_word"]
+__all__ = ["SCALES", "clean_label", "format_figure", "operand_value", "parse_figure", "quantize", "scale_of", "scale_word"]
 
 SCALES: dict[str, Decimal] = {"thousands": Decimal(10) ** 3, "millions": Decimal(10) ** 6,
                               "billions": Decimal(10) ** 9}
@@ -39,6 +39,11 @@ def parse_figure(text: str) -> Decimal | None:
     if m.group("neg1") or m.group("neg2") or m.group("open"):
         v = -v
     return v
+
+
+def clean_label(label: str) -> str:
+    """A row label as an answer shows it: whitespace collapsed, dot leaders and a trailing colon dropped."""
+    return re.sub(r"\s*(?:[.…·]{3,}.*|:)$", "", " ".join(label.split())).strip()
 
 
 def operand_value(cell: str, magnitude: bool) -> Decimal | None:

@@ -27,10 +27,12 @@ __all__ = ["Found", "find_operand", "words_rank"]
 _W_ASKED_STATEMENT = 4.0
 _W_HOME = 3.0
 _W_CAPTION = 2.0
+_W_PRIMARY = 1.0
 _W_QUESTION_STATEMENT = 1.0
 _W_PART_YEAR = 5.0
 _W_LABEL = 0.5
 _W_DOC = 0.3
+_LEADERS = re.compile(r"[.\s…·_]+")
 _STOP = {"the", "of", "and", "in", "for", "from", "total", "net", "amount", "value", "fy", "year", "end", "s"}
 
 
@@ -75,12 +77,24 @@ class Found:
         return v
 
     @property
+    def scale(self) -> str | None:
+        """The row's scale ("millions"; "units" for a per-share row; None when no unit line says)."""
+        return self.sheet.row_scale(self.label.text)
+
+    @property
     def span(self) -> tuple[int, int]:
         """The cited span: from the header line holding the column label (or the row) to the end of the row."""
         table = self.sheet.table
         first = min(p.start for p in (self.label, *self.column_parts, self.cell))
         start = next((h.start for h in table.header if h.start <= first <= h.end), first)
         return start, self.row.end
+
+
+def _without_leaders(row: Row) -> Row:
+    """A row without the cells that are only dot leaders ("Property and equipment, net | ...... | 787 | 785")."""
+    if not any(_LEADERS.fullmatch(c.text) for c in row.cells):
+        return row
+    return Row(row.start, row.end, row.label, tuple(c for c in row.cells if not _LEADERS.fullmatch(c.text)))
 
 
 def words_rank(words: str, label: str) -> int | None:
@@ -130,9 +144,12 @@ def find_operand(item: Item, docs: Sequence[str], source: TableSource, statement
                 score0 += 0.5  # a flow read from another flow statement beats a note
             if sheet.captioned:
                 score0 += _W_CAPTION
+            if sheet.primary:
+                score0 += _W_PRIMARY
             if sheet.kind in statements:
                 score0 += _W_QUESTION_STATEMENT
             for row in sheet.table.rows:
+                row = _without_leaders(row)
                 if row.label is None or len(row.cells) != len(sheet.columns):
                     continue  # a row whose cells cannot be placed under the columns is not read
                 r = _rank(item, row.label.text)

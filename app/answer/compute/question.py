@@ -119,7 +119,9 @@ def _clean_asked(asked: str) -> str:
     """The asked sentence without its lead-in, question words, the company's possessive, a parenthesised unit or
     the period words around a year."""
     s = re.sub(r"\((?:in|as a|as an?|expressed in)\b[^)]*\)", " ", asked, flags=re.I)
-    s = _LEAD.sub("", s.strip())
+    s = _PERIOD_WORDS.sub("", _LEAD.sub("", s.strip()))
+    s = re.sub(r"\s*\b(?:for|in|as of|at|on)?\s*(?:the\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+               r"\s+\d{1,2}\b,?", " ", s, flags=re.I)
     s = re.sub(r"^(?:so,?\s+)?(?:what|how much|how many|which|by how much|calculate|compute)\s+(?:is|was|were|are|has|"
                r"had|did|does)?\s*(?:the\s+)?", "", s, flags=re.I)
     s = re.sub(r"^(?:[A-Z0-9][\w&.-]*\s+){0,3}?[A-Z0-9][\w&.-]*'s?\s+", "", s)  # "Nike's …", "General Mills's …"
@@ -136,7 +138,7 @@ _PERIOD_WORDS = re.compile(r"\s*\b(?:for|in|during|over|at|as of)?\s*(?:the\s+)?
 def _phrase(asked: str) -> str:
     """The figure's words: the cleaned asked sentence without years or a period ("for the twelve months ended
     …"), the company (a trailing "for Company …"), averages, changes and growth words."""
-    p = strip_years(_PERIOD_WORDS.sub("", _clean_asked(asked)))
+    p = strip_years(_clean_asked(asked))
     p = re.sub(r"\s+(?:for|of|at|by)\s+[A-Z0-9][^()]*\([^)]*\)\s*$", "", p)  # "… for Block (formerly known as Square)"
     p = re.sub(r"\s+(?:for|of|at|by)\s+[A-Z0-9][\w&.'-]*(?:\s+(?:[A-Z0-9(][\w&.'()-]*|&|and|of))*\s*$", "", p)
     p = re.sub(r"^(?:the\s+)?(?:\d+|one|two|three|four|five|six)[- ]years?[- ]average (?:of )?(?:the )?", "", p,

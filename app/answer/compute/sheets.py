@@ -1,13 +1,14 @@
-"""Where a document's financial statements are, read from its canonical text: every table, what statement it
-is, its scale and each column's period.
+"""Where a document's financial statements are: every table, what statement it is, its scale and each
+column's period — the operand finder's view of a document (`TableSource`).
 
-This is the operand finder's view of a document (`TableSource`). Today it is read from the text with
-corpus/tables.py: a table's statement comes from the caption above it ("Consolidated Balance Sheets", read
-with letters only, so a PDF's "Balance Shee t" still counts) and from its rows (a table with "Total assets"
-is a balance sheet; one with "Net cash provided by operating activities" a cash-flow statement); its scale
-from the unit line over it ("(Dollars in millions, except per share amount)"); each column's period from its
-label (year, months covered, an "as of" date). An index-time statement map can stand in for it behind the
-same interface.
+`MapTables` reads the statement map stored with the index (corpus/statements.py: each primary statement found
+at index time by its caption and confirmed by its rows, with its periods and unit line, rows across page
+breaks), then every other table of the text. `TextTables` reads tables from the text alone (corpus/tables.py):
+a table's statement from the caption above it ("Consolidated Balance Sheets", read with letters only, so a
+PDF's "Balance Shee t" still counts) and from its rows (a table with "Total assets" is a balance sheet; one with
+"Net cash provided by operating activities" a cash-flow statement); its scale from the unit line over it
+("(Dollars in millions, except per share amount)"); each column's period from its label (year, months
+covered, an "as of" date).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from app.answer.compute.concepts import BALANCE, CASHFLOW, EQUITY, INCOME, label
 from app.answer.compute.figures import scale_of
 from corpus.tables import CELL_SEP, Table, table_at
 
-__all__ = ["Column", "SheetTable", "TableSource", "TextTables", "read_tables"]
+__all__ = ["Column", "MapTables", "SheetTable", "TableSource", "TextTables", "read_tables"]
 
 COMPREHENSIVE = "comprehensive income statement"
 _CAPTIONS = (
@@ -45,6 +46,11 @@ _MONTHS = re.compile(r"\b(three|six|nine|twelve|3|6|9|12)[- ]months?|\b(13|26|39
                      r"|\bfiscal\b", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _FY2 = re.compile(r"\bFY\s?'?(\d\d)\b", re.I)
+_PER_SHARE = re.compile(r"per (?:common |ordinary )?share|per unit|\beps\b", re.I)
+_KINDS = {"income": INCOME, "balance": BALANCE, "cash_flow": CASHFLOW, "equity": EQUITY,
+          "comprehensive_income": COMPREHENSIVE, "segment": "segment table"}
+_MONTHS_OF = {"FY": 12, "Q": 3, "H": 6, "9M": 9, "asof": None}
+_SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,16 @@ class SheetTable:
     scale: str | None
     columns: tuple[Column, ...]
     order: int
+    primary: bool = False
+    """The statement map's best table of its kind in the document (the consolidated statement itself)."""
+    per_share_unscaled: bool = False
+    """The unit line says "except per share": per-share rows carry no scale."""
+
+    def row_scale(self, label: str) -> str | None:
+        """The scale of one row: "units" for a per-share row under "except per share amounts"."""
+        if self.per_share_unscaled and _PER_SHARE.search(label):
+            return "units"
+        return self.scale
 
 
 class TableSource(Protocol):
@@ -177,6 +193,46 @@ def read_tables(doc_id: str, text: str) -> list[SheetTable]:
                               len(out)))
         pos = max(table.end, le) + 1
     return out
+
+
+class MapTables:
+    """A TableSource over an index: its stored statement map first (`index.statements(doc_id)`), then the
+    document's other tables read from its text; each document read once (an LRU of the last `size`)."""
+
+    def __init__(self, index, size: int = 16) -> None:
+        self._index = index
+        self._text = TextTables(index.document_text, size)
+        self._cache: OrderedDict[str, list[SheetTable]] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def tables(self, doc_id: str) -> Sequence[SheetTable]:
+        """The document's statements, then its other tables (empty when it is not stored)."""
+        with self._lock:
+            if doc_id in self._cache:
+                self._cache.move_to_end(doc_id)
+                return self._cache[doc_id]
+        statements = self._index.statements(doc_id) if hasattr(self._index, "statements") else []
+        out: list[SheetTable] = []
+        for st in statements:
+            # a period the map could not read ("August 29,2021") is read from the column label here
+            cols = tuple(Column(j, st.table.column_label(j), p.year, _MONTHS_OF.get(p.kind)) if p and p.year else
+                         _period(j, st.table.column_label(j)) for j, p in enumerate(st.periods))
+            if len(cols) != len(st.table.columns):
+                continue
+            out.append(SheetTable(doc_id, st.table, _KINDS.get(st.kind, st.kind), True,
+                                  _SCALE_WORDS.get(st.scale), cols, len(out), st.primary,
+                                  bool(st.unit is not None and re.search(r"except", st.unit.text, re.I))))
+        spans = [(st.start, st.end) for st in statements]
+        for t in self._text.tables(doc_id):  # the notes', MD&A's and any statement the map did not find
+            if not any(a <= t.table.start <= b or a <= t.table.end <= b for a, b in spans):
+                out.append(SheetTable(t.doc_id, t.table, t.kind, t.captioned and not statements, t.scale, t.columns,
+                                      len(out)))
+        with self._lock:
+            self._cache[doc_id] = out
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return out
 
 
 class TextTables:

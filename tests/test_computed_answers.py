@@ -198,3 +198,15 @@ def test_cli_json_carries_the_computation(api, capsys) -> None:
     assert main(["ask", "What is Example Corp's FY2021 free cash flow?", "--index", str(api.index_dir)]) == 0
     text = capsys.readouterr().out
     assert "Computed: x1 - x2" in text and "Free cash flow FY2021" in text
+
+
+def test_chat_shows_the_formula_with_clickable_markers(api) -> None:
+    from app.web.html import answer_message
+
+    ans = _verified(api, "What is Example Corp's FY2021 current ratio?")
+    import html as htmllib
+
+    html = htmllib.unescape(answer_message(ans))
+    assert 'class="gq-marker"' in html and f'value="{ans.citations[0].citation}"' in html
+    assert '<strong class="gq-short">1.87</strong>' in html and "Computed from the cited cells" in html
+    assert "Total current assets 560 (FY2021)" in html

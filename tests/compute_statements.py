@@ -29,6 +29,7 @@ Total current assets | 560 | 480
 Property and equipment, net | 400 | 380
 Total assets | $1,500 | $1,400
 Accounts payable | $90 | $70
+Short-term borrowings | 40 | 30
 Total current liabilities | 300 | 280
 Long-term debt | 350 | 360
 Total liabilities | 800 | 780
@@ -60,6 +61,6 @@ V = {
     "inventory": {2021: D(160), 2020: D(140)}, "total_current_assets": {2021: D(560), 2020: D(480)},
     "ppe_net": {2021: D(400), 2020: D(380)}, "total_assets": {2021: D(1500), 2020: D(1400)},
     "payables": {2021: D(90), 2020: D(70)}, "total_current_liabilities": {2021: D(300), 2020: D(280)},
-    "long_term_debt": {2021: D(350)}, "equity": {2021: D(700), 2020: D(620)}, "da": {2021: D(60), 2020: D(55)},
+    "long_term_debt": {2021: D(350)}, "short_term_debt": {2021: D(40)}, "equity": {2021: D(700), 2020: D(620)}, "da": {2021: D(60), 2020: D(55)},
     "cfo": {2021: D(300), 2020: D(240)}, "capex": {2021: D(80), 2020: D(70)}, "dividends_paid": {2021: D(36)},
 }

@@ -53,6 +53,7 @@ EXPECTED = {
     "effective_tax_rate": ("effective tax rate", 100 * V["income_tax"][2021] / V["pretax_income"][2021]),
     "interest_coverage": ("interest coverage ratio", V["operating_income"][2021] / V["interest_expense"][2021]),
     "debt_to_equity": ("debt to equity ratio", V["long_term_debt"][2021] / V["equity"][2021]),
+    "total_debt": ("total debt", V["long_term_debt"][2021] + V["short_term_debt"][2021]),
 }
 
 
@@ -89,6 +90,7 @@ def test_lexicon_entry_computes_the_textbook_formula(name: str) -> None:
     ("income_tax", "Provision for income taxes"), ("pretax_income", "Income before income taxes"),
     ("dividends_paid", "Dividends paid"), ("sga", "Selling, general and administrative expenses"),
     ("rnd", "Research and development"), ("long_term_debt", "Long-term debt"),
+    ("short_term_debt", "Short-term borrowings and current portion of long-term debt"),
 ])
 def test_concept_reads_the_labels_statements_print(concept: str, label: str) -> None:
     assert label_rank(concept, label) is not None
@@ -144,3 +146,18 @@ def test_asked_words_name_line_items() -> None:
     assert asked_concept("net PPNE").name == "ppe_net"
     assert asked_concept("cash flow from operating activities").name == "cfo"
     assert asked_concept("the year end total current liabilities").name == "total_current_liabilities"
+
+
+@pytest.mark.parametrize("question,op,expected", [
+    ("What is the FY2019 - FY2021 revenue CAGR for Example Corp?", "cagr",
+     ((D(1200) / D(900)) ** (D(1) / D(2)) - 1) * 100),
+    ("What is the FY2020 to FY2021 total revenue growth rate?", "growth", D(20)),
+    ("What is the year-over-year change in operating income from FY2020 to FY2021? Answer in units of percents.",
+     "growth", (D(250) - D(180)) / D(180) * 100),
+    ("What is the change in operating income between FY2020 and FY2021 (in USD millions)?", "change", D(70)),
+])
+def test_across_years(question: str, op: str, expected: Decimal) -> None:
+    req = read_question(question)
+    assert req is not None and req.op == op
+    res = compute(req, ["doc"], TextTables(lambda _d: TEXT))
+    assert res.ok and abs(res.exact - expected) < D("1e-20")

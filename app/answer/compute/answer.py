@@ -77,7 +77,7 @@ def documents_for(question: str, retriever, excerpts: Sequence[Excerpt], limit: 
 def _period(req: Request) -> str:
     if req.op in ("average",) and len(req.years) > 1:
         return f"FY{req.years[0]}–FY{req.years[-1]}"
-    if req.op in ("change", "growth"):
+    if req.op in ("change", "growth", "cagr"):
         return f"FY{req.years[0]} to FY{req.years[-1]}"
     return f"Q{req.quarter} FY{req.year}" if req.quarter else f"FY{req.year}"
 

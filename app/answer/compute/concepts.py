@@ -65,7 +65,7 @@ CONCEPTS: tuple[Concept, ...] = (
        r"\bcapex\b|capital expenditures?|capital spending|purchases? of (?:property|pp&e)",
        (r"capitalexpenditures?", r"capitalspending",
         r"(?:purchases?|acquisitions?|additions?|payments?|investments?)(?:of|to|for|in)(?:property|propert|premises"
-        r"|fixedassets|plant|capitalassets).*", r"capitalexpenditures?.*"),
+        r"|fixedassets|plant|capitalassets|land|buildings|equipment).*", r"capitalexpenditures?.*"),
        (CASHFLOW,), magnitude=True, exclude=r".*(?:proceeds|sale|disposal|accrued|unpaid).*"),
     _c("cfo", "cash from operations",
        r"cash (?:flows? )?(?:from|provided by|generated (?:by|from)) operat\w*|operating cash flows?|\bcfo\b"
@@ -145,6 +145,12 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("long_term_debt", "long-term debt", r"long[- ]term debt",
        (r"longtermdebt(?:net)?(?:excludingcurrent.*|lesscurrent.*|noncurrent)?", r"longtermdebt.*"), (BALANCE,),
        stock=True, exclude=r".*(?:current portion|currentportion|due within|proceeds|repayment|issuance).*"),
+    _c("short_term_debt", "short-term debt",
+       r"short[- ]term (?:debt|borrowings)|current portion of (?:long[- ]term )?debt|notes payable|commercial paper",
+       (r"shorttermborrowings?", r"shorttermdebt", r"(?:short[a-z]*)?(?:borrowings|debt)andcurrentportionoflongtermdebt",
+        r"currentportionoflongtermdebt(?:andfinanceleases?)?", r"currentmaturitiesoflongtermdebt", r"notespayable",
+        r"commercialpaper", r"shortterm(?:borrowings|debt).*", r"currentportionoflongterm.*"),
+       (BALANCE,), stock=True, exclude=r".*(?:proceeds|repayment|payments|issuance|net(?:increase|decrease)).*"),
     _c("revenue", "revenue", r"(?:total )?(?:net )?(?:revenues?|sales|top line)",
        (r"(?:total)?(?:net)?(?:operating)?revenues?(?:net)?", r"(?:total)?(?:net)?sales(?:net)?",
         r"salestocustomers", r"(?:total)?(?:net)?(?:operating)?revenues?(?:and.*)?", r"totalnetrevenue.*",

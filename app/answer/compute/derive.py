@@ -25,6 +25,7 @@ from typing import Callable, Sequence
 
 from app.answer.compute.engine import compute
 from app.answer.compute.figures import SCALES, clean_label, operand_value, quantize
+from app.answer.compute.operands import placed
 from app.answer.compute.question import read_question
 from app.answer.compute.sheets import SheetTable, read_tables
 from corpus.tables import CELL_SEP
@@ -116,6 +117,7 @@ def _cells(tables: dict[str, list[SheetTable]], cited: Sequence[object]) -> list
     for doc_id, ts in tables.items():
         for t in ts:
             for row in t.table.rows:
+                row = placed(row, len(t.columns), t.text)
                 if row.label is None or len(row.cells) != len(t.columns):
                     continue
                 if not any(d == doc_id and a <= row.start and row.end <= b + 1 for d, a, b in spans):

@@ -59,7 +59,7 @@ class Ref:
 
 @dataclass(frozen=True)
 class Bin:
-    """left OP right, OP one of + - * /."""
+    """left OP right, OP one of + - * / ^."""
 
     op: str
     left: "Node"
@@ -135,11 +135,15 @@ def _eval(node: Node, values: Mapping[str, Decimal]) -> Decimal:
         return max(vals) if node.fn == "max" else min(vals)
     if isinstance(node, Bin):
         a, b = _eval(node.left, values), _eval(node.right, values)
+        if node.op == "^":  # a compound rate's root ("CAGR"): a positive base only
+            if a <= 0:
+                raise ComputeError("a growth rate over years needs a positive ratio")
+            return a ** b
         return {"+": a + b, "-": a - b, "*": a * b}[node.op] if node.op != "/" else a / b
     raise ComputeError(f"an unresolved line item in the formula: {node}")
 
 
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 3}
 
 
 def to_text(node: Node, prec: int = 0) -> str:
@@ -160,11 +164,11 @@ def to_text(node: Node, prec: int = 0) -> str:
     raise ComputeError(f"an unresolved line item cannot be written out: {node}")
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<ref>x\d+)|(?P<avg>avg|max|min)|(?P<op>[-+*/(),]))")
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<ref>x\d+)|(?P<avg>avg|max|min)|(?P<op>[-+*/(),^]))")
 
 
 def parse(text: str) -> Node:
-    """Read an expression string written by `to_text` (numbers, x-ids, + - * /, brackets, avg(...));
+    """Read an expression string written by `to_text` (numbers, x-ids, + - * / ^, brackets, avg/max/min(...));
     ComputeError when it is anything else."""
     tokens: list[tuple[str, str]] = []
     pos = 0
@@ -183,7 +187,7 @@ def parse(text: str) -> Node:
 
 
 def _expr(t: list[tuple[str, str]], i: int, level: int = 1) -> tuple[Node, int]:
-    if level > 2:
+    if level > 3:
         return _atom(t, i)
     node, i = _expr(t, i, level + 1)
     while i < len(t) and t[i][0] == "op" and _PREC.get(t[i][1]) == level:

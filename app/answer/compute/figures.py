@@ -42,8 +42,11 @@ def parse_figure(text: str) -> Decimal | None:
 
 
 def clean_label(label: str) -> str:
-    """A row label as an answer shows it: whitespace collapsed, dot leaders and a trailing colon dropped."""
-    return re.sub(r"\s*(?:[.…·]{3,}.*|:)$", "", " ".join(label.split())).strip()
+    """A row label as an answer shows it: whitespace collapsed, a label the PDF split into cells joined ("Long |
+    -term debt" → "Long-term debt"), dot leaders and a trailing colon dropped."""
+    s = re.sub(r"\s*\|\s*(?=[-–])", "", " ".join(label.split()))
+    s = s.replace(" | ", " ")
+    return re.sub(r"\s*(?:[.…·]{3,}.*|:)$", "", s).strip()
 
 
 def operand_value(cell: str, magnitude: bool) -> Decimal | None:

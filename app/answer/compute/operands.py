@@ -22,7 +22,7 @@ from app.answer.compute.figures import operand_value, parse_figure
 from app.answer.compute.sheets import SheetTable, TableSource
 from corpus.tables import Part, Row
 
-__all__ = ["Found", "find_operand", "words_rank"]
+__all__ = ["Found", "find_operand", "placed", "words_rank"]
 
 _W_ASKED_STATEMENT = 4.0
 _W_HOME = 3.0
@@ -90,11 +90,17 @@ class Found:
         return start, self.row.end
 
 
-def _without_leaders(row: Row) -> Row:
-    """A row without the cells that are only dot leaders ("Property and equipment, net | ...... | 787 | 785")."""
-    if not any(_LEADERS.fullmatch(c.text) for c in row.cells):
-        return row
-    return Row(row.start, row.end, row.label, tuple(c for c in row.cells if not _LEADERS.fullmatch(c.text)))
+def placed(row: Row, n: int, text: str) -> Row:
+    """A row as its n value columns read it: cells that are only dot leaders dropped ("Property and equipment,
+    net | ...... | 787 | 785"), and a label the PDF split into cells ("Total | current assets | 5,121.3 |
+    4,186.5") joined back into one label span when the extra leading cells hold words, not figures."""
+    cells = tuple(c for c in row.cells if not _LEADERS.fullmatch(c.text))
+    extra = len(cells) - n
+    if row.label is not None and extra > 0 and text and all(
+            parse_figure(c.text) is None and re.search(r"[A-Za-z]", c.text) for c in cells[:extra]):
+        end = cells[extra - 1].end
+        return Row(row.start, row.end, Part(row.label.start, end, text[row.label.start:end]), cells[extra:])
+    return row if cells == row.cells else Row(row.start, row.end, row.label, cells)
 
 
 def words_rank(words: str, label: str) -> int | None:
@@ -149,7 +155,7 @@ def find_operand(item: Item, docs: Sequence[str], source: TableSource, statement
             if sheet.kind in statements:
                 score0 += _W_QUESTION_STATEMENT
             for row in sheet.table.rows:
-                row = _without_leaders(row)
+                row = placed(row, len(sheet.columns), sheet.text)
                 if row.label is None or len(row.cells) != len(sheet.columns):
                     continue  # a row whose cells cannot be placed under the columns is not read
                 r = _rank(item, row.label.text)

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from app.answer.compute.concepts import asked_concept
-from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node
+from decimal import Decimal
+
+from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node, Num
 from app.answer.compute.lexicon import AMOUNT, DAYS, FRACTION, PERCENT, RATIO, asked_metric
 from app.answer.compute.phrases import (NUMBER_WORDS, STATEMENTS, PhraseReader, concept_hints, longer, read_definitions,
                                         strip_years, years_in)
@@ -34,7 +36,8 @@ _SCALE = re.compile(r"\b(?:in|answer in|expressed in|of) (?:usd|us\$|\$|dollars)
 _PERCENT_ASKED = re.compile(r"\bunits? of percents?|\bin percent(?:age)?s?\b|\(as a %\)|as a percent(?:age)?\b"
                             r"|\bin %|\bpercentage\b", re.I)
 _AVG = re.compile(r"\b(\d+|one|two|three|four|five|six)[- ]years?[- ]average\b|\baverage\b", re.I)
-_GROWTH = re.compile(r"\bgrowth\b|\bgrew\b|% change|percent(?:age)? change", re.I)
+_GROWTH = re.compile(r"\bgrowth\b|\bgr[eo]w(?:n|th)?\b|% change|percent(?:age)? change", re.I)
+_CAGR = re.compile(r"\bcagr\b|compound(?:ed)? annual growth(?: rate)?", re.I)
 _CHANGE = re.compile(r"\bchang(?:e|ed|es)\b|\bdifference\b|\bby how much\b", re.I)
 # "Basing your judgment …, what is …": the question starts at its question word
 _LEAD = re.compile(r"^.*?,\s*(?=(?:so,?\s+)?(?:what|how much|how many|which|by how much)\b)", re.I)
@@ -144,10 +147,11 @@ def _phrase(asked: str) -> str:
     p = re.sub(r"^(?:the\s+)?(?:\d+|one|two|three|four|five|six)[- ]years?[- ]average (?:of )?(?:the )?", "", p,
                flags=re.I)
     p = re.sub(r"^(?:the\s+)?average (?:of )?(?:the )?", "", p, flags=re.I)
-    p = re.sub(r"^(?:the\s+)?(?:year[- ]over[- ]year |yoy )?(?:change|growth|difference) (?:in|of) (?:the )?", "", p,
+    p = re.sub(r"^(?:the\s+)?(?:year[- ]over[- ]year |yoy )?(?:change|growth|difference|cagr) (?:in|of) (?:the )?", "", p,
                flags=re.I)
-    p = re.sub(r"\s+(?:growth(?: rate)?|change|\(as a %\)|(?:has |have )?(?:changed|increased|decreased|grown|grew|"
-               r"declined|risen|rose|fallen|fell))$", "", p, flags=re.I)
+    p = re.sub(r"^(?:the\s+)?(?:\d+|one|two|three|four|five|six)[- ]years?\s+", "", p, flags=re.I)  # "3 year revenue CAGR"
+    p = re.sub(r"\s+(?:growth(?: rate)?|change|cagr|compound(?:ed)? annual growth(?: rate)?|\(as a %\)|(?:has |have )?"
+               r"(?:changed|increased|decreased|grown|grew|grow|declined|risen|rose|fallen|fell))$", "", p, flags=re.I)
     p = re.sub(r"\b(?:total amount|amount|figure|value)\b(?: of)?", " ", p, flags=re.I)
     return " ".join(p.split())
 
@@ -195,6 +199,14 @@ def figure_of(reader: PhraseReader, p: str) -> Figure | None:
         return Figure(c.display[:1].upper() + c.display[1:], AMOUNT,
                       lambda yr: Item(c.name, yr, 0, reader.hints.get(c.name), p), "line item")
     return None
+
+
+def _cagr_years(asked: str) -> int:
+    """The years a CAGR spans when the question names one year only ("3 year revenue CAGR")."""
+    m = re.search(r"\b(\d+|two|three|four|five|six)[- ]years?\b", asked, re.I)
+    if not m:
+        return 1
+    return int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1).lower(), 1)
 
 
 def _lower(s: str) -> str:
@@ -249,7 +261,13 @@ def read_question(question: str) -> Request | None:
         ys = tuple(sorted(set(years)))
         op, display, kind = "", fig.display, fig.kind
         avg = _AVG.search(cleaned)
-        if avg and fig.source != "question":
+        if _CAGR.search(cleaned) and fig.source != "question":
+            a, b = (ys[0], ys[-1]) if len(ys) >= 2 else (year - _cagr_years(cleaned), year)
+            # ((end / start) ^ (1 / years)) - 1
+            node = Bin("-", Bin("^", Bin("/", fig.build(b), fig.build(a)), Bin("/", Num(Decimal(1)), Num(Decimal(b - a)))),
+                       Num(Decimal(1)))
+            op, display, ys, kind = "cagr", f"{fig.display} CAGR", (a, b), PERCENT
+        elif avg and fig.source != "question":
             n = avg.group(1)
             count = int(n) if n and n.isdigit() else NUMBER_WORDS.get((n or "").lower(), 2)
             span = tuple(range(min(ys), max(ys) + 1)) if len(ys) >= 2 else tuple(range(year - count + 1, year + 1))
@@ -259,6 +277,11 @@ def read_question(question: str) -> Request | None:
             a, b = (ys[0], ys[-1]) if len(ys) >= 2 else (year - 1, year)
             node = Bin("/", Bin("-", fig.build(b), fig.build(a)), fig.build(a))
             op, display, ys, kind = "growth", f"{fig.display} growth", (a, b), PERCENT
+        elif _CHANGE.search(cleaned) and fig.source != "question" and fig.kind == AMOUNT and _PERCENT_ASKED.search(q):
+            # a change in an amount asked "in percents" is its percentage change
+            a, b = (ys[0], ys[-1]) if len(ys) >= 2 else (year - 1, year)
+            node = Bin("/", Bin("-", fig.build(b), fig.build(a)), fig.build(a))
+            op, display, ys, kind = "growth", f"Change in {_lower(fig.display)}", (a, b), PERCENT
         elif _CHANGE.search(cleaned) and fig.source != "question":
             a, b = (ys[0], ys[-1]) if len(ys) >= 2 else (year - 1, year)
             node = Bin("-", fig.build(b), fig.build(a))

@@ -17,8 +17,8 @@ from app.types import Computation, Operand
 
 __all__ = ["missing_text", "operand_text", "render_computation", "result_text", "verdict"]
 
-_SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "÷"}
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
+_SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "÷", "^": "^"}
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 3}
 
 
 def operand_text(op: Operand, with_marker: bool = True) -> str:
@@ -42,7 +42,7 @@ def _node(node: Node, ops: dict[str, Operand], prec: int = 0) -> str:
     if isinstance(node, Bin):
         p = _PREC[node.op]
         # a quotient inside a sum is bracketed too: "(A ÷ B) − (C ÷ D)" reads at a glance
-        s = f"{_node(node.left, ops, p if p == 2 else 3)} {_SYMBOL[node.op]} {_node(node.right, ops, 3)}"
+        s = f"{_node(node.left, ops, p if p == 2 else 3)} {_SYMBOL[node.op]} {_node(node.right, ops, 3 if p < 3 else 4)}"
         return f"({s})" if p < prec else s
     raise ValueError(f"cannot render {node!r}")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Callable, Protocol, Sequence
 
@@ -81,6 +81,8 @@ class SheetTable:
     """The statement map's best table of its kind in the document (the consolidated statement itself)."""
     per_share_unscaled: bool = False
     """The unit line says "except per share": per-share rows carry no scale."""
+    text: str = field(default="", repr=False, compare=False)
+    """The document's canonical text (the table's spans index it)."""
 
     def row_scale(self, label: str) -> str | None:
         """The scale of one row: "units" for a per-share row under "except per share amounts"."""
@@ -190,7 +192,7 @@ def read_tables(doc_id: str, text: str) -> list[SheetTable]:
             scale = next((s for s in map(scale_of, reversed(above)) if s), None)
         cols = tuple(_period(j, table.column_label(j)) for j in range(len(table.columns)))
         out.append(SheetTable(doc_id, table, kind, cap is not None and (rows is None or cap == kind), scale, cols,
-                              len(out)))
+                              len(out), text=text))
         pos = max(table.end, le) + 1
     return out
 
@@ -222,12 +224,13 @@ class MapTables:
                 continue
             out.append(SheetTable(doc_id, st.table, _KINDS.get(st.kind, st.kind), True,
                                   _SCALE_WORDS.get(st.scale), cols, len(out), st.primary,
-                                  bool(st.unit is not None and re.search(r"except", st.unit.text, re.I))))
+                                  bool(st.unit is not None and re.search(r"except", st.unit.text, re.I)),
+                                  self._index.document_text(doc_id) or ""))
         spans = [(st.start, st.end) for st in statements]
         for t in self._text.tables(doc_id):  # the notes', MD&A's and any statement the map did not find
             if not any(a <= t.table.start <= b or a <= t.table.end <= b for a, b in spans):
                 out.append(SheetTable(t.doc_id, t.table, t.kind, t.captioned and not statements, t.scale, t.columns,
-                                      len(out)))
+                                      len(out), text=t.text))
         with self._lock:
             self._cache[doc_id] = out
             while len(self._cache) > self._size:

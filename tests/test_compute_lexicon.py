@@ -161,3 +161,26 @@ def test_across_years(question: str, op: str, expected: Decimal) -> None:
     assert req is not None and req.op == op
     res = compute(req, ["doc"], TextTables(lambda _d: TEXT))
     assert res.ok and abs(res.exact - expected) < D("1e-20")
+
+
+def test_several_definitions_and_an_asked_formula() -> None:
+    src = TextTables(lambda _d: TEXT)
+    ccc = read_question(
+        "What is the FY2021 cash conversion cycle (CCC) for Example Corp? CCC is defined as: DIO + DSO - DPO. DIO is "
+        "defined as: 365 * (average inventory between FY2020 and FY2021) / (FY2021 COGS). DSO is defined as: 365 * "
+        "(average accounts receivable between FY2020 and FY2021) / (FY2021 Revenue). DPO is defined as: 365 * "
+        "(average accounts payable between FY2020 and FY2021) / (FY2021 COGS + change in inventory between FY2020 "
+        "and FY2021). Round your answer to two decimal places.")
+    res = compute(ccc, ["doc"], src)
+    expected = (365 * _avg("inventory") / V["cogs"][2021] + 365 * _avg("receivables") / V["revenue"][2021]
+                - 365 * _avg("payables") / (V["cogs"][2021] + V["inventory"][2021] - V["inventory"][2020]))
+    assert res.ok and res.kind == "days" and res.rounded == quantize(expected, 2)  # days, not an amount
+    less = read_question("What is Example Corp's FY2021 unadjusted EBITDA less capex? Define unadjusted EBITDA as "
+                         "unadjusted operating income + D&A (from cash flow statement).")
+    res = compute(less, ["doc"], src)
+    assert res.ok and res.kind == "amount" and res.exact == V["operating_income"][2021] + V["da"][2021] - V["capex"][2021]
+    quick = read_question("What is the FY2021 quick ratio for Example Corp? Quick ratio = (cash and cash equivalents "
+                          "+ accounts receivable) / total current liabilities.")
+    res = compute(quick, ["doc"], src)
+    assert res.ok and quick.source == "question" and res.rounded == quantize(
+        (V["cash"][2021] + V["receivables"][2021]) / V["total_current_liabilities"][2021], 2)

@@ -179,7 +179,7 @@ def _compose(question: str, req: Request, res: Result, retriever, retrieved: Seq
         ex = _excerpt(doc, doc_id, start, end)
         citations.append(cite(n, ex, start, end, doc.text[start:end], column=column, doc_text=doc.text))
     assert res.rounded is not None and res.exact is not None
-    if isinstance(res.tree, Ref) and req.op == "" and (req.kind != "amount" or res.scale == res.scales.get(
+    if isinstance(res.tree, Ref) and req.op == "" and (res.kind != "amount" or res.scale == res.scales.get(
             res.tree.key)) and not operands[0].magnitude and "%" not in operands[0].text:
         # one cell, nothing to compute: a table-cell answer ("Net income, Year Ended December 31, 2019: 11,588")
         return _cell_answer(question, operands[0], citations, retrieved, docs)
@@ -187,10 +187,10 @@ def _compose(question: str, req: Request, res: Result, retriever, retrieved: Seq
     if isinstance(res.tree, Pick):  # which of them: the operand whose value the largest (smallest) is
         values = {k: f.value for k, f in res.found.items()}
         chosen = next(a.key for a in res.tree.args if isinstance(a, Ref) and result_value(
-            a, values, res.scales, req.kind, res.scale) == res.exact)
-    comp = Computation(figure=req.display, period=_period(req), kind=req.kind, definition=_definition(req),
+            a, values, res.scales, res.kind, res.scale) == res.exact)
+    comp = Computation(figure=req.display, period=_period(req), kind=res.kind, definition=_definition(req),
                        expression=expression(res), operands=tuple(operands), exact=format(res.exact, "f"),
-                       result=format(res.rounded, "f"), places=res.places, unit=unit_of(req.kind, res.scale, req.op),
+                       result=format(res.rounded, "f"), places=res.places, unit=unit_of(res.kind, res.scale, req.op),
                        scale=res.scale, claim=req.claim, chosen=chosen)
     text = render_computation(comp)
     segments = [Segment(cell_text([docs[o.doc_id].text[a:b] for a, b in o.parts]), o.citation, o.parts)

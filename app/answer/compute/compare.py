@@ -29,6 +29,9 @@ _SIGN = re.compile(rf"^{_AUX}\s+(?P<who>.*?)\b(?:have|has|had|report|reported|sh
                    r"(?P<sign>positive|negative)\s+(?P<what>.+)$", re.I)
 _WHICH = re.compile(r"^which (?:one )?of\s+(?P<list>.+?)\s+(?P<verb>had|has|have|brought|generated|provided|was|were|is"
                     r"|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
+# "Among operations, investing, and financing activities, which brought in the most cash flow …?"
+_AMONG = re.compile(r"^among\s+(?P<list>.+?),\s*which(?: one)?\s+(?P<verb>had|has|have|brought|generated|provided|was|were"
+                    r"|is|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
 _MOST = re.compile(r"\b(most|highest|largest|biggest|greatest|more|higher|larger)\b", re.I)
 _LEAST = re.compile(r"\b(least|lowest|smallest|fewest|less|lower|smaller)\b", re.I)
 _TAIL = re.compile(r"\s*\b(?:between|from|in|during|for|over|compared (?:to|with)|vs\.?|versus|based on|as of|on (?:the )?"
@@ -70,7 +73,7 @@ def read_comparison(question: str) -> Request | None:
     reader = PhraseReader(read_definitions(q), concept_hints(q))
     qm = re.search(r"\bQ([1-4])\b", asked)
     quarter = int(qm.group(1)) if qm else None
-    m = _WHICH.match(asked)
+    m = _WHICH.match(asked) or _AMONG.match(asked)
     if m:
         return _which(q, reader, m, years[-1], quarter)
     m = _SIGN.match(asked)

@@ -69,7 +69,7 @@ CONCEPTS: tuple[Concept, ...] = (
        (CASHFLOW,), magnitude=True, exclude=r".*(?:proceeds|sale|disposal|accrued|unpaid).*"),
     _c("cfo", "cash from operations",
        r"cash (?:flows? )?(?:from|provided by|generated (?:by|from)) operat\w*|operating cash flows?|\bcfo\b"
-       r"|cash from operations|operating activities",
+       r"|cash from operations|operati\w* activities",
        (r"net(?:cash|cashflows?)(?:provided|generated|from|by|used|in|\(|\))*operatingactivities.*",
         r"cash(?:provided|generated|flows?)?(?:by|from)operat(?:ions|ingactivities).*"),
        (CASHFLOW,), exclude=r".*(?:discontinued|continuingoperationsonly).*"),

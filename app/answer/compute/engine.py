@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Sequence
 
-from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node, Ref, evaluate, leaves, to_text, transform
+from app.answer.compute.expr import (Avg, Bin, ComputeError, Item, Node, Num, Pick, Ref, evaluate, leaves, to_text,
+                                     transform)
 from app.answer.compute.figures import SCALES, quantize
 from app.answer.compute.lexicon import AMOUNT, DAYS, PERCENT, formula, metric
 from app.answer.compute.operands import Found, find_operand
@@ -45,6 +46,8 @@ class Result:
     scale: str | None = None
     missing: list[Item] = field(default_factory=list)
     partial: list[Found] = field(default_factory=list)
+    kind: str = ""
+    """How the result reads (the request's, corrected by the formula's dimension: see `kind_of`)."""
 
     @property
     def ok(self) -> bool:
@@ -79,6 +82,49 @@ def expand(node: Node, req: Request, depth: int = 0) -> list[Node]:
         combos = itertools.islice(itertools.product(*(expand(a, req, depth) for a in node.args)), MAX_ALTERNATIVES)
         return [Avg(tuple(c)) for c in combos]
     return [node]
+
+
+def money(node: Node) -> int | None:
+    """The formula's power of money: 1 for an amount (a line item; a sum or difference of amounts), 0 for a
+    ratio (amount ÷ amount, a printed percentage, a number); None when it mixes them (amount + ratio)."""
+    if isinstance(node, Item):
+        return 0 if node.printed == "%" else 1
+    if isinstance(node, Num):
+        return 0
+    if isinstance(node, (Avg, Pick)):
+        dims = {money(a) for a in node.args}
+        return dims.pop() if len(dims) == 1 else None
+    if isinstance(node, Bin):
+        a, b = money(node.left), money(node.right)
+        if a is None or b is None:
+            return None
+        if node.op in "+-":
+            return a if a == b else None
+        if node.op == "^":
+            return a if b == 0 and a == 0 else None
+        return a + b if node.op == "*" else a - b
+    return None
+
+
+def kind_of(tree: Node, asked: str) -> str:
+    """The kind a computed figure reads as: an amount when its formula is money (whatever the question's
+    wording suggested); otherwise the asked kind, or days for a formula with 365 in it, else a ratio."""
+    dim = money(tree)
+    if dim == 1:
+        return AMOUNT
+    if asked != AMOUNT or dim is None:
+        return asked
+    return DAYS if any(isinstance(x, Num) and x.value in (365, 360) for x in _nums(tree)) else RATIO
+
+
+def _nums(node: Node) -> list[Num]:
+    if isinstance(node, Num):
+        return [node]
+    if isinstance(node, Bin):
+        return _nums(node.left) + _nums(node.right)
+    if isinstance(node, (Avg, Pick)):
+        return [x for a in node.args for x in _nums(a)]
+    return []
 
 
 def default_places(kind: str, asked: int | None, found: Sequence[Found], converted: bool) -> int:
@@ -167,7 +213,8 @@ def _finish(res: Result, alt: Node, items: list[Item], found: dict[Item, Found])
     known = [f.scale for f in res.found.values() if f.scale]
     common = max(sorted(set(known)), key=known.count) if known else None
     res.scales = {k: f.scale or common for k, f in res.found.items()}
-    kind = req.kind
+    kind = kind_of(alt, req.kind)
+    res.kind = kind
     scale = None
     if kind == AMOUNT:
         scale = req.scale or (common if common != "units" else None)

@@ -33,7 +33,8 @@ _DEFINE = re.compile(
     r"\b(?:define|defining)\s+(?P<n1>[^.?;]{2,80}?)\s+as\s*:?\s+(?P<e1>[^?;]+?)(?=\.\s|\.$|\?|;|$)"
     r"|(?P<n2>[A-Za-z][^.?;:]{1,80}?)\s+(?:is|are|here is|here are|should be|can be)\s+(?:defined|calculated|computed)"
     r"\s+as\s*:?\s*(?P<e2>[^?;]+?)(?=\.\s|\.$|\?|;|$)"
-    r"|\bwhere\s+(?P<n3>[A-Za-z][^.?;=]{1,60}?)\s*=\s*(?P<e3>[^?;]+?)(?=\.\s|\.$|\?|;|$)", re.I)
+    r"|\bwhere\s+(?P<n3>[A-Za-z][^.?;=]{1,60}?)\s*=\s*(?P<e3>[^?;]+?)(?=\.\s|\.$|\?|;|$)"
+    r"|(?:^|(?<=[.?;]\s))(?P<n4>[A-Za-z][^.?;:=]{1,60}?)\s*=\s*(?P<e4>[^?;=]+?)(?=\.\s|\.$|\?|;|$)", re.I)
 _OPS = re.compile(r"\s*(?P<op>divided by|multiplied by|\btimes\b|\bplus\b|\bminus\b|\bless\b|\bover\b|[-+*/×÷()]"
                   r"|(?<=\s)x(?=\s))\s*", re.I)
 _AVERAGE = re.compile(r"^(?:the )?(?:simple )?average (?:of )?(?:the )?(?P<x>.+?)(?: (?:between|from|for|over) "
@@ -84,8 +85,8 @@ def read_definitions(q: str) -> dict[str, tuple[str, str]]:
     """Names the question defines (lower-case) → (name as written, expression text)."""
     defs: dict[str, tuple[str, str]] = {}
     for m in _DEFINE.finditer(q):
-        name = (m.group("n1") or m.group("n2") or m.group("n3") or "").strip(" :,")
-        expr = (m.group("e1") or m.group("e2") or m.group("e3") or "").strip(" :,")
+        name = (m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4") or "").strip(" :,")
+        expr = (m.group("e1") or m.group("e2") or m.group("e3") or m.group("e4") or "").strip(" :,")
         name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
         if name and expr and re.search(r"[A-Za-z]", expr) and len(name.split()) <= 8:
             defs[name.lower()] = (name, expr)

@@ -39,6 +39,7 @@ _AVG = re.compile(r"\b(\d+|one|two|three|four|five|six)[- ]years?[- ]average\b|\
 _GROWTH = re.compile(r"\bgrowth\b|\bgr[eo]w(?:n|th)?\b|% change|percent(?:age)? change", re.I)
 _CAGR = re.compile(r"\bcagr\b|compound(?:ed)? annual growth(?: rate)?", re.I)
 _CHANGE = re.compile(r"\bchang(?:e|ed|es)\b|\bdifference\b|\bby how much\b", re.I)
+_ARITHMETIC = re.compile(r"\s(?:less|minus|plus|divided by|times|[-+/×÷*])\s", re.I)
 # "Basing your judgment …, what is …": the question starts at its question word
 _LEAD = re.compile(r"^.*?,\s*(?=(?:so,?\s+)?(?:what|how much|how many|which|by how much)\b)", re.I)
 _FIGURE_ASK = re.compile(r"(?:so,?\s+)?(?:what (?:is|was|were|are)|how much|how many|by how much|calculate|compute"
@@ -171,6 +172,9 @@ def _covers(name: str, shown: str, phrase: str) -> bool:
 
 def figure_of(reader: PhraseReader, p: str) -> Figure | None:
     """The figure a phrase names (see module docstring, step 2)."""
+    if _ARITHMETIC.search(p):  # "unadjusted EBITDA less capex": the asked figure is itself a formula
+        return Figure(p[:1].upper() + p[1:], RATIO if re.search(r"/| divided by | over ", p) else AMOUNT,
+                      lambda yr: reader.expr(p, yr), "template")
     name = reader.defined_name(p)
     if name is not None and _covers(name, reader.raw[name][0], p):
         shown, expr = reader.raw[name]

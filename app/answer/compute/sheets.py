@@ -20,7 +20,7 @@ from typing import Callable, Protocol, Sequence
 
 from app.answer.compute.concepts import BALANCE, CASHFLOW, EQUITY, INCOME, label_rank, squash
 from app.answer.compute.figures import scale_of
-from corpus.tables import CELL_SEP, Table, table_at
+from corpus.tables import CELL_SEP, Part, Table, table_at
 
 __all__ = ["Column", "MapTables", "SheetTable", "TableSource", "TextTables", "read_tables"]
 
@@ -35,7 +35,7 @@ _CAPTIONS = (
                         r"|statements?ofprofitorloss")),
     (COMPREHENSIVE, re.compile(r"statements?ofcomprehensive(?:income|loss|earnings)")),
 )
-_CAPTION_LINES = 6
+_CAPTION_LINES = 8
 _CAPTION_CHARS = 600
 _CAPTION_LINE_CHARS = 120
 # a note's title or a row that mentions a statement ("Amounts recognized in the Consolidated Balance Sheet")
@@ -159,6 +159,35 @@ def _header_like(line: str) -> bool:
     return bool(cells) and all(_HEADER_CELL.fullmatch(c) for c in cells)
 
 
+_LONE_YEAR = re.compile(r"\s*(?:FY\s?|Fiscal\s+)?((?:19|20)\d\d)\s*", re.I)
+_YEARS_ABOVE_LINES = 14
+
+
+def _years_above(text: str, table: Table) -> Table:
+    """A table whose value columns have no labels, under years set one per line above it ("December 31," /
+    "2018" / "2017" / "ASSETS"): each column gets its year line (a verbatim span), when there are exactly as many
+    distinct years as columns. Otherwise the table as it is."""
+    n = len(table.columns)
+    if n == 0 or any(table.columns[j] for j in range(n)):
+        return table
+    years: list[Part] = []
+    pos = table.start
+    for _ in range(_YEARS_ABOVE_LINES):
+        if pos <= 0:
+            break
+        a = text.rfind("\n", 0, pos - 1) + 1
+        line = text[a:pos - 1]
+        pos = a
+        if CELL_SEP in line or len(line.strip()) > _CAPTION_LINE_CHARS:
+            break
+        m = _LONE_YEAR.fullmatch(line)
+        if m:
+            years.insert(0, Part(a + m.start(1), a + m.end(1), m.group(1)))
+    if len(years) != n or len({y.text for y in years}) != n:
+        return table
+    return Table(years[0].start, table.end, table.header, tuple((y,) for y in years), table.rows)
+
+
 def read_tables(doc_id: str, text: str) -> list[SheetTable]:
     """Every table of a document's text, in order, with its statement kind, scale and column periods."""
     out: list[SheetTable] = []
@@ -178,6 +207,7 @@ def read_tables(doc_id: str, text: str) -> list[SheetTable]:
         if table is None or not table.columns or table.end < ls:
             pos = le + 1
             continue
+        table = _years_above(text, table)
         first_row = table.rows[0].start if table.rows else ls
         cap = _caption(text, table.start, first_row)
         rows = _row_kind(table)

@@ -179,7 +179,7 @@ def _compose(question: str, req: Request, res: Result, retriever, retrieved: Seq
         ex = _excerpt(doc, doc_id, start, end)
         citations.append(cite(n, ex, start, end, doc.text[start:end], column=column, doc_text=doc.text))
     assert res.rounded is not None and res.exact is not None
-    if isinstance(res.tree, Ref) and req.op == "" and (res.kind != "amount" or res.scale == res.scales.get(
+    if isinstance(res.tree, Ref) and req.op == "" and not req.claim and (res.kind != "amount" or res.scale == res.scales.get(
             res.tree.key)) and not operands[0].magnitude and "%" not in operands[0].text:
         # one cell, nothing to compute: a table-cell answer ("Net income, Year Ended December 31, 2019: 11,588")
         return _cell_answer(question, operands[0], citations, retrieved, docs)

@@ -39,7 +39,7 @@ _AVG = re.compile(r"\b(\d+|one|two|three|four|five|six)[- ]years?[- ]average\b|\
 _GROWTH = re.compile(r"\bgrowth\b|\bgr[eo]w(?:n|th)?\b|% change|percent(?:age)? change", re.I)
 _CAGR = re.compile(r"\bcagr\b|compound(?:ed)? annual growth(?: rate)?", re.I)
 _CHANGE = re.compile(r"\bchang(?:e|ed|es)\b|\bdifference\b|\bby how much\b", re.I)
-_ARITHMETIC = re.compile(r"\s(?:less|minus|plus|divided by|times|[-+/×÷*])\s", re.I)
+_ARITHMETIC = re.compile(r"\s(?:less|minus|plus|divided by|multiplied by|[-+/×÷*])\s", re.I)
 # "Basing your judgment …, what is …": the question starts at its question word
 _LEAD = re.compile(r"^.*?,\s*(?=(?:so,?\s+)?(?:what|how much|how many|which|by how much)\b)", re.I)
 _FIGURE_ASK = re.compile(r"(?:so,?\s+)?(?:what (?:is|was|were|are)|how much|how many|by how much|calculate|compute"
@@ -126,8 +126,8 @@ def _clean_asked(asked: str) -> str:
     s = _PERIOD_WORDS.sub("", _LEAD.sub("", s.strip()))
     s = re.sub(r"\s*\b(?:for|in|as of|at|on)?\s*(?:the\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
                r"\s+\d{1,2}\b,?", " ", s, flags=re.I)
-    s = re.sub(r"^(?:so,?\s+)?(?:what|how much|how many|which|by how much|calculate|compute)\s+(?:is|was|were|are|has|"
-               r"had|did|does)?\s*(?:the\s+)?", "", s, flags=re.I)
+    s = re.sub(r"^(?:so,?\s+)?(?:(?:roughly |approximately )?how many times|what|how much|how many|which|by how much"
+               r"|calculate|compute)\s+(?:is|was|were|are|has|had|did|does)?\s*(?:the\s+)?", "", s, flags=re.I)
     s = re.sub(r"^(?:[A-Z0-9][\w&.-]*\s+){0,3}?[A-Z0-9][\w&.-]*'s?\s+", "", s)  # "Nike's …", "General Mills's …"
     s = re.sub(r"\b(?:at the end of|at the close of|by the end of|year[- ]end(?:ed)?|end of|as of|close of)\b", " ", s,
                flags=re.I)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.synonyms import expansions
+from index.synonyms import expansions, named_statements, statements_of_items
 
 __all__ = ["Query", "analyse"]
 
@@ -54,6 +54,10 @@ class Query:
     """`text` plus statement hints and line-item synonyms: the BM25 query."""
     instructions: tuple[str, ...] = field(default_factory=tuple)
     """The instruction sentences and clauses that were taken out."""
+    statements: tuple[str, ...] = field(default_factory=tuple)
+    """Statement kinds (corpus/statements.py) the question names anywhere, its instructions included."""
+    items: tuple[str, ...] = field(default_factory=tuple)
+    """Statement kinds holding the line items the question uses (index/synonyms.py)."""
 
 
 def _statement_hints(removed: list[str]) -> list[str]:
@@ -95,4 +99,5 @@ def analyse(question: str) -> Query:
     text = _FISCAL_YEAR.sub(lambda m: m.group(1) if len(m.group(1)) == 4 else "20" + m.group(1), text)
     hints = _statement_hints(removed)
     lexical = " ".join([text, *hints, *expansions(text)])
-    return Query(asked=question, text=text, lexical=lexical, instructions=tuple(removed))
+    return Query(asked=question, text=text, lexical=lexical, instructions=tuple(removed),
+                 statements=named_statements(q), items=statements_of_items(text))

@@ -262,3 +262,22 @@ def test_every_statement_name_and_item_entry_has_a_tested_example() -> None:
     for (q, kinds), (_, entry) in zip(ITEM_EXAMPLES, STATEMENT_ITEMS):
         assert statements_of_items(q) == kinds == entry, q
     assert named_statements("How did revenue grow?") == () and statements_of_items("Who is the CEO?") == ()
+
+
+def test_a_statement_over_two_pages_is_one_and_a_restated_copy_is_not_primary() -> None:
+    head = "CONSOLIDATED BALANCE SHEETS\n(In millions)\nDecember 31, | 2023 | 2022\n"
+    page1 = head + "Cash and cash equivalents | 120 | 95\nInventories | 40 | 38\nTotal current assets | 300 | 280\n" \
+        "Total assets | 910 | 860\n"
+    page2 = head + "Accounts payable | 50 | 45\nTotal current liabilities | 150 | 140\nTotal liabilities | 300 | 280\n" \
+        "Total shareholders' equity | 610 | 580\n"
+    note = "NOTE 2. Restatement\n\nCONSOLIDATED BALANCE SHEETS\n(In millions)\nDecember 31, | 2022 | 2021\n" \
+        "Cash and cash equivalents | 95 | 90\nTotal current assets | 280 | 260\nTotal assets | 860 | 800\n" \
+        "Accounts payable | 45 | 40\nTotal current liabilities | 140 | 120\nTotal liabilities | 280 | 260\n" \
+        "Total shareholders' equity | 580 | 540\nSee accompanying notes to the consolidated financial statements.\n"
+    text = page1 + "\n\n" + page2 + "\n\nThe accompanying notes are an integral part of these financial statements.\n\n" \
+        + note
+    starts = (0, len(page1) + 2, text.index("NOTE 2."))
+    found = find_statements(text, starts)
+    assert [(s.kind, s.pages, s.primary) for s in found] == [("balance", (1, 2), True), ("balance", (3, 3), False)]
+    labels = [r.label.text for r in found[0].table.rows]
+    assert "Total assets" in labels and "Total liabilities" in labels  # both pages' rows

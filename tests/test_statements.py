@@ -179,6 +179,8 @@ def test_statement_map_is_stored_listed_and_shown_when_cited(tmp_path: Path, cap
     assert {(s["kind"], s["name"]) for s in listed} >= {("income", "CONSOLIDATED STATEMENTS OF OPERATIONS"),
                                                        ("balance", "CONSOLIDATED BALANCE SHEETS"),
                                                        ("cash_flow", "CONSOLIDATED STATEMENTS OF CASH FLOWS")}
+    assert main(["docs", "--index", str(idx)]) == 0
+    assert "CONSOLIDATED BALANCE SHEETS (p. 3)" in capsys.readouterr().out
     from index.store.generations import load_index
 
     view = load_index(idx)

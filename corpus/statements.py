@@ -54,6 +54,7 @@ KIND_NAMES = {"income": "income statement", "comprehensive_income": "statement o
 MIN_GROUPS = 2
 """Least row-label groups of its kind a captioned table must hit to count as that statement."""
 _CAPTION_GAP = 14  # lines between a caption and its first row (company, period, unit lines; a unit set a word a line)
+_SPLIT_CAPTION = 40  # a caption set over several lines: each this short ("CONSOLIDATED BALANCE" / "SHEETS")
 _CONTINUED_GAP = 1_500  # characters between a statement and its caption repeated on the next page
 _RUN_OUT = 8  # non-row lines in a row that end a statement (a page break's furniture is fewer)
 
@@ -217,12 +218,12 @@ def find_statements(text: str, page_starts: tuple[int, ...] | list[int] = ()) ->
         if a < taken_until:
             i += 1
             continue
-        hit = caption_kind(text[a:b])
+        hit = _caption(text, lines, i)
         if hit is None:
             i += 1
             continue
-        kind, ca, cb = hit
-        st = _statement_at(text, lines, i, kind, Part(a + ca, a + cb, text[a + ca:a + cb]), page_starts)
+        kind, ca, cb, last = hit
+        st = _statement_at(text, lines, i, last, kind, Part(a + ca, a + cb, text[a + ca:a + cb]), page_starts)
         if st is None:
             i += 1
             continue
@@ -255,12 +256,31 @@ def _joined(first: Statement, more: Statement, page_starts: tuple[int, ...] | li
                      _row_groups(first.kind, list(rows)))
 
 
-def _statement_at(text: str, lines: list[tuple[int, int]], i: int, kind: str, title: Part,
+def _caption(text: str, lines: list[tuple[int, int]], i: int) -> tuple[str, int, int, int] | None:
+    """(kind, start, end, last line) of a caption starting on line i: the line alone, or set over up to three
+    short lines ("CONSOLIDATED BALANCE" / "SHEETS"); offsets are into the text from line i's start."""
+    a, b = lines[i]
+    hit = caption_kind(text[a:b])
+    if hit is not None:
+        return (*hit, i)
+    if not 0 < len(text[a:b].strip()) <= _SPLIT_CAPTION or CELL_SEP in text[a:b]:
+        return None
+    for j in range(i + 1, min(len(lines), i + 3)):
+        line = text[lines[j][0]:lines[j][1]]
+        if not line.strip() or len(line) > _SPLIT_CAPTION or CELL_SEP in line:
+            return None
+        hit = caption_kind(text[a:lines[j][1]].replace("\n", " "))  # same length: offsets hold
+        if hit is not None:
+            return (*hit, j)
+    return None
+
+
+def _statement_at(text: str, lines: list[tuple[int, int]], i: int, last: int, kind: str, title: Part,
                   page_starts: tuple[int, ...] | list[int]) -> Statement | None:
     cap_start = lines[i][0]
     # the first row within a few lines, no prose between
     first = None
-    for j in range(i + 1, min(len(lines), i + 1 + _CAPTION_GAP)):
+    for j in range(last + 1, min(len(lines), last + 1 + _CAPTION_GAP)):
         a, b = lines[j]
         line = text[a:b]
         if CELL_SEP in line:

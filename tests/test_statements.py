@@ -283,3 +283,11 @@ def test_a_statement_over_two_pages_is_one_and_a_restated_copy_is_not_primary() 
     assert [(s.kind, s.pages, s.primary) for s in found] == [("balance", (1, 2), True), ("balance", (3, 3), False)]
     labels = [r.label.text for r in found[0].table.rows]
     assert "Total assets" in labels and "Total liabilities" in labels  # both pages' rows
+
+
+def test_a_why_question_points_at_no_statement_through_its_line_items() -> None:
+    from index.query import analyse
+
+    assert analyse("What drove gross margin change as of FY2022?").items == ()
+    assert analyse("What was the gross margin in FY2022?").items == ("income",)
+    assert analyse("Why did net income fall? Use the income statement.").statements == ("income",)

@@ -60,19 +60,15 @@ class Period:
 def parse_period(label: str, context: str = "", balance: bool = False) -> Period | None:
     """A column label ("Three Months Ended June 30, 2023", "2018", "December 31, 2022") as a Period, reading
     `context` (the caption and lines above the table: "Years ended December 31") for what the label leaves out;
-    `balance`: a label with a date or year and no period words is a balance "as of" it. None when the label
-    holds no year."""
+    `balance`: a label with a date or year and no period words is a balance "as of" it (else it is the fiscal
+    year ended then). None when the label holds no year."""
     ys = [int(m.group(1)) if m.group(1) else 2000 + int(m.group(2)) for m in _YEAR.finditer(label)]
     if not ys:
         return None
     year = ys[-1]
     kind = next((k for k, rx in _KIND_WORDS if rx.search(label)), None)
-    if kind is None:
-        kind = "asof" if balance else next((k for k, rx in _KIND_WORDS if rx.search(context)), None)
-    if kind is None:
-        kind = "FY" if not _DATE.search(label) else "asof"
-    if kind == "asof" and not balance and not _DATE.search(label + " " + context) and re.search(r"\bat\b", context):
-        kind = "asof"
+    if kind is None:  # the caption says what the label leaves out; a flow statement covers a year by default
+        kind = "asof" if balance else next((k for k, rx in _KIND_WORDS if k != "asof" and rx.search(context)), "FY")
     date = _DATE.search(label) or _DATE.search(context)
     end_date = None
     if date:

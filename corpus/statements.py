@@ -23,8 +23,9 @@ every loader writes, tables as ` | ` rows, see corpus/tables.py):
   millions") with its scale (1e3, 1e6, 1e9; 1 when none is printed). `Statement.row_scale(label)` is 1 for a
   per-share row when the unit line says "except per share".
 - **Primary.** A document may hold several tables of one kind (condensed parent-company statements, a
-  segment table per note); the one with the most confirmed row groups, then the most rows, then captioned
-  "consolidated", is `primary`.
+  segment table per note, a note restating last year's statement); the one with the most confirmed row
+  groups, then the latest period, then the first in the document, is `primary`. A statement whose caption
+  is repeated over the next page's rows (assets on one page, liabilities on the next) is one statement.
 
 Kinds: "income", "comprehensive_income", "balance", "cash_flow", "equity", "segment" (a table captioned with a
 segment name whose rows hold revenue or profit lines). `KIND_NAMES` gives the words a reader uses.
@@ -52,7 +53,9 @@ KIND_NAMES = {"income": "income statement", "comprehensive_income": "statement o
 """What a reader calls each kind of statement."""
 MIN_GROUPS = 2
 """Least row-label groups of its kind a captioned table must hit to count as that statement."""
-_CAPTION_GAP = 8  # lines between a caption and the table's first row (company name, period, unit lines)
+_CAPTION_GAP = 14  # lines between a caption and its first row (company, period, unit lines; a unit set a word a line)
+_SPLIT_CAPTION = 40  # a caption set over several lines: each this short ("CONSOLIDATED BALANCE" / "SHEETS")
+_CONTINUED_GAP = 1_500  # characters between a statement and its caption repeated on the next page
 _RUN_OUT = 8  # non-row lines in a row that end a statement (a page break's furniture is fewer)
 
 # Row-label groups per kind: a statement's rows hit several.
@@ -79,7 +82,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
 }
 _GROUP_RX = {k: tuple(re.compile(p, re.I) for p in ps) for k, ps in _GROUPS.items()}
 
-_UNIT = re.compile(r"\(?\s*(?:(?:U\.?S\.?\s*)?\$|dollars|amounts|euros?|€|£)?\s*(?:in\s+)?(?:(?:U\.?S\.?\s*)?\$\s*)?"
+_UNIT = re.compile(r"\(?[ \t]*(?:(?:U\.?S\.?\s*)?\$|dollars|amounts|euros?|€|£)?\s*(?:in\s+)?(?:(?:U\.?S\.?\s*)?\$\s*)?"
                    r"(?P<w>thousands|millions|billions|000s|000's|mm)\b[^)\n|]{0,60}\)?", re.I)
 _SCALE = {"thousands": 1_000, "000s": 1_000, "000's": 1_000, "millions": 1_000_000, "mm": 1_000_000,
           "billions": 1_000_000_000}
@@ -215,28 +218,69 @@ def find_statements(text: str, page_starts: tuple[int, ...] | list[int] = ()) ->
         if a < taken_until:
             i += 1
             continue
-        hit = caption_kind(text[a:b])
+        hit = _caption(text, lines, i)
         if hit is None:
             i += 1
             continue
-        kind, ca, cb = hit
-        st = _statement_at(text, lines, i, kind, Part(a + ca, a + cb, text[a + ca:a + cb]), page_starts)
+        kind, ca, cb, last = hit
+        st = _statement_at(text, lines, i, last, kind, Part(a + ca, a + cb, text[a + ca:a + cb]), page_starts)
         if st is None:
             i += 1
             continue
-        found.append(st)
+        prev = found[-1] if found else None
+        if prev is not None and prev.kind == st.kind and prev.name.lower() == st.name.lower() \
+                and st.start - prev.end < _CONTINUED_GAP and _same_columns(prev.table, st.table):
+            found[-1] = _joined(prev, st, page_starts)  # the caption repeated over the next page's rows
+        else:
+            found.append(st)
         taken_until = st.end
         i += 1
     _mark_primary(found)
     return found
 
 
-def _statement_at(text: str, lines: list[tuple[int, int]], i: int, kind: str, title: Part,
+def _same_columns(a: Table, b: Table) -> bool:
+    """Whether a table under a repeated caption continues another: the same column labels, or none of its own
+    (a release's fourth-quarter and twelve-month statements of earnings are two tables)."""
+    labels = [" ".join(b.column_label(j).split()) for j in range(len(b.columns))]
+    return not any(labels) or labels == [" ".join(a.column_label(j).split()) for j in range(len(a.columns))]
+
+
+def _joined(first: Statement, more: Statement, page_starts: tuple[int, ...] | list[int]) -> Statement:
+    """One statement set over two pages under the same caption (assets on one, liabilities on the next)."""
+    rows = first.table.rows + more.table.rows
+    t = first.table
+    table = Table(t.start, more.end, t.header, t.columns, rows)
+    return Statement(first.kind, first.title, first.start, more.end, _page_range(page_starts, first.start, more.end),
+                     first.unit or more.unit, first.scale if first.unit else more.scale, table, first.periods, False,
+                     _row_groups(first.kind, list(rows)))
+
+
+def _caption(text: str, lines: list[tuple[int, int]], i: int) -> tuple[str, int, int, int] | None:
+    """(kind, start, end, last line) of a caption starting on line i: the line alone, or set over up to three
+    short lines ("CONSOLIDATED BALANCE" / "SHEETS"); offsets are into the text from line i's start."""
+    a, b = lines[i]
+    hit = caption_kind(text[a:b])
+    if hit is not None:
+        return (*hit, i)
+    if not 0 < len(text[a:b].strip()) <= _SPLIT_CAPTION or CELL_SEP in text[a:b]:
+        return None
+    for j in range(i + 1, min(len(lines), i + 3)):
+        line = text[lines[j][0]:lines[j][1]]
+        if not line.strip() or len(line) > _SPLIT_CAPTION or CELL_SEP in line:
+            return None
+        hit = caption_kind(text[a:lines[j][1]].replace("\n", " "))  # same length: offsets hold
+        if hit is not None:
+            return (*hit, j)
+    return None
+
+
+def _statement_at(text: str, lines: list[tuple[int, int]], i: int, last: int, kind: str, title: Part,
                   page_starts: tuple[int, ...] | list[int]) -> Statement | None:
     cap_start = lines[i][0]
     # the first row within a few lines, no prose between
     first = None
-    for j in range(i + 1, min(len(lines), i + 1 + _CAPTION_GAP)):
+    for j in range(last + 1, min(len(lines), last + 1 + _CAPTION_GAP)):
         a, b = lines[j]
         line = text[a:b]
         if CELL_SEP in line:
@@ -322,7 +366,10 @@ def _mark_primary(found: list[Statement]) -> None:
 
 
 def _rank(st: Statement) -> tuple[int, int, int]:
-    return st.groups, len(st.table.rows), int(bool(re.search(r"consolidated", st.title.text, re.I)))
+    """Most row groups hit, then the latest period (a note restating last year's statement comes second),
+    then the first in the document (the statements precede the notes and schedules that repeat them)."""
+    latest = max((p.year or 0 for p in st.periods if p is not None), default=0)
+    return st.groups, latest, -st.start
 
 
 def statement_at(statements: list[Statement], offset: int) -> Statement | None:

@@ -21,6 +21,10 @@ HEADING_MAX_CHARS = 100
 _MD = re.compile(r"(#{1,6})\s+(.+?)\s*#*")
 _PART = re.compile(r"PART\s+[IVX]+\b.*", re.I)
 _ITEM = re.compile(r"ITEM\s+\d{1,2}[A-C]?\b\.?.*", re.I)
+# "NOTE 7. Supplemental Balance Sheet Information", "Note 3 — Acquisitions", "Notes to Consolidated Financial
+# Statements": a note closes the statement before it (a statement caption is level 3).
+_NOTE = re.compile(r"(?:NOTE\s+\d{1,2}[A-Z]?\b\.?:?\s*[-–—]?\s*\S.*|NOTES?\s+TO\s+(?:THE\s+)?(?:CONDENSED\s+)?"
+                   r"(?:CONSOLIDATED\s+)?(?:FINANCIAL\s+STATEMENTS|(?:CONSOLIDATED\s+)?FINANCIAL).*)", re.I)
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z].*")
 _SENTENCE_END = re.compile(r"[.!?;,:][\"')\]”’]*$|\[\d+\]$")
 # A table-of-contents line: a title, then dot leaders or a cell, then a page number.
@@ -90,6 +94,8 @@ def is_heading_line(line: str) -> int | None:
         return 0
     if _ITEM.fullmatch(line) and not _SENTENCE_END.search(line.rstrip(".")):
         return 1
+    if _NOTE.fullmatch(line) and len(line) < 90 and not _SENTENCE_END.search(line):
+        return 2
     if not line[0].isupper() and not line[0].isdigit():
         return None
     if _SENTENCE_END.search(line) or sum(ch.isalpha() for ch in line) < 3 or _DATE.fullmatch(line):

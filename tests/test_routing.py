@@ -130,11 +130,17 @@ def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) 
     from index.texts import unit_text as _unit_text
     from index.store import load_index
 
-    secs = Sections(TABLE)
+    from index.texts import ROW_CONTEXT, row_contexts
+
     row = "Purchases of property, plant and equipment (PP&E) | (1,577) | (1,373)"
-    text = _unit_text(secs, TABLE.index(row), row)
-    assert text.endswith("\n" + row) and "Cash Flows from Investing Activities" in text
-    assert _unit_text(secs, 0, "Item 8. Financial Statements") == "Item 8. Financial Statements"  # not a row
+    v1 = _unit_text(Sections(TABLE), TABLE.index(row), row)
+    assert v1 == "Consolidated Statement of Cash Flows › Cash Flows from Investing Activities\n" + row
+    # version 2 (the default): the table's page head too — its period header and unit
+    text = _unit_text(row_contexts(TABLE, ROW_CONTEXT), TABLE.index(row), row)
+    assert text.startswith("Consolidated Statement of Cash Flows › Cash Flows from Investing Activities\n")
+    assert text.endswith("Years ended December 31 (Millions) 2018 2017\n" + row)
+    assert _unit_text(row_contexts(TABLE, 2), 0, "Item 8. Financial Statements") == "Item 8. Financial Statements"
+    assert _unit_text(row_contexts(TABLE, 0), TABLE.index(row), row) == row
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "cf.md").write_text(TABLE, encoding="utf-8")
@@ -142,10 +148,12 @@ def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) 
 
     api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
     api.index([docs])
-    assert load_index(tmp_path / "idx").manifest.data["row_context"] is True
+    assert load_index(tmp_path / "idx").manifest.data["row_context"] == ROW_CONTEXT
     # Sentence BM25 reads the row group: words only the group label holds find the row.
     hits = api.search("investing activities", k=1, mode="lexical")
     assert hits and "(1,577)" in hits[0].text
+    # ... and the page head: the years of the columns
+    assert api.search("purchases 2017", k=1, mode="lexical")[0].text.count("(1,373)") == 1
 
 
 def test_initials_name_a_two_word_company() -> None:
@@ -216,3 +224,39 @@ def test_an_8k_with_amex_routes_to_american_express(tmp_path: Path, fake_embedde
     assert [Path(d.path).name for d in api.documents() if d.doc_id in named] == ["AMERICANEXPRESS_2023_8K.pdf"]
     top = ret.search(q, RetrievalSettings(k=1))[0]
     assert Path(top.doc).name == "AMERICANEXPRESS_2023_8K.pdf" and "$0.60" in top.text
+
+
+def test_a_rebuild_with_a_new_row_context_embeds_only_the_rows_again(tmp_path: Path, fake_embedder,
+                                                                     monkeypatch) -> None:
+    import numpy as np
+
+    import index.builder as builder
+    from index.store import load_index
+    from index.texts import ROW_CONTEXT, row_contexts
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "cf.md").write_text("Cash flows were strong this year. Capital spending fell.\n\n" + TABLE, encoding="utf-8")
+    monkeypatch.setattr(builder, "ROW_CONTEXT", 1)  # an index of the previous version
+    builder.build_index([docs], tmp_path / "idx", fake_embedder)
+    assert load_index(tmp_path / "idx").manifest.data["row_context"] == 1
+    monkeypatch.setattr(builder, "ROW_CONTEXT", ROW_CONTEXT)
+    rep = builder.build_index([docs], tmp_path / "idx", fake_embedder, rebuild=True)
+    view = load_index(tmp_path / "idx")
+    assert view.manifest.data["row_context"] == ROW_CONTEXT
+    text = view.document_text(view.list_documents()[0].doc_id)
+    units = view.con.execute("SELECT id, start, end FROM units ORDER BY id").fetchall()
+    ctx, old = row_contexts(text, ROW_CONTEXT), row_contexts(text, 1)
+    changed = [u for u in units if unit_text_of(ctx, text, u["start"], u["end"]) !=
+               unit_text_of(old, text, u["start"], u["end"])]
+    assert len(changed) == 2  # the two figure rows; the header row is its own head, prose is unchanged
+    assert rep.embedded == len(changed) and rep.reused == len(units) - len(changed) > 0
+    for u in units:  # every stored vector is the embedding of the unit's text under the new version
+        want = fake_embedder.encode([unit_text_of(ctx, text, u["start"], u["end"])])[0]
+        assert np.allclose(view.vectors[u["id"]], want)
+
+
+def unit_text_of(ctx, text: str, start: int, end: int) -> str:  # noqa: ANN001
+    from index.texts import unit_text
+
+    return unit_text(ctx, start, text[start:end])

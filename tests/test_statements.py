@@ -179,6 +179,8 @@ def test_statement_map_is_stored_listed_and_shown_when_cited(tmp_path: Path, cap
     assert {(s["kind"], s["name"]) for s in listed} >= {("income", "CONSOLIDATED STATEMENTS OF OPERATIONS"),
                                                        ("balance", "CONSOLIDATED BALANCE SHEETS"),
                                                        ("cash_flow", "CONSOLIDATED STATEMENTS OF CASH FLOWS")}
+    assert main(["docs", "--index", str(idx)]) == 0
+    assert "CONSOLIDATED BALANCE SHEETS (p. 3)" in capsys.readouterr().out
     from index.store.generations import load_index
 
     view = load_index(idx)
@@ -196,3 +198,96 @@ def test_statement_map_is_stored_listed_and_shown_when_cited(tmp_path: Path, cap
     prose = text.index("We present our")
     assert main(["cite", make_citation_id(doc_id, prose, prose + 20), "--index", str(idx), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["statement"] is None
+
+
+MDNA = ("## Liquidity and Capital Resources\n\n"
+        "Capital expenditures in fiscal 2023 rose as we invested in new plants; we expect capital expenditures "
+        "to grow again in 2024. Capital expenditures were funded from operating cash flow in 2023 and 2022.\n\n"
+        "Our capital expenditure plans for 2023 included two distribution centres and capital expenditure on "
+        "information systems.\n\n")
+CASH_MD = ("CONSOLIDATED STATEMENTS OF CASH FLOWS\n(In millions)\nYears Ended December 31, | 2023 | 2022\n"
+           "Net income | 1,503 | 1,813\nDepreciation and amortization | 328 | 457\n"
+           "Net cash provided by operating activities | 1,831 | 1,790\n"
+           "Purchases of property and equipment | (116) | (131)\nNet cash used in investing activities | (16) | (13)\n"
+           "Dividends paid | (286) | (266)\nNet cash used in financing activities | (402) | (2,260)\n\n"
+           "See accompanying notes to the consolidated financial statements.\n")
+
+
+def test_a_named_statement_lifts_its_passages_in_the_named_filing(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
+    """The MD&A says "capital expenditures" five times; the cash-flow statement prints "Purchases of property and
+    equipment". A question that names the statement gets the statement first; without the statement signal the
+    prose wins."""
+    from app.api import GroundQA
+    from index.query import analyse
+    from index.retriever import RetrievalSettings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for co in ("ACME", "GLOBEX"):
+        (docs / f"{co}_2023_10K.md").write_text(f"# {co.title()} Corporation annual report 2023\n\n" + MDNA + CASH_MD)
+    api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
+    api.index([docs])
+    ret = api.answerer().retriever
+    q = "What is the FY2023 capital expenditure amount for Acme? Answer using the cash flow statement."
+    assert analyse(q).statements == ("cash_flow",) and analyse(q).items == ("cash_flow",)
+    top = ret.search(q, RetrievalSettings(k=1))[0]
+    assert top.doc.endswith("ACME_2023_10K.md") and "Purchases of property and equipment | (116)" in top.text
+    off = ret.search(q, RetrievalSettings(k=1, statement_weight=0, item_weight=0))[0]
+    assert "Purchases of property" not in off.text and "Capital expenditures" in off.text
+    # the line item alone points at the same statement (a lighter weight)
+    q2 = "What was Acme's capital expenditure in FY2023?"
+    assert analyse(q2).statements == () and analyse(q2).items == ("cash_flow",)
+    assert "(116)" in ret.search(q2, RetrievalSettings(k=1, item_weight=1.0))[0].text
+
+
+NAME_EXAMPLES = {
+    "cash_flow": "Using the cash flow statement, how much did it generate from operations?",
+    "balance": "Base your answer on the statement of financial position: what are total assets?",
+    "income": "From the P&L, what was net income?",
+    "equity": "What does the statement of changes in shareholders' equity show for dividends?",
+}
+ITEM_EXAMPLES = [
+    ("What was the FY2019 capex?", ("cash_flow",)),
+    ("Does the company have positive working capital?", ("balance",)),
+    ("What drove gross margin change in FY2022?", ("income",)),
+    ("What is the FY2022 return on assets?", ("income", "balance")),
+]
+
+
+def test_every_statement_name_and_item_entry_has_a_tested_example() -> None:
+    from index.synonyms import STATEMENT_ITEMS, STATEMENT_NAMES, named_statements, statements_of_items
+
+    assert {k for _, k in STATEMENT_NAMES} == set(NAME_EXAMPLES)
+    for kind, q in NAME_EXAMPLES.items():
+        assert named_statements(q) == (kind,), q
+    assert len(ITEM_EXAMPLES) == len(STATEMENT_ITEMS)
+    for (q, kinds), (_, entry) in zip(ITEM_EXAMPLES, STATEMENT_ITEMS):
+        assert statements_of_items(q) == kinds == entry, q
+    assert named_statements("How did revenue grow?") == () and statements_of_items("Who is the CEO?") == ()
+
+
+def test_a_statement_over_two_pages_is_one_and_a_restated_copy_is_not_primary() -> None:
+    head = "CONSOLIDATED BALANCE SHEETS\n(In millions)\nDecember 31, | 2023 | 2022\n"
+    page1 = head + "Cash and cash equivalents | 120 | 95\nInventories | 40 | 38\nTotal current assets | 300 | 280\n" \
+        "Total assets | 910 | 860\n"
+    page2 = head + "Accounts payable | 50 | 45\nTotal current liabilities | 150 | 140\nTotal liabilities | 300 | 280\n" \
+        "Total shareholders' equity | 610 | 580\n"
+    note = "NOTE 2. Restatement\n\nCONSOLIDATED BALANCE SHEETS\n(In millions)\nDecember 31, | 2022 | 2021\n" \
+        "Cash and cash equivalents | 95 | 90\nTotal current assets | 280 | 260\nTotal assets | 860 | 800\n" \
+        "Accounts payable | 45 | 40\nTotal current liabilities | 140 | 120\nTotal liabilities | 280 | 260\n" \
+        "Total shareholders' equity | 580 | 540\nSee accompanying notes to the consolidated financial statements.\n"
+    text = page1 + "\n\n" + page2 + "\n\nThe accompanying notes are an integral part of these financial statements.\n\n" \
+        + note
+    starts = (0, len(page1) + 2, text.index("NOTE 2."))
+    found = find_statements(text, starts)
+    assert [(s.kind, s.pages, s.primary) for s in found] == [("balance", (1, 2), True), ("balance", (3, 3), False)]
+    labels = [r.label.text for r in found[0].table.rows]
+    assert "Total assets" in labels and "Total liabilities" in labels  # both pages' rows
+
+
+def test_a_why_question_points_at_no_statement_through_its_line_items() -> None:
+    from index.query import analyse
+
+    assert analyse("What drove gross margin change as of FY2022?").items == ()
+    assert analyse("What was the gross margin in FY2022?").items == ("income",)
+    assert analyse("Why did net income fall? Use the income statement.").statements == ("income",)

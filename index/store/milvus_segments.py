@@ -110,13 +110,12 @@ def _add_doc(add, space: str, doc_id: str, source: str, meta: dict, text: str, p
              "dummy": [0.0, 0.0]}, len(piece))
 
 
-def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: bool, n_units_hint: int,
+def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: int, n_units_hint: int,
                   archived: Sequence[StoredDoc] = (), progress=None) -> Segment:
     """Write documents (and archived versions, kept so old citation ids resolve) into a new segment."""
-    from corpus.structure import Sections
     from index.store.lexical import tokenize
     from index.store.milvus_manifest import new_token
-    from index.texts import lexical_text, unit_text
+    from index.texts import lexical_text, row_contexts, unit_text
 
     token = new_token()
     seg_id = secrets.randbits(31)
@@ -148,7 +147,7 @@ def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: bool, n_un
                 padd({"row": first_row + i, "doc_id": doc.doc_id, "start": p.start, "end": p.end,
                       "page_start": pages[0], "page_end": pages[1], "section": p.section[:16_000], "text": text,
                       "lex": _lex(toks)}, 3 * len(p.text) + 64)
-            secs = Sections(doc.text) if row_context else None
+            secs = row_contexts(doc.text, int(row_context))
             utexts = [unit_text(secs, s, doc.text[s:e]) for _, s, e in w.units]
             utoks = tokenize(utexts) if utexts else []
             vecs = np.asarray(w.vectors, np.float32)

@@ -64,3 +64,18 @@ V = {
     "long_term_debt": {2021: D(350)}, "short_term_debt": {2021: D(40)}, "equity": {2021: D(700), 2020: D(620)}, "da": {2021: D(60), 2020: D(55)},
     "cfo": {2021: D(300), 2020: D(240)}, "capex": {2021: D(80), 2020: D(70)}, "dividends_paid": {2021: D(36)},
 }
+
+SEGMENTS = """Note 12. Segments
+Net sales by segment
+(in millions) | 2021 | 2020
+Americas | $600 | $500
+Europe | 400 | 350
+Asia Pacific | 200 | 150
+Total net sales | $1,200 | $1,000
+
+The Widgets segment designs and sells widgets; Gadgets sells gadgets; Services maintains both for customers.
+
+Segment results for the year ended December 31, 2021
+(in millions) | Widgets | Gadgets | Services | Total
+Net income | 100 | 50 | 30 | 180
+"""

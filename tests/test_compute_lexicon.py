@@ -184,3 +184,18 @@ def test_several_definitions_and_an_asked_formula() -> None:
     res = compute(quick, ["doc"], src)
     assert res.ok and quick.source == "question" and res.rounded == quantize(
         (V["cash"][2021] + V["receivables"][2021]) / V["total_current_liabilities"][2021], 2)
+
+
+def test_which_segment_had_the_highest_figure() -> None:
+    from app.answer.compute.compare import read_comparison
+    from tests.compute_statements import SEGMENTS
+
+    src = TextTables(lambda _d: TEXT + "\n" + SEGMENTS)
+    rows = read_comparison("Which of Example Corp's segments had the highest net sales in FY2021?")
+    res = compute(rows, ["doc"], src)
+    assert res.ok and res.exact == D(600) and len(res.found) == 3  # the total is no segment
+    assert {f.label.text for f in res.found.values()} == {"Americas", "Europe", "Asia Pacific"}
+    cols = read_comparison("In FY2021, which of Example Corp's business segments had the lowest net income?")
+    res = compute(cols, ["doc"], src)
+    assert res.ok and res.exact == D(30)
+    assert [f.sheet.table.column_label(f.column) for f in res.found.values()] == ["Widgets", "Gadgets", "Services"]

@@ -32,6 +32,10 @@ _WHICH = re.compile(r"^which (?:one )?of\s+(?P<list>.+?)\s+(?P<verb>had|has|have
 # "Among operations, investing, and financing activities, which brought in the most cash flow …?"
 _AMONG = re.compile(r"^among\s+(?P<list>.+?),\s*which(?: one)?\s+(?P<verb>had|has|have|brought|generated|provided|was|were"
                     r"|is|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
+# "Which of X's business segments had the highest net income?"
+_SEGMENTS = re.compile(r"^which (?:of )?(?:(?:the )?[\w&.' -]+?'s? )?(?:(?:business|operating|reportable|geographic(?:al)?)"
+                       r"\s+)?(?:segments?|divisions?|regions?|businesses|geographies|lines? of business)\b(?P<rest>.*)$",
+                       re.I)
 _MOST = re.compile(r"\b(most|highest|largest|biggest|greatest|more|higher|larger)\b", re.I)
 _LEAST = re.compile(r"\b(least|lowest|smallest|fewest|less|lower|smaller)\b", re.I)
 _TAIL = re.compile(r"\s*\b(?:between|from|in|during|for|over|compared (?:to|with)|vs\.?|versus|based on|as of|on (?:the )?"
@@ -73,6 +77,9 @@ def read_comparison(question: str) -> Request | None:
     reader = PhraseReader(read_definitions(q), concept_hints(q))
     qm = re.search(r"\bQ([1-4])\b", asked)
     quarter = int(qm.group(1)) if qm else None
+    m = _SEGMENTS.match(re.sub(r"^(?:in|for|during|as of)\s+[^,]*,\s*", "", asked, flags=re.I))
+    if m:
+        return _segments(q, reader, m.group("rest"), years[-1], quarter)
     m = _WHICH.match(asked) or _AMONG.match(asked)
     if m:
         return _which(q, reader, m, years[-1], quarter)
@@ -124,3 +131,19 @@ def _which(q: str, reader: PhraseReader, m: re.Match[str], year: int, quarter: i
     display = f"{'Most' if fn == 'max' else 'Least'} {what.strip() or 'of these'}"
     return _request(q, reader, m.group("list"), lambda: Pick(fn, tuple(items)), display, AMOUNT, (year,), fn, "",
                     quarter)
+
+
+def _segments(q: str, reader: PhraseReader, rest: str, year: int, quarter: int | None) -> Request | None:
+    """"… had the highest net income": the figure after the superlative, compared across segments."""
+    m = re.search(r"\b(?P<sup>most|highest|largest|biggest|greatest|least|lowest|smallest)\b\s+(?P<fig>.+)$",
+                  rest.strip(" ?"), re.I)
+    if not m:
+        return None
+    words = _TAIL.sub("", strip_years(m.group("fig"))).strip(" ?,.")
+    fig = figure_of(reader, words) if words else None
+    if fig is None or fig.source != "line item":
+        return None
+    fn = "min" if m.group("sup").lower() in ("least", "lowest", "smallest") else "max"
+    sup = "Highest" if fn == "max" else "Lowest"
+    return _request(q, reader, words, lambda: fig.build(year), f"{sup} {words} by segment", AMOUNT, (year,), fn,
+                    "segment", quarter)

@@ -23,6 +23,7 @@ from app.answer.compute.figures import SCALES, quantize
 from app.answer.compute.lexicon import AMOUNT, DAYS, PERCENT, formula, metric
 from app.answer.compute.operands import Found, find_operand
 from app.answer.compute.question import Request
+from app.answer.compute.segments import find_segments
 from app.answer.compute.sheets import TableSource
 
 __all__ = ["MAX_ALTERNATIVES", "Result", "compute", "default_places", "expand", "result_value", "unit_of"]
@@ -169,6 +170,13 @@ def result_value(tree: Node, values: dict[str, Decimal], scales: dict[str, str |
 def compute(req: Request, docs: Sequence[str], source: TableSource) -> Result:
     """Find the operands of `req` in `docs` and compute it (see module docstring)."""
     res = Result(req)
+    if req.op == "segment" and isinstance(req.node, Item):  # which segment: one cell per segment, the largest
+        cells = find_segments(req.node, docs, source, req.quarter)
+        if not cells:
+            res.missing = [req.node]
+            return res
+        items = [Item(req.node.name, req.node.year, 0, None, f"{req.node.words} #{i}") for i in range(len(cells))]
+        return _finish(res, Pick(req.claim, tuple(items)), items, dict(zip(items, cells)))
     try:
         alternatives = expand(req.node, req)
     except ComputeError:

@@ -71,11 +71,14 @@ def render_computation(comp: Computation) -> str:
     ops = {o.key: o for o in comp.operands}
     tree = parse(comp.expression)
     if isinstance(tree, Pick):
+        def named(o: Operand) -> str:  # a segment column names the segment; a period column says nothing new
+            return operand_text(o) if re.search(r"(?:19|20)\d\d", o.column) or not o.column else \
+                f"{o.column}: {operand_text(o)}"
+
         chosen = ops[comp.chosen]
-        others = [operand_text(ops[a.key]) for a in tree.args if isinstance(a, Ref) and a.key != comp.chosen]
+        others = [named(ops[a.key]) for a in tree.args if isinstance(a, Ref) and a.key != comp.chosen]
         word = "largest" if tree.fn == "max" else "smallest"
-        return (f"{comp.figure} {comp.period}: {operand_text(chosen)} is the {word}, against "
-                + " and ".join(others))
+        return f"{comp.figure} {comp.period}: {named(chosen)} is the {word}, against " + " and ".join(others)
     body = f"{comp.figure} {comp.period} = {_node(tree, ops)} = {result_text(comp)}"
     return f"{verdict(comp)}: {body}" if comp.claim in ("increase", "decrease", "positive", "negative") else body
 

@@ -1,0 +1,137 @@
+"""Which segment had the highest figure: the cells of one figure across a filing's segments.
+
+Filings lay segment figures out two ways, and both are read:
+- segments as columns: a row that prints the figure ("Net income") under columns named for segments, not
+  periods ("Consumer & Community Banking | Corporate & Investment Bank | …"), in a table whose header or
+  caption names the asked year;
+- segments as rows: a table whose caption or header names the figure and "segment" ("Net sales by segment"),
+  rows labelled with segment names (no line item's label), and a column for the asked year.
+Totals, eliminations and reconciling lines are no segment. The set with the most segments wins; each cell is
+an operand like any other (app/answer/compute/operands.py), so the answer cites every compared cell.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Sequence
+
+from app.answer.compute.concepts import CONCEPTS, concept, label_rank, squash
+from app.answer.compute.expr import Item
+from app.answer.compute.figures import parse_figure
+from app.answer.compute.operands import Found, placed, words_rank
+from app.answer.compute.sheets import SheetTable, TableSource
+from corpus.tables import CELL_SEP, row_of
+
+__all__ = ["find_segments"]
+
+_NOT_SEGMENT = re.compile(r"total|consolidated|eliminat|reconcil|intersegment|inter-segment|adjustment|"
+                          r"firmwide|all other|unallocated", re.I)
+_CONTEXT_CHARS = 400
+_WORD_HEADER = re.compile(r"[^|\d]*(?:\s\|\s[^|\d]+)+")
+_YEARISH = re.compile(r"(?:19|20)\d\d|months|weeks|quarter", re.I)
+
+
+def _context(sheet: SheetTable) -> str:
+    """The caption lines above a table and its header lines (what names its figure and period); rows of the
+    table before it are not its caption."""
+    t = sheet.table
+    first = t.rows[0].start if t.rows else t.start
+    above = sheet.text[max(0, t.start - _CONTEXT_CHARS):t.start].split("\n")
+    keep: list[str] = []
+    for line in reversed(above):
+        if CELL_SEP in line and not _WORD_HEADER.fullmatch(line):
+            break
+        keep.insert(0, line)
+    return "\n".join(keep) + sheet.text[t.start:first]
+
+
+def _word_labels(sheet: SheetTable) -> SheetTable:
+    """A table whose header row holds words ("(in millions) | Widgets | Gadgets | Total"), which the
+    period-minded header reader leaves blank, with those cells (verbatim spans) as its column labels; any
+    other table as it is."""
+    t = sheet.table
+    if any(t.columns) or not t.rows or not sheet.text:
+        return sheet
+    b = max(0, t.rows[0].start - 1)
+    a = sheet.text.rfind("\n", 0, b) + 1
+    row = row_of(sheet.text, a, b) if CELL_SEP in sheet.text[a:b] else None
+    if row is not None and row.label is not None and len(row.cells) == len(t.columns):
+        parts = list(row.cells)
+    elif row is not None and row.label is not None and len(row.cells) + 1 == len(t.columns):
+        parts = [row.label, *row.cells]
+    else:
+        return sheet
+    if not all(re.search(r"[A-Za-z]", p.text) for p in parts):
+        return sheet
+    table = replace(t, columns=tuple((p,) for p in parts))
+    cols = tuple(replace(c, label=p.text) for c, p in zip(sheet.columns, parts))
+    return replace(sheet, table=table, columns=cols)
+
+
+def _matches(item: Item, label: str) -> bool:
+    if concept(item.name) is not None:
+        return label_rank(item.name, label) is not None
+    return words_rank(item.words, label) is not None
+
+
+def _is_line_item(label: str) -> bool:
+    return any(label_rank(c.name, label) is not None for c in CONCEPTS)
+
+
+def _as_columns(item: Item, sheet: SheetTable) -> list[Found]:
+    """Segments as columns: the figure's row under columns named for segments."""
+    if str(item.year) not in _context(sheet):
+        return []
+    sheet = _word_labels(sheet)
+    cols = [(c.index, c.label) for c in sheet.columns if c.year is None and re.search(r"[A-Za-z]{3}", c.label)
+            and not _NOT_SEGMENT.search(c.label) and not _YEARISH.search(c.label)]
+    if len(cols) < 2:
+        return []
+    for row in sheet.table.rows:
+        row = placed(row, len(sheet.columns), sheet.text)
+        if row.label is None or len(row.cells) != len(sheet.columns) or not _matches(item, row.label.text):
+            continue
+        found = [Found(item, sheet, row, j, v, 0.0) for j, _ in cols
+                 if (v := parse_figure(row.cells[j].text)) is not None]
+        if len(found) >= 2:
+            return found
+    return []
+
+
+def _as_rows(item: Item, sheet: SheetTable, quarter: int | None) -> list[Found]:
+    """Segments as rows: a table about the figure and segments, one row per segment, a column of the year."""
+    raw = _context(sheet)
+    ctx = squash(raw)
+    c = concept(item.name)
+    named = bool(item.words) and squash(item.words) in ctx or bool(c and re.search(c.asked, raw, re.I))
+    if "segment" not in ctx or not named:
+        return []
+    cols = [col for col in sheet.columns if col.year == item.year and
+            (col.months == 3 if quarter else col.months in (None, 12))]
+    if not cols:
+        return []
+    j = cols[0].index
+    out = []
+    for row in sheet.table.rows:
+        row = placed(row, len(sheet.columns), sheet.text)
+        if row.label is None or len(row.cells) != len(sheet.columns):
+            continue
+        label = row.label.text
+        if _NOT_SEGMENT.search(label) or _is_line_item(label):
+            continue
+        v = parse_figure(row.cells[j].text)
+        if v is not None:
+            out.append(Found(item, sheet, row, j, v, 0.0))
+    return out if len(out) >= 2 else []
+
+
+def find_segments(item: Item, docs: Sequence[str], source: TableSource, quarter: int | None = None
+                  ) -> list[Found]:
+    """One cell per segment for `item` at its year (the largest such set in the documents), or []."""
+    best: list[Found] = []
+    for doc_id in docs:
+        for sheet in source.tables(doc_id):
+            for found in (_as_columns(item, sheet), _as_rows(item, sheet, quarter)):
+                if len(found) > len(best):
+                    best = found
+    return best

@@ -246,7 +246,14 @@ class MapTables:
                 return self._cache[doc_id]
         statements = self._index.statements(doc_id) if hasattr(self._index, "statements") else []
         out: list[SheetTable] = []
+        text = self._index.document_text(doc_id) or ""
         for st in statements:
+            table = _years_above(text, st.table)
+            if table is not st.table:  # years one per line above it: read here, the map left the columns blank
+                out.append(SheetTable(doc_id, table, _KINDS.get(st.kind, st.kind), True, _SCALE_WORDS.get(st.scale),
+                                      tuple(_period(j, table.column_label(j)) for j in range(len(table.columns))),
+                                      len(out), st.primary, False, text))
+                continue
             # a period the map could not read ("August 29,2021") is read from the column label here
             cols = tuple(Column(j, st.table.column_label(j), p.year, _MONTHS_OF.get(p.kind)) if p and p.year else
                          _period(j, st.table.column_label(j)) for j, p in enumerate(st.periods))
@@ -254,8 +261,7 @@ class MapTables:
                 continue
             out.append(SheetTable(doc_id, st.table, _KINDS.get(st.kind, st.kind), True,
                                   _SCALE_WORDS.get(st.scale), cols, len(out), st.primary,
-                                  bool(st.unit is not None and re.search(r"except", st.unit.text, re.I)),
-                                  self._index.document_text(doc_id) or ""))
+                                  bool(st.unit is not None and re.search(r"except", st.unit.text, re.I)), text))
         spans = [(st.start, st.end) for st in statements]
         for t in self._text.tables(doc_id):  # the notes', MD&A's and any statement the map did not find
             if not any(a <= t.table.start <= b or a <= t.table.end <= b for a, b in spans):

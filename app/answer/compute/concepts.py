@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence, TypeVar
 
-__all__ = ["CONCEPTS", "Concept", "asked_concept", "concept", "label_rank", "squash"]
+__all__ = ["CONCEPTS", "Concept", "asked_concept", "concept", "label_rank", "longest_named", "squash"]
 
 BALANCE, INCOME, CASHFLOW, EQUITY = "balance sheet", "income statement", "cash flow statement", "equity statement"
 
@@ -191,12 +192,20 @@ def label_rank(name: str, label: str) -> int | None:
     return None
 
 
-def asked_concept(words: str) -> Concept | None:
-    """The concept a question's words name ("FY2019 COGS" → cogs), the longest match winning; None when none."""
-    best: tuple[int, int, Concept] | None = None
-    for i, (c, rx) in enumerate(_ASKED):
+T = TypeVar("T")
+
+
+def longest_named(patterns: Sequence[tuple[T, re.Pattern[str]]], words: str) -> T | None:
+    """The entry whose pattern matches the longest stretch of `words` (the earlier entry on a tie), or None."""
+    best: tuple[int, int, T] | None = None
+    for i, (entry, rx) in enumerate(patterns):
         for m in rx.finditer(words):
             key = (m.end() - m.start(), -i)
             if best is None or key > best[:2]:
-                best = (key[0], key[1], c)
+                best = (key[0], key[1], entry)
     return best[2] if best else None
+
+
+def asked_concept(words: str) -> Concept | None:
+    """The concept a question's words name ("FY2019 COGS" → cogs), the longest match winning; None when none."""
+    return longest_named(_ASKED, words)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
-from typing import Callable, Mapping, Union
+from typing import Callable, Mapping, Sequence, TypeVar, Union
 
-__all__ = ["Avg", "Bin", "ComputeError", "Item", "Node", "Num", "Pick", "Ref", "evaluate", "leaves", "parse",
+__all__ = ["Avg", "Bin", "ComputeError", "Item", "Node", "Num", "Pick", "Ref", "climb", "evaluate", "leaves", "parse",
            "to_text", "transform"]
 
 
@@ -164,68 +164,86 @@ def to_text(node: Node, prec: int = 0) -> str:
     raise ComputeError(f"an unresolved line item cannot be written out: {node}")
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<ref>x\d+)|(?P<avg>avg|max|min)|(?P<op>[-+*/(),^]))")
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<ref>x\d+)(?![a-z_])|(?P<avg>(?:avg|max|min)(?=\s*\())"
+                    r"|(?P<name>[a-z_]+)(?:\[(?P<off>-\d+)\])?|(?P<op>[-+*/(),^]))")
+T = TypeVar("T")
 
 
-def parse(text: str) -> Node:
+def climb(t: Sequence[T], i: int, atom: Callable[[int], tuple[Node, int]], op_at: Callable[[int], str | None],
+          level: int = 1) -> tuple[Node, int]:
+    """Binary operators by precedence (+ - then * / then ^, each left to right) over any token list: `atom(i)`
+    reads one operand at token i, `op_at(i)` says which operator token i is (None: none). Shared by the
+    expression strings here, the lexicon's formulas and the question's English formulas."""
+    if level > 3:
+        return atom(i)
+    node, i = climb(t, i, atom, op_at, level + 1)
+    while i < len(t) and (op := op_at(i)) is not None and _PREC.get(op) == level:
+        right, i = climb(t, i + 1, atom, op_at, level + 1)
+        node = Bin(op, node, right)
+    return node, i
+
+
+def parse(text: str, leaf: Callable[[str, int], Node] | None = None) -> Node:
     """Read an expression string written by `to_text` (numbers, x-ids, + - * / ^, brackets, avg/max/min(...));
+    with `leaf`, also names (`name` or `name[-1]`, read as leaf(name, years back)): the lexicon's formulas.
     ComputeError when it is anything else."""
-    tokens: list[tuple[str, str]] = []
+    tokens: list[tuple[str, str, int]] = []
     pos = 0
     text = text.rstrip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
+        if not m or m.end() == pos or (m.group("name") and leaf is None):
             raise ComputeError(f"unreadable expression at {text[pos:pos + 12]!r}")
-        kind = m.lastgroup or ""
-        tokens.append((kind, m.group(kind)))
+        kind = "name" if m.group("name") else m.lastgroup or ""
+        tokens.append((kind, m.group(kind), -int(m.group("off") or 0)))
         pos = m.end()
-    node, i = _expr(tokens, 0)
+    p = _Parser(tokens, leaf)
+    node, i = p.expr(0)
     if i != len(tokens):
         raise ComputeError("unreadable expression: text after its end")
     return node
 
 
-def _expr(t: list[tuple[str, str]], i: int, level: int = 1) -> tuple[Node, int]:
-    if level > 3:
-        return _atom(t, i)
-    node, i = _expr(t, i, level + 1)
-    while i < len(t) and t[i][0] == "op" and _PREC.get(t[i][1]) == level:
-        op = t[i][1]
-        right, i = _expr(t, i + 1, level + 1)
-        node = Bin(op, node, right)
-    return node, i
+class _Parser:
+    def __init__(self, t: list[tuple[str, str, int]], leaf: Callable[[str, int], Node] | None) -> None:
+        self.t, self.leaf = t, leaf
 
+    def op_at(self, i: int) -> str | None:
+        kind, val, _ = self.t[i]
+        return val if kind == "op" and val in _PREC else None
 
-def _atom(t: list[tuple[str, str]], i: int) -> tuple[Node, int]:
-    if i >= len(t):
-        raise ComputeError("unreadable expression: it ends early")
-    kind, val = t[i]
-    if kind == "num":
-        return Num(Decimal(val)), i + 1
-    if kind == "ref":
-        return Ref(val), i + 1
-    if kind == "avg":
-        fn = val
-        if i + 1 >= len(t) or t[i + 1] != ("op", "("):
-            raise ComputeError(f"unreadable expression: {fn} without its arguments")
-        args: list[Node] = []
-        i += 2
-        while True:
-            a, i = _expr(t, i)
-            args.append(a)
-            if i < len(t) and t[i] == ("op", ","):
-                i += 1
-                continue
-            if i < len(t) and t[i] == ("op", ")"):
-                return (Avg(tuple(args)) if fn == "avg" else Pick(fn, tuple(args))), i + 1
-            raise ComputeError("unreadable expression: avg( not closed")
-    if (kind, val) == ("op", "("):
-        node, i = _expr(t, i + 1)
-        if i >= len(t) or t[i] != ("op", ")"):
-            raise ComputeError("unreadable expression: ( not closed")
-        return node, i + 1
-    if (kind, val) == ("op", "-"):
-        node, i = _atom(t, i + 1)
-        return Bin("-", Num(Decimal(0)), node), i
-    raise ComputeError(f"unreadable expression at {val!r}")
+    def expr(self, i: int) -> tuple[Node, int]:
+        return climb(self.t, i, self.atom, self.op_at)
+
+    def atom(self, i: int) -> tuple[Node, int]:
+        t = self.t
+        if i >= len(t):
+            raise ComputeError("unreadable expression: it ends early")
+        kind, val, off = t[i]
+        if kind == "num":
+            return Num(Decimal(val)), i + 1
+        if kind == "ref":
+            return Ref(val), i + 1
+        if kind == "name" and self.leaf is not None:
+            return self.leaf(val, off), i + 1
+        if kind == "avg":
+            args: list[Node] = []
+            i += 2  # past the name and "("
+            while True:
+                a, i = self.expr(i)
+                args.append(a)
+                if i < len(t) and t[i][:2] == ("op", ","):
+                    i += 1
+                    continue
+                if i < len(t) and t[i][:2] == ("op", ")"):
+                    return (Avg(tuple(args)) if val == "avg" else Pick(val, tuple(args))), i + 1
+                raise ComputeError(f"unreadable expression: {val}( not closed")
+        if (kind, val) == ("op", "("):
+            node, i = self.expr(i + 1)
+            if i >= len(t) or t[i][:2] != ("op", ")"):
+                raise ComputeError("unreadable expression: ( not closed")
+            return node, i + 1
+        if (kind, val) == ("op", "-"):
+            node, i = self.atom(i + 1)
+            return Bin("-", Num(Decimal(0)), node), i
+        raise ComputeError(f"unreadable expression at {val!r}")

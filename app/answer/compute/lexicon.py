@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
-from app.answer.compute.concepts import concept
-from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node, Num
+from app.answer.compute.concepts import concept, longest_named
+from app.answer.compute.expr import ComputeError, Item, Node, parse
 
 __all__ = ["METRICS", "Metric", "asked_metric", "formula", "metric", "parse_formula"]
 
@@ -102,79 +101,18 @@ def metric(name: str) -> Metric | None:
 
 def asked_metric(words: str) -> Metric | None:
     """The entry the question's words name (the longest match; earlier entries on a tie), or None."""
-    best: tuple[int, int, Metric] | None = None
-    for i, (m, rx) in enumerate(_ASKED):
-        for hit in rx.finditer(words):
-            key = (hit.end() - hit.start(), -i)
-            if best is None or key > best[:2]:
-                best = (key[0], key[1], m)
-    return best[2] if best else None
-
-
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[a-z_]+)(?:\[(?P<off>-\d+)\])?|(?P<op>[-+*/(),]))")
+    return longest_named(_ASKED, words)
 
 
 def parse_formula(text: str) -> Node:
     """A lexicon formula as a tree: names become Items (an entry's name stays an Item with that name, expanded
-    by `formula`), `name[-1]` an Item one year back."""
-    tokens: list[tuple[str, str, int]] = []
-    pos = 0
-    while pos < len(text.rstrip()):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise ComputeError(f"unreadable lexicon formula at {text[pos:pos + 12]!r}")
-        kind = m.lastgroup if m.lastgroup != "off" else "name"
-        if m.group("name"):
-            tokens.append(("name", m.group("name"), -int(m.group("off") or 0)))
-        else:
-            tokens.append((kind or "", m.group(kind or 0), 0))
-        pos = m.end()
-    node, i = _sum(tokens, 0)
-    if i != len(tokens):
-        raise ComputeError(f"unreadable lexicon formula: {text!r}")
-    return node
+    by the engine), `name[-1]` an Item one year back."""
+    def leaf(name: str, back: int) -> Node:
+        if concept(name) is None and metric(name) is None:
+            raise ComputeError(f"the lexicon names no line item or figure {name!r}")
+        return Item(name, offset=back)
 
-
-def _sum(t: list[tuple[str, str, int]], i: int) -> tuple[Node, int]:
-    node, i = _product(t, i)
-    while i < len(t) and t[i][:2] in (("op", "+"), ("op", "-")):
-        op = t[i][1]
-        right, i = _product(t, i + 1)
-        node = Bin(op, node, right)
-    return node, i
-
-
-def _product(t: list[tuple[str, str, int]], i: int) -> tuple[Node, int]:
-    node, i = _atom(t, i)
-    while i < len(t) and t[i][:2] in (("op", "*"), ("op", "/")):
-        op = t[i][1]
-        right, i = _atom(t, i + 1)
-        node = Bin(op, node, right)
-    return node, i
-
-
-def _atom(t: list[tuple[str, str, int]], i: int) -> tuple[Node, int]:
-    kind, val, off = t[i]
-    if kind == "num":
-        return Num(Decimal(val)), i + 1
-    if kind == "name" and val == "avg":
-        args: list[Node] = []
-        i += 2  # past "avg" and "("
-        while True:
-            a, i = _sum(t, i)
-            args.append(a)
-            if t[i][1] == ",":
-                i += 1
-                continue
-            return Avg(tuple(args)), i + 1
-    if kind == "name":
-        if concept(val) is None and metric(val) is None:
-            raise ComputeError(f"the lexicon names no line item or figure {val!r}")
-        return Item(val, offset=off), i + 1
-    if val == "(":
-        node, i = _sum(t, i + 1)
-        return node, i + 1
-    raise ComputeError(f"unreadable lexicon formula at {val!r}")
+    return parse(text, leaf)
 
 
 def formula(name: str) -> list[Node]:

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 
 from app.answer.compute.concepts import BALANCE, CASHFLOW, EQUITY, INCOME, _ASKED as _CONCEPT_PATTERNS, asked_concept
-from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node, Num
+from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node, Num, climb
 from app.answer.compute.lexicon import asked_metric
 
 __all__ = ["NUMBER_WORDS", "PhraseReader", "STATEMENTS", "concept_hints", "longer", "read_definitions",
@@ -168,39 +168,24 @@ class PhraseReader:
             pos = m.end()
         tokens.append(text[pos:])
         tokens = [t.strip() for t in tokens if t.strip()]
-        node, i = self._sum(tokens, 0, year)
+
+        def op_at(i: int) -> str | None:
+            return tokens[i] if tokens[i] in ("+", "-", "*", "/") else None
+
+        def atom(i: int) -> tuple[Node, int]:
+            if i >= len(tokens):
+                raise ComputeError("the formula ends early")
+            if tokens[i] == "(":
+                node, i = climb(tokens, i + 1, atom, op_at)
+                return node, i + 1 if i < len(tokens) and tokens[i] == ")" else i
+            if tokens[i] in ("+", "-", "*", "/", ")"):
+                raise ComputeError(f"unreadable formula at {tokens[i]!r}")
+            return self.term(tokens[i], year), i + 1
+
+        node, i = climb(tokens, 0, atom, op_at)
         if i != len(tokens):
             raise ComputeError(f"unreadable formula near {' '.join(tokens[i:i + 3])!r}")
         return node
-
-    def _sum(self, t: list[str], i: int, year: int) -> tuple[Node, int]:
-        node, i = self._product(t, i, year)
-        while i < len(t) and t[i] in ("+", "-"):
-            op = t[i]
-            right, i = self._product(t, i + 1, year)
-            node = Bin(op, node, right)
-        return node, i
-
-    def _product(self, t: list[str], i: int, year: int) -> tuple[Node, int]:
-        node, i = self._atom(t, i, year)
-        while i < len(t) and t[i] in ("*", "/"):
-            op = t[i]
-            right, i = self._atom(t, i + 1, year)
-            node = Bin(op, node, right)
-        return node, i
-
-    def _atom(self, t: list[str], i: int, year: int) -> tuple[Node, int]:
-        if i >= len(t):
-            raise ComputeError("the formula ends early")
-        tok = t[i]
-        if tok == "(":
-            node, i = self._sum(t, i + 1, year)
-            if i < len(t) and t[i] == ")":
-                i += 1
-            return node, i
-        if tok in ("+", "-", "*", "/", ")"):
-            raise ComputeError(f"unreadable formula at {tok!r}")
-        return self.term(tok, year), i + 1
 
     def term(self, phrase: str, year: int) -> Node:
         """One term: a number, an average or change across years, or a figure at a year."""

@@ -227,23 +227,53 @@ def read_tables(doc_id: str, text: str) -> list[SheetTable]:
     return out
 
 
-class MapTables:
-    """A TableSource over an index: its stored statement map first (`index.statements(doc_id)`), then the
-    document's other tables read from its text; each document read once (an LRU of the last `size`)."""
+class _PerDocument:
+    """A TableSource that reads each document once: `_read(doc_id)` memoised in an LRU of the last `size`
+    documents (safe across the answering threads)."""
 
-    def __init__(self, index, size: int = 16) -> None:
-        self._index = index
-        self._text = TextTables(index.document_text, size)
+    def __init__(self, size: int) -> None:
         self._cache: OrderedDict[str, list[SheetTable]] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
+    def _read(self, doc_id: str) -> list[SheetTable]:
+        raise NotImplementedError
+
     def tables(self, doc_id: str) -> Sequence[SheetTable]:
-        """The document's statements, then its other tables (empty when it is not stored)."""
+        """The document's tables (empty when it has none or is not stored)."""
         with self._lock:
             if doc_id in self._cache:
                 self._cache.move_to_end(doc_id)
                 return self._cache[doc_id]
+        got = self._read(doc_id)
+        with self._lock:
+            self._cache[doc_id] = got
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return got
+
+
+class TextTables(_PerDocument):
+    """A TableSource over stored documents' texts (`read_tables`)."""
+
+    def __init__(self, doc_text: Callable[[str], str | None], size: int = 16) -> None:
+        super().__init__(size)
+        self._text = doc_text
+
+    def _read(self, doc_id: str) -> list[SheetTable]:
+        return read_tables(doc_id, self._text(doc_id) or "")
+
+
+class MapTables(_PerDocument):
+    """A TableSource over an index: its stored statement map first (`index.statements(doc_id)`), then the
+    document's other tables read from its text."""
+
+    def __init__(self, index, size: int = 16) -> None:
+        super().__init__(size)
+        self._index = index
+        self._text = TextTables(index.document_text, size)
+
+    def _read(self, doc_id: str) -> list[SheetTable]:
         statements = self._index.statements(doc_id) if hasattr(self._index, "statements") else []
         out: list[SheetTable] = []
         text = self._index.document_text(doc_id) or ""
@@ -267,31 +297,4 @@ class MapTables:
             if not any(a <= t.table.start <= b or a <= t.table.end <= b for a, b in spans):
                 out.append(SheetTable(t.doc_id, t.table, t.kind, t.captioned and not statements, t.scale, t.columns,
                                       len(out), text=t.text))
-        with self._lock:
-            self._cache[doc_id] = out
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
         return out
-
-
-class TextTables:
-    """A TableSource over stored documents' texts, each read once (an LRU of the last `size` documents)."""
-
-    def __init__(self, doc_text: Callable[[str], str | None], size: int = 16) -> None:
-        self._text = doc_text
-        self._cache: OrderedDict[str, list[SheetTable]] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def tables(self, doc_id: str) -> Sequence[SheetTable]:
-        """The document's tables (empty when it has none or is not stored)."""
-        with self._lock:
-            if doc_id in self._cache:
-                self._cache.move_to_end(doc_id)
-                return self._cache[doc_id]
-        got = read_tables(doc_id, self._text(doc_id) or "")
-        with self._lock:
-            self._cache[doc_id] = got
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        return got

@@ -80,7 +80,8 @@ def test_lexicon_entry_computes_the_textbook_formula(name: str) -> None:
     ("net_income", "Net earnings attributable to Example Co. shareholders"), ("da", "Depreciation and amortization"),
     ("capex", "Purchases of property, plant and equipment (PP&E)"), ("capex", "Capital spending"),
     ("cfo", "Net cash provided by (used in) operating activities"), ("cfi", "Net cash used in investing activities"),
-    ("cff", "Net cash (used in) provided by financing activities"), ("ppe_net", "Property, plant and equipment — net"),
+    ("cff", "Net cash (used in) provided by financing activities"),
+    ("ppe_net", "Property, plant and equipment — net"),
     ("ppe_net", "Land, buildings and equipment, net"), ("total_current_assets", "Total current assets"),
     ("total_current_liabilities", "Total Current Liabilities"), ("total_assets", "TOTAL ASSETS"),
     ("total_liabilities", "Total liabilities"), ("equity", "Total shareholders' equity"),
@@ -178,7 +179,8 @@ def test_several_definitions_and_an_asked_formula() -> None:
     less = read_question("What is Example Corp's FY2021 unadjusted EBITDA less capex? Define unadjusted EBITDA as "
                          "unadjusted operating income + D&A (from cash flow statement).")
     res = compute(less, ["doc"], src)
-    assert res.ok and res.kind == "amount" and res.exact == V["operating_income"][2021] + V["da"][2021] - V["capex"][2021]
+    assert res.ok and res.kind == "amount"
+    assert res.exact == V["operating_income"][2021] + V["da"][2021] - V["capex"][2021]
     quick = read_question("What is the FY2021 quick ratio for Example Corp? Quick ratio = (cash and cash equivalents "
                           "+ accounts receivable) / total current liabilities.")
     res = compute(quick, ["doc"], src)

@@ -127,11 +127,13 @@ def check_computation(answer: Answer, doc_text: Callable[[str], str]) -> None:
         scales = {o.key: o.scale for o in comp.operands}
         if not isinstance(tree, Pick) or comp.chosen not in values or result_value(
                 Ref(comp.chosen), values, scales, comp.kind, comp.scale) != exact:
-            raise VerificationError(f"operand {comp.chosen} is not the {'largest' if comp.claim == 'max' else 'smallest'}")
+            word = "largest" if comp.claim == "max" else "smallest"
+            raise VerificationError(f"operand {comp.chosen} is not the {word}")
     if comp.exact and Decimal(comp.exact) != exact:
         raise VerificationError("the exact result is not what the operands give")
     if quantize(exact, comp.places) != Decimal(comp.result):
-        raise VerificationError(f"the result {comp.result} is not what the operands give ({quantize(exact, comp.places)})")
+        raise VerificationError(f"the result {comp.result} is not what the operands give "
+                                f"({quantize(exact, comp.places)})")
     if answer.answer != render_computation(comp):
         raise VerificationError("the answer text is not its computation")
     if used != set(range(1, len(answer.citations) + 1)):

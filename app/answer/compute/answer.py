@@ -40,8 +40,9 @@ CiteFn = Callable[..., Citation]
 
 
 _NAME = re.compile(r"(?<![\w&])[A-Z][\w&.'-]*[A-Za-z]")
-_NOT_NAMES = re.compile(r"^(?:FY\d*|Q[1-4]|H[12]|[A-Z&]{2,6}|What|How|Which|Did|Does|Do|Has|Have|Is|Was|Were|Are|The|In|For|Of|"
-                        r"Answer|Round|Define|Calculate|Compute|Using|Base|Based|Please|Assume|USD|If|By|From|To|Its|It)$")
+_NOT_NAMES = re.compile(r"^(?:FY\d*|Q[1-4]|H[12]|[A-Z&]{2,6}|What|How|Which|Did|Does|Do|Has|Have|Is|Was|Were|Are|The|"
+                        r"In|For|Of|Answer|Round|Define|Calculate|Compute|Using|Base|Based|Please|Assume|USD|If|By|"
+                        r"From|To|Its|It)$")
 
 
 def _names(question: str) -> set[str]:
@@ -179,8 +180,9 @@ def _compose(question: str, req: Request, res: Result, retriever, retrieved: Seq
         ex = _excerpt(doc, doc_id, start, end)
         citations.append(cite(n, ex, start, end, doc.text[start:end], column=column, doc_text=doc.text))
     assert res.rounded is not None and res.exact is not None
-    if isinstance(res.tree, Ref) and req.op == "" and not req.claim and (res.kind != "amount" or res.scale == res.scales.get(
-            res.tree.key)) and not operands[0].magnitude and "%" not in operands[0].text:
+    same_scale = res.kind != "amount" or res.scale == res.scales.get(res.tree.key if isinstance(res.tree, Ref) else "")
+    if isinstance(res.tree, Ref) and req.op == "" and not req.claim and same_scale and not operands[0].magnitude \
+            and "%" not in operands[0].text:
         # one cell, nothing to compute: a table-cell answer ("Net income, Year Ended December 31, 2019: 11,588")
         return _cell_answer(question, operands[0], citations, retrieved, docs)
     chosen = ""

@@ -23,24 +23,25 @@ __all__ = ["read_comparison"]
 
 _AUX = r"(?:did|does|do|has|have|had|is|was|were|are)"
 _UP = r"grow|grew|grown|increas(?:e|ed|es)|rais(?:e|ed)|ris(?:e|en)|rose|improv(?:e|ed)|expand(?:ed)?|go up|went up"
-_DOWN = r"declin(?:e|ed)|decreas(?:e|ed|es)|f(?:a|e)ll|fallen|drop(?:ped)?|shr(?:i|a|u)nk|reduc(?:e|ed)|go down|went down"
+_DOWN = (r"declin(?:e|ed)|decreas(?:e|ed|es)|f(?:a|e)ll|fallen|drop(?:ped)?|shr(?:i|a|u)nk|reduc(?:e|ed)|go down"
+         r"|went down")
 _DIRECTION = re.compile(rf"^{_AUX}\s+(?P<before>.*?)\s*\b(?P<verb>{_UP}|{_DOWN})\b\s*(?P<after>.*)$", re.I)
 _SIGN = re.compile(rf"^{_AUX}\s+(?P<who>.*?)\b(?:have|has|had|report|reported|show|post)?\s*(?:an?\s+)?"
                    r"(?P<sign>positive|negative)\s+(?P<what>.+)$", re.I)
 _WHICH = re.compile(r"^which (?:one )?of\s+(?P<list>.+?)\s+(?P<verb>had|has|have|brought|generated|provided|was|were|is"
                     r"|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
 # "Among operations, investing, and financing activities, which brought in the most cash flow …?"
-_AMONG = re.compile(r"^among\s+(?P<list>.+?),\s*which(?: one)?\s+(?P<verb>had|has|have|brought|generated|provided|was|were"
-                    r"|is|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
+_AMONG = re.compile(r"^among\s+(?P<list>.+?),\s*which(?: one)?\s+(?P<verb>had|has|have|brought|generated|provided|was"
+                    r"|were|is|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
 # "Which of X's business segments had the highest net income?"
-_SEGMENTS = re.compile(r"^which (?:of )?(?:(?:the )?[\w&.' -]+?'s? )?(?:(?:business|operating|reportable|geographic(?:al)?)"
-                       r"\s+)?(?:segments?|divisions?|regions?|businesses|geographies|lines? of business)\b(?P<rest>.*)$",
-                       re.I)
+_SEGMENTS = re.compile(r"^which (?:of )?(?:(?:the )?[\w&.' -]+?'s? )?(?:(?:business|operating|reportable|"
+                       r"geographic(?:al)?)\s+)?(?:segments?|divisions?|regions?|businesses|geographies|lines? of "
+                       r"business)\b(?P<rest>.*)$", re.I)
 _MOST = re.compile(r"\b(most|highest|largest|biggest|greatest|more|higher|larger)\b", re.I)
 _LEAST = re.compile(r"\b(least|lowest|smallest|fewest|less|lower|smaller)\b", re.I)
-_TAIL = re.compile(r"\s*\b(?:between|from|in|during|for|over|compared (?:to|with)|vs\.?|versus|based on|as of|on (?:the )?"
-                   r"(?:balance sheet|income statement|cash flow statement)|year[- ]over[- ]year|yoy|period|data)\b.*$",
-                   re.I)
+_TAIL = re.compile(r"\s*\b(?:between|from|in|during|for|over|compared (?:to|with)|vs\.?|versus|based on|as of|on "
+                   r"(?:the )?(?:balance sheet|income statement|cash flow statement)|year[- ]over[- ]year|yoy|period"
+                   r"|data)\b.*$", re.I)
 
 
 def _subject(before: str, after: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-__all__ = ["SCALES", "clean_label", "format_figure", "operand_value", "parse_figure", "quantize", "scale_of", "scale_word"]
+__all__ = ["SCALES", "clean_label", "format_figure", "operand_value", "parse_figure", "quantize",
+           "scale_of", "scale_word"]
 
 SCALES: dict[str, Decimal] = {"thousands": Decimal(10) ** 3, "millions": Decimal(10) ** 6,
                               "billions": Decimal(10) ** 9}

@@ -143,14 +143,16 @@ def _phrase(asked: str) -> str:
     """The figure's words: the cleaned asked sentence without years or a period ("for the twelve months ended
     …"), the company (a trailing "for Company …"), averages, changes and growth words."""
     p = strip_years(_clean_asked(asked))
-    p = re.sub(r"\s+(?:for|of|at|by)\s+[A-Z0-9][^()]*\([^)]*\)\s*$", "", p)  # "… for Block (formerly known as Square)"
+    # "… for Block (formerly known as Square)"
+    p = re.sub(r"\s+(?:for|of|at|by)\s+[A-Z0-9][^()]*\([^)]*\)\s*$", "", p)
     p = re.sub(r"\s+(?:for|of|at|by)\s+[A-Z0-9][\w&.'-]*(?:\s+(?:[A-Z0-9(][\w&.'()-]*|&|and|of))*\s*$", "", p)
     p = re.sub(r"^(?:the\s+)?(?:\d+|one|two|three|four|five|six)[- ]years?[- ]average (?:of )?(?:the )?", "", p,
                flags=re.I)
     p = re.sub(r"^(?:the\s+)?average (?:of )?(?:the )?", "", p, flags=re.I)
-    p = re.sub(r"^(?:the\s+)?(?:year[- ]over[- ]year |yoy )?(?:change|growth|difference|cagr) (?:in|of) (?:the )?", "", p,
-               flags=re.I)
-    p = re.sub(r"^(?:the\s+)?(?:\d+|one|two|three|four|five|six)[- ]years?\s+", "", p, flags=re.I)  # "3 year revenue CAGR"
+    p = re.sub(r"^(?:the\s+)?(?:year[- ]over[- ]year |yoy )?(?:change|growth|difference|cagr) (?:in|of) (?:the )?", "",
+               p, flags=re.I)
+    # "3 year revenue CAGR"
+    p = re.sub(r"^(?:the\s+)?(?:\d+|one|two|three|four|five|six)[- ]years?\s+", "", p, flags=re.I)
     p = re.sub(r"\s+(?:growth(?: rate)?|change|cagr|compound(?:ed)? annual growth(?: rate)?|\(as a %\)|(?:has |have )?"
                r"(?:changed|increased|decreased|grown|grew|grow|declined|risen|rose|fallen|fell))$", "", p, flags=re.I)
     p = re.sub(r"\b(?:total amount|amount|figure|value)\b(?: of)?", " ", p, flags=re.I)
@@ -268,8 +270,8 @@ def read_question(question: str) -> Request | None:
         if _CAGR.search(cleaned) and fig.source != "question":
             a, b = (ys[0], ys[-1]) if len(ys) >= 2 else (year - _cagr_years(cleaned), year)
             # ((end / start) ^ (1 / years)) - 1
-            node = Bin("-", Bin("^", Bin("/", fig.build(b), fig.build(a)), Bin("/", Num(Decimal(1)), Num(Decimal(b - a)))),
-                       Num(Decimal(1)))
+            root = Bin("/", Num(Decimal(1)), Num(Decimal(b - a)))
+            node = Bin("-", Bin("^", Bin("/", fig.build(b), fig.build(a)), root), Num(Decimal(1)))
             op, display, ys, kind = "cagr", f"{fig.display} CAGR", (a, b), PERCENT
         elif avg and fig.source != "question":
             n = avg.group(1)

@@ -42,7 +42,8 @@ def _node(node: Node, ops: dict[str, Operand], prec: int = 0) -> str:
     if isinstance(node, Bin):
         p = _PREC[node.op]
         # a quotient inside a sum is bracketed too: "(A ÷ B) − (C ÷ D)" reads at a glance
-        s = f"{_node(node.left, ops, p if p == 2 else 3)} {_SYMBOL[node.op]} {_node(node.right, ops, 3 if p < 3 else 4)}"
+        left, right = _node(node.left, ops, p if p == 2 else 3), _node(node.right, ops, 3 if p < 3 else 4)
+        s = f"{left} {_SYMBOL[node.op]} {right}"
         return f"({s})" if p < prec else s
     raise ValueError(f"cannot render {node!r}")
 

@@ -5,9 +5,11 @@ Modules: `figures` (reading printed figures, rounding), `expr` (formula trees an
 `concepts` (line items), `lexicon` (standard definitions), `phrases` and `question` (reading the question),
 `sheets` (a document's statement tables), `operands` (finding a line item's cell), `engine` (expanding,
 finding, computing), `render` (the answer text), `answer` (the Answer), `compare` (yes/no and which-is-largest
-questions on figures), `derive` (whether a stated number follows from cited cells, for the LLM check).
+questions on figures), `segments` (which segment had the most), `derive` (whether a stated number follows from
+cited cells, for the LLM check).
 """
 from app.answer.compute.answer import COMPUTED_CONFIDENCE, compute_answer
+from app.answer.compute.derive import derivable, derivation
 from app.answer.compute.sheets import MapTables, TextTables
 
-__all__ = ["COMPUTED_CONFIDENCE", "MapTables", "TextTables", "compute_answer"]
+__all__ = ["COMPUTED_CONFIDENCE", "MapTables", "TextTables", "compute_answer", "derivable", "derivation"]

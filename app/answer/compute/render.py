@@ -66,6 +66,31 @@ def verdict(comp: Computation) -> str:
     return "Yes" if holds else "No"
 
 
+def _with_steps(tree: Node, comp: Computation, ops: dict[str, Operand]) -> str:
+    """The formula's text; when it averages or subtracts per-year ratios ("3-year average margin", "change in the
+    tax rate"), each year's ratio is followed by its value ("(2,071 [1] ÷ 9,585 [2] = 21.6%)"), so the reader
+    sees the figure for every year."""
+    from app.answer.compute.engine import result_value
+
+    parts = tree.args if isinstance(tree, Avg) else (tree.left, tree.right) if isinstance(tree, Bin) and \
+        tree.op == "-" else ()
+    if not parts or not all(isinstance(p, Bin) and p.op == "/" for p in parts):
+        return _node(tree, ops)
+    values = {o.key: Decimal(o.value) for o in comp.operands}
+    scales = {o.key: o.scale for o in comp.operands}
+    kind = "percent" if comp.kind == "percent" else comp.kind
+
+    def step(p: Node) -> str:
+        v = result_value(p, values, scales, kind, comp.scale)
+        shown = format_figure(v, comp.places) + ("%" if kind == "percent" else "")
+        return f"({_node(p, ops)} = {shown})"
+
+    steps = [step(p) for p in parts]
+    if isinstance(tree, Avg):
+        return "average of " + (", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1 else steps[0])
+    return f"{steps[0]} − {steps[1]}"
+
+
 def render_computation(comp: Computation) -> str:
     """The answer text of a computed figure (see module docstring); a yes/no question's starts with its verdict,
     a which-of question's with the operand that is the largest (or smallest)."""
@@ -80,7 +105,7 @@ def render_computation(comp: Computation) -> str:
         others = [named(ops[a.key]) for a in tree.args if isinstance(a, Ref) and a.key != comp.chosen]
         word = "largest" if tree.fn == "max" else "smallest"
         return f"{comp.figure} {comp.period}: {named(chosen)} is the {word}, against " + " and ".join(others)
-    body = f"{comp.figure} {comp.period} = {_node(tree, ops)} = {result_text(comp)}"
+    body = f"{comp.figure} {comp.period} = {_with_steps(tree, comp, ops)} = {result_text(comp)}"
     return f"{verdict(comp)}: {body}" if comp.claim in ("increase", "decrease", "positive", "negative") else body
 
 

@@ -201,3 +201,26 @@ def test_which_segment_had_the_highest_figure() -> None:
     res = compute(cols, ["doc"], src)
     assert res.ok and res.exact == D(30)
     assert [f.sheet.table.column_label(f.column) for f in res.found.values()] == ["Widgets", "Gadgets", "Services"]
+
+
+def test_the_best_alternative_is_used_not_the_first_found() -> None:
+    # no gross profit line in the statement; a note about an investee prints one: the margin comes from the
+    # statement's revenue less cost of revenues, not from the note's line beside the statement's revenue
+    text = TEXT.replace("Gross profit | 500 | 400 | 340\n", "") + (
+        "\nNote 9. Equity method investee\nSummarized financial information of the investee:\n"
+        "(in millions) | 2021 | 2020\nNet revenues | 90 | 80\nGross profit | 30 | 25\n")
+    res = compute(read_question("What is Example Corp's FY2021 gross margin?"), ["doc"], TextTables(lambda _d: text))
+    assert res.ok and res.rounded == quantize((V["revenue"][2021] - V["cogs"][2021]) / V["revenue"][2021] * 100, 1)
+
+
+def test_judgement_questions_get_their_figure_and_debt_is_read_as_total_debt() -> None:
+    from app.answer.compute.compare import read_comparison
+
+    src = TextTables(lambda _d: TEXT)
+    req = read_comparison("Does Example Corp have a healthy liquidity profile based on its current ratio for FY2021?")
+    assert req is not None and req.claim == ""
+    res = compute(req, ["doc"], src)
+    assert res.ok and res.rounded == quantize(V["total_current_assets"][2021] / V["total_current_liabilities"][2021], 2)
+    assert read_comparison("Is Example Corp a capital-intensive business based on FY2021 data?") is None
+    debt = compute(read_question("What is Example Corp's total debt in FY2021?"), ["doc"], src)
+    assert debt.ok and debt.exact == V["long_term_debt"][2021] + V["short_term_debt"][2021]

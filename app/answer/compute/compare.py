@@ -7,6 +7,9 @@
 - Sign: "Does Corning have positive working capital based on FY2022 data?" → the figure; Yes/No by its sign.
 - Which of: "Which of operating, investing and financing activities brought in the most cash in FY2018?" →
   each named figure at the year; the largest ("most", "highest", "largest") or smallest ("least", "lowest").
+  "Which of X's segments had the highest net income?" → the figure in each segment (app/answer/compute/segments.py).
+- Based on: "Does X have a healthy liquidity profile based on its quick ratio for FY2022?" → the figure the
+  judgement rests on, computed and cited (no verdict: the judgement is the reader's).
 The figure is read like any asked figure (app/answer/compute/question.py), so a lexicon entry, a template
 ("X as a % of Y") or a line item all work; `read_comparison` returns None for any other question.
 """
@@ -33,6 +36,9 @@ _WHICH = re.compile(r"^which (?:one )?of\s+(?P<list>.+?)\s+(?P<verb>had|has|have
 # "Among operations, investing, and financing activities, which brought in the most cash flow …?"
 _AMONG = re.compile(r"^among\s+(?P<list>.+?),\s*which(?: one)?\s+(?P<verb>had|has|have|brought|generated|provided|was"
                     r"|were|is|did|used|produced|contributed|earned|made|reported)\b(?P<rest>.*)$", re.I)
+# "Does X have a healthy liquidity profile based on its quick ratio for FY2022?": the figure the judgement rests on
+_BASED_ON = re.compile(r"\bbased on (?:its|their|the|[A-Z][\w&.' ]*?'s?) (?P<m>[A-Za-z][\w &%'-]*?)"
+                       r"(?= for\b| in\b| as of\b| of FY| of fiscal|\?|$)", re.I)
 # "Which of X's business segments had the highest net income?"
 _SEGMENTS = re.compile(r"^which (?:of )?(?:(?:the )?[\w&.' -]+?'s? )?(?:(?:business|operating|reportable|"
                        r"geographic(?:al)?)\s+)?(?:segments?|divisions?|regions?|businesses|geographies|lines? of "
@@ -93,6 +99,12 @@ def read_comparison(question: str) -> Request | None:
         claim = m.group("sign").lower()
         return _request(q, reader, words, lambda: fig.build(years[-1]), fig.display, fig.kind, (years[-1],), claim,
                         "", quarter)
+    m = _BASED_ON.search(asked)
+    if m and re.match(rf"^{_AUX}\b", asked, re.I):
+        fig = figure_of(reader, m.group("m"))
+        if fig is not None and fig.source in ("lexicon", "template"):
+            return _request(q, reader, m.group("m"), lambda: fig.build(years[-1]), fig.display, fig.kind,
+                            (years[-1],), "", "", quarter)
     m = _DIRECTION.match(asked)
     if m and len(years) >= 2:
         words = _subject(m.group("before"), m.group("after"))

@@ -3,8 +3,9 @@
 1. Expand: an item that names a lexicon entry (EBITDA inside "EBITDA margin") becomes the question's own
    definition of it when the question gives one, else each of the entry's alternative formulas; a line item
    the question ties to a statement ("D&A (from cash flow statement)") carries that statement.
-2. Find: each line item at its year, in the documents the question names (app/answer/compute/operands.py); the
-   first alternative whose items are all found is used; otherwise the result names what is missing.
+2. Find: each line item at its year, in the documents the question names (app/answer/compute/operands.py); of
+   the alternatives whose items are all found, the one whose cells score best on average (statement, caption,
+   label: operands.py) is used, the earlier on a tie; otherwise the result names what is missing.
 3. Compute: operands are numbered x1, x2, … in the order they appear, each value times its scale (a table with
    no unit line takes the scale its fellow operands have), the expression evaluated in decimal arithmetic
    (app/answer/compute/expr.py) and rounded half-up to the places asked (else 1 for a percentage, 2 for a
@@ -183,7 +184,8 @@ def compute(req: Request, docs: Sequence[str], source: TableSource) -> Result:
         return res
     first_missing: list[Item] | None = None
     first_partial: list[Found] = []
-    for alt in alternatives:
+    complete: list[tuple[float, int, Node, list[Item], dict[Item, Found]]] = []
+    for n, alt in enumerate(alternatives):
         items = list(dict.fromkeys(x for x in leaves(alt) if isinstance(x, Item)))
         found: dict[Item, Found] = {}
         missing: list[Item] = []
@@ -199,6 +201,11 @@ def compute(req: Request, docs: Sequence[str], source: TableSource) -> Result:
             if first_missing is None or (not printed and any(x.printed for x in first_missing)):
                 first_missing, first_partial = missing, list(found.values())
             continue
+        # an alternative is as good as its operands' cells (statement, caption, label): the best complete one is
+        # used, so a "Gross profit" line of a note does not beat revenue less cost of sales from the statement
+        complete.append((sum(f.score for f in found.values()) / len(found), -n, alt, items, found))
+    if complete:
+        _, _, alt, items, found = max(complete, key=lambda c: c[:2])
         return _finish(res, alt, items, found)
     res.missing = first_missing or []
     res.partial = first_partial

@@ -84,7 +84,8 @@ METRICS: tuple[Metric, ...] = (
            "income_tax / pretax_income"),
     Metric("interest_coverage", "Interest coverage ratio",
            r"interest coverage(?: ratio)?|times interest earned", RATIO, "operating_income / interest_expense"),
-    Metric("total_debt", "Total debt", r"total debt", AMOUNT, "long_term_debt + short_term_debt"),
+    Metric("total_debt", "Total debt", r"total debt|\bdebt\b(?! (?:to|ratio|securities|issuance))", AMOUNT,
+           "long_term_debt + short_term_debt"),
     Metric("debt_to_equity", "Debt to equity", r"debt[- ]to[- ]equity(?: ratio)?", RATIO,
            "long_term_debt / equity"),
 )

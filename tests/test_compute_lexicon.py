@@ -224,3 +224,16 @@ def test_judgement_questions_get_their_figure_and_debt_is_read_as_total_debt() -
     assert read_comparison("Is Example Corp a capital-intensive business based on FY2021 data?") is None
     debt = compute(read_question("What is Example Corp's total debt in FY2021?"), ["doc"], src)
     assert debt.ok and debt.exact == V["long_term_debt"][2021] + V["short_term_debt"][2021]
+
+
+def test_a_quarter_or_half_year_reads_its_own_column() -> None:
+    text = ("Condensed Consolidated Statements of Income\n"
+            "(in millions)\n"
+            "Three Months Ended Six Months Ended June 30, June 30,\n"
+            "2023 | 2022 | 2023 | 2022\n"
+            "Net revenues | 300 | 280 | 590 | 540\nOperating income | 60 | 50 | 110 | 95\nNet income | 45 | 40 | 80 | 70\n")
+    src = TextTables(lambda _d: text)
+    q2 = compute(read_question("What was Example Corp's Q2 FY2023 operating margin?"), ["doc"], src)
+    h1 = compute(read_question("What was Example Corp's H1 FY2023 operating margin?"), ["doc"], src)
+    assert q2.ok and q2.exact == D(60) / D(300) * 100 and q2.request.months == 3
+    assert h1.ok and h1.exact == D(110) / D(590) * 100 and h1.request.months == 6

@@ -20,7 +20,7 @@ import re
 from app.answer.compute.expr import Bin, ComputeError, Item, Node, Pick
 from app.answer.compute.lexicon import AMOUNT, FRACTION, PERCENT, RATIO
 from app.answer.compute.phrases import STATEMENTS, PhraseReader, concept_hints, read_definitions, strip_years, years_in
-from app.answer.compute.question import Request, figure_of
+from app.answer.compute.question import Request, figure_of, part_year
 
 __all__ = ["read_comparison"]
 
@@ -71,6 +71,7 @@ def _request(q: str, reader: PhraseReader, words: str, node_of, display: str, ki
     statements = tuple(dict.fromkeys(k for k, rx in STATEMENTS if rx.search(q)))
     return Request(display=display, kind=kind, node=node, year=max(years), years=years, places=None, scale=None,
                    statements=statements, source="comparison", reader=reader, definition=words, quarter=quarter,
+                   months=part_year(q, quarter),
                    op=op, claim=claim)
 
 

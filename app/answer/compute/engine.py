@@ -172,7 +172,7 @@ def compute(req: Request, docs: Sequence[str], source: TableSource) -> Result:
     """Find the operands of `req` in `docs` and compute it (see module docstring)."""
     res = Result(req)
     if req.op == "segment" and isinstance(req.node, Item):  # which segment: one cell per segment, the largest
-        cells = find_segments(req.node, docs, source, req.quarter)
+        cells = find_segments(req.node, docs, source, req.months)
         if not cells:
             res.missing = [req.node]
             return res
@@ -190,7 +190,7 @@ def compute(req: Request, docs: Sequence[str], source: TableSource) -> Result:
         found: dict[Item, Found] = {}
         missing: list[Item] = []
         for it in items:
-            f = find_operand(it, docs, source, req.statements, req.quarter)
+            f = find_operand(it, docs, source, req.statements, req.months)
             if f is None:
                 missing.append(it)
             else:

@@ -125,11 +125,11 @@ def _rank(item: Item, label: str) -> int | None:
 
 
 def find_operand(item: Item, docs: Sequence[str], source: TableSource, statements: Sequence[str] = (),
-                 quarter: int | None = None) -> Found | None:
+                 months: int | None = None) -> Found | None:
     """The best cell for `item` (an absolute year) among the tables of `docs` (best-named first), or None.
 
     `statements` are those the question names for the whole figure; `item.statement` the one it names for this
-    item. `quarter` asks for a three-month column instead of the full year."""
+    item. `months` asks for a part-year column (3: a quarter, 6, 9) instead of the full year."""
     if item.year is None:
         return None
     c = concept(item.name)
@@ -167,8 +167,8 @@ def find_operand(item: Item, docs: Sequence[str], source: TableSource, statement
                     if value is None or (item.printed and (item.printed == "%") != ("%" in cell)):
                         continue
                     score = score0 - _W_LABEL * r
-                    if quarter is not None:
-                        score += _W_PART_YEAR if col.months == 3 else -_W_PART_YEAR
+                    if months is not None:
+                        score += _W_PART_YEAR if col.months == months else -_W_PART_YEAR
                     elif not stock and col.months not in (None, 12):
                         score -= _W_PART_YEAR  # a fiscal-year flow is not read from a quarter's column
                     if best is None or score > best.score:  # ties: the first row, the first column

@@ -26,9 +26,18 @@ from app.answer.compute.lexicon import AMOUNT, DAYS, FRACTION, PERCENT, RATIO, a
 from app.answer.compute.phrases import (NUMBER_WORDS, STATEMENTS, PhraseReader, concept_hints, longer, read_definitions,
                                         strip_years, years_in)
 
-__all__ = ["Figure", "Request", "asks_figure", "figure_of", "read_question"]
+__all__ = ["Figure", "Request", "asks_figure", "figure_of", "part_year", "read_question"]
 
 _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth) quarter\b", re.I)
+_PART_YEAR = ((6, re.compile(r"\bH[12]\b|\b(?:first|second) half\b|\bsix[- ]months?\b|\b26[- ]weeks?\b", re.I)),
+              (9, re.compile(r"\bnine[- ]months?\b|\b9M\b|\b39[- ]weeks?\b", re.I)))
+
+
+def part_year(asked: str, quarter: int | None) -> int | None:
+    """The months of the part-year a question asks for (3 for a quarter), None for a fiscal year."""
+    if quarter is not None:
+        return 3
+    return next((m for m, rx in _PART_YEAR if rx.search(asked)), None)
 _ROUND = re.compile(r"round(?:ed|ing)?\b[^.?]{0,40}?\bto (?:the nearest )?(\w+) decimal|round(?:ed|ing)?\b[^.?]{0,30}?"
                     r"\b(?:to )?(?:the )?nearest (whole number|integer|dollar|million|billion|thousand)", re.I)
 _SCALE = re.compile(r"\b(?:in|answer in|expressed in|of) (?:usd|us\$|\$|dollars)?\s*(thousands|millions|billions)\b"
@@ -79,6 +88,8 @@ class Request:
     reader: PhraseReader
     definition: str = ""
     quarter: int | None = None
+    months: int | None = None
+    """A part-year the question asks for: 3 (a quarter), 6 (a half year), 9 (nine months); None for a fiscal year."""
     op: str = ""
     """"average", "change", "growth" or "" — what was done across years."""
     claim: str = ""
@@ -305,4 +316,4 @@ def read_question(question: str) -> Request | None:
     statements = tuple(dict.fromkeys(k for k, rx in STATEMENTS if rx.search(q)))
     return Request(display=display, kind=kind, node=node, year=year, years=ys, places=_places(q), scale=scale,
                    statements=statements, source=fig.source, reader=reader, definition=fig.definition,
-                   quarter=quarter, op=op)
+                   quarter=quarter, months=part_year(asked, quarter), op=op)

@@ -98,7 +98,7 @@ def _as_columns(item: Item, sheet: SheetTable) -> list[Found]:
     return []
 
 
-def _as_rows(item: Item, sheet: SheetTable, quarter: int | None) -> list[Found]:
+def _as_rows(item: Item, sheet: SheetTable, months: int | None) -> list[Found]:
     """Segments as rows: a table about the figure and segments, one row per segment, a column of the year."""
     raw = _context(sheet)
     ctx = squash(raw)
@@ -107,7 +107,7 @@ def _as_rows(item: Item, sheet: SheetTable, quarter: int | None) -> list[Found]:
     if "segment" not in ctx or not named:
         return []
     cols = [col for col in sheet.columns if col.year == item.year and
-            (col.months == 3 if quarter else col.months in (None, 12))]
+            (col.months == months if months else col.months in (None, 12))]
     if not cols:
         return []
     j = cols[0].index
@@ -125,13 +125,13 @@ def _as_rows(item: Item, sheet: SheetTable, quarter: int | None) -> list[Found]:
     return out if len(out) >= 2 else []
 
 
-def find_segments(item: Item, docs: Sequence[str], source: TableSource, quarter: int | None = None
+def find_segments(item: Item, docs: Sequence[str], source: TableSource, months: int | None = None
                   ) -> list[Found]:
     """One cell per segment for `item` at its year (the largest such set in the documents), or []."""
     best: list[Found] = []
     for doc_id in docs:
         for sheet in source.tables(doc_id):
-            for found in (_as_columns(item, sheet), _as_rows(item, sheet, quarter)):
+            for found in (_as_columns(item, sheet), _as_rows(item, sheet, months)):
                 if len(found) > len(best):
                     best = found
     return best

@@ -135,9 +135,9 @@ def _eval(node: Node, values: Mapping[str, Decimal]) -> Decimal:
         return max(vals) if node.fn == "max" else min(vals)
     if isinstance(node, Bin):
         a, b = _eval(node.left, values), _eval(node.right, values)
-        if node.op == "^":  # a compound rate's root ("CAGR"): a positive base only
-            if a <= 0:
-                raise ComputeError("a growth rate over years needs a positive ratio")
+        if node.op == "^":  # a compound rate's root ("CAGR"): a positive base, a modest exponent
+            if a <= 0 or abs(b) > 100:
+                raise ComputeError("a growth rate over years needs a positive ratio and a modest exponent")
             return a ** b
         return {"+": a + b, "-": a - b, "*": a * b}[node.op] if node.op != "/" else a / b
     raise ComputeError(f"an unresolved line item in the formula: {node}")

@@ -289,5 +289,6 @@ def test_a_why_question_points_at_no_statement_through_its_line_items() -> None:
     from index.query import analyse
 
     assert analyse("What drove gross margin change as of FY2022?").items == ()
+    assert analyse("Is growth in adjusted EPS expected to accelerate in FY2023?").items == ()
     assert analyse("What was the gross margin in FY2022?").items == ("income",)
     assert analyse("Why did net income fall? Use the income statement.").statements == ("income",)

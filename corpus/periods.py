@@ -16,7 +16,8 @@ _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
                                        "dec"), start=1)}
 _DATE = re.compile(r"(?P<m>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*(?P<d>\d{1,2})\b,?"
                    r"(?:\s*(?P<y>(?:19|20)\d\d))?", re.I)
-_YEAR = re.compile(r"(?<![\d,.$])(?:FY\s?'?)?((?:19|20)\d\d)(?![\d,.%])|\bFY\s?'?(\d\d)\b", re.I)
+# A year: not inside a figure ("1,2019" is no thousands group — four digits — so "August 29,2021" holds 2021).
+_YEAR = re.compile(r"(?:(?<=\d,)|(?<![\d,.$]))(?:FY\s?'?)?((?:19|20)\d\d)(?![\d,.%])|\bFY\s?'?(\d\d)\b", re.I)
 _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Q", re.compile(r"three[- ]months?|thirteen[- ]weeks?|\b1[34][- ]weeks?|quarters? ended|\bQ[1-4]\b|"
                      r"(?:first|second|third|fourth) quarter|\bquarter\b", re.I)),

@@ -158,6 +158,8 @@ def test_statement_captions_are_headings_and_headers_never_are(acme) -> None:  #
     ("Nine Months Ended September 30, 2021", "", False, Period("9M", 2021, None, "2021-09-30")),
     ("13 Weeks Ended January 28, 2023", "", False, Period("Q", 2023, None, "2023-01-28")),
     ("52 Weeks Ended January 28, 2023", "", False, Period("FY", 2023, None, "2023-01-28")),
+    ("52 Weeks Ended August 29,2021", "", False, Period("FY", 2021, None, "2021-08-29")),  # no space after the comma
+    ("5,363", "Years ended December 31", False, None),  # a figure holds no year
     ("Q2 2023", "", False, Period("Q", 2023, 2, None)),
     ("December 31, 2022", "", True, Period("asof", 2022, None, "2022-12-31")),
     ("Fiscal 2023", "", False, Period("FY", 2023, None, None)),

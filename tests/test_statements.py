@@ -200,6 +200,10 @@ def test_statement_map_is_stored_listed_and_shown_when_cited(tmp_path: Path, cap
     assert main(["cite", cid, "--index", str(idx), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert res["statement"] == {"kind": "cash_flow", "name": "CONSOLIDATED STATEMENTS OF CASH FLOWS"}
+    from app.web.html import resolution_html
+
+    panel = resolution_html(res)  # the source panel names the statement above the context
+    assert '<div class="gq-statement">CONSOLIDATED STATEMENTS OF CASH FLOWS</div>' in panel
     prose = text.index("We present our")
     assert main(["cite", make_citation_id(doc_id, prose, prose + 20), "--index", str(idx), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["statement"] is None

@@ -87,6 +87,7 @@ _UNIT = re.compile(r"\(?[ \t]*(?:(?:U\.?S\.?\s*)?\$|dollars|amounts|euros?|â‚¬|Â
 _SCALE = {"thousands": 1_000, "000s": 1_000, "000's": 1_000, "millions": 1_000_000, "mm": 1_000_000,
           "billions": 1_000_000_000}
 _SENTENCE = re.compile(r"[A-Z][^|]*\b\w+\s+\w+\s+\w+\s+\w+\b[^|]*\.")  # five words or more, ending in a full stop
+_DATED = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*\d{1,2},?\s*(?:19|20)\d\d")
 _PER_SHARE = re.compile(r"per (?:common |ordinary )?share|per unit|\beps\b", re.I)
 
 @dataclass(frozen=True)
@@ -327,7 +328,11 @@ def _statement_at(text: str, lines: list[tuple[int, int]], i: int, last: int, ki
     unit = _unit(text, head_lo, max(table.start, first_labelled), table)
     scale = _SCALE.get(unit_word(unit.text), 1) if unit else 1
     balance = kind == "balance"
-    periods = tuple(parse_period(table.column_label(j), context, balance) for j in range(len(table.columns)))
+    labels = [table.column_label(j) for j in range(len(table.columns))]
+    dated = [m.group(0) for m in _DATED.finditer(context)]
+    # a caption listing one dated date per column ("At January 1, 2023 and January 2, 2022" over "2022 | 2021")
+    own = dated if len(dated) == len(labels) and not any(_DATED.search(x) for x in labels) else [""] * len(labels)
+    periods = tuple(parse_period(x, context, balance, d) for x, d in zip(labels, own))
     return Statement(kind, title, cap_start, end, _page_range(page_starts, cap_start, end), unit, scale, table,
                      periods, False, groups)
 

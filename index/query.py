@@ -39,8 +39,10 @@ _STATEMENT_WORDS = {"cash": "cash flows", "balance": "balance sheet", "financial
                     "earnings": "statement of earnings", "p&l": "statement of income"}
 # "FY2018" / "FY 2018" / "FY18": statements print the year itself ("2018").
 _FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)?\d\d)\b", re.I)
-# A question about causes: answered by the discussion of a figure, not by the statement that prints it.
-_WHY = re.compile(r"\b(?:why|what (?:drove|drives|caused|explains)|drivers?|reasons?|explain)\b", re.I)
+# A question about causes or expectations: answered by the discussion of a figure (or the outlook), not by the
+# statement that prints last year's figure.
+_WHY = re.compile(r"\b(?:why|what (?:drove|drives|caused|explains)|drivers?|reasons?|explain|expect(?:s|ed|ations?)?"
+                  r"|guidance|outlook|forecasts?)\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.?!])\s+(?=[A-Z(\"'])")
 
 
@@ -60,7 +62,7 @@ class Query:
     """Statement kinds (corpus/statements.py) the question names anywhere, its instructions included."""
     items: tuple[str, ...] = field(default_factory=tuple)
     """Statement kinds holding the line items the question uses (index/synonyms.py); empty for a question that
-    asks why or what drove a figure — the discussion answers that, not the statement."""
+    asks why, what drove a figure or what is expected — the discussion or the outlook answers that."""
 
 
 def _statement_hints(removed: list[str]) -> list[str]:

@@ -158,6 +158,11 @@ def test_statement_captions_are_headings_and_headers_never_are(acme) -> None:  #
     ("Nine Months Ended September 30, 2021", "", False, Period("9M", 2021, None, "2021-09-30")),
     ("13 Weeks Ended January 28, 2023", "", False, Period("Q", 2023, None, "2023-01-28")),
     ("52 Weeks Ended January 28, 2023", "", False, Period("FY", 2023, None, "2023-01-28")),
+    ("52 Weeks Ended August 29,2021", "", False, Period("FY", 2021, None, "2021-08-29")),  # no space after the comma
+    ("5,363", "Years ended December 31", False, None),  # a figure holds no year
+    ("12 Weeks Ended 3/25/2023", "", False, Period("Q", 2023, None, "2023-03-25")),
+    # two dated dates in the caption belong to their columns: the label alone names no end date
+    ("2022", "At January 1, 2023 and January 2, 2022", True, Period("asof", 2022, None, None)),
     ("Q2 2023", "", False, Period("Q", 2023, 2, None)),
     ("December 31, 2022", "", True, Period("asof", 2022, None, "2022-12-31")),
     ("Fiscal 2023", "", False, Period("FY", 2023, None, None)),
@@ -195,6 +200,10 @@ def test_statement_map_is_stored_listed_and_shown_when_cited(tmp_path: Path, cap
     assert main(["cite", cid, "--index", str(idx), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert res["statement"] == {"kind": "cash_flow", "name": "CONSOLIDATED STATEMENTS OF CASH FLOWS"}
+    from app.web.html import resolution_html
+
+    panel = resolution_html(res)  # the source panel names the statement above the context
+    assert '<div class="gq-statement">CONSOLIDATED STATEMENTS OF CASH FLOWS</div>' in panel
     prose = text.index("We present our")
     assert main(["cite", make_citation_id(doc_id, prose, prose + 20), "--index", str(idx), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["statement"] is None
@@ -289,5 +298,15 @@ def test_a_why_question_points_at_no_statement_through_its_line_items() -> None:
     from index.query import analyse
 
     assert analyse("What drove gross margin change as of FY2022?").items == ()
+    assert analyse("Is growth in adjusted EPS expected to accelerate in FY2023?").items == ()
     assert analyse("What was the gross margin in FY2022?").items == ("income",)
     assert analyse("Why did net income fall? Use the income statement.").statements == ("income",)
+
+
+def test_a_caption_with_a_date_per_column_gives_each_its_end_date() -> None:
+    text = ("CONSOLIDATED BALANCE SHEETS At January 1, 2023 and January 2, 2022 (Dollars in Millions)\n2022 | 2021\n"
+            "Cash and cash equivalents | 14,127 | 14,487\nTotal current assets | 55,294 | 60,979\n"
+            "Total assets | 187,378 | 182,018\nTotal liabilities | 110,574 | 107,995\n"
+            "Total shareholders' equity | 76,804 | 74,023\n")
+    (st,) = find_statements(text)
+    assert st.periods == (Period("asof", 2022, None, "2023-01-01"), Period("asof", 2021, None, "2022-01-02"))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, TypeVar
 
-__all__ = ["CONCEPTS", "Concept", "asked_concept", "concept", "label_rank", "longest_named", "squash"]
+__all__ = ["ASKED", "CONCEPTS", "Concept", "asked_concept", "concept", "label_rank", "longest_named", "squash"]
 
 BALANCE, INCOME, CASHFLOW, EQUITY = "balance sheet", "income statement", "cash flow statement", "equity statement"
 
@@ -166,7 +166,8 @@ CONCEPTS: tuple[Concept, ...] = (
 """Most specific first: "total current assets" is tried before "total assets", "cost of sales" before "sales"."""
 
 _BY_NAME = {c.name: c for c in CONCEPTS}
-_ASKED = tuple((c, re.compile(r"\b(?:" + c.asked + r")", re.I)) for c in CONCEPTS)
+ASKED = tuple((c, re.compile(r"\b(?:" + c.asked + r")", re.I)) for c in CONCEPTS)
+"""Each concept with the compiled pattern of the words a question uses for it."""
 _LABELS = {c.name: tuple(re.compile(p) for p in c.labels) for c in CONCEPTS}
 _EXCLUDE = {c.name: re.compile(c.exclude) if c.exclude else None for c in CONCEPTS}
 _FOOTNOTE = re.compile(r"\((?:\d{1,2}|[a-z]|[ivx]+)\)|\*+")
@@ -213,4 +214,4 @@ def longest_named(patterns: Sequence[tuple[T, re.Pattern[str]]], words: str) -> 
 
 def asked_concept(words: str) -> Concept | None:
     """The concept a question's words name ("FY2019 COGS" → cogs), the longest match winning; None when none."""
-    return longest_named(_ASKED, words)
+    return longest_named(ASKED, words)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.answer.compute.concepts import BALANCE, CASHFLOW, EQUITY, INCOME, _ASKED as _CONCEPT_PATTERNS, asked_concept
+from app.answer.compute.concepts import ASKED as _CONCEPT_PATTERNS, BALANCE, CASHFLOW, EQUITY, INCOME, asked_concept
 from app.answer.compute.expr import Avg, Bin, ComputeError, Item, Node, Num, climb
 from app.answer.compute.lexicon import asked_metric
 

@@ -240,3 +240,19 @@ def test_a_quarter_or_half_year_reads_its_own_column() -> None:
     h1 = compute(read_question("What was Example Corp's H1 FY2023 operating margin?"), ["doc"], src)
     assert q2.ok and q2.exact == D(60) / D(300) * 100 and q2.request.months == 3
     assert h1.ok and h1.exact == D(110) / D(590) * 100 and h1.request.months == 6
+
+
+def test_segments_as_headed_sections() -> None:
+    from app.answer.compute.compare import read_comparison
+    from app.answer.compute.render import render_computation  # noqa: F401  (the answer names each segment)
+
+    def section(name: str, income: str) -> str:
+        return (f"\n{name}\nThe segment serves customers in its markets and reports its results below.\n"
+                "Selected income statement data\nThree months ended June 30,\n(in millions) | 2022 | 2021\n"
+                "Total net revenue | 900 | 800\nNoninterest expense | 500 | 450\nIncome tax expense | 90 | 80\n"
+                f"Net income | {income} | (a) | 100\n")
+    text = ("CONSOLIDATED RESULTS\nThree months ended June 30,\n(in millions) | 2022 | 2021\nNet income | 999 | 900\n"
+            + section("RETAIL BANKING", "310") + section("INVESTMENT BANK", "420") + section("WEALTH MANAGEMENT", "120"))
+    req = read_comparison("In 2022 Q2, which of Example Bank's business segments had the highest net income?")
+    res = compute(req, ["doc"], TextTables(lambda _d: text))
+    assert res.ok and res.exact == D(420) and len(res.found) == 3  # the consolidated heading is no segment

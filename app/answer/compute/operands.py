@@ -33,6 +33,7 @@ _W_PART_YEAR = 5.0
 _W_LABEL = 0.5
 _W_DOC = 0.3
 _LEADERS = re.compile(r"[.\s…·_]+")
+_FOOTNOTE_CELL = re.compile(r"\([a-z]\)|\*+")
 _STOP = {"the", "of", "and", "in", "for", "from", "total", "net", "amount", "value", "fy", "year", "end", "s"}
 
 
@@ -91,10 +92,10 @@ class Found:
 
 
 def placed(row: Row, n: int, text: str) -> Row:
-    """A row as its n value columns read it: cells that are only dot leaders dropped ("Property and equipment,
-    net | ...... | 787 | 785"), and a label the PDF split into cells ("Total | current assets | 5,121.3 |
+    """A row as its n value columns read it: cells that are only dot leaders or a footnote mark dropped
+    ("Property and equipment, net | ...... | 787 | 785", "Net income | 3,100 | 5,645 | (c) | (45)"), and a label the PDF split into cells ("Total | current assets | 5,121.3 |
     4,186.5") joined back into one label span when the extra leading cells hold words, not figures."""
-    cells = tuple(c for c in row.cells if not _LEADERS.fullmatch(c.text))
+    cells = tuple(c for c in row.cells if not _LEADERS.fullmatch(c.text) and not _FOOTNOTE_CELL.fullmatch(c.text))
     extra = len(cells) - n
     if row.label is not None and extra > 0 and text and all(
             parse_figure(c.text) is None and re.search(r"[A-Za-z]", c.text) for c in cells[:extra]):

@@ -17,6 +17,10 @@ from app.types import Computation, Operand
 
 __all__ = ["missing_text", "operand_text", "render_computation", "result_text", "verdict"]
 
+# where a column label's period words start: what stands before them names a segment
+_PERIOD_START = re.compile(r"(?=\b(?:Three|Six|Nine|Twelve|Thirteen|Years?|Fiscal|Quarters?|As of|At|For the|"
+                           r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d|FY|Q[1-4]\b|"
+                           r"(?:19|20)\d\d\b))", re.I)
 _SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "÷", "^": "^"}
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 3}
 
@@ -97,9 +101,9 @@ def render_computation(comp: Computation) -> str:
     ops = {o.key: o for o in comp.operands}
     tree = parse(comp.expression)
     if isinstance(tree, Pick):
-        def named(o: Operand) -> str:  # a segment column names the segment; a period column says nothing new
-            return operand_text(o) if re.search(r"(?:19|20)\d\d", o.column) or not o.column else \
-                f"{o.column}: {operand_text(o)}"
+        def named(o: Operand) -> str:  # a segment's column names it ("Widgets", "CORPORATE & INVESTMENT BANK …")
+            name = _PERIOD_START.split(o.column, maxsplit=1)[0].strip(" ,")
+            return f"{name}: {operand_text(o)}" if re.search(r"[A-Za-z]{3}", name) else operand_text(o)
 
         chosen = ops[comp.chosen]
         others = [named(ops[a.key]) for a in tree.args if isinstance(a, Ref) and a.key != comp.chosen]

@@ -5,7 +5,10 @@ Filings lay segment figures out two ways, and both are read:
   periods ("Consumer & Community Banking | Corporate & Investment Bank | …"), in a table whose header or
   caption names the asked year;
 - segments as rows: a table whose caption or header names the figure and "segment" ("Net sales by segment"),
-  rows labelled with segment names (no line item's label), and a column for the asked year.
+  rows labelled with segment names (no line item's label), and a column for the asked year;
+- segments as sections: each segment's own table under its heading in capitals ("CORPORATE & INVESTMENT BANK" /
+  "Selected income statement data"), the figure's row and the asked period's column in each; at least three
+  headings, none of them a consolidated or notes heading.
 Totals, eliminations and reconciling lines are no segment. The set with the most segments wins; each cell is
 an operand like any other (app/answer/compute/operands.py), so the answer cites every compared cell.
 """
@@ -20,7 +23,7 @@ from app.answer.compute.expr import Item
 from app.answer.compute.figures import parse_figure
 from app.answer.compute.operands import Found, placed, words_rank
 from app.answer.compute.sheets import SheetTable, TableSource
-from corpus.tables import CELL_SEP, row_of
+from corpus.tables import CELL_SEP, Part, row_of
 
 __all__ = ["find_segments"]
 
@@ -29,6 +32,10 @@ _NOT_SEGMENT = re.compile(r"total|consolidated|eliminat|reconcil|intersegment|in
 _CONTEXT_CHARS = 400
 _WORD_HEADER = re.compile(r"[^|\d]*(?:\s\|\s[^|\d]+)+")
 _YEARISH = re.compile(r"(?:19|20)\d\d|months|weeks|quarter", re.I)
+_NOT_SECTION = re.compile(r"CONSOLIDATED|NOTES?\b|ITEM\b|CONTENTS|DISCUSSION|ANALYSIS|FIRMWIDE|SUMMARY|TOTAL|SELECTED"
+                          r"|RECONCILIATION|NON-GAAP|SUPPLEMENT")
+_HEADING_CHARS = 1200
+_HEADING_LINES = 6
 
 
 def _context(sheet: SheetTable) -> str:
@@ -125,13 +132,59 @@ def _as_rows(item: Item, sheet: SheetTable, months: int | None) -> list[Found]:
     return out if len(out) >= 2 else []
 
 
+def _heading(sheet: SheetTable) -> str | None:
+    """The heading in capitals a few lines above a table ("CORPORATE & INVESTMENT BANK"), or None."""
+    lines = sheet.text[max(0, sheet.table.start - _HEADING_CHARS):sheet.table.start].split("\n")
+    for line in reversed(lines[-_HEADING_LINES:]):
+        s = line.strip()
+        if CELL_SEP in s:
+            return None  # another table sits between
+        if 2 <= len(s.split()) <= 8 and len(s) <= 60 and s.upper() == s and re.search(r"[A-Z]{3}", s):
+            return None if _NOT_SECTION.search(s) else s
+    return None
+
+
+def _as_sections(item: Item, sheets: Sequence[SheetTable], months: int | None) -> list[Found]:
+    """Segments as sections: the figure in each headed table, one per heading."""
+    by_heading: dict[str, Found] = {}
+    for sheet in sheets:
+        head = _heading(sheet)
+        if head is None or head in by_heading:
+            continue
+        cols = [c for c in sheet.columns if c.year == item.year and (c.months == months if months else
+                                                                    c.months in (None, 12))]
+        for row in sheet.table.rows:
+            row = placed(row, len(sheet.columns), sheet.text)
+            if not cols or row.label is None or len(row.cells) != len(sheet.columns) or not _matches(
+                    item, row.label.text):
+                continue
+            v = parse_figure(row.cells[cols[0].index].text)
+            if v is not None:
+                labelled = replace(sheet, table=replace(sheet.table, columns=tuple(
+                    ((Part(*_heading_span(sheet, head)),) + cols_ if j == cols[0].index else cols_)
+                    for j, cols_ in enumerate(sheet.table.columns))))
+                by_heading[head] = Found(item, labelled, row, cols[0].index, v, 0.0)
+                break
+    return list(by_heading.values()) if len(by_heading) >= 3 else []
+
+
+def _heading_span(sheet: SheetTable, head: str) -> tuple[int, int, str]:
+    """The heading's span (it names the segment, so it is part of the operand's column label)."""
+    a = sheet.text.rfind(head, 0, sheet.table.start)
+    return a, a + len(head), head
+
+
 def find_segments(item: Item, docs: Sequence[str], source: TableSource, months: int | None = None
                   ) -> list[Found]:
     """One cell per segment for `item` at its year (the largest such set in the documents), or []."""
     best: list[Found] = []
     for doc_id in docs:
-        for sheet in source.tables(doc_id):
+        sheets = source.tables(doc_id)
+        for sheet in sheets:
             for found in (_as_columns(item, sheet), _as_rows(item, sheet, months)):
                 if len(found) > len(best):
                     best = found
+        found = _as_sections(item, sheets, months)
+        if len(found) > len(best):
+            best = found
     return best

@@ -118,6 +118,7 @@ def test_concept_does_not_read_other_lines(concept: str, label: str) -> None:
 def test_figures_are_read_exactly() -> None:
     assert parse_figure("$(1,577)") == D(-1577) and parse_figure("(0.3)%") == D("-0.3")
     assert parse_figure("1,234.56") == D("1234.56") and parse_figure("—") is None and parse_figure("12 13") is None
+    assert parse_figure("25,530$") == D(25530)  # a PDF sets the dollar sign after the figure
     assert operand_value("(1,577)", magnitude=True) == D(1577) and operand_value("21.6%", False) == D("0.216")
     assert quantize(D("24.255"), 2) == D("24.26")  # half-up, as analysts round
     assert format_figure(D("-1234.5"), 1) == "-1,234.5"

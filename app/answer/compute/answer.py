@@ -57,13 +57,33 @@ def _names(question: str) -> set[str]:
     return out
 
 
+def _company(path: str, title: str) -> set[str]:
+    """What names a filing's company: its file name without years and numbers ("MGMRESORTS__10K"), and its
+    title's part before " — " (titles read "Company — Form 10-K, fiscal year ended …")."""
+    stem = re.sub(r"[^a-z]+", " ", re.sub(r"\.[a-z0-9]+$", "", path.lower().rsplit("/", 1)[-1])).split()
+    out = {" ".join(stem)} if stem else set()
+    head = title.split(" — ")[0].strip().lower() if " — " in title else ""
+    if len(re.sub(r"[^a-z]", "", head)) >= 3:
+        out.add(head)
+    return out
+
+
+def _siblings(index, docs: list[str]) -> list[str]:
+    """The company's other filings in the index (a FY2018 figure asked of a company whose FY2022 10-K routing
+    named is in its FY2018 10-K), after the named ones."""
+    infos = index.list_documents()
+    names = set().union(*(_company(i.path, i.title) for i in infos if i.doc_id in docs))
+    return [i.doc_id for i in infos if i.doc_id not in docs and _company(i.path, i.title) & names]
+
+
 def documents_for(question: str, retriever, excerpts: Sequence[Excerpt], limit: int = 3) -> list[str]:
-    """The documents to read operands from: those the question names (best-named first), else those of its best
-    passages that hold every name the question uses (a question about a company the documents do not cover is
+    """The documents to read operands from: those the question names (best-named first) and the same company's
+    other filings, else those of its best passages that hold every name the question uses (a question about a company the documents do not cover is
     never computed from another company's filing)."""
     named = retriever.router().route(analyse(question).text)
     if named:
-        return [d for d, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+        docs = [d for d, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+        return docs + _siblings(retriever.index, docs)
     names = _names(question)
     out = []
     for doc_id in dict.fromkeys(e.doc_id for e in excerpts):

@@ -19,7 +19,7 @@ SCALES: dict[str, Decimal] = {"thousands": Decimal(10) ** 3, "millions": Decimal
 
 # "$ (1,577)", "(1,577)", "-1,577", "1,577.5", "12.3 %", "$5,409"; an em dash alone is a blank (nil) cell.
 _FIGURE = re.compile(r"^\s*(?P<neg1>[-−–])?\s*\$?\s*(?P<open>\()?\s*(?P<neg2>[-−–])?\s*\$?\s*"
-                     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<close>\))?\s*(?P<pct>%)?\s*"
+                     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*\$?\s*(?P<close>\))?\s*(?P<pct>%)?\s*"
                      r"(?P<close2>\))?\s*$")
 _SCALE = re.compile(r"\b(?:in |dollars in |amounts in |usd |\$ ?in |\$ )?(thousands|millions|billions)\b", re.I)
 

@@ -210,3 +210,16 @@ def test_chat_shows_the_formula_with_clickable_markers(api) -> None:
     assert 'class="gq-marker"' in html and f'value="{ans.citations[0].citation}"' in html
     assert '<strong class="gq-short">1.87</strong>' in html and "Computed from the cited cells" in html
     assert "Total current assets 560 (FY2021)" in html
+
+
+def test_a_companys_other_filings_are_read_after_the_named_one() -> None:
+    from types import SimpleNamespace
+
+    from app.answer.compute.answer import _siblings
+
+    docs = [SimpleNamespace(doc_id="a22", path="EXAMPLECORP_2022_10K.pdf", title="Example Corp — Form 10-K, 2022"),
+            SimpleNamespace(doc_id="a18", path="EXAMPLECORP_2018_10K.pdf", title="xample Corp — Form 10-K, 2018"),
+            SimpleNamespace(doc_id="b22", path="OTHERCO_2022_10K.pdf", title="Other Co — Form 10-K, 2022")]
+    index = SimpleNamespace(list_documents=lambda: docs)
+    assert _siblings(index, ["a22"]) == ["a18"]  # same file name but for the year (its title is misread)
+    assert _siblings(index, ["b22"]) == []

@@ -58,7 +58,7 @@ def _names(question: str) -> set[str]:
 
 
 def _company(path: str, title: str) -> set[str]:
-    """What names a filing's company: its file name without years and numbers ("MGMRESORTS__10K"), and its
+    """What names a filing's company: its file name's letters without years and numbers ("mgmresorts k"), and its
     title's part before " — " (titles read "Company — Form 10-K, fiscal year ended …")."""
     stem = re.sub(r"[^a-z]+", " ", re.sub(r"\.[a-z0-9]+$", "", path.lower().rsplit("/", 1)[-1])).split()
     out = {" ".join(stem)} if stem else set()

@@ -155,3 +155,33 @@ def test_no_section_or_example_question_holds_header_text(tmp_path: Path, fake_e
         assert not any(w in ex.section for w in header_words), ex.section
     for q in corpus_examples(api):
         assert not any(w in q for w in header_words), q
+
+
+
+@pytest.mark.parametrize("header", [
+    ["13 Weeks Ended 52 Weeks Ended", "January 28, 2023 January 29, 2022 January 28, 2023 January 29, 2022"],
+    ["Q1 Q2 SIX MONTHS Q3 NINE MONTHS Q4 TWELVE MONTHS"],
+    ["Three Months Ended Twelve Months Ended"],
+])
+def test_a_header_set_as_one_line_of_text_is_no_section(tmp_path: Path, fake_embedder, header: list[str]) -> None:  # noqa: ANN001
+    """The header drawn as one run of text per line (the PDF reader gives a plain line, not cells): such a line
+    reads like a title-cased heading, and before #32 it became the rows' section — in the source panel of a
+    cited row and in what example questions are drawn from."""
+    from app.api import GroundQA
+    from app.web.ui.examples import corpus_examples
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rows = [("Net income", "402", "380", "1,530", "1,410"), ("Adjusted EBITDA", "609", "540", "2,117", "2,018")]
+    _pdf(docs / "release.pdf", "Reconciliation of Net Income to Adjusted EBITDA", [[(540, line)] for line in header],
+         rows, (330, 400, 470, 540))
+    text = load_file(docs / "release.pdf").text
+    assert any(line.startswith(header[0]) for line in text.splitlines())  # the shape under test: a line of its own
+    assert Sections(text).at(text.rindex("Adjusted EBITDA |")) == "Reconciliation of Net Income to Adjusted EBITDA"
+    api = GroundQA(tmp_path / "index", embedder=fake_embedder)
+    api.index([docs])
+    ans = api.ask("What was Adjusted EBITDA?")
+    assert ans.citations and all(c.section == "Reconciliation of Net Income to Adjusted EBITDA"
+                                 for c in ans.citations), [c.section for c in ans.citations]
+    for q in corpus_examples(api):
+        assert header[0] not in q, q

@@ -1,7 +1,7 @@
 """Per-question table of figure answers from `groundqa eval` runs (#32): question, how the answer was obtained
 (formula, operands found), result, reference, numeric match — the table the issue asks for.
 
-    python -m bench.figures RUN_DIR:SET_DIR [RUN_DIR:SET_DIR ...] [--markdown]
+    python -m bench.figures RUN_DIR:SET_DIR [RUN_DIR:SET_DIR ...] [--markdown [--full]]
 
 Each RUN_DIR is a `groundqa eval --out` folder (its results.jsonl), SET_DIR the question set it answered. Only
 questions whose reference starts with a number are listed (eval.metrics.reference_figure), as the independent
@@ -44,6 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="+", help="RUN_DIR:SET_DIR pairs")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--full", action="store_true", help="Markdown cells untruncated (questions, formulas, operands)")
     args = ap.parse_args()
     rows = []
     for pair in args.runs:
@@ -52,9 +53,10 @@ def main() -> None:
     if args.markdown:
         print("| question | kind | formula | operands found | result | reference | match |")
         print("|---|---|---|---|---|---|---|")
+        cut = (None, None, None) if args.full else (90, 90, 160)  # (question, formula, operands) widths
         for r in rows:
-            cells = [r["question"][:90], r["kind"], r["formula"][:90], r["operands"][:160], r["result"], r["reference"],
-                     "✓" if r["match"] else "✗"]
+            cells = [r["question"][:cut[0]], r["kind"], r["formula"][:cut[1]], r["operands"][:cut[2]], r["result"],
+                     r["reference"], "✓" if r["match"] else "✗"]
             print("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
     else:
         for r in rows:

@@ -303,6 +303,7 @@ class GroundQA:
             ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
             ans.outcome = "not_found"
             ans.citations, ans.segments, ans.short_answers, ans.evidence = [], [], [], []
+            ans.computation = None  # a computation that does not prove itself is not shown either
         return ans
 
     def doc_text(self, doc_id: str) -> str:

@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from app.answer.cells import CellAnswer, cell_text, find_cell
+from app.answer.compute import MapTables, compute_answer
 from app.answer.frontmatter import frontmatter_answer
 from app.answer.outcome import CELL_CONFIDENCE, is_related
 from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
@@ -118,6 +119,8 @@ class Answerer:
         self.retriever = retriever
         self.embedder = retriever.embedder
         self._cache = _VecCache()
+        # the statements of the documents computed answers read (app/answer/compute/sheets.py), read once each
+        self.tables = MapTables(retriever.index)
 
     def evidence(self, question: str, settings: Settings, history: Sequence[str] = ()
                  ) -> tuple[list[Excerpt], list[Sentence], dict[str, float]]:
@@ -161,9 +164,14 @@ class Answerer:
         best = sentences[0] if sentences else None
         conf = confidence_of(best.features()) if best else 0.0
         off_topic = best is None or best.oov > settings.answer.max_oov
-        cell = None if off_topic else find_cell(question, excerpts[: settings.answer.passages],
-                                                self.retriever.index.document_text)
-        if cell is not None:  # a figure read from a table row under its column's header
+        # A figure to compute (a ratio, margin, average, change …) is computed from cited cells (app/answer/compute/)
+        computed = compute_answer(question, self.retriever, self.tables, excerpts[: settings.answer.passages],
+                                  retrieved, self._cite)
+        cell = None if off_topic or computed is not None else find_cell(
+            question, excerpts[: settings.answer.passages], self.retriever.index.document_text)
+        if computed is not None:
+            ans = computed
+        elif cell is not None:  # a figure read from a table row under its column's header
             ans = self._compose_cell(question, cell, retrieved)
         elif not off_topic and conf >= settings.answer.threshold:
             ans = self._compose(question, sentences, settings, conf, retrieved)

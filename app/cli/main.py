@@ -115,6 +115,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         # Names as they are in JSON; here each control character is shown as an escape (app.terminal).
         print(f"{d.doc_id[:12]}  {escape_controls(d.path)}  ({pages}{d.n_passages} passages, {d.size:,} bytes, "
               f"{d.indexed_at})")
+        if d.statements:  # the financial statements found in it (corpus/statements.py)
+            print("    " + escape_controls("; ".join(f"{s['name']} (p. {s['pages'][0]})" if s.get("pages")
+                                                     else s["name"] for s in d.statements)))
     return 0
 
 

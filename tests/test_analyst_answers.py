@@ -244,11 +244,13 @@ def test_two_periods_get_a_cell_each(ebitda_index: Path, capsys) -> None:
     ans = _ask(ebitda_index, "What was Adjusted EBITDA in FY2022 and FY2021?", capsys)
     assert ans["answer"] == ("Adjusted EBITDA, Twelve Months Ended December 31, 2022: 2,117 [1] "
                              "Adjusted EBITDA, Twelve Months Ended December 31, 2021: 2,018 [1]")
-    # The change asked for is computed from the two cells, stated by neither: no cell is bolded as the answer
-    # (issue 35: a short answer is a whole span of the type asked for).
-    assert ans["short_answers"] == []
+    # the two stated figures asked for are the short answers: each cell, bolded (issue 35)
+    text = ans["answer"]
+    assert [text[a:b] for a, b in ans["short_answers"]] == ["2,117", "2,018"]
     assert len(ans["citations"]) == 1 and all(s["parts"] for s in ans["segments"])
-    # asked how much it changed, the change is computed from the same two cells (#32)
+    # asked how much it changed, the change is computed from the same two cells (#32), stated by neither:
+    # the computed result is the short answer, no cell is (issue 35: a whole span of the type asked for)
     change = _ask(ebitda_index, "How much has Adjusted EBITDA changed between FY2021 and FY2022?", capsys)
+    assert [change["answer"][a:b] for a, b in change["short_answers"]] == ["99 million"]
     assert change["computation"]["result"] == "99" and [o["text"] for o in change["computation"]["operands"]] == [
         "2,117", "2,018"]

@@ -38,8 +38,9 @@ class AnswerSettings:
     """Top passages whose sentences are scored."""
     keep_ratio: float = 0.92
     """A further sentence joins the answer only if its score is at least this share of the best one's."""
-    threshold: float = 0.3
-    """Abstain when the calibrated confidence is below this (chosen on the dev sets; see README)."""
+    threshold: float = 0.5
+    """Answer only when the correctness model's probability that the answer is right is at least this
+    (app/answer/correctness.py; 0.5: "probably right"); below it the reply shows the related passages."""
     max_oov: float = 0.6
     """Always abstain when more than this share of the question (idf-weighted) is words the corpus never uses."""
 
@@ -126,8 +127,8 @@ class Settings:
 
 PRESETS: dict[str, Settings] = {
     "default": Settings(),
-    "strict": Settings(answer=AnswerSettings(threshold=0.45, max_sentences=2)),
-    "lenient": Settings(answer=AnswerSettings(threshold=0.15)),
+    "strict": Settings(answer=AnswerSettings(threshold=0.7, max_sentences=2)),
+    "lenient": Settings(answer=AnswerSettings(threshold=0.3)),
     "fast": Settings(retrieval=RetrievalSettings(mode="lexical"), answer=AnswerSettings(passages=4)),
 }
 """Named presets: 'strict' abstains more, 'lenient' less, 'fast' skips dense retrieval."""

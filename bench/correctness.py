@@ -1,0 +1,319 @@
+"""Fit the correctness model (app/answer/correctness.py) and the card order (app/answer/cards.py) on the dev sets,
+report them on held-out folds, and write their numbers to app/answer/correctness_fit.py.
+
+Run through `python -m bench.outcomes --fit [--write]`, which asks every dev question and collects, per question,
+every composed candidate answer (its features and whether it is right) and every passage it could show (its rank,
+its best line's score and whether it holds the evidence).
+
+What "right" means (the label):
+- FinanceBench-style sets (questions carrying `meta.evidence_page_num_zero_indexed`): the answer's first citation
+  holds text of the analysts' evidence page that occurs on no other page of the filing — the rule of the
+  independent scorer ../shared/scorers/score.py, whose functions are used here so the fit aims at what is judged;
+- other sets: the answer contains a reference answer (SQuAD normalisation); an unanswerable question has no
+  right answer.
+A passage holds the evidence by the same rules (FinanceBench), or overlaps a reference context's span.
+
+Folds hold out whole sets (leave one set out) and whole documents (5 folds of documents across all sets); the
+report gives the held-out predictions' log loss, Brier score, AUC, answered precision at the threshold, and a
+reliability table. The written model is then fitted on everything.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from app.answer.correctness import FEATURES
+from bench.devsets import DATA, spans_for
+from eval.metrics import basename, contains_reference, strip_markers
+
+SCORER = DATA.parent / "scorers" / "score.py"
+FIT_FILE = Path(__file__).resolve().parents[1] / "app" / "answer" / "correctness_fit.py"
+L2 = 0.002
+"""Ridge penalty of the logistic fit (on the mean weighted loss): the fit has a few hundred rows, 14 features."""
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+
+
+def scorer() -> Any:
+    """The independent scorer's module (../shared/scorers/score.py), or an error naming the fix."""
+    if not SCORER.exists():
+        raise SystemExit(f"{SCORER} is missing — the fit labels FinanceBench answers with the shared scorer's rule")
+    spec = importlib.util.spec_from_file_location("shared_score", SCORER)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+class Judge:
+    """Whether a passage holds a question's evidence and whether a composed answer is right (module docstring)."""
+
+    def __init__(self, set_name: str, raw: dict[str, Any], api: Any, sc: Any) -> None:
+        self.q = raw
+        self.sc = sc
+        self.refs = [r for r in ((raw.get("meta") or {}).get("all_answers") or [raw.get("reference_answer") or ""]) if r]
+        self.answerable = bool(raw.get("answerable", True))
+        self.esh: list[str] | None = None
+        self.spans: list[tuple[int, int]] = []
+        if not self.answerable:
+            return
+        sh = [s for c in raw.get("reference_contexts") or [] for s in sc.shingles(c)]
+        esh = sc.specific_shingles(raw, sh, str(DATA / set_name / "docs"))
+        if esh is not None:
+            self.esh = esh
+        else:
+            from types import SimpleNamespace
+
+            self.spans = spans_for(api, SimpleNamespace(source=raw.get("source"),
+                                                        reference_contexts=raw.get("reference_contexts") or []))
+
+    @property
+    def by_evidence_page(self) -> bool:
+        """Whether answers are judged by the evidence page (FinanceBench-style)."""
+        return self.esh is not None
+
+    def holds(self, x: Any) -> bool:
+        """A passage or citation holds the evidence."""
+        if not self.answerable:
+            return False
+        if self.esh is not None:
+            return bool(self.esh) and self.sc.relevant({"doc": x.doc, "text": x.text}, self.q, self.esh)
+        return basename(x.doc) == basename(self.q.get("source") or "") and any(
+            x.start < e and s < x.end for s, e in self.spans)
+
+    def right(self, answer: Any) -> bool:
+        """A composed answer is right."""
+        if not self.answerable or not answer.citations:
+            return False
+        if self.esh is not None:
+            return self.holds(answer.citations[0])
+        return bool(contains_reference(strip_markers(answer.answer), self.refs))
+
+
+# --------------------------------------------------------------------------------------------- fitting
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2, steps: int = 50
+                 ) -> tuple[np.ndarray, float]:
+    """Weighted, ridge-penalised logistic regression by Newton's method (few features; no extra dependency).
+    The penalty is on the mean weighted loss and leaves the intercept free."""
+    n, d = X.shape
+    A = np.hstack([X, np.ones((n, 1))])
+    w = w / w.sum()
+    beta = np.zeros(d + 1)
+    pen = np.full(d + 1, l2)
+    pen[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(A @ beta, -30, 30)))
+        grad = A.T @ ((p - y) * w) + pen * beta
+        H = (A * (w * p * (1 - p))[:, None]).T @ A + np.diag(pen) + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(H, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def _matrix(rows: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([[r["f"][k] for k in FEATURES] for r in rows], float),
+            np.array([float(r["y"]) for r in rows]))
+
+
+def weights(rows: Sequence[dict], mode: str) -> np.ndarray:
+    """Row weights: 'none', or 'sqrt' (each set weighs as the square root of its size: the two large
+    Wikipedia-style sets do not drown the filings)."""
+    if mode == "none":
+        return np.ones(len(rows))
+    n: dict[str, int] = {}
+    for r in rows:
+        n[r["set"]] = n.get(r["set"], 0) + 1
+    return np.array([1 / math.sqrt(n[r["set"]]) for r in rows])
+
+
+def folds(rows: Sequence[dict], k: int = 5) -> list[tuple[str, list[int]]]:
+    """Held-out folds: each set alone, then k folds of whole documents (by a hash of set/document)."""
+    out = [(f"set {s}", [i for i, r in enumerate(rows) if r["set"] == s]) for s in sorted({r["set"] for r in rows})]
+    for j in range(k):
+        out.append((f"documents {j + 1}/{k}", [i for i, r in enumerate(rows)
+                                               if zlib.crc32(r["group"].encode()) % k == j]))
+    return out
+
+
+def rule_rate(rows: Sequence[dict]) -> float:
+    """How often front-matter answers are right: (right + 1) / (n + 2) (Laplace: no rows → 0.5)."""
+    fm = [r["y"] for r in rows if r["kind"] == "frontmatter"]
+    return (sum(fm) + 1) / (len(fm) + 2)
+
+
+def fit_model(rows: Sequence[dict], mode: str) -> tuple[np.ndarray, float, float]:
+    """(coefficients, intercept) of the logistic model on the non-front-matter rows, and the front-matter rate."""
+    train = [r for r in rows if r["kind"] != "frontmatter"]
+    X, y = _matrix(train)
+    coef, b = fit_logistic(X, y, weights(train, mode))
+    return coef, b, rule_rate(rows)
+
+
+def predict(rows: Sequence[dict], coef: np.ndarray, b: float, rate: float) -> np.ndarray:
+    """Probabilities of rows by a fitted model (app.answer.correctness.probability's arithmetic)."""
+    X, _ = _matrix(rows)
+    p = 1 / (1 + np.exp(-(X @ coef + b)))
+    return np.array([rate if r["kind"] == "frontmatter" else pi for r, pi in zip(rows, p)])
+
+
+def held_out(rows: Sequence[dict], idx: list[int], mode: str) -> np.ndarray:
+    """Probabilities of rows[idx] from a model fitted on the other rows."""
+    test = set(idx)
+    coef, b, rate = fit_model([r for i, r in enumerate(rows) if i not in test], mode)
+    return predict([rows[i] for i in idx], coef, b, rate)
+
+
+def _auc(p: np.ndarray, y: np.ndarray) -> float | None:
+    pos, neg = p[y == 1], p[y == 0]
+    if not len(pos) or not len(neg):
+        return None
+    return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum())
+                 / (len(pos) * len(neg)))
+
+
+def decisions(rows: Sequence[dict], p: np.ndarray, threshold: float) -> dict[str, float | int | None]:
+    """Per question, the most probable candidate answered when p >= threshold: how many, and how many right."""
+    best: dict[str, tuple[float, bool]] = {}
+    for r, pi in zip(rows, p):
+        if r["qid"] not in best or pi > best[r["qid"]][0]:
+            best[r["qid"]] = (float(pi), bool(r["y"]))
+    answered = [y for pi, y in best.values() if pi >= threshold]
+    return {"questions": len(best), "answered": len(answered),
+            "precision": sum(answered) / len(answered) if answered else None,
+            "right_available": sum(1 for pi, y in best.values() if y)}
+
+
+def reliability(p: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float, float]]:
+    """(bin, n, mean confidence, share right) per confidence bin."""
+    out = []
+    for lo, hi in zip(BINS, BINS[1:]):
+        m = (p >= lo) & (p < hi)
+        if m.any():
+            out.append((f"{lo:.1f}–{min(hi, 1):.1f}", int(m.sum()), float(p[m].mean()), float(y[m].mean())))
+    return out
+
+
+def report(rows: list[dict], threshold: float, mode: str) -> tuple[dict, str]:
+    """Held-out figures per fold (as a dict and as text)."""
+    lines, out = [], {}
+    for name, idx in folds(rows):
+        if not idx or len(idx) == len(rows):
+            continue
+        p = held_out(rows, idx, mode)
+        sub = [rows[i] for i in idx]
+        y = np.array([float(r["y"]) for r in sub])
+        ll = float(-np.mean(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1))))
+        d = decisions(sub, p, threshold)
+        auc = _auc(p, y)
+        out[name] = {"candidates": len(sub), "right": int(y.sum()), "log_loss": round(ll, 3),
+                     "brier": round(float(np.mean((p - y) ** 2)), 3), "auc": None if auc is None else round(auc, 3),
+                     **d, "p": p.tolist(), "idx": idx}
+        prec = "—" if d["precision"] is None else f"{d['precision']:.2f}"
+        lines.append(f"  {name:28s} {len(sub):4d} candidates ({int(y.sum())} right)  log loss {ll:.3f}  "
+                     f"Brier {out[name]['brier']:.3f}  AUC {'—' if auc is None else f'{auc:.3f}'}  answered "
+                     f"{d['answered']}/{d['questions']} questions, precision {prec} "
+                     f"(a right candidate existed for {d['right_available']})")
+    return out, "\n".join(lines)
+
+
+def fit_cards(cards: Sequence[dict], n: int = 3) -> tuple[dict[str, float], str]:
+    """The card order's weights: the line weight (rank weight fixed at 1) that puts the evidence among the first
+    `n` shown passages for the most questions, per set averaged over sets."""
+    sets = sorted({c["set"] for c in cards})
+    best = None
+    lines = []
+    for lw in (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 50.0):
+        per = {}
+        for s in sets:
+            qs = [c for c in cards if c["set"] == s and c["passages"] and any(x["holds"] for x in c["passages"])]
+            hit = 0
+            for c in qs:
+                order = sorted(c["passages"], key=lambda x: (-(1.0 / x["rank"] + lw * (x["line"] or 0.0)), x["rank"]))
+                hit += any(x["holds"] for x in order[:n])
+            per[s] = hit / max(1, len(qs))
+        mean = sum(per.values()) / len(per)
+        lines.append(f"  line weight {lw:<4}: evidence among the first {n} cards (questions whose shown passages "
+                     f"hold it) " + ", ".join(f"{s} {v:.3f}" for s, v in per.items()) + f"; mean {mean:.3f}")
+        if best is None or mean > best[0] + 1e-9:
+            best = (mean, lw)
+    assert best is not None
+    return {"rank": 1.0, "line": best[1]}, "\n".join(lines)
+
+
+def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], measured: str,
+          path: Path = FIT_FILE) -> None:
+    """Rewrite app/answer/correctness_fit.py with the fitted numbers and the measurement that set them."""
+    c = {k: round(float(v), 4) for k, v in zip(FEATURES, coef)}
+    body = "\n".join("    " + ln if ln.strip() else "" for ln in measured.splitlines())
+    path.write_text(
+        f'"""Fitted numbers of the correctness model (app/answer/correctness.py) and the card order\n'
+        f"(app/answer/cards.py), written by `python -m bench.outcomes --fit --write` on {date.today()}.\n\n"
+        f"Measurement that set them (held-out folds; the model below is then fitted on all rows):\n\n{body}\n"
+        '"""\n'
+        f"COEF = {json.dumps(c, indent=4)}\n"
+        f'"""Per feature (app.answer.correctness.FEATURES), its weight in the log-odds that the answer is right."""\n'
+        f"INTERCEPT = {round(float(b), 4)}\n"
+        f"FRONTMATTER_RATE = {round(rate, 4)}\n"
+        f'"""How often a front-matter answer was right on the dev sets: (right + 1) / (n + 2)."""\n'
+        f"CARD_WEIGHTS = {json.dumps(cards_w)}\n"
+        f'"""A passage is shown higher for rank / its retrieval rank + line × its best line\'s sentence score."""\n')
+
+
+def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt", write_file: bool = False
+        ) -> dict[str, Any]:
+    """Report the held-out folds, fit on everything, and (write_file) rewrite the fit file."""
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    head = (f"{len(rows)} candidates of {len({r['qid'] for r in rows})} questions "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; sets "
+            f"{', '.join(sorted({r['set'] for r in rows}))}); row weights: {mode}; threshold {threshold}")
+    folds_out, text = report(rows, threshold, mode)
+    p_all = np.zeros(len(rows))
+    for name, f in folds_out.items():  # the document folds cover every row once
+        if name.startswith("documents"):
+            p_all[f["idx"]] = f["p"]
+    y_all = np.array([float(r["y"]) for r in rows])
+    rel = reliability(p_all, y_all)
+    rel_text = "\n".join(f"  {b:9s} {n:4d} candidates  mean confidence {mc:.2f}  right {sr:.2f}" for b, n, mc, sr in rel)
+    coef, b, rate = fit_model(rows, mode)
+    cards_w, cards_text = fit_cards(cards)
+    n_fm = sum(r["kind"] == "frontmatter" for r in rows)
+    coef_text = (", ".join(f"{k} {v:+.2f}" for k, v in zip(FEATURES, coef)) + f"; intercept {b:+.2f}; front matter "
+                 f"right at rate {rate:.3f} ((right + 1) / (n + 2), n = {n_fm})")
+    measured = (f"{head}\n\nHeld out:\n{text}\n\nReliability of the held-out document folds' probabilities:\n"
+                f"{rel_text}\n\nFitted on all rows: {coef_text}\n\nCard order:\n{cards_text}")
+    print(measured, flush=True)
+    if write_file:
+        write(coef, b, rate, cards_w, measured)
+        print(f"wrote {FIT_FILE}")
+    return {"coef": dict(zip(FEATURES, coef.tolist())), "intercept": b, "cards": cards_w, "folds": {
+        k: {kk: vv for kk, vv in v.items() if kk not in ("p", "idx")} for k, v in folds_out.items()},
+        "reliability": rel}
+
+
+def rows_of(set_name: str, qid: str, group: str, judge: Judge, candidates: Iterable[Any]) -> list[dict]:
+    """Fit rows of one question's scored candidates."""
+    return [{"set": set_name, "qid": f"{set_name}/{qid}", "group": group, "kind": c.kind, "f": dict(c.features),
+             "y": judge.right(c.answer), "p_now": c.p} for c in candidates]
+
+
+def card_row(set_name: str, qid: str, judge: Judge, excerpts: Sequence[Any], sentences: Sequence[Any]) -> dict:
+    """One question's showable passages (in retrieval order): rank, best line's score, whether each holds the
+    evidence."""
+    from app.answer.cards import best_lines
+
+    best = best_lines(sentences)
+    return {"set": set_name, "qid": qid, "passages": [
+        {"rank": r, "line": best[(e.doc_id, e.start)].score if (e.doc_id, e.start) in best else None,
+         "holds": judge.holds(e)}
+        for r, e in enumerate(excerpts, start=1)]}

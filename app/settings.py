@@ -35,7 +35,9 @@ class AnswerSettings:
     max_chars: int = 320
     """Soft cap on answer length (the first sentence is always kept whole)."""
     passages: int = 6
-    """Top passages whose sentences are scored."""
+    """Top passages whose sentences can answer."""
+    card_pool: int = 8
+    """Top passages the cards shown with every reply are chosen from (their lines scored for the best one)."""
     keep_ratio: float = 0.92
     """A further sentence joins the answer only if its score is at least this share of the best one's."""
     threshold: float = 0.5

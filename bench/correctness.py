@@ -8,7 +8,9 @@ its best line's score and whether it holds the evidence).
 What "right" means (the label):
 - FinanceBench-style sets (questions carrying `meta.evidence_page_num_zero_indexed`): the answer's first citation
   holds text of the analysts' evidence page that occurs on no other page of the filing — the rule of the
-  independent scorer ../shared/scorers/score.py, whose functions are used here so the fit aims at what is judged;
+  independent scorer ../shared/scorers/score.py, whose functions are used here so the fit aims at what is judged —
+  and, when the reference figure is computed from line items ("24.26"), the answer states it (the rule of
+  ../shared/scorers/numeric.py): a line item from the right page is not the answer to a ratio question;
 - other sets: the answer contains a reference answer (SQuAD normalisation); an unanswerable question has no
   right answer.
 A passage holds the evidence by the same rules (FinanceBench), or overlaps a reference context's span.
@@ -23,6 +25,7 @@ import importlib.util
 import json
 import math
 import zlib
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -34,20 +37,30 @@ from bench.devsets import DATA, spans_for
 from eval.metrics import basename, contains_reference, strip_markers
 
 SCORER = DATA.parent / "scorers" / "score.py"
+NUMERIC = DATA.parent / "scorers" / "numeric.py"
 FIT_FILE = Path(__file__).resolve().parents[1] / "app" / "answer" / "correctness_fit.py"
 L2 = 0.002
 """Ridge penalty of the logistic fit (on the mean weighted loss): the fit has a few hundred rows, 14 features."""
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
-def scorer() -> Any:
-    """The independent scorer's module (../shared/scorers/score.py), or an error naming the fix."""
-    if not SCORER.exists():
-        raise SystemExit(f"{SCORER} is missing — the fit labels FinanceBench answers with the shared scorer's rule")
-    spec = importlib.util.spec_from_file_location("shared_score", SCORER)
+@lru_cache(maxsize=None)
+def scorer(path: Path = SCORER) -> Any:
+    """An independent scorer's module (../shared/scorers/score.py or numeric.py), or an error naming the fix."""
+    if not path.exists():
+        raise SystemExit(f"{path} is missing — the fit labels FinanceBench answers with the shared scorers' rules")
+    spec = importlib.util.spec_from_file_location(f"shared_{path.stem}", path)
     mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(mod)  # type: ignore[union-attr]
     return mod
+
+
+def label(cites: bool, states: bool | None, computed: bool) -> bool:
+    """Right: the first citation holds the evidence (the scorer's rule), and an answer to a question whose
+    reference figure is computed from line items states that figure (a line item is not the ratio). A figure
+    read directly off a statement counts by its citation: references give it in other units ("$8.70" billion
+    for a cell of 8,738 million)."""
+    return cites and not (computed and states is False)
 
 
 class Judge:
@@ -56,6 +69,7 @@ class Judge:
     def __init__(self, set_name: str, raw: dict[str, Any], api: Any, sc: Any) -> None:
         self.q = raw
         self.sc = sc
+        self.numeric = scorer(NUMERIC)
         self.refs = [r for r in ((raw.get("meta") or {}).get("all_answers") or [raw.get("reference_answer") or ""]) if r]
         self.answerable = bool(raw.get("answerable", True))
         self.esh: list[str] | None = None
@@ -86,13 +100,24 @@ class Judge:
         return basename(x.doc) == basename(self.q.get("source") or "") and any(
             x.start < e and s < x.end for s, e in self.spans)
 
+    def parts(self, answer: Any) -> tuple[bool, bool | None]:
+        """(the first citation holds the evidence, the answer states the reference number — None when the
+        reference is not a number or the set is not judged by evidence page)."""
+        if not self.answerable or not answer.citations:
+            return False, None
+        if self.esh is not None:
+            return self.holds(answer.citations[0]), self.numeric.matches(self.q.get("reference_answer"), answer.answer)
+        return bool(contains_reference(strip_markers(answer.answer), self.refs)), None
+
+    @property
+    def computed(self) -> bool:
+        """The reference answer is a figure computed from line items (FinanceBench's justification says so)."""
+        return "directly extracted" not in ((self.q.get("meta") or {}).get("justification") or "")
+
     def right(self, answer: Any) -> bool:
         """A composed answer is right."""
-        if not self.answerable or not answer.citations:
-            return False
-        if self.esh is not None:
-            return self.holds(answer.citations[0])
-        return bool(contains_reference(strip_markers(answer.answer), self.refs))
+        cites, states = self.parts(answer)
+        return label(cites, states, self.computed)
 
 
 # --------------------------------------------------------------------------------------------- fitting
@@ -183,13 +208,16 @@ def _auc(p: np.ndarray, y: np.ndarray) -> float | None:
 def decisions(rows: Sequence[dict], p: np.ndarray, threshold: float) -> dict[str, float | int | None]:
     """Per question, the most probable candidate answered when p >= threshold: how many, and how many right."""
     best: dict[str, tuple[float, bool]] = {}
+    any_right: set[str] = set()
     for r, pi in zip(rows, p):
+        if r["y"]:
+            any_right.add(r["qid"])
         if r["qid"] not in best or pi > best[r["qid"]][0]:
             best[r["qid"]] = (float(pi), bool(r["y"]))
     answered = [y for pi, y in best.values() if pi >= threshold]
     return {"questions": len(best), "answered": len(answered),
             "precision": sum(answered) / len(answered) if answered else None,
-            "right_available": sum(1 for pi, y in best.values() if y)}
+            "right_available": len(any_right)}
 
 
 def reliability(p: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float, float]]:
@@ -225,28 +253,53 @@ def report(rows: list[dict], threshold: float, mode: str) -> tuple[dict, str]:
     return out, "\n".join(lines)
 
 
-def fit_cards(cards: Sequence[dict], n: int = 3) -> tuple[dict[str, float], str]:
-    """The card order's weights: the line weight (rank weight fixed at 1) that puts the evidence among the first
-    `n` shown passages for the most questions, per set averaged over sets."""
+def _card_matrix(cards: Sequence[dict], pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    from app.answer.cards import PASSAGE_FEATURES
+
+    rows = [(c, x) for c in cards for x in c["passages"] if x["rank"] <= pool]
+    X = np.array([[x["f"][k] for k in PASSAGE_FEATURES] for _c, x in rows], float)
+    y = np.array([float(x["holds"]) for _c, x in rows])
+    n: dict[str, int] = {}
+    for c, _x in rows:
+        n[c["set"]] = n.get(c["set"], 0) + 1
+    w = np.array([1 / math.sqrt(n[c["set"]]) for c, _x in rows])
+    return X, y, w, [c["qid"] for c, _x in rows]
+
+
+def cards_in_view(cards: Sequence[dict], weights: dict[str, float], n: int, pool: int) -> float:
+    """Share of questions whose evidence is among the first `n` passages of the top `pool`, ordered by weights."""
+    from app.answer.cards import PASSAGE_FEATURES
+
+    hit = 0
+    for c in cards:
+        top = [x for x in c["passages"] if x["rank"] <= pool]
+        order = sorted(top, key=lambda x: (-sum(weights.get(k, 0.0) * x["f"][k] for k in PASSAGE_FEATURES), x["rank"]))
+        hit += any(x["holds"] for x in order[:n])
+    return hit / max(1, len(cards))
+
+
+def fit_cards(cards: Sequence[dict], n: int = 3, pool: int = 6) -> tuple[dict[str, float], str]:
+    """The card order: a logistic model of "the passage holds the evidence" over the top `pool` passages (its
+    coefficients are the order's weights), reported by the evidence among the first `n` cards, per set held out
+    (fitted on the other sets) against the retrieval order."""
+    from app.answer.cards import PASSAGE_FEATURES
+
     sets = sorted({c["set"] for c in cards})
-    best = None
     lines = []
-    for lw in (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 50.0):
-        per = {}
-        for s in sets:
-            qs = [c for c in cards if c["set"] == s and c["passages"] and any(x["holds"] for x in c["passages"])]
-            hit = 0
-            for c in qs:
-                order = sorted(c["passages"], key=lambda x: (-(1.0 / x["rank"] + lw * (x["line"] or 0.0)), x["rank"]))
-                hit += any(x["holds"] for x in order[:n])
-            per[s] = hit / max(1, len(qs))
-        mean = sum(per.values()) / len(per)
-        lines.append(f"  line weight {lw:<4}: evidence among the first {n} cards (questions whose shown passages "
-                     f"hold it) " + ", ".join(f"{s} {v:.3f}" for s, v in per.items()) + f"; mean {mean:.3f}")
-        if best is None or mean > best[0] + 1e-9:
-            best = (mean, lw)
-    assert best is not None
-    return {"rank": 1.0, "line": best[1]}, "\n".join(lines)
+    for s in sets:
+        train = [c for c in cards if c["set"] != s]
+        test = [c for c in cards if c["set"] == s]
+        X, y, w, _ = _card_matrix(train, pool)
+        coef, _b = fit_logistic(X, y, w)
+        held = cards_in_view(test, dict(zip(PASSAGE_FEATURES, coef)), n, pool)
+        base = cards_in_view(test, {"rank": 1.0}, n, pool)
+        lines.append(f"  held-out {s:26s} evidence among the first {n} cards: {held:.3f} (retrieval order {base:.3f})")
+    X, y, w, _ = _card_matrix(cards, pool)
+    coef, _b = fit_logistic(X, y, w)
+    weights = {k: round(float(v), 4) for k, v in zip(PASSAGE_FEATURES, coef)}
+    fitted = ", ".join(f"{s} {cards_in_view([c for c in cards if c['set'] == s], weights, n, pool):.3f}" for s in sets)
+    lines.append(f"  fitted on all sets ({', '.join(f'{k} {v:+.2f}' for k, v in weights.items())}): {fitted}")
+    return weights, "\n".join(lines)
 
 
 def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], measured: str,
@@ -265,7 +318,8 @@ def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], me
         f"FRONTMATTER_RATE = {round(rate, 4)}\n"
         f'"""How often a front-matter answer was right on the dev sets: (right + 1) / (n + 2)."""\n'
         f"CARD_WEIGHTS = {json.dumps(cards_w)}\n"
-        f'"""A passage is shown higher for rank / its retrieval rank + line × its best line\'s sentence score."""\n')
+        f'"""Per passage feature (app.answer.cards.PASSAGE_FEATURES), its weight in the card order: the coefficients of\n'
+        f'the fitted model of "this passage holds the evidence"."""\n')
 
 
 def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt", write_file: bool = False
@@ -286,7 +340,13 @@ def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt
     rel = reliability(p_all, y_all)
     rel_text = "\n".join(f"  {b:9s} {n:4d} candidates  mean confidence {mc:.2f}  right {sr:.2f}" for b, n, mc, sr in rel)
     coef, b, rate = fit_model(rows, mode)
-    cards_w, cards_text = fit_cards(cards)
+    from app.settings import AnswerSettings
+
+    pool = AnswerSettings().card_pool
+    from app.answer.cards import CARDS, EVIDENCE_CARDS
+
+    cards_w, cards_text = fit_cards(cards, n=CARDS, pool=pool)
+    cards_text += "\n" + fit_cards(cards, n=EVIDENCE_CARDS, pool=pool)[1]
     n_fm = sum(r["kind"] == "frontmatter" for r in rows)
     coef_text = (", ".join(f"{k} {v:+.2f}" for k, v in zip(FEATURES, coef)) + f"; intercept {b:+.2f}; front matter "
                  f"right at rate {rate:.3f} ((right + 1) / (n + 2), n = {n_fm})")
@@ -303,17 +363,26 @@ def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt
 
 def rows_of(set_name: str, qid: str, group: str, judge: Judge, candidates: Iterable[Any]) -> list[dict]:
     """Fit rows of one question's scored candidates."""
-    return [{"set": set_name, "qid": f"{set_name}/{qid}", "group": group, "kind": c.kind, "f": dict(c.features),
-             "y": judge.right(c.answer), "p_now": c.p} for c in candidates]
+    out = []
+    for c in candidates:
+        cites, states = judge.parts(c.answer)
+        out.append({"set": set_name, "qid": f"{set_name}/{qid}", "group": group, "kind": c.kind,
+                    "f": dict(c.features), "y": label(cites, states, judge.computed), "cites": cites,
+                    "states": states,
+                    "p_now": c.p, "answer": c.answer.answer[:300]})
+    return out
 
 
-def card_row(set_name: str, qid: str, judge: Judge, excerpts: Sequence[Any], sentences: Sequence[Any]) -> dict:
-    """One question's showable passages (in retrieval order): rank, best line's score, whether each holds the
-    evidence."""
-    from app.answer.cards import best_lines
+def card_row(set_name: str, qid: str, question: str, judge: Judge, excerpts: Sequence[Any],
+             sentences: Sequence[Any], rows: Sequence[float]) -> dict:
+    """One question's showable passages (in retrieval order): their card-order features and whether each holds
+    the evidence."""
+    from app.answer.cards import best_lines, named_statements, passage_features
+    from app.answer.correctness import question_years
 
     best = best_lines(sentences)
-    return {"set": set_name, "qid": qid, "passages": [
-        {"rank": r, "line": best[(e.doc_id, e.start)].score if (e.doc_id, e.start) in best else None,
-         "holds": judge.holds(e)}
+    statements, years = named_statements(question), question_years(question)
+    return {"set": set_name, "qid": f"{set_name}/{qid}", "group": "", "passages": [
+        {"rank": r, "f": passage_features(r, e, best.get((e.doc_id, e.start)), statements, years, rows[r - 1]),
+         "holds": judge.holds(e), "doc": e.doc_id, "pages": list(e.pages) if e.pages else None}
         for r, e in enumerate(excerpts, start=1)]}

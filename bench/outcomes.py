@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ def run(name: str, api: GroundQA, dump: Path | None = None, negatives: int = 40)
         # Folds hold out whole documents; a one-document set (a Wikipedia article) holds out whole questions.
         group = f"{name}/{raw['id'] if one_doc else raw.get('source') or ''}"
         fit_rows += K.rows_of(name, raw["id"], group, judge, cands)
-        card_rows.append(K.card_row(name, raw["id"], judge, trace.get("excerpts", []), sents))
+        card_rows.append(K.card_row(name, raw["id"], raw["question"], judge, trace.get("excerpts", []), sents,
+                                    trace.get("rows", [])))
         shown = list(a.citations) + list(a.related)
         rows.append({"id": raw["id"], "question": raw["question"], "answerable": judge.answerable,
                      "outcome": a.outcome, "kind": a.kind, "confidence": round(a.confidence, 3),
@@ -122,6 +124,7 @@ def main() -> None:
     ap.add_argument("--fit", action="store_true", help="fit the correctness model and the card order")
     ap.add_argument("--write", action="store_true", help="with --fit: rewrite app/answer/correctness_fit.py")
     ap.add_argument("--weights", default="sqrt", choices=["sqrt", "none"], help="row weights of the fit")
+    ap.add_argument("--card-pool", type=int, help="passages the cards are chosen from (AnswerSettings.card_pool)")
     ap.add_argument("--dump")
     ap.add_argument("--from-dump", action="store_true", help="with --fit: refit from the --dump folder's rows")
     a = ap.parse_args()
@@ -135,6 +138,8 @@ def main() -> None:
         results = {}
         for s in a.sets:
             api = GroundQA(given[s]) if s in given else open_set(s, Path(a.work))
+            if a.card_pool:
+                api.settings = replace(api.settings, answer=replace(api.settings.answer, card_pool=a.card_pool))
             results[s] = run(s, api, dump)
         rows = [r for res in results.values() for r in res["fit_rows"]]
         cards = [c for res in results.values() for c in res["card_rows"]]

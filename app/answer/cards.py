@@ -1,24 +1,32 @@
 """The passages every reply shows after its citations (cards), each with the line that best matches the question.
 
 An answer shows the top retrieved passages it does not cite; an `evidence` reply shows the top passages as its
-body; a `not_found` reply the closest ones. Passages are ordered by `passage_score`: the retrieval rank and how
-well the passage's best line matches the question (weights in app/answer/correctness_fit.py, chosen with
-`python -m bench.outcomes` on the dev sets). `is_related` says whether any shown passage is related to the
-question at all (else the reply is `not_found`).
+body; a `not_found` reply the closest ones. Passages are ordered by `passage_score`, a weighted sum of named
+features (`PASSAGE_FEATURES`): the retrieval rank, the passage's and its best line's match with the question,
+whether it sits under the financial statement the question names, and whether a table passage prints the year
+the question asks about. The weights (app/answer/correctness_fit.py, `CARD_WEIGHTS`) are the coefficients of a
+logistic model of "this passage holds the evidence", fitted by `python -m bench.outcomes --fit` on the dev sets.
+`is_related` says whether any shown passage is related to the question at all (else the reply is `not_found`).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from app.answer import correctness_fit as fit
+from app.answer.cells import CellAnswer, find_cell
 from app.answer.outcome import EVIDENCE_PCOV, EVIDENCE_PDENSE
 from app.answer.sentences import Sentence
+from app.answer.statements import in_statement, named_statements
 from app.types import Card
 from corpus import sentence_spans
 from index.types import Excerpt
 
 CARDS = 3
-"""Passages shown as cards with every reply (after an answer's citations; the body of an `evidence` reply)."""
+"""Passages shown as cards after an answer's citations, and with a `not_found` reply (the closest ones)."""
+EVIDENCE_CARDS = 5
+"""Passages an `evidence` reply shows as its body. Measured on financebench-dev (`python -m bench.outcomes --fit`,
+"Card order"): the evidence page is among the first 3 cards for 0.40 of the questions, among the first 5 for
+0.53; the passages are the reply, so five are shown."""
 
 
 def best_lines(sentences: Sequence[Sentence]) -> dict[tuple[str, int], Sentence]:
@@ -29,10 +37,26 @@ def best_lines(sentences: Sequence[Sentence]) -> dict[tuple[str, int], Sentence]
     return out
 
 
-def passage_score(rank: int, best: Sentence | None) -> float:
-    """How high a passage is shown: its retrieval rank and its best line's score (fitted weights)."""
-    w = fit.CARD_WEIGHTS
-    return w["rank"] / rank + (w["line"] * best.score if best is not None else 0.0)
+PASSAGE_FEATURES = ("rank", "line", "pcov", "pdense", "statement", "year_table", "row")
+"""What the card order reads about a passage (see the module docstring)."""
+def passage_features(rank: int, ex: Excerpt, best: Sentence | None, statements: set[str], years: set[str],
+                     row: float = 0.0) -> dict[str, float]:
+    """The named features of one retrieved passage (`rank` 1-based) for the card order; `row` is how well its best
+    table row answers the question (the cell reader's score, 0 when no row label matches)."""
+    return {
+        "rank": 1.0 / rank,
+        "line": best.score if best is not None else 0.0,
+        "pcov": best.pcov if best is not None else 0.0,
+        "pdense": best.pdense if best is not None else 0.0,
+        "statement": float(in_statement(ex.section, statements)),
+        "year_table": float(" | " in ex.text and bool(years) and all(y in ex.text for y in years)),
+        "row": row,
+    }
+
+
+def passage_score(f: dict[str, float]) -> float:
+    """How high a passage is shown: the fitted weights of its features."""
+    return sum(fit.CARD_WEIGHTS.get(k, 0.0) * v for k, v in f.items())
 
 
 def _card(ex: Excerpt, best: Sentence | None) -> Card:
@@ -46,12 +70,36 @@ def _card(ex: Excerpt, best: Sentence | None) -> Card:
                 line_start=a, line_end=b)
 
 
-def order(excerpts: Sequence[Excerpt], sentences: Sequence[Sentence]) -> list[Card]:
-    """The excerpts as cards, in the order they are shown (best first; ties keep the retrieval order)."""
+def row_cells(question: str, excerpts: Sequence[Excerpt], doc_text: Callable[[str], str | None]
+              ) -> list[CellAnswer | None]:
+    """Per excerpt, the cell the cell reader reads from it for the question (None when no row label matches)."""
+    texts: dict[str, str | None] = {}
+
+    def cached(doc_id: str) -> str | None:  # a filing's text is read once for all its excerpts
+        if doc_id not in texts:
+            texts[doc_id] = doc_text(doc_id)
+        return texts[doc_id]
+
+    return [find_cell(question, [ex], cached) if " | " in ex.text else None for ex in excerpts]
+
+
+def row_score(cell: CellAnswer | None) -> float:
+    """A passage's `row` feature: the cell reader's score of its cell (it takes 0.02 per rank: given back)."""
+    return cell.score + 0.02 if cell is not None else 0.0
+
+
+def order(question: str, excerpts: Sequence[Excerpt], sentences: Sequence[Sentence], years: set[str],
+          cells: Sequence[CellAnswer | None] = ()) -> list[Card]:
+    """The excerpts as cards, in the order they are shown (best first; ties keep the retrieval order); `cells` as
+    `row_cells` reads them."""
     best = best_lines(sentences)
-    ranked = sorted(((r, ex, best.get((ex.doc_id, ex.start))) for r, ex in enumerate(excerpts, start=1)),
-                    key=lambda t: (-passage_score(t[0], t[2]), t[0]))
-    return [_card(ex, line) for _r, ex, line in ranked]
+    statements = named_statements(question)
+    scored = []
+    for r, ex in enumerate(excerpts, start=1):
+        line = best.get((ex.doc_id, ex.start))
+        f = passage_features(r, ex, line, statements, years, row_score(cells[r - 1]) if len(cells) >= r else 0.0)
+        scored.append((-passage_score(f), r, ex, line))
+    return [_card(ex, line) for _s, _r, ex, line in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
 def uncited(cards: Sequence[Card], cited: Sequence[tuple[str, int, int]], n: int = CARDS) -> list[Card]:

@@ -17,7 +17,12 @@ Features (all in [0, 1] or small counts; a kind's features that do not apply are
   sentences from a low-ranked passage beat the top passages by little);
 - `no_figure`: the question asks for a figure and the answer holds none (a year is not a figure);
 - `year_miss`: the question names a year that neither the answer nor the text it cites mentions;
-- `label`: for a cell, how well its row label matches the question (app/answer/cells.py).
+- `label`: for a cell, how well its row label matches the question (app/answer/cells.py);
+- `statement`: the question names a financial statement ("… shown in the balance sheet") and the answer cites a
+  passage under that statement's heading;
+- `derived`: the question asks for a figure computed from others (a ratio, an average, a growth rate, a change
+  between periods), which one quoted line rarely states;
+- `row_line`: a sentence answer whose lead is a table row (a row of figures, not a statement about them).
 
 The fitted numbers are in app/answer/correctness_fit.py, with the held-out measurement that set them; they
 are regenerated from the dev sets by `python -m bench.outcomes --fit --write`.
@@ -30,19 +35,23 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from app.answer import correctness_fit as fit
+from app.answer.statements import in_statement, named_statements
+from app.answer.cells import _years as question_years  # the years a question names, read as the cell reader does
 from app.answer.qtypes import question_type
 from app.answer.sentences import Sentence
 from app.types import Answer
 
 FEATURES = ("cell", "frontmatter", "rank", "cov", "pcov", "dense", "pdense", "type", "oov", "maxmiss", "margin",
-            "no_figure", "year_miss", "label")
+            "no_figure", "year_miss", "label", "statement", "derived", "row_line")
 """The model's inputs, in the order of its coefficient vector."""
 
-_YEAR = re.compile(r"\b(?:FY\s?|fiscal (?:year )?)((?:19|20)?\d\d)\b|\b((?:19|20)\d\d)\b", re.I)
 _ASKS_FIGURE = re.compile(r"\b(?:how (?:much|many)|amount|ratio|rate|margin|percent(?:age)?|USD|dollars?|"
                           r"in (?:millions|billions|thousands)|per share|EPS|total|value)\b|\$|%", re.I)
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _MARKERS = re.compile(r"\[\d+\]")
+_DERIVED = re.compile(r"\b(?:ratio|turnover|average|growth rate|rate of growth|CAGR|compound(?:ed)? annual|"
+                      r"margin|as a %|% of|percent(?:age)? of|change(?:d)? (?:between|from)|how many times|"
+                      r"days (?:payable|sales|inventory)|calculate|compute)\b", re.I)
 
 
 @dataclass
@@ -68,15 +77,6 @@ class Decision:
     outcome: str
     chosen: Candidate | None
     confidence: float
-
-
-def question_years(question: str) -> set[str]:
-    """The years a question names ("FY2022", "fiscal 22", "2021")."""
-    out = set()
-    for m in _YEAR.finditer(question):
-        y = m.group(1) or m.group(2)
-        out.add(y if len(y) == 4 else "20" + y)
-    return out
 
 
 def asks_figure(question: str) -> bool:
@@ -107,6 +107,11 @@ def features(question: str, c: Candidate) -> dict[str, float]:
     f["no_figure"] = float(c.kind != "frontmatter" and asks_figure(question) and not has_figure(text))
     f["year_miss"] = float(bool(years) and not any(y in text or y in cited for y in years))
     f["label"] = c.label
+    named = named_statements(question)
+    first = c.answer.citations[0] if c.answer.citations else None
+    f["statement"] = float(bool(named) and first is not None and in_statement(first.section, named))
+    f["derived"] = float(_DERIVED.search(question) is not None)
+    f["row_line"] = float(c.kind == "sentence" and s is not None and " | " in s.text)
     return f
 
 

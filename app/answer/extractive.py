@@ -17,7 +17,7 @@ from typing import Sequence
 
 from app.answer import cards as C
 from app.answer.calibration import COEF, INTERCEPT
-from app.answer.cells import CellAnswer, cell_text, find_cell
+from app.answer.cells import CellAnswer, cell_text
 from app.answer.correctness import Candidate, Decision, decide, question_years, score
 from app.answer.frontmatter import frontmatter_answer
 from app.answer.qtypes import question_type, short_answer_spans
@@ -34,6 +34,8 @@ from index.types import Excerpt
 
 __all__ = ["Answerer", "confidence_of", "contextualize"]
 
+CELL_CANDIDATES = 3
+"""Table cells composed as candidate answers (the best by the cell reader's score, one per passage)."""
 _FOLLOW_UP = re.compile(r"^(?:and|but|also|so|then)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|"
                         r"his|her|there)\b", re.I)
 
@@ -77,11 +79,11 @@ class Answerer:
         t1 = time.perf_counter()
         timings["embed_query"] = (t1 - t0) * 1000
         ranked = self.retriever.rank(query, settings.retrieval, qvec=qvec)
-        excerpts = self.retriever.excerpts(ranked, max(settings.retrieval.k, settings.answer.passages))
+        pool = max(settings.retrieval.k, settings.answer.passages, settings.answer.card_pool)
+        excerpts = self.retriever.excerpts(ranked, pool)
         t2 = time.perf_counter()
         timings["retrieve"] = (t2 - t1) * 1000
-        sentences = self.scorer.score(analyse(question).text, analyse(query).text, excerpts, qvec,
-                                      settings.answer.passages)
+        sentences = self.scorer.score(analyse(question).text, analyse(query).text, excerpts, qvec, pool)
         timings["score_sentences"] = (time.perf_counter() - t2) * 1000
         return excerpts, sentences, timings
 
@@ -103,23 +105,30 @@ class Answerer:
         if named:  # a question about American Express is not answered from Costco's filing
             sentences = [s for s in sentences if s.excerpt.doc_id in named]
             excerpts = [e for e in excerpts if e.doc_id in named]
+        # Only the top `passages` answer; the cards are chosen from the whole pool.
+        answering = [s for s in sentences if s.rank <= settings.answer.passages]
         # A question in words the corpus never uses is off-topic: nothing is related, nothing answers.
-        off_topic = not sentences or sentences[0].oov > settings.answer.max_oov
-        candidates = score(question, self.candidates(question, excerpts, [] if off_topic else sentences,
-                                                     settings, retrieved))
-        shown = C.order(excerpts, sentences)
-        related = not off_topic and C.is_related(shown[:C.CARDS], sentences, named, question_years(question))
+        off_topic = not answering or answering[0].oov > settings.answer.max_oov
+        cells = C.row_cells(question, excerpts, self.retriever.index.document_text)
+        candidates = score(question, self.candidates(question, excerpts, [] if off_topic else answering,
+                                                     settings, retrieved, cells))
+        years = question_years(question)
+        shown = C.order(question, excerpts, sentences, years, cells)
+        related = not off_topic and C.is_related(shown[:C.EVIDENCE_CARDS], sentences, named, years)
         ans = self._reply(question, decide(candidates, related, settings.answer.threshold), shown, retrieved)
         if trace is not None:
-            trace.update(candidates=candidates, shown=shown, sentences=sentences, excerpts=excerpts, related=related)
+            trace.update(candidates=candidates, shown=shown, sentences=sentences, excerpts=excerpts, related=related,
+                         rows=[C.row_score(c) for c in cells])
         timings["compose"] = (time.perf_counter() - t3) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         ans.timings_ms = timings
         return ans
 
     def candidates(self, question: str, excerpts: list[Excerpt], sentences: list[Sentence], settings: Settings,
-                   retrieved: list[Excerpt]) -> list[Candidate]:
-        """One composed answer per kind that has one: front matter, a table cell, the best sentences."""
+                   retrieved: list[Excerpt], cells: Sequence[CellAnswer | None] = ()) -> list[Candidate]:
+        """The composed answers of every kind that has one: front matter; the cells read from the top passages'
+        tables (`cells`: per excerpt, as cards.row_cells reads them; the best `CELL_CANDIDATES`); the best
+        sentences."""
         out: list[Candidate] = []
         meta = frontmatter_answer(question, self.retriever, settings)
         if meta is not None:  # "Who wrote the report?": its byline, cited
@@ -128,13 +137,15 @@ class Answerer:
         if not sentences:
             return out
         rank_of = {(e.doc_id, e.start): r for r, e in enumerate(excerpts, start=1)}
-        cell = find_cell(question, excerpts[: settings.answer.passages], self.retriever.index.document_text)
-        if cell is not None:  # a figure read from a table row under its column's header
+        # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
+        # row and the MD&A table's are different answers), the best few by the cell reader's score.
+        found = [c for c in cells[: settings.answer.passages] if c is not None]
+        for cell in sorted(found, key=lambda c: -c.score)[:CELL_CANDIDATES]:
             row = next((s for s in sentences if s.excerpt is cell.excerpt and s.start <= cell.row.start < s.end),
                        None)
             out.append(Candidate("cell", self._compose_cell(question, cell, retrieved),
                                  rank=rank_of.get((cell.excerpt.doc_id, cell.excerpt.start), 1), lead=row,
-                                 label=cell.score))
+                                 label=C.row_score(cell)))
         # The best sentences; and, when those come from a lower passage, the best of the top passage: an
         # off-target sentence from rank 4 must beat the top passage by a clear margin (the model reads both).
         top = [s for s in sentences if rank_of.get((s.excerpt.doc_id, s.excerpt.start)) == 1]
@@ -150,9 +161,10 @@ class Answerer:
         """The cards of a reply composed elsewhere (the LLM path, a reply that failed verification): the top
         passages it does not cite, each with its best line — as every extractive reply shows them."""
         excerpts, sentences, _t = self.evidence(ans.question, settings, history)
-        shown = C.order(excerpts, sentences)
+        shown = C.order(ans.question, excerpts, sentences, question_years(ans.question),
+                        C.row_cells(ans.question, excerpts, self.retriever.index.document_text))
         if ans.abstained:
-            return shown[:C.CARDS]
+            return shown[:C.EVIDENCE_CARDS if ans.outcome == "evidence" else C.CARDS]
         return C.uncited(shown, [(c.doc_id, c.start, c.end) for c in ans.citations])
 
     def _reply(self, question: str, d: Decision, shown: list[C.Card], retrieved: list[Excerpt]) -> Answer:
@@ -163,9 +175,10 @@ class Answerer:
             ans.confidence = d.confidence
             ans.related = C.uncited(shown, [(c.doc_id, c.start, c.end) for c in ans.citations])
             return ans
+        n = C.EVIDENCE_CARDS if d.outcome == "evidence" else C.CARDS
         text = EVIDENCE_TEXT if d.outcome == "evidence" else ABSTAIN_TEXT
         return Answer(question=question, answer=text, abstained=True, confidence=d.confidence, retrieved=retrieved,
-                      related=shown[:C.CARDS] or list(retrieved[:C.CARDS]), outcome=d.outcome)
+                      related=shown[:n] or list(retrieved[:n]), outcome=d.outcome)
 
     def _named(self, question: str, settings: Settings) -> set[str]:
         """The documents the question names by file name or title (index/routing.py); empty when it names none
@@ -266,6 +279,7 @@ def _span_pages(index, doc_id: str, start: int, end: int) -> tuple[int, int] | N
 
 def _strength(sentences: list[Sentence], settings: Settings) -> float:
     """How well the best candidate answers: its confidence, or -1 when it would abstain as off-topic."""
+    sentences = [s for s in sentences if s.rank <= settings.answer.passages]
     if not sentences:
         return -1.0
     best = sentences[0]

@@ -40,6 +40,7 @@ _FIGURE = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b,?", re.I)
 _EXHIBIT = re.compile(r"(?:exhibit|schedule|annex|appendix|attachment)\s+[\dA-Z][\d.]*\b", re.I)
+_CAPTION = re.compile(r"\((?:amounts |dollars |\$ )?in (?:millions|thousands|billions)", re.I)
 HEADING_WORDS = 12
 """A line of at most this many words without a sentence's end (and without a figure) is a heading."""
 
@@ -47,8 +48,9 @@ HEADING_WORDS = 12
 def is_heading(text: str, title: str = "") -> bool:
     """True for a line that names a topic but states nothing: the document title, a heading, a contents line,
     a table header row, an exhibit caption ("Exhibit 3 Ulta Beauty, Inc." — the "Inc." ends a name, not a
-    sentence), or a short line without a sentence's end and without a figure other than years and dates
-    ("Three Months Ended December 31,")."""
+    sentence), a statement's caption (in capitals, or "(in millions…)") without a sentence's end, or a short line
+    without a sentence's end and without a figure other than years and dates ("Three Months Ended December 31,").
+    """
     s = " ".join(text.split())
     if is_fragment(s, title):
         return True
@@ -57,9 +59,18 @@ def is_heading(text: str, title: str = "") -> bool:
     if _EXHIBIT.match(s) and len(s.split()) <= HEADING_WORDS:
         return True
     core = _NAME_ABBREV.sub("", s)
-    if _SENTENCE_END.search(core) or len(core.split()) > HEADING_WORDS:
+    if _SENTENCE_END.search(core):
         return False
-    return not [f for f in _FIGURE.findall(_DATE.sub(" ", core)) if not _YEAR.fullmatch(f.rstrip(".,"))]
+    figures = [f for f in _FIGURE.findall(_DATE.sub(" ", core)) if not _YEAR.fullmatch(f.rstrip(".,"))]
+    if not figures and (_CAPTION.search(core) or _shouting(core)):  # "BALANCE SHEETS (amounts in millions…)"
+        return True
+    return len(core.split()) <= HEADING_WORDS and not figures
+
+
+def _shouting(text: str) -> bool:
+    """Four or more words, most of them in capitals: a statement's caption, not a sentence."""
+    words = [w for w in re.findall(r"[A-Za-z]{2,}", text)]
+    return len(words) >= 4 and sum(w.isupper() for w in words) >= 0.6 * len(words)
 
 
 @dataclass

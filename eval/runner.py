@@ -212,6 +212,9 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
 
 def _span_json(x: Any, *, score: bool) -> dict[str, Any]:
     d: dict[str, Any] = {"citation": str(x.citation), "doc": str(x.doc), "start": int(x.start), "end": int(x.end)}
+    pages = getattr(x, "pages", None)
+    if pages:  # where a reader finds it in a PDF
+        d["pages"] = [int(p) for p in pages]
     if score:
         d["score"] = float(x.score)
     d["text"] = str(x.text)

@@ -3,60 +3,67 @@
 
 Measurement that set them (held-out folds; the model below is then fitted on all rows):
 
-    625 candidates of 512 questions (frontmatter 1, sentence 624; sets covid-qa-dev, seed-report, squad2-normans); row weights: sqrt; threshold 0.5
+    737 candidates of 557 questions (cell 34, frontmatter 1, sentence 702; sets covid-qa-dev, financebench-dev, seed-report, squad2-normans); row weights: sqrt; threshold 0.5
 
     Held out:
-      set covid-qa-dev              393 candidates (166 right)  log loss 0.578  Brier 0.197  AUC 0.804  answered 74/297 questions, precision 0.81 (a right candidate existed for 157)
-      set seed-report                14 candidates (13 right)  log loss 0.437  Brier 0.132  AUC 1.000  answered 12/13 questions, precision 1.00 (a right candidate existed for 12)
-      set squad2-normans            218 candidates (81 right)  log loss 0.789  Brier 0.284  AUC 0.625  answered 147/202 questions, precision 0.43 (a right candidate existed for 79)
-      documents 1/5                 132 candidates (61 right)  log loss 0.665  Brier 0.237  AUC 0.636  answered 44/112 questions, precision 0.55 (a right candidate existed for 58)
-      documents 2/5                 127 candidates (44 right)  log loss 0.566  Brier 0.190  AUC 0.789  answered 52/106 questions, precision 0.58 (a right candidate existed for 43)
-      documents 3/5                 133 candidates (70 right)  log loss 0.608  Brier 0.208  AUC 0.808  answered 43/108 questions, precision 0.86 (a right candidate existed for 68)
-      documents 4/5                  70 candidates (24 right)  log loss 0.637  Brier 0.225  AUC 0.667  answered 33/62 questions, precision 0.42 (a right candidate existed for 23)
-      documents 5/5                 163 candidates (61 right)  log loss 0.563  Brier 0.192  AUC 0.770  answered 43/124 questions, precision 0.65 (a right candidate existed for 58)
+      set covid-qa-dev              393 candidates (166 right)  log loss 0.609  Brier 0.211  AUC 0.761  answered 42/297 questions, precision 0.86 (a right candidate existed for 161)
+      set financebench-dev          112 candidates (18 right)  log loss 0.546  Brier 0.163  AUC 0.303  answered 2/45 questions, precision 0.00 (a right candidate existed for 11)
+      set seed-report                14 candidates (13 right)  log loss 0.508  Brier 0.164  AUC 1.000  answered 10/13 questions, precision 1.00 (a right candidate existed for 12)
+      set squad2-normans            218 candidates (81 right)  log loss 0.735  Brier 0.266  AUC 0.628  answered 132/202 questions, precision 0.43 (a right candidate existed for 81)
+      documents 1/5                 156 candidates (64 right)  log loss 0.639  Brier 0.224  AUC 0.663  answered 39/123 questions, precision 0.56 (a right candidate existed for 61)
+      documents 2/5                 140 candidates (46 right)  log loss 0.549  Brier 0.183  AUC 0.773  answered 47/112 questions, precision 0.60 (a right candidate existed for 45)
+      documents 3/5                 164 candidates (74 right)  log loss 0.575  Brier 0.193  AUC 0.824  answered 43/119 questions, precision 0.91 (a right candidate existed for 72)
+      documents 4/5                  97 candidates (26 right)  log loss 0.576  Brier 0.200  AUC 0.712  answered 33/74 questions, precision 0.42 (a right candidate existed for 24)
+      documents 5/5                 180 candidates (68 right)  log loss 0.631  Brier 0.214  AUC 0.691  answered 37/129 questions, precision 0.59 (a right candidate existed for 63)
 
     Reliability of the held-out document folds' probabilities:
-      0.0–0.1      9 candidates  mean confidence 0.05  right 0.11
-      0.1–0.2     50 candidates  mean confidence 0.16  right 0.06
-      0.2–0.3     94 candidates  mean confidence 0.25  right 0.17
-      0.3–0.4    129 candidates  mean confidence 0.35  right 0.33
-      0.4–0.5    124 candidates  mean confidence 0.44  right 0.49
-      0.5–0.6    128 candidates  mean confidence 0.55  right 0.60
-      0.6–0.7     60 candidates  mean confidence 0.65  right 0.67
-      0.7–0.8     24 candidates  mean confidence 0.74  right 0.54
-      0.8–0.9      7 candidates  mean confidence 0.86  right 0.86
+      0.0–0.1     37 candidates  mean confidence 0.06  right 0.19
+      0.1–0.2     74 candidates  mean confidence 0.15  right 0.11
+      0.2–0.3    137 candidates  mean confidence 0.25  right 0.20
+      0.3–0.4    166 candidates  mean confidence 0.35  right 0.34
+      0.4–0.5    121 candidates  mean confidence 0.45  right 0.45
+      0.5–0.6    118 candidates  mean confidence 0.55  right 0.62
+      0.6–0.7     62 candidates  mean confidence 0.64  right 0.63
+      0.7–0.8     19 candidates  mean confidence 0.74  right 0.58
+      0.8–0.9      3 candidates  mean confidence 0.84  right 1.00
 
-    Fitted on all rows: cell +0.00, frontmatter +0.00, rank +0.12, cov +1.45, pcov +1.20, dense +1.56, pdense +1.21, type +0.33, oov +0.29, maxmiss +0.95, margin +3.63, no_figure -0.66, year_miss +0.33, label +0.00; intercept -4.97; front matter right at rate 0.667 ((right + 1) / (n + 2), n = 1)
+    Fitted on all rows: cell +0.84, frontmatter +0.00, rank +0.67, cov +1.69, pcov +0.43, dense +1.12, pdense +0.93, type +0.27, oov +0.10, maxmiss +0.55, margin +3.27, no_figure -0.60, year_miss -0.05, label +0.38, statement +0.19, derived -0.32, row_line -0.33; intercept -4.38; front matter right at rate 0.667 ((right + 1) / (n + 2), n = 1)
 
     Card order:
-      line weight 0.0 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.876, seed-report 1.000, squad2-normans 0.978; mean 0.951
-      line weight 0.25: evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.876, seed-report 1.000, squad2-normans 0.978; mean 0.951
-      line weight 0.5 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.876, seed-report 1.000, squad2-normans 0.978; mean 0.951
-      line weight 1.0 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.888, seed-report 1.000, squad2-normans 0.989; mean 0.959
-      line weight 1.5 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.892, seed-report 1.000, squad2-normans 0.989; mean 0.960
-      line weight 2.0 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.900, seed-report 1.000, squad2-normans 1.000; mean 0.967
-      line weight 3.0 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.912, seed-report 1.000, squad2-normans 1.000; mean 0.971
-      line weight 5.0 : evidence among the first 3 cards (questions whose shown passages hold it) covid-qa-dev 0.920, seed-report 1.000, squad2-normans 1.000; mean 0.973
+      held-out covid-qa-dev               evidence among the first 3 cards: 0.768 (retrieval order 0.732)
+      held-out financebench-dev           evidence among the first 3 cards: 0.356 (retrieval order 0.333)
+      held-out seed-report                evidence among the first 3 cards: 0.750 (retrieval order 0.750)
+      held-out squad2-normans             evidence among the first 3 cards: 0.447 (retrieval order 0.438)
+      fitted on all sets (rank +2.29, line +1.12, pcov +1.56, pdense +1.58, statement +0.37, year_table +0.17, row +0.92): covid-qa-dev 0.768, financebench-dev 0.422, seed-report 0.750, squad2-normans 0.447
+      held-out covid-qa-dev               evidence among the first 5 cards: 0.839 (retrieval order 0.815)
+      held-out financebench-dev           evidence among the first 5 cards: 0.489 (retrieval order 0.467)
+      held-out seed-report                evidence among the first 5 cards: 0.750 (retrieval order 0.750)
+      held-out squad2-normans             evidence among the first 5 cards: 0.452 (retrieval order 0.447)
+      fitted on all sets (rank +2.29, line +1.12, pcov +1.56, pdense +1.58, statement +0.37, year_table +0.17, row +0.92): covid-qa-dev 0.839, financebench-dev 0.511, seed-report 0.750, squad2-normans 0.452
 """
 COEF = {
-    "cell": 0.0,
+    "cell": 0.8408,
     "frontmatter": 0.0,
-    "rank": 0.1248,
-    "cov": 1.4461,
-    "pcov": 1.2039,
-    "dense": 1.5557,
-    "pdense": 1.2082,
-    "type": 0.3299,
-    "oov": 0.2895,
-    "maxmiss": 0.9495,
-    "margin": 3.6282,
-    "no_figure": -0.6601,
-    "year_miss": 0.3261,
-    "label": 0.0
+    "rank": 0.6655,
+    "cov": 1.6909,
+    "pcov": 0.4317,
+    "dense": 1.1236,
+    "pdense": 0.9308,
+    "type": 0.2728,
+    "oov": 0.0966,
+    "maxmiss": 0.5506,
+    "margin": 3.2695,
+    "no_figure": -0.5994,
+    "year_miss": -0.0534,
+    "label": 0.3819,
+    "statement": 0.1949,
+    "derived": -0.3198,
+    "row_line": -0.328
 }
 """Per feature (app.answer.correctness.FEATURES), its weight in the log-odds that the answer is right."""
-INTERCEPT = -4.9652
+INTERCEPT = -4.3827
 FRONTMATTER_RATE = 0.6667
 """How often a front-matter answer was right on the dev sets: (right + 1) / (n + 2)."""
-CARD_WEIGHTS = {'rank': 1.0, 'line': 0.0}
-"""A passage is shown higher for rank / its retrieval rank + line × its best line's sentence score."""
+CARD_WEIGHTS = {"rank": 2.2894, "line": 1.1187, "pcov": 1.5638, "pdense": 1.5809, "statement": 0.3681, "year_table": 0.1715, "row": 0.9205}
+"""Per passage feature (app.answer.cards.PASSAGE_FEATURES), its weight in the card order: the coefficients of
+the fitted model of "this passage holds the evidence"."""

@@ -114,7 +114,7 @@ class Answerer:
                                                      settings, retrieved, cells))
         years = question_years(question)
         shown = C.order(question, excerpts, sentences, years, cells)
-        related = not off_topic and C.is_related(shown[:C.EVIDENCE_CARDS], sentences, named, years)
+        related = not off_topic and C.is_related(shown[:C.CARDS], sentences, named, years)
         ans = self._reply(question, decide(candidates, related, settings.answer.threshold), shown, retrieved)
         if trace is not None:
             trace.update(candidates=candidates, shown=shown, sentences=sentences, excerpts=excerpts, related=related,

@@ -306,7 +306,10 @@ def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], me
           path: Path = FIT_FILE) -> None:
     """Rewrite app/answer/correctness_fit.py with the fitted numbers and the measurement that set them."""
     c = {k: round(float(v), 4) for k, v in zip(FEATURES, coef)}
-    body = "\n".join("    " + ln if ln.strip() else "" for ln in measured.splitlines())
+    import textwrap
+
+    body = "\n".join("\n".join(textwrap.wrap(ln, 116, initial_indent="    ", subsequent_indent="        "))
+                     if ln.strip() else "" for ln in measured.splitlines())
     path.write_text(
         f'"""Fitted numbers of the correctness model (app/answer/correctness.py) and the card order\n'
         f"(app/answer/cards.py), written by `python -m bench.outcomes --fit --write` on {date.today()}.\n\n"
@@ -337,6 +340,14 @@ def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt
         if name.startswith("documents"):
             p_all[f["idx"]] = f["p"]
     y_all = np.array([float(r["y"]) for r in rows])
+    per_set = []
+    for name in sorted({r["set"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["set"] == name]
+        d = decisions([rows[i] for i in idx], p_all[idx], threshold)
+        prec = "—" if d["precision"] is None else f"{d['precision']:.2f}"
+        per_set.append(f"  {name:26s} answered {d['answered']}/{d['questions']} questions at threshold {threshold}, "
+                       f"precision {prec} (a right candidate existed for {d['right_available']})")
+    text += "\n\nPer set, its documents held out (the document folds above):\n" + "\n".join(per_set)
     rel = reliability(p_all, y_all)
     rel_text = "\n".join(f"  {b:9s} {n:4d} candidates  mean confidence {mc:.2f}  right {sr:.2f}" for b, n, mc, sr in rel)
     coef, b, rate = fit_model(rows, mode)

@@ -59,8 +59,10 @@ def passage_score(f: dict[str, float]) -> float:
     return sum(fit.CARD_WEIGHTS.get(k, 0.0) * v for k, v in f.items())
 
 
-def _card(ex: Excerpt, best: Sentence | None) -> Card:
-    if best is not None:
+def _card(ex: Excerpt, best: Sentence | None, cell: CellAnswer | None = None) -> Card:
+    if cell is not None and ex.start <= cell.row.start < cell.row.end <= ex.end:
+        a, b = cell.row.start, cell.row.end  # a figure question's best line: the row the cell reader matched
+    elif best is not None:
         a, b = best.start, best.end
     else:  # no candidate line (headings only): the passage's first line
         spans = sentence_spans(ex.text) or [(0, len(ex.text))]
@@ -97,9 +99,10 @@ def order(question: str, excerpts: Sequence[Excerpt], sentences: Sequence[Senten
     scored = []
     for r, ex in enumerate(excerpts, start=1):
         line = best.get((ex.doc_id, ex.start))
-        f = passage_features(r, ex, line, statements, years, row_score(cells[r - 1]) if len(cells) >= r else 0.0)
-        scored.append((-passage_score(f), r, ex, line))
-    return [_card(ex, line) for _s, _r, ex, line in sorted(scored, key=lambda t: (t[0], t[1]))]
+        cell = cells[r - 1] if len(cells) >= r else None
+        f = passage_features(r, ex, line, statements, years, row_score(cell))
+        scored.append((-passage_score(f), r, ex, line, cell))
+    return [_card(ex, line, cell) for _s, _r, ex, line, cell in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
 def uncited(cards: Sequence[Card], cited: Sequence[tuple[str, int, int]], n: int = CARDS) -> list[Card]:

@@ -305,6 +305,7 @@ class GroundQA:
             ans.abstained, ans.answer = True, ABSTAIN_TEXT
             ans.outcome, ans.kind = "not_found", ""
             ans.citations, ans.segments, ans.short_answers, ans.evidence = [], [], [], []
+            ans.computation = None  # a computation that does not prove itself is not shown either
             ans.related = answerer.cards_for(ans, settings, history)
         return ans
 

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[int, int], None]
 """Called with (questions answered, questions to answer) after every answer, from any thread."""
 
-SUMMARY_METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "em", "f1", "contains", "supported", "citation_precision",
-                   "unsupported_rate", "evidence_precision")
+SUMMARY_METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "em", "f1", "contains", "numeric", "supported",
+                   "citation_precision", "unsupported_rate", "evidence_precision")
 """The mean metrics shown in the CLI's and the UI's summary table, in this order."""
 
 
@@ -107,6 +107,8 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         if name in left_out:
             continue
         rows.append((f"{name} (n={n})", _fmt(s.metrics.get(name))))
+    for kind, (hit, n) in sorted(s.numeric.items()):  # numeric match split (figure questions only)
+        rows.append((f"numeric, {kind} (n={n})", f"{hit}/{n}"))
     if left_out:
         rows.append(("em, contains left out", f"{s.free_text_references} free-text references (over "
                      f"{SHORT_ANSWER_WORDS} words); f1 kept"))

@@ -10,8 +10,8 @@ OUTCOMES = ("answered", "evidence", "not_found")
 """What an answer is: a verified statement; the most relevant passages when no sentence states the answer;
 or nothing relevant found."""
 EVIDENCE_TEXT = "No sentence states this directly; the most relevant passages are:"
-KINDS = ("sentence", "cell", "frontmatter")
-"""What an answered reply was composed from: document sentences, a table cell under its column's label, or a
+KINDS = ("sentence", "cell", "computed", "frontmatter")
+"""What an answered reply was composed from: document sentences, a table cell under its column's label, a figure computed from cited statement cells, or a
 metadata line of a document's front matter (app/answer/correctness.py reads the kind)."""
 
 
@@ -58,6 +58,71 @@ class Segment:
     text: str
     citation: int
     parts: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One cell a computed answer uses: where it is (its row label, column label pieces and cell as document
+    spans, `parts`), what it prints (`text`), and the value the formula reads (`value`, in `scale` units:
+    the magnitude for an outflow printed in parentheses when `magnitude`)."""
+
+    key: str
+    """Its id in the expression ("x1")."""
+    name: str
+    label: str
+    period: str
+    column: str
+    text: str
+    value: str
+    scale: str | None
+    magnitude: bool
+    citation: int
+    doc_id: str
+    parts: tuple[tuple[int, int], ...]
+    statement: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready dict (parts as lists)."""
+        d = asdict(self)
+        d["parts"] = [list(p) for p in self.parts]
+        return d
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A figure computed from cited cells: `expression` over operand ids ("x1 / avg(x2, x3)"), computed in
+    decimal arithmetic from the operands' values (each times its scale), shown as `result` — `exact` rounded
+    half-up to `places` — in `unit`. `missing` names the line items that were not found (then there is no
+    result and the answer is `evidence`)."""
+
+    figure: str
+    period: str
+    kind: str
+    """"ratio", "percent", "days", "amount" or "fraction"."""
+    definition: str
+    """Where the formula came from: "question: …" (the question defines it), "lexicon: …" or "line item"."""
+    expression: str
+    operands: tuple[Operand, ...]
+    exact: str = ""
+    result: str = ""
+    places: int = 0
+    unit: str = ""
+    scale: str | None = None
+    """The scale an amount is shown in ("millions"); None for ratios, percentages and days."""
+    missing: tuple[str, ...] = ()
+    claim: str = ""
+    """For a yes/no question on a figure, what it asks: "increase", "decrease", "positive" or "negative" (the
+    answer's Yes/No is the result's sign against it); "max" or "min" for "which of … is the largest"."""
+    chosen: str = ""
+    """For a which-of question, the operand (x-id) whose value the result is."""
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready dict: every field, operands as their JSON."""
+        d = asdict(self)
+        d["operands"] = [o.to_json() for o in self.operands]
+        d["missing"] = list(self.missing)
+        d["rounding"] = f"{self.places} decimal place{'s' if self.places != 1 else ''}" if self.result else None
+        return d
 
 
 def render(segments: list[Segment]) -> str:
@@ -132,6 +197,9 @@ class Answer:
     '' means derived from `abstained` (answered / not_found)."""
     kind: str = ""
     """What an answered reply was composed from (one of KINDS); '' for an abstention and for LLM answers."""
+    computation: Computation | None = None
+    """For a figure computed from cited cells: the formula, its operands (each citing its cell) and the result;
+    for `evidence` on a figure that could not be computed: what was found and what was `missing`."""
 
     def __post_init__(self) -> None:
         if not self.outcome:
@@ -157,4 +225,5 @@ class Answer:
             "answerer": self.answerer,
             "unsupported": [u.to_json() for u in self.unsupported],
             "evidence": [e.to_json() for e in self.evidence],
+            "computation": self.computation.to_json() if self.computation is not None else None,
         }

@@ -56,11 +56,12 @@ def scorer(path: Path = SCORER) -> Any:
 
 
 def label(cites: bool, states: bool | None, computed: bool) -> bool:
-    """Right: the first citation holds the evidence (the scorer's rule), and an answer to a question whose
-    reference figure is computed from line items states that figure (a line item is not the ratio). A figure
-    read directly off a statement counts by its citation: references give it in other units ("$8.70" billion
-    for a cell of 8,738 million)."""
-    return cites and not (computed and states is False)
+    """Right: the answer states the reference figure (numeric.py's rule: the analysts' number, within its
+    rounding); or the first citation holds the evidence (the scorer's rule) and, for a question whose reference
+    figure is computed from line items, the answer states no other figure for it (a line item is not the
+    ratio). A figure read directly off a statement counts by its citation: references give it in other units
+    ("$8.70" billion for a cell of 8,738 million)."""
+    return states is True or (cites and not (computed and states is False))
 
 
 class Judge:
@@ -145,7 +146,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2, st
 
 
 def _matrix(rows: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
-    return (np.array([[r["f"][k] for k in FEATURES] for r in rows], float),
+    # a feature added after rows were dumped is 0 in them (a new kind had no candidates then)
+    return (np.array([[r["f"].get(k, 0.0) for k in FEATURES] for r in rows], float),
             np.array([float(r["y"]) for r in rows]))
 
 

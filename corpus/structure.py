@@ -10,6 +10,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from corpus.captions import caption_kind, mend
+
 __all__ = ["Heading", "SECTION_SEP", "headings", "is_fragment", "is_heading_line", "row_context", "section_at",
            "Sections"]
 
@@ -19,6 +21,10 @@ HEADING_MAX_CHARS = 100
 _MD = re.compile(r"(#{1,6})\s+(.+?)\s*#*")
 _PART = re.compile(r"PART\s+[IVX]+\b.*", re.I)
 _ITEM = re.compile(r"ITEM\s+\d{1,2}[A-C]?\b\.?.*", re.I)
+# "NOTE 7. Supplemental Balance Sheet Information", "Note 3 — Acquisitions", "Notes to Consolidated Financial
+# Statements": a note closes the statement before it (a statement caption is level 3).
+_NOTE = re.compile(r"(?:NOTE\s+\d{1,2}[A-Z]?\b\.?:?\s*[-–—]?\s*\S.*|NOTES?\s+TO\s+(?:THE\s+)?(?:CONDENSED\s+)?"
+                   r"(?:CONSOLIDATED\s+)?(?:FINANCIAL\s+STATEMENTS|(?:CONSOLIDATED\s+)?FINANCIAL).*)", re.I)
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z].*")
 _SENTENCE_END = re.compile(r"[.!?;,:][\"')\]”’]*$|\[\d+\]$")
 # A table-of-contents line: a title, then dot leaders or a cell, then a page number.
@@ -28,6 +34,16 @@ _SMALL_WORDS = frozenset("a an the of and or for to in on at by with from as vs 
 _YEARISH = re.compile(r"\(?(?:19|20)\d\d\)?|[A-Z][a-z]{2,8}\.? \d{1,2},? (?:19|20)\d\d|Q[1-4]|FY\s?\d{2,4}")
 _FIGURE = re.compile(r"\d")
 _DATE = re.compile(r"\W*(?:\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4})\W*")
+# The words of a table's column header: periods, dates, units, change columns ("13 Weeks Ended 52 Weeks Ended
+# January 28,", "Q1 Q2 SIX MONTHS Q3", "Years Ended December 31", "(In millions) 2023 2022 % Change").
+_HEADER_WORDS = frozenset("""jan january feb february mar march apr april may jun june jul july aug august sep sept
+september oct october nov november dec december week weeks month months ended ending end year years fiscal fy
+quarter quarters q h ytd three six nine twelve thirteen fifty two fiftytwo fiftythree twenty thirty half full first
+second third fourth period periods as of at and the for to total change changes percent pct unaudited audited
+restated reported actual in millions thousands billions except per share data amounts dollars usd vs versus
+increase decrease favorable unfavorable""".split())
+_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_SPLIT_MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*…?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -48,10 +64,28 @@ def _title_case(line: str) -> bool:
     return bool(big) and sum(w[0].isupper() for w in big) >= 0.8 * len(big)
 
 
+def is_column_header(line: str) -> bool:
+    """Whether a line is a table's column header set as plain text (periods, dates, years, units, "% change")
+    rather than words of its own: such a line is never a heading, so never part of a section path."""
+    words = re.findall(r"[A-Za-z]+", line)
+    if not words:
+        return bool(re.search(r"\d", line))
+    own = [w for w in words if w.lower() not in _HEADER_WORDS and not _SPLIT_MONTH.fullmatch(w)]
+    if not own:
+        return bool(re.search(r"\d", line)) or len(words) >= 2
+    # two or more periods with one word beside them: "At December 31, 2019 At December 31, 2018 Assets"
+    return len(own) == 1 and len(_YEARS.findall(line)) >= 2
+
+
 def is_heading_line(line: str) -> int | None:
-    """Level of `line` if it reads as a heading, else None (the line is stripped, without its newline)."""
+    """Level of `line` if it reads as a heading, else None (the line is stripped, without its newline).
+    A statement caption is a level-3 heading however it is set; a column header is never one."""
     line = line.strip()
-    if not line or len(line) > HEADING_MAX_CHARS or " | " in line:
+    if not line or " | " in line or is_column_header(line):
+        return None
+    if caption_kind(line) is not None and not _TOC.fullmatch(line):
+        return STATEMENT_LEVEL
+    if len(line) > HEADING_MAX_CHARS:
         return None
     m = _MD.fullmatch(line)
     if m:
@@ -60,6 +94,8 @@ def is_heading_line(line: str) -> int | None:
         return 0
     if _ITEM.fullmatch(line) and not _SENTENCE_END.search(line.rstrip(".")):
         return 1
+    if _NOTE.fullmatch(line) and len(line) < 90 and not _SENTENCE_END.search(line):
+        return 2
     if not line[0].isupper() and not line[0].isdigit():
         return None
     if _SENTENCE_END.search(line) or sum(ch.isalpha() for ch in line) < 3 or _DATE.fullmatch(line):
@@ -79,7 +115,8 @@ def _caption(line: str) -> bool:
     December 31"): starts with a capital, no sentence ending, not a table row itself."""
     line = line.strip()
     return (0 < len(line) <= HEADING_MAX_CHARS and line[0].isupper() and " | " not in line
-            and not _SENTENCE_END.search(line) and sum(ch.isalpha() for ch in line) >= 3)
+            and not _SENTENCE_END.search(line) and sum(ch.isalpha() for ch in line) >= 3
+            and not is_column_header(line))
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -93,6 +130,9 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+STATEMENT_LEVEL = 3
+"""Level of a financial statement's caption: as an all-capitals heading, so one statement's caption closes the
+previous statement's section (rows of the cash-flow statement never carry the equity statement's name)."""
 CAPTION_LEVEL = 4
 """Level of a table's caption (the line above its first row)."""
 ROW_GROUP_LEVEL = 5
@@ -108,7 +148,7 @@ def headings(text: str) -> list[Heading]:
     out: list[Heading] = []
     lines = _lines(text)
     for i, (pos, line) in enumerate(lines):
-        if len(line) > HEADING_MAX_CHARS + 10:
+        if len(line) > HEADING_MAX_CHARS + 10 and caption_kind(line) is None:
             continue
         prev_row = i > 0 and " | " in lines[i - 1][1]
         next_row = i + 1 < len(lines) and " | " in lines[i + 1][1]
@@ -117,12 +157,17 @@ def headings(text: str) -> list[Heading]:
             level = CAPTION_LEVEL
         if level is None or _TOC.fullmatch(line.strip()):
             continue
-        if prev_row and next_row and level >= 3:
+        cap = caption_kind(line) if level == STATEMENT_LEVEL else None
+        if prev_row and next_row and level >= 3 and (cap is None or re.search(r"continued|cont'?d", line, re.I)):
             level = ROW_GROUP_LEVEL
+            cap = None
         s = pos + len(line) - len(line.lstrip())
         e = pos + len(line.rstrip())
         clean = _MD.fullmatch(line.strip())
-        out.append(Heading(s, e, level, clean.group(2) if clean else text[s:e]))
+        # a caption's heading text is its statement's name ("Consolidated Statement of Income"), without the
+        # company name and period phrase around it on the same line
+        name = mend(line[cap[1]:cap[2]]) if cap else (clean.group(2) if clean else text[s:e])
+        out.append(Heading(s, e, level, name))
     return out
 
 

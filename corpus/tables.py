@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CELL_SEP", "Part", "Row", "RowView", "Table", "row_view", "table_at"]
+__all__ = ["CELL_SEP", "Part", "Row", "RowView", "Table", "is_header_row", "row_of", "row_view", "table_at"]
 
 CELL_SEP = " | "
 _MAX_SCAN_LINES = 120  # how far up a statement may run from a row to its header (a cash-flow statement: ~60)
@@ -28,7 +28,11 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
           r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _PERIOD = re.compile(r"(?:(?:Three|Six|Nine|Twelve|Fifty[- ]two|Fifty[- ]three|\d{1,2}|13|52|53)[- ](?:Months?|Weeks?)"
                      r"|(?:Fiscal )?(?:Years?|Quarters?|Periods?)|Fiscal)\s*Ended|As of|Fiscal\s+" + _YEAR
-                     + r"|Q[1-4](?:\s+" + _YEAR + r")?|(?:First|Second|Third|Fourth) Quarter", re.I)
+                     + r"|Q[1-4](?:\s+" + _YEAR + r")?|(?:First|Second|Third|Fourth) Quarter|[HQ][1-4]|FY\s?" + _YEAR
+                     + r"|(?:Three|Six|Nine|Twelve) Months|Full Year|Year[- ]to[- ]Date|YTD", re.I)
+# A year with the unit its column is counted in: "2022 tonnes", "2023 $m", "2021 (restated)".
+_YEAR_UNIT = re.compile(r"\(?(?:FY\s?)?" + _YEAR + r"\)?\s+(?!and\b|to\b|vs\b|versus\b|compared\b|from\b|of\b|in\b)"
+                        r"(?:[a-z$€£%][\w$€£%./]{0,14}|\([^)]{1,20}\))")
 _DATE = re.compile(_MONTH + r"\s*\d{1,2},?(?:\s*" + _YEAR + r")?")
 _YEARS = re.compile(r"(?<![\d,.$])(?:FY\s?)?" + _YEAR + r"(?![\d,.%])")
 # A header cell: a year, a period, a date, a unit in brackets, a change column — no figures of its own.
@@ -36,7 +40,7 @@ _HEADER_CELL = re.compile(
     r"\s*(?:\(?(?:FY\s?)?" + _YEAR + r"\)?|" + _DATE.pattern + r"|" + _PERIOD.pattern + r"(?:\s+" + _DATE.pattern
     + r")?|\((?:in )?(?:millions|thousands|billions|dollars)[^)]*\)|\$?\s*in (?:millions|thousands|billions).*"
     + r"|%? ?change|% of [a-z ]+|percent(?:age)? change|(?:increase|decrease|change)(?: \(decrease\))?"
-    + r"|[A-Z][A-Za-z&.' ]{0,40}|\$|%|[-—–])\s*", re.I)
+    + r"|[A-Z][A-Za-z&.' ]{0,40}|\$|%|[-—–]|" + _YEAR_UNIT.pattern + r")\s*", re.I)
 _FIGURE = re.compile(r"[-—–]|\(?\$?\s*\(?[\d,.]+\)?\s*%?\)?|n/?m|nm|\*+", re.I)
 
 
@@ -95,11 +99,22 @@ def _lines(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
+_MD_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*")
+
+
 def _cells(text: str, start: int, end: int) -> list[Part]:
-    """The " | "-separated cells of a line, each stripped, as parts."""
-    out = []
-    pos = start
+    """The " | "-separated cells of a line, each stripped, as parts. A Markdown pipe row ("| a | b |") loses
+    its outer pipes; a Markdown rule line ("|---|:---:|") has no cells."""
+    out: list[Part] = []
     line = text[start:end]
+    if _MD_RULE.fullmatch(line):
+        return out
+    lead = len(line) - len(line.lstrip())
+    if line.strip().startswith("|") and line.rstrip().endswith("|") and len(line.strip()) > 1:
+        start += lead + 1
+        end = start + len(line.strip()) - 2
+        line = text[start:end]
+    pos = start
     for piece in line.split(CELL_SEP):
         a = pos + (len(piece) - len(piece.lstrip()))
         b = pos + len(piece.rstrip())
@@ -119,17 +134,19 @@ def _is_header_cell(s: str) -> bool:
         " ", "")) or bool(_YEARS.fullmatch(s))
 
 
-def _row_of(text: str, start: int, end: int) -> Row | None:
+def row_of(text: str, start: int, end: int) -> Row | None:
+    """The line text[start:end] as a row (label and value cells), None when it has fewer than two cells."""
     cells = _cells(text, start, end)
     if len(cells) < 2:
         return None
     first = cells[0].text
-    if any(ch.isalpha() for ch in first) and not _is_figure(first):
+    if any(ch.isalpha() for ch in first) and not _is_figure(first) and not _YEAR_UNIT.fullmatch(first):
         return Row(start, end, cells[0], tuple(cells[1:]))
     return Row(start, end, None, tuple(cells))
 
 
-def _is_header_row(row: Row) -> bool:
+def is_header_row(row: Row) -> bool:
+    """Whether a row is a header row: years, periods, dates or column names, no figures of its own."""
     cells = ([row.label] if row.label else []) + list(row.cells)
     values = row.cells
     return (all(_is_header_cell(c.text) for c in values) and any(_YEARS.search(c.text) or _DATE.search(c.text)
@@ -157,7 +174,46 @@ def _text_groups(text: str, start: int, end: int) -> list[list[Part]]:
     groups: dict[str, list[Part]] = {}
     for a, b, kind in sorted(taken):
         groups.setdefault(kind, []).append(Part(start + a, start + b, text[start + a:start + b]))
+    units = list(_YEAR_UNIT.finditer(line))
+    if len(units) >= 2 and len({m.group(0).split()[-1].lower() for m in units}) == 1:
+        # "2022 tonnes 2021 tonnes": each year keeps the unit its column is counted in
+        groups["year"] = [Part(start + m.start(), start + m.end(), m.group(0)) for m in units]
     return [groups[k] for k in ("period", "date", "year") if k in groups]
+
+
+def _caption_columns(text: str, top: int, n: int) -> tuple[tuple[int, int], list[list[Part]]] | None:
+    """Column labels for a table printed without a header, from the caption line above it when that line
+    names exactly n years ("… for the years ended June 30, 2023 and 2022"): (the caption line, per column its
+    period phrase, date and year). None when no such line is right above the table."""
+    pos = top
+    for _ in range(3):
+        if pos <= 0:
+            return None
+        a = text.rfind("\n", 0, pos - 1) + 1
+        b = pos - 1
+        pos = a
+        line = text[a:b]
+        if not line.strip():
+            continue
+        if CELL_SEP in line:
+            return None
+        years = [m for m in _YEARS.finditer(line)]
+        if len(years) != n or len({m.group(0) for m in years}) != n:
+            continue
+        period = _PERIOD.search(line)
+        if period is None and n < 2:
+            return None
+        shared = []
+        if period is not None and period.start() < years[0].start():
+            shared.append(Part(a + period.start(), a + period.end(), period.group(0)))
+        date = _DATE.search(line, period.end() if period else 0)
+        if date is not None and date.start() < years[0].start():
+            e = min(date.end(), years[0].start())  # "June 30, 2023 and 2022": the date without the first year
+            while e > date.start() and line[e - 1] == " ":
+                e -= 1
+            shared.append(Part(a + date.start(), a + e, line[date.start():e]))
+        return (a, b), [shared + [Part(a + y.start(), a + y.end(), y.group(0))] for y in years]
+    return None
 
 
 def _same(a: str, b: str) -> bool:
@@ -203,8 +259,8 @@ def table_at(text: str, offset: int) -> Table | None:
         if _prose(line):
             break
         if CELL_SEP in line:
-            row = _row_of(text, a, b)
-            if row and _is_header_row(row) and not above:
+            row = row_of(text, a, b)
+            if row and is_header_row(row) and not above:
                 header_rows.insert(0, row)
                 continue
             if header_rows or above:
@@ -233,8 +289,8 @@ def table_at(text: str, offset: int) -> Table | None:
         if _prose(line):
             break
         if CELL_SEP in line:
-            row = _row_of(text, a, b)
-            if row and _is_header_row(row):
+            row = row_of(text, a, b)
+            if row and is_header_row(row):
                 break  # the next table's header
             end = b
         elif any(len(g) > 1 for g in _text_groups(text, a, b)):
@@ -242,7 +298,7 @@ def table_at(text: str, offset: int) -> Table | None:
     rows: list[Row] = []
     for a, b in _lines(text, top, end):
         if CELL_SEP in text[a:b] and not any(h.start == a for h in header_rows):
-            row = _row_of(text, a, b)
+            row = row_of(text, a, b)
             if row:
                 rows.append(row)
     # The number of value columns: the commonest among labelled rows up to a few past the asked one.
@@ -266,6 +322,11 @@ def table_at(text: str, offset: int) -> Table | None:
                 # a header repeated on two lines ("December 31" over "December 31, 2018") is said once
                 if p is not None and not any(_same(p.text, q.text) for q in columns[j]):
                     columns[j].append(p)
+    if n and not any(columns):
+        # no header at all: the caption may name the periods ("… for the years ended June 30, 2023 and 2022")
+        found = _caption_columns(text, min([a for a, _ in lines_up] + [top]), n)
+        if found is not None:
+            header_lines, columns, top = [found[0]], found[1], found[0][0]
     return Table(start=top, end=end, header=tuple(Part(a, b, text[a:b]) for a, b in header_lines),
                  columns=tuple(tuple(sorted(c, key=lambda p: p.start)) for c in columns), rows=tuple(rows))
 
@@ -280,10 +341,17 @@ class RowView:
     label: str
     cells: tuple[str, ...]
     column: int | None = None
+    note: str = ""
+    """Why the cells stand without column labels ('' when every cell has its label): a row with more or
+    fewer cells than the header has columns, or a table whose header could not be read."""
 
     def to_json(self) -> dict[str, object]:
-        """JSON form: {"headers": [...], "label": ..., "cells": [...], "column": j | null}."""
-        return {"headers": list(self.columns), "label": self.label, "cells": list(self.cells), "column": self.column}
+        """JSON form: {"headers": [...], "label": ..., "cells": [...], "column": j | null} and "note" when set."""
+        out: dict[str, object] = {"headers": list(self.columns), "label": self.label, "cells": list(self.cells),
+                                  "column": self.column}
+        if self.note:
+            out["note"] = self.note
+        return out
 
     def to_text(self) -> str:
         """Aligned plain text: the header labels over the row, for terminals."""
@@ -295,20 +363,27 @@ class RowView:
             return "  ".join(" ".join(x.split()).rjust(w) if i else " ".join(x.split()).ljust(w)
                              for i, (x, w) in enumerate(zip(xs, width))).rstrip()
 
-        return fmt(head) + "\n" + fmt(row)
+        return fmt(head) + "\n" + fmt(row) + (f"\n({self.note})" if self.note else "")
 
 
 def row_view(text: str, end: int, column: int | None = None) -> RowView | None:
     """The table row that ends a cited span [.., end) with its column labels, or None when the span's last
-    line is not a labelled table row whose cells fit the header."""
+    line is not a table row. A row whose cells cannot be placed under the header (more or fewer cells than
+    columns) or a table whose header could not be read gets no labels and a `note` saying so — never a guess."""
     if end <= 0:
         return None
     table = table_at(text, end - 1)
-    if table is None or not table.columns:
+    if table is None:
         return None
     row = table.row_at(end - 1)
-    if row is None or len(row.cells) != len(table.columns):
+    if row is None:
         return None
-    return RowView(columns=tuple(table.column_label(j) for j in range(len(table.columns))),
-                   label=" ".join(row.label.text.split()) if row.label else "",
-                   cells=tuple(c.text for c in row.cells), column=column)
+    label = " ".join(row.label.text.split()) if row.label else ""
+    cells = tuple(c.text for c in row.cells)
+    labels = tuple(table.column_label(j) for j in range(len(table.columns)))
+    if len(row.cells) != len(labels):
+        return RowView((), label, cells, None, f"{len(cells)} cells under {len(labels)} column labels: which "
+                       "figure belongs to which column cannot be told from the text")
+    if not any(labels):
+        return RowView((), label, cells, column, "the table's column header could not be read")
+    return RowView(columns=labels, label=label, cells=cells, column=column)

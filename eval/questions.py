@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from eval.metrics import figure_kind
+
 SUFFIXES = (".jsonl", ".csv", ".xlsx")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -22,6 +24,9 @@ class Question:
     reference_contexts: list[str] = field(default_factory=list)
     source: str | None = None
     answerable: bool = True
+    figure_kind: str | None = None
+    """For a figure question, how its reference was obtained: "computed" or "read-off" (eval.metrics.figure_kind,
+    from the set's `meta.justification`); None when the set does not say."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ def _question_from_row(row: dict[str, Any], line: int, *, cell: bool) -> Questio
         reference_contexts=_parse_list(row.get("reference_contexts"), cell=cell),
         source=source,
         answerable=_parse_bool(row.get("answerable")),
+        figure_kind=figure_kind(meta),
     )
 
 

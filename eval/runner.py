@@ -22,7 +22,7 @@ SUMMARY_JSON = "summary.json"
 REPORT_HTML = "report.html"
 
 RANK_METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
-ANSWER_METRICS = ("em", "f1", "contains")
+ANSWER_METRICS = ("em", "f1", "contains", "numeric")
 CITATION_METRICS = ("supported", "citation_precision", "unsupported_rate", "evidence_precision", "fragment")
 OUTCOME_METRICS = ("answer_right", "first_citation", "in_view")
 """Per reply: an answer is right (eval/outcomes.py), its first citation holds the reference context, and the
@@ -69,6 +69,9 @@ class Summary:
     """Per outcome (answered / evidence / not_found): replies, judged, right and precision (eval/outcomes.py)."""
     reliability: list[dict[str, float | int | str]] = field(default_factory=list)
     """Per confidence bin of the judged answered replies: n, mean confidence, share right."""
+    numeric: dict[str, list[int]] = field(default_factory=dict)
+    """Numeric match split: "computed" / "read-off" (questions whose set says how the figure was obtained) and
+    "computed answers" (answers computed from cells), each [matched, questions]."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict (the content of summary.json)."""
@@ -173,6 +176,7 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
         # An abstention answers nothing, whatever explanatory text it carries.
         pred = "" if ans.abstained else m.strip_markers(ans.answer)
         out["f1"] = m.token_f1(pred, q.reference_answers)
+        out["numeric"] = _float(m.numeric_match(q.reference_answers[0], pred))
         if not free_text(q.reference_answers):  # a sentence-long reference is never matched word for word
             out["em"] = m.exact_match(pred, q.reference_answers)
             out["contains"] = m.contains_reference(pred, q.reference_answers)
@@ -210,6 +214,10 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
     return out
 
 
+def _float(b: bool | None) -> float | None:
+    return None if b is None else float(b)
+
+
 def _span_json(x: Any, *, score: bool) -> dict[str, Any]:
     d: dict[str, Any] = {"citation": str(x.citation), "doc": str(x.doc), "start": int(x.start), "end": int(x.end)}
     pages = getattr(x, "pages", None)
@@ -241,6 +249,7 @@ def _base_result(q: Question) -> dict[str, Any]:
         "metrics": {**dict.fromkeys(METRICS), "contexts_unlocated": None},
         "retrieval_unscored": None,
         "free_text_reference": free_text(q.reference_answers),
+        "figure_kind": q.figure_kind,
         "latency_ms": None,
         "error": None,
     }
@@ -266,6 +275,9 @@ def _run_one(q: Question, ask: AskFn, loc: _Located) -> dict[str, Any]:
             r["answerer"] = str(ans.answerer)
         if getattr(ans, "unsupported", None) is not None:
             r["unsupported"] = [{"text": str(u.text), "reason": str(u.reason)} for u in ans.unsupported]
+        comp = getattr(ans, "computation", None)
+        if comp is not None:  # a figure computed from cited cells: its formula, operands and result
+            r["computation"] = comp.to_json()
         r["metrics"] = _score(q, ans, loc)
     except Exception as e:  # the system under test failed on this question: record it and go on
         if r["latency_ms"] is None:
@@ -325,7 +337,25 @@ def summarize(
         fragment_answers=sum(1 for r in ok if r["metrics"].get("fragment")),
         outcomes=outcome_counts(results),
         reliability=reliability(results),
+        numeric=_numeric_split(results),
     )
+
+
+def _numeric_split(results: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """[matched, scored] of numeric match per figure kind, and over the answers that were computed."""
+    out: dict[str, list[int]] = {}
+    for r in results:
+        v = r["metrics"].get("numeric")
+        if v is None:
+            continue
+        keys = [r["figure_kind"]] if r.get("figure_kind") else []
+        if r.get("computation") and not r.get("abstained") and r["computation"].get("result"):
+            keys.append("computed answers")
+        for k in keys:
+            cell = out.setdefault(k, [0, 0])
+            cell[0] += int(v)
+            cell[1] += 1
+    return out
 
 
 def _reason_counts(results: list[dict[str, Any]]) -> dict[str, int]:

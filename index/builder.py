@@ -19,9 +19,9 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
-from corpus.structure import Sections
+from corpus.statements import statement_map
 from index.changes import plan_changes
-from index.texts import embed_text, lexical_text, unit_text
+from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text
 from index.store import tables as db
 from index.embed import Embedder
 from index.reading import load_ahead as _load_ahead
@@ -123,10 +123,10 @@ def build_index(
                               f"{embedder.name!r} — pass --rebuild to re-embed everything with the new model")
         if params is None or (old_manifest and not rebuild):
             params = ChunkParams.from_json(old_manifest.chunking) if old_manifest else (params or ChunkParams())
-        row_ctx = True
+        row_ctx = ROW_CONTEXT
         if old_manifest and not rebuild:
             title_in_embedding = bool(old_manifest.data.get("title_in_embedding", False))
-            row_ctx = bool(old_manifest.data.get("row_context", False))  # an older index keeps its way
+            row_ctx = int(old_manifest.data.get("row_context", 0))  # an older index keeps its way (True: 1)
         old_docs = {d.source: d for d in db.list_documents(old_con)} if old_con else {}
         if not paths and not remove and old_docs:
             # No paths: re-check the documents already indexed (files that are gone are dropped).
@@ -203,13 +203,15 @@ def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str
 
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
                       old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
-                      embedder: Embedder, params: ChunkParams, title_in_embedding: bool, row_ctx: bool,
+                      embedder: Embedder, params: ChunkParams, title_in_embedding: bool, row_ctx: int,
                       report: IndexReport, progress: ProgressFn | None, local_indexes: bool = True) -> None:
     g = _Gen(db.connect(tmp / db.DB_FILE), _VectorWriter(tmp / VECTORS_FILE, embedder.dim))
     con = g.con
     same_model = old_manifest is not None and old_manifest.model == embedder.name and \
-        bool(old_manifest.data.get("title_in_embedding", False)) == title_in_embedding and \
-        bool(old_manifest.data.get("row_context", False)) == row_ctx
+        bool(old_manifest.data.get("title_in_embedding", False)) == title_in_embedding
+    # what the old vectors were embedded from: reuse is keyed by that text, so a row whose context changed
+    # (another row-context version) is embedded again while every other sentence keeps its vector
+    old_ctx = int(old_manifest.data.get("row_context", 0)) if old_manifest else 0
     old_vecs = open_vectors(cur, old_manifest.n_units, old_manifest.dim) if cur and old_manifest else None
     when = _now()
     replaced = {src for f, _, _ in to_load if (src := str(f.resolve())) in old_docs}
@@ -227,7 +229,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 db.archive_document(con, stored, when, None)
                 report.removed.append(info.path)
             if same_model:
-                secs = Sections(stored.doc.text) if row_ctx else None
+                secs = row_contexts(stored.doc.text, old_ctx)
                 for u in old_con.execute("SELECT id, start, end FROM units WHERE doc_id=?", (info.doc_id,)):
                     reuse.setdefault(_text_key(unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]])),
                                      u["id"])
@@ -272,6 +274,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 elif old is None:
                     report.added.append(doc.path)
                 db.insert_document(con, doc, source, size, when)
+                db.insert_statements(con, doc.doc_id, statement_map(doc.text, doc.page_starts))
                 passages = chunk_document(doc, params)
                 units = units_of(passages, g.next_row)
                 units_known += len(units)
@@ -280,7 +283,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in units])
                 db.set_passage_count(con, doc.doc_id, len(passages))
                 g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
-                secs = Sections(doc.text) if row_ctx else None
+                secs = row_contexts(doc.text, row_ctx)
                 for *_, start, _, raw in units:
                     text = unit_text(secs, start, raw)
                     g.unit_texts.append(text)
@@ -343,10 +346,13 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
 
 
 def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vecs: np.ndarray | None,
-               row_ctx: bool) -> int:
+               row_ctx: int) -> int:
     """Copy an unchanged document with its passages, units and unit vectors into the new generation;
     returns how many vectors were carried."""
     db.insert_document(g.con, stored.doc, info.source, info.size, info.indexed_at)
+    kept = db.get_statements(old_con, info.doc_id)  # an index built before the map: found now
+    db.insert_statements(g.con, info.doc_id, kept if kept is not None else statement_map(stored.doc.text,
+                                                                                       stored.doc.page_starts))
     rows = list(db.iter_passage_rows(old_con, info.doc_id))
     row_map = {r["row"]: g.next_row + i for i, r in enumerate(rows)}
     g.next_row = db.insert_passages(g.con, g.next_row, [
@@ -358,7 +364,7 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     units = old_con.execute("SELECT id, row, start, end FROM units WHERE doc_id=? ORDER BY id", (info.doc_id,)).fetchall()
     g.next_unit = db.insert_units(g.con, g.next_unit, [(row_map[u["row"]], info.doc_id, u["start"], u["end"])
                                                        for u in units])
-    secs = Sections(stored.doc.text) if row_ctx else None
+    secs = row_contexts(stored.doc.text, row_ctx)
     g.unit_texts.extend(unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]]) for u in units)
     assert old_vecs is not None
     g.writer.write(np.asarray(old_vecs[[u["id"] for u in units]]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.synonyms import expansions
+from index.synonyms import expansions, named_statements, statements_of_items
 
 __all__ = ["Query", "analyse"]
 
@@ -39,6 +39,10 @@ _STATEMENT_WORDS = {"cash": "cash flows", "balance": "balance sheet", "financial
                     "earnings": "statement of earnings", "p&l": "statement of income"}
 # "FY2018" / "FY 2018" / "FY18": statements print the year itself ("2018").
 _FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)?\d\d)\b", re.I)
+# A question about causes or expectations: answered by the discussion of a figure (or the outlook), not by the
+# statement that prints last year's figure.
+_WHY = re.compile(r"\b(?:why|what (?:drove|drives|caused|explains)|drivers?|reasons?|explain|expect(?:s|ed|ations?)?"
+                  r"|guidance|outlook|forecasts?)\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.?!])\s+(?=[A-Z(\"'])")
 
 
@@ -54,6 +58,11 @@ class Query:
     """`text` plus statement hints and line-item synonyms: the BM25 query."""
     instructions: tuple[str, ...] = field(default_factory=tuple)
     """The instruction sentences and clauses that were taken out."""
+    statements: tuple[str, ...] = field(default_factory=tuple)
+    """Statement kinds (corpus/statements.py) the question names anywhere, its instructions included."""
+    items: tuple[str, ...] = field(default_factory=tuple)
+    """Statement kinds holding the line items the question uses (index/synonyms.py); empty for a question that
+    asks why, what drove a figure or what is expected — the discussion or the outlook answers that."""
 
 
 def _statement_hints(removed: list[str]) -> list[str]:
@@ -95,4 +104,5 @@ def analyse(question: str) -> Query:
     text = _FISCAL_YEAR.sub(lambda m: m.group(1) if len(m.group(1)) == 4 else "20" + m.group(1), text)
     hints = _statement_hints(removed)
     lexical = " ".join([text, *hints, *expansions(text)])
-    return Query(asked=question, text=text, lexical=lexical, instructions=tuple(removed))
+    return Query(asked=question, text=text, lexical=lexical, instructions=tuple(removed),
+                 statements=named_statements(q), items=() if _WHY.search(text) else statements_of_items(text))

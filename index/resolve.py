@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from corpus.statements import Statement, find_statements, statement_at, statements_from_json
 from corpus.tables import RowView, row_view
 from index.store import tables as db
 from index.citations import CitationError, make_citation_id, parse_citation_id
@@ -29,6 +30,9 @@ class Resolution(Span):
     relocated: list[str] = field(default_factory=list)
     table: RowView | None = None
     """When the cited span ends in a table row: that row with one label per column (its header)."""
+    statement: dict | None = None
+    """When the cited span lies in one of the document's financial statements (corpus/statements.py):
+    {"kind": "cash_flow", "name": "Consolidated Statements of Cash Flows"}."""
 
 
 def _snap_left(text: str, i: int) -> int:
@@ -53,6 +57,11 @@ class _Tables:
 
     def get_document(self, doc_id: str) -> db.StoredDoc | None:
         return db.get_document(self._con, doc_id)
+
+    def statements(self, doc_id: str) -> list[Statement]:
+        stored = db.get_document(self._con, doc_id)
+        return statements_from_json(db.get_statements(self._con, doc_id), stored.doc.text,
+                                    stored.doc.page_starts) if stored else []
 
 
 def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Resolution:
@@ -86,9 +95,22 @@ def resolve_citation(index, citation: str, context: int = DEFAULT_CONTEXT) -> Re
             where = f"found again at {relocated[0]}" if relocated else "not found in the new version"
             note = f"{doc.path} changed on {stored.superseded_at}; the cited text was {where}"
     return Resolution(citation=str(cid), doc=doc.path, doc_id=doc.doc_id, title=doc.title,
+                      statement=_statement_of(con, stored, cid.start),
                       pages=doc.page_range(cid.start, cid.end), start=cid.start, end=cid.end, text=text,
                       before=doc.text[b0:cid.start], after=doc.text[cid.end:a1], status=status, note=note,
                       relocated=relocated, table=row_view(doc.text, cid.end) if " | " in text else None)
+
+
+def _statement_of(index, stored: db.StoredDoc, offset: int) -> dict | None:
+    """The statement of the map holding `offset` as {"kind", "name"} (a current document's map as its index
+    stores it; an archived version's found from its text)."""
+    doc = stored.doc
+    if stored.superseded_at:
+        maps = find_statements(doc.text, doc.page_starts)
+    else:
+        maps = index.statements(doc.doc_id)
+    st = statement_at(maps, offset)
+    return {"kind": st.kind, "name": st.name} if st else None
 
 
 def _relocate(new_text: str, cited: str, new_doc_id: str) -> list[str]:

@@ -26,6 +26,15 @@ The rule, written down:
   count only beside another matched token: "2022" alone names nothing.
 - Documents scoring ≥ MIN_SCORE and ≥ RELATIVE of the best are named; none when that is more than
   MAX_NAMED documents (a topic word, like "coronavirus" in 18 of 98 paper titles, names no document).
+- Names analysts use besides the file's:
+  - an abbreviation in capitals whose letters run through a name in order from its first letter ("AMEX" →
+    AMERICANEXPRESS, "MSFT" → MICROSOFT), the abbreviation itself not a word by the concentration rule
+    ("EPS" is in every filing);
+  - a former name the question gives: "Block (formerly known as Square)", "Meta (formerly Facebook)" — both
+    names are the asker's, so they name documents even where the concentration rule would call them words
+    ("block" and "square" are in many filings' passages);
+  - the title's company part (before " — ", as corpus/loaders/titles.py writes it: "Square, Inc. — Form
+    10-K, …") counts as a name of its own, however long the whole title.
 """
 from __future__ import annotations
 
@@ -35,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Callable
 
-__all__ = ["DocumentRouter", "MIN_SCORE", "RELATIVE", "name_tokens"]
+__all__ = ["DocumentRouter", "MIN_SCORE", "RELATIVE", "asserted_names", "name_tokens"]
 
 MIN_SCORE = 1.6
 """Least score that names a document: a token in at most about a quarter of the names (log(1 + 4))."""
@@ -75,6 +84,38 @@ def _name(text: str) -> set[str]:
     """Routing tokens of a file name or title, or none when it is a description (see MAX_NAME_WORDS)."""
     toks = name_tokens(text)
     return toks if sum(not _is_year(t) for t in toks) <= MAX_NAME_WORDS else set()
+
+
+# "Block (formerly known as Square)", "Meta, formerly Facebook": a name the question gives with a former one.
+_FORMERLY = re.compile(r"\b([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})\s*[(,]\s*(?:formerly|previously|f/k/a|fka"
+                       r"|then)(?:\s+(?:known|named|called)\s+as)?\s+([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})")
+
+
+def asserted_names(query: str) -> set[str]:
+    """Tokens of the names a question gives as one company's present and former names (see the module rule)."""
+    out: set[str] = set()
+    for m in _FORMERLY.finditer(query):
+        for g in m.groups():
+            out.update(name_tokens(g))
+    return {t for t in out if not _is_year(t)}
+
+
+def _abbreviates(abbr: str, name: str) -> bool:
+    """Whether the letters of `abbr` run through `name` in order, from its first letter ("amex" in
+    "americanexpress"); `name` at least 3 characters longer."""
+    if len(name) < len(abbr) + 3 or not name.isalpha() or name[0] != abbr[0]:
+        return False
+    pos = 1
+    for ch in abbr[1:]:
+        pos = name.find(ch, pos) + 1
+        if pos == 0:
+            return False
+    return True
+
+
+def _company(title: str) -> str:
+    """The company part of a filing's title ("Square, Inc." of "Square, Inc. — Form 10-K, …"), '' if none."""
+    return title.split(" — ", 1)[0] if " — " in title else ""
 
 
 def _query_tokens(query: str) -> tuple[list[str], set[str], set[str]]:
@@ -117,8 +158,8 @@ class DocumentRouter:
         each document use a token, None for a stop word (no `uses`: not checked)."""
         self._uses = uses
         self._word: dict[str, bool] = {}
-        self._docs = [_Doc(d, frozenset(_name(PurePath(p).stem) | _name(t)), _initials(PurePath(p).stem))
-                      for d, p, t in docs]
+        self._docs = [_Doc(d, frozenset(_name(PurePath(p).stem) | _name(t) | _name(_company(t))),
+                           _initials(PurePath(p).stem)) for d, p, t in docs]
         df: dict[str, int] = {}
         for d in self._docs:
             for t in d.tokens:
@@ -149,11 +190,26 @@ class DocumentRouter:
         for t in capital:
             if len(t) >= 3 and t.isalpha() and t not in _STOP:
                 found.update(n for n in self._by_prefix if len(n) >= len(t) + 3 and n.startswith(t))
+                if not self._is_abbreviation_word(t):
+                    found.update(n for n in self._by_prefix if _abbreviates(t, n))
+        asserted = asserted_names(query) & set(self._idf)
         for t in runs:  # "fy2018" in a question names the year 2018 as well
             found.update(y for y in _YEAR.findall(t) if y in self._idf)
         caps = _capital_initials(query)
         found.update(d.initials[c] for d in self._docs for c in caps if c in d.initials)
-        return {t for t in found if not self._is_word(t)}
+        return {t for t in found if not self._is_word(t)} | asserted
+
+    def _is_abbreviation_word(self, abbr: str) -> bool:
+        """Whether a capitals token is a word rather than a company's abbreviation: its passages lie mostly
+        outside the documents whose names it abbreviates ("EPS", "GAAP"); one no passage uses is no word."""
+        if self._uses is None:
+            return False
+        counts = self._uses(abbr)
+        if counts is None:
+            return True
+        total = sum(counts.values())
+        inside = sum(n for d, n in counts.items() if any(_abbreviates(abbr, t) for t in self._tokens_of[d]))
+        return total > 0 and inside < CONCENTRATION * total
 
     def route(self, query: str) -> dict[str, float]:
         """Named documents → their score as a share of the best (1.0 for the best); {} when none is named."""
@@ -182,6 +238,7 @@ class DocumentRouter:
         Within the named documents a company's name carries no more information, yet it is what BM25
         and the embedding match most: "Pfizer" pulls in the list of Pfizer subsidiaries."""
         names = {t for d in self._docs if d.doc_id in named for t in d.tokens if not _is_year(t)}
+        names |= asserted_names(query)
         inits = {c for d in self._docs if d.doc_id in named for c in d.initials}
         words = re.findall(r"[A-Za-z0-9]+", query)
         drop: set[str] = set()
@@ -192,9 +249,11 @@ class DocumentRouter:
             elif i + 1 < len(words) and lw + words[i + 1].lower() in names:
                 drop.update((w, words[i + 1]))
             elif (w.isupper() and len(lw) >= 3 and lw.isalpha()
-                  and any(len(n) >= len(lw) + 3 and n.startswith(lw) for n in names)):
+                  and any((len(n) >= len(lw) + 3 and n.startswith(lw)) or _abbreviates(lw, n) for n in names)):
                 drop.add(w)
         if not drop:
             return query
         pattern = r"\b(?:" + "|".join(sorted(map(re.escape, drop), key=len, reverse=True)) + r")(?:['’]s)?\b"
-        return " ".join(re.sub(pattern, " ", query).split())
+        out = re.sub(pattern, " ", query)
+        out = re.sub(r"[(,]\s*(?:formerly|previously|f/k/a|fka)(?:\s+(?:known|named|called)\s+as)?\s*\)?", " ", out)
+        return " ".join(out.split())

@@ -17,7 +17,6 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, chunk_document, discover
-from corpus.structure import Sections
 from index.builder import EMBED_BATCH, file_sha256, units_of
 from index.changes import plan_changes
 from index.embed import Embedder
@@ -25,7 +24,7 @@ from index.reading import load_ahead
 from index.report import IndexReport, NothingIndexed, ProgressFn
 from index.store import IndexError_
 from index.store.writes import DocWrite, StoreSettings, StoreWriter
-from index.texts import embed_text, unit_text
+from index.texts import ROW_CONTEXT, embed_text, row_contexts, unit_text
 
 
 def _key(text: str) -> str:
@@ -45,11 +44,11 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
                           "--rebuild to re-embed everything with the new model")
     if params is None or (old and not rebuild):
         params = ChunkParams.from_json(_json(old.chunking)) if old else (params or ChunkParams())
-    row_ctx = True
+    row_ctx = ROW_CONTEXT
     if old and not rebuild:
-        title_in_embedding, row_ctx = old.title_in_embedding, old.row_context
-    same_model = old is not None and old.model == embedder.name and old.title_in_embedding == title_in_embedding \
-        and old.row_context == row_ctx
+        title_in_embedding, row_ctx = old.title_in_embedding, int(old.row_context)
+    # reuse is keyed by the text the stored vectors were embedded from (the store's row-context version)
+    same_model = old is not None and old.model == embedder.name and old.title_in_embedding == title_in_embedding
     found = discover(paths) if paths else []
     roots = [Path(p).resolve() for p in paths]
     if rebuild or remove or not paths:
@@ -94,7 +93,8 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
                     report.updated.append(doc.path)
                 elif prev is None:
                     report.added.append(doc.path)
-                reuse = _reusable(writer, prev.doc_id, row_ctx) if prev is not None and same_model else {}
+                reuse = _reusable(writer, prev.doc_id, int(old.row_context)) if prev is not None and old and \
+                    same_model else {}
                 adds.append(_embed(doc, source, size, when, params, embedder, title_in_embedding, row_ctx, reuse,
                                    report))
         if progress:
@@ -146,21 +146,21 @@ def _plain(params: ChunkParams) -> dict:
     return json.loads(params.to_json())
 
 
-def _reusable(writer: StoreWriter, doc_id: str, row_ctx: bool) -> dict[str, np.ndarray]:
+def _reusable(writer: StoreWriter, doc_id: str, row_ctx: int) -> dict[str, np.ndarray]:
     """Stored vectors of a document's units by the text they embedded (a changed document re-embeds only
     the sentences that changed)."""
     stored = writer.document(doc_id)
     if stored is None:
         return {}
-    secs = Sections(stored.doc.text) if row_ctx else None
+    secs = row_contexts(stored.doc.text, row_ctx)
     return {_key(unit_text(secs, s, stored.doc.text[s:e])): v for s, e, v in writer.unit_vectors_of(doc_id)}
 
 
 def _embed(doc, source: str, size: int, when: str, params: ChunkParams, embedder: Embedder, title_in_embedding: bool,
-           row_ctx: bool, reuse: dict[str, np.ndarray], report: IndexReport) -> DocWrite:
+           row_ctx: int, reuse: dict[str, np.ndarray], report: IndexReport) -> DocWrite:
     passages = chunk_document(doc, params)
     units = units_of(passages, 0)
-    secs = Sections(doc.text) if row_ctx else None
+    secs = row_contexts(doc.text, row_ctx)
     vecs = np.zeros((len(units), embedder.dim), np.float32)
     todo: list[int] = []
     texts: list[str] = []

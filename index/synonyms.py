@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SYNONYMS", "expansions"]
+__all__ = ["STATEMENT_ITEMS", "STATEMENT_NAMES", "SYNONYMS", "expansions", "named_statements", "statements_of_items"]
 
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"cap(?:ital )?ex(?:penditures?)?\b|capital expenditures?|capital spending",
@@ -54,3 +54,45 @@ _COMPILED = tuple((re.compile(p, re.I), words) for p, words in SYNONYMS)
 def expansions(question: str) -> list[str]:
     """The statement words for every synonym pattern the question matches (each once, in table order)."""
     return [words for rx, words in _COMPILED if rx.search(question)]
+
+
+STATEMENT_NAMES: tuple[tuple[str, str], ...] = (
+    (r"cash ?flows? statements?|statements? of (?:consolidated )?cash ?flows?", "cash_flow"),
+    (r"balance sheets?|statements? of (?:consolidated )?financial (?:position|condition)", "balance"),
+    (r"income statements?|statements? of (?:consolidated )?(?:income|operations|earnings)|\bp ?& ?l\b"
+     r"|profit and loss", "income"),
+    (r"statements? of (?:changes in )?(?:stock|share)holders'? equity|equity statement", "equity"),
+)
+"""(question pattern, statement kind of corpus/statements.py): a statement the question names."""
+
+STATEMENT_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"cap(?:ital )?ex(?:penditures?)?\b|capital expenditures?|purchases? of (?:property|pp&e)|free cash flow|\bfcf\b"
+     r"|operating cash flow|cash (?:flows? )?(?:from|provided by|generated)|(?:operating|investing|financing) "
+     r"activities|dividends paid|buy ?backs?", ("cash_flow",)),
+    (r"total assets|total liabilit|current assets|current liabilit|working capital|current ratio|quick ratio"
+     r"|inventor(?:y|ies)\b|pp&e|\bppne\b|property,? plant|fixed assets?|receivables?\b|payables?\b"
+     r"|(?:share|stock)holders'? equity|book value|largest liabilit|debt on (?:the )?balance", ("balance",)),
+    (r"\brevenues?\b|net sales|\bsales\b|net (?:income|earnings|profit)|(?:gross|operating|net|profit|ebitda) "
+     r"margin|gross profit|operating (?:income|profit)|\bebit(?:da)?\b|earnings per share|\beps\b|cost of "
+     r"(?:goods|sales|revenues?)|\bcogs\b|sg&a|interest expense", ("income",)),
+    (r"(?:fixed )?asset turnover|return on (?:assets|equity)|\brO[AE]\b|inventory turnover|days (?:sales|inventory|"
+     r"payables?)|\bd[sip]o\b|cash conversion cycle|capital.intensive", ("income", "balance")),
+)
+"""(question pattern, statement kinds whose line items it uses): where an analyst reads the figure."""
+
+_NAMES = tuple((re.compile(p, re.I), k) for p, k in STATEMENT_NAMES)
+_ITEMS = tuple((re.compile(p, re.I), k) for p, k in STATEMENT_ITEMS)
+
+
+def named_statements(question: str) -> tuple[str, ...]:
+    """The statement kinds a question names ("… shown in the cash flow statement"), in table order."""
+    return tuple(k for rx, k in _NAMES if rx.search(question))
+
+
+def statements_of_items(question: str) -> tuple[str, ...]:
+    """The statement kinds holding the line items a question uses (capex → cash flow; margin → income)."""
+    out: list[str] = []
+    for rx, kinds in _ITEMS:
+        if rx.search(question):
+            out += [k for k in kinds if k not in out]
+    return tuple(out)

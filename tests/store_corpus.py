@@ -33,7 +33,10 @@ TOPICS = {
 }
 # A table: its rows are embedded and read by sentence BM25 with their caption and row group (index/texts.py).
 TABLES = {"harbour.txt": "\nHarbour dues by vessel class\n\n(Euros) | 2023 | 2022\nFishing vessels | 120 | 110\n"
-                         "Cargo vessels\nContainer ship | 900 | 850\nBulk carrier | 700 | 640\n"}
+                         "Cargo vessels\nContainer ship | 900 | 850\nBulk carrier | 700 | 640\n",
+          # a statement: every backend stores the statement map found at index time (corpus/statements.py)
+          "library.txt": "\nLibrary Trust Balance Sheets\n(In thousands) | 2023 | 2022\nCash and cash equivalents | 120 | 95\n"
+                         "Total assets | 910 | 860\nTotal liabilities | 300 | 280\nTotal equity | 610 | 580\n"}
 VOCAB = ("ledger tariff vessel quarry granite turbine ferry meadow beacon canal lantern furnace vineyard "
          "brewery tannery spindle loom quay pier dock rampart moat citadel barracks garrison mill weir sluice "
          "culvert aqueduct viaduct causeway toll bridge ford orchard copse thicket heath moor fen marsh").split()

@@ -246,8 +246,12 @@ def test_the_citation_chain_builds_on_one_span_type() -> None:
 
 
 def test_two_periods_get_a_cell_each(ebitda_index: Path, capsys) -> None:
-    ans = _ask(ebitda_index, "How much has Adjusted EBITDA changed between FY2021 and FY2022?", capsys)
+    ans = _ask(ebitda_index, "What was Adjusted EBITDA in FY2022 and FY2021?", capsys)
     assert ans["answer"] == ("Adjusted EBITDA, Twelve Months Ended December 31, 2022: 2,117 [1] "
                              "Adjusted EBITDA, Twelve Months Ended December 31, 2021: 2,018 [1]")
     assert [ans["answer"][a:b] for a, b in ans["short_answers"]] == ["2,117", "2,018"]
     assert len(ans["citations"]) == 1 and all(s["parts"] for s in ans["segments"])
+    # asked how much it changed, the change is computed from the same two cells (#32)
+    change = _ask(ebitda_index, "How much has Adjusted EBITDA changed between FY2021 and FY2022?", capsys)
+    assert change["computation"]["result"] == "99" and [o["text"] for o in change["computation"]["operands"]] == [
+        "2,117", "2,018"]

@@ -119,9 +119,10 @@ TABLE = ("Item 8. Financial Statements\n\n"
 
 def test_caption_and_row_group_stay_in_a_rows_section_path() -> None:
     levels = {h.text: h.level for h in headings(TABLE)}
-    assert levels["Consolidated Statement of Cash Flows Years ended December 31"] < levels["Cash Flows from Investing Activities"]
+    # a statement caption is a heading named for its statement (the period phrase on its line is no name)
+    assert levels["Consolidated Statement of Cash Flows"] < levels["Cash Flows from Investing Activities"]
     at = Sections(TABLE).at(TABLE.index("Purchases of property"))
-    assert at.endswith("Consolidated Statement of Cash Flows Years ended December 31 › Cash Flows from Investing Activities")
+    assert at.endswith("Consolidated Statement of Cash Flows › Cash Flows from Investing Activities")
     assert at.startswith("Item 8. Financial Statements")
 
 
@@ -129,11 +130,17 @@ def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) 
     from index.texts import unit_text as _unit_text
     from index.store import load_index
 
-    secs = Sections(TABLE)
+    from index.texts import ROW_CONTEXT, row_contexts
+
     row = "Purchases of property, plant and equipment (PP&E) | (1,577) | (1,373)"
-    text = _unit_text(secs, TABLE.index(row), row)
-    assert text.endswith("\n" + row) and "Cash Flows from Investing Activities" in text
-    assert _unit_text(secs, 0, "Item 8. Financial Statements") == "Item 8. Financial Statements"  # not a row
+    v1 = _unit_text(Sections(TABLE), TABLE.index(row), row)
+    assert v1 == "Consolidated Statement of Cash Flows › Cash Flows from Investing Activities\n" + row
+    # version 2 (the default): the table's page head too — its period header and unit
+    text = _unit_text(row_contexts(TABLE, ROW_CONTEXT), TABLE.index(row), row)
+    assert text.startswith("Consolidated Statement of Cash Flows › Cash Flows from Investing Activities\n")
+    assert text.endswith("Years ended December 31 (Millions) 2018 2017\n" + row)
+    assert _unit_text(row_contexts(TABLE, 2), 0, "Item 8. Financial Statements") == "Item 8. Financial Statements"
+    assert _unit_text(row_contexts(TABLE, 0), TABLE.index(row), row) == row
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "cf.md").write_text(TABLE, encoding="utf-8")
@@ -141,10 +148,12 @@ def test_a_row_is_embedded_with_what_it_is_about(tmp_path: Path, fake_embedder) 
 
     api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
     api.index([docs])
-    assert load_index(tmp_path / "idx").manifest.data["row_context"] is True
+    assert load_index(tmp_path / "idx").manifest.data["row_context"] == ROW_CONTEXT
     # Sentence BM25 reads the row group: words only the group label holds find the row.
     hits = api.search("investing activities", k=1, mode="lexical")
     assert hits and "(1,577)" in hits[0].text
+    # ... and the page head: the years of the columns
+    assert api.search("purchases 2017", k=1, mode="lexical")[0].text.count("(1,373)") == 1
 
 
 def test_initials_name_a_two_word_company() -> None:
@@ -156,3 +165,98 @@ def test_initials_name_a_two_word_company() -> None:
     assert set(r.route("What drove J&J's gross margin in 2022?")) == {"j", "k"}
     assert "JnJ" not in r.without_names(q, r.route(q))
     assert r.route("What is the NPV of the CEO plan?") == {}  # all-capital acronyms are not initials
+
+
+def test_abbreviations_and_former_names_route_to_the_company() -> None:
+    docs = DOCS + [("x", "/d/AMERICANEXPRESS_2022_10K.pdf", "American Express Company — Form 10-K, fiscal year ended "
+                    "December 31, 2022"),
+                   ("y", "/d/BLOCK_2020_10K.pdf", "Square, Inc. — Form 10-K, fiscal year ended December 31, 2020"),
+                   ("z", "/d/MICROSOFT_2023_10K.pdf", "Microsoft Corporation — Form 10-K")]
+    # "block", "square" and "eps" are words of every filing; "amex" is used in American Express's own filing
+    words = {"block", "square", "eps"}
+    r = DocumentRouter(docs, uses=lambda t: {d: 3 for d, _, _ in docs} if t in words else
+                       ({"x": 4} if t == "amex" else {}))
+    assert set(r.route("Does AMEX have an improving operating margin profile as of 2022?")) == {"x"}
+    assert set(r.route("What is MSFT's debt in FY2023?")) == {"z"}
+    assert r.route("What is EPS growth in 2022?") == {}  # a word of every filing abbreviates nothing
+    q = "What is the FY2019 - FY2020 total revenue growth rate for Block (formerly known as Square)?"
+    assert set(r.route(q)) == {"y"}
+    assert r.without_names(q, r.route(q)) == "What is the FY2019 - FY2020 total revenue growth rate for ?"
+    assert r.route("How many square feet of office space did Block lease?") == {}  # words, not asserted names
+    assert set(r.route("What did Square, Inc. report as revenue in 2020?")) == set()  # "square" is a word ...
+    assert set(r.route("What did Block (formerly Square) report as revenue in 2020?")) == {"y"}  # ... unless given
+
+
+def _filing_pdf(path: Path, lines: list[str]) -> Path:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 10)
+    for i, line in enumerate(lines):
+        c.drawString(72, 720 - 16 * i, line)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_an_8k_with_amex_routes_to_american_express(tmp_path: Path, fake_embedder) -> None:
+    pytest.importorskip("reportlab")
+    from app.api import GroundQA
+    from index.retriever import RetrievalSettings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _filing_pdf(docs / "AMERICANEXPRESS_2023_8K.pdf", [
+        "UNITED STATES SECURITIES AND EXCHANGE COMMISSION", "FORM 8-K", "AMERICAN EXPRESS COMPANY",
+        "Item 8.01 Other Events.", "On April 20, 2023 the Company declared a quarterly dividend of $0.60 per share.",
+        "Amex card member spending rose in the first quarter, the Company said."])
+    for name, company in (("COSTCO_2023_8K.pdf", "COSTCO WHOLESALE CORPORATION"),
+                          ("PEPSICO_2023_8K.pdf", "PEPSICO, INC.")):
+        _filing_pdf(docs / name, ["UNITED STATES SECURITIES AND EXCHANGE COMMISSION", "FORM 8-K", company,
+                                  "Item 8.01 Other Events.",
+                                  "On April 20, 2023 the Company declared a quarterly dividend of $0.90 per share."])
+    api = GroundQA(tmp_path / "idx", embedder=fake_embedder)
+    api.index([docs])
+    ret = api.answerer().retriever
+    q = "What quarterly dividend did AMEX declare in April 2023?"
+    named = ret.router().route(q)
+    assert [Path(d.path).name for d in api.documents() if d.doc_id in named] == ["AMERICANEXPRESS_2023_8K.pdf"]
+    top = ret.search(q, RetrievalSettings(k=1))[0]
+    assert Path(top.doc).name == "AMERICANEXPRESS_2023_8K.pdf" and "$0.60" in top.text
+
+
+def test_a_rebuild_with_a_new_row_context_embeds_only_the_rows_again(tmp_path: Path, fake_embedder,
+                                                                     monkeypatch) -> None:
+    import numpy as np
+
+    import index.builder as builder
+    from index.store import load_index
+    from index.texts import ROW_CONTEXT, row_contexts
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "cf.md").write_text("Cash flows were strong this year. Capital spending fell.\n\n" + TABLE, encoding="utf-8")
+    monkeypatch.setattr(builder, "ROW_CONTEXT", 1)  # an index of the previous version
+    builder.build_index([docs], tmp_path / "idx", fake_embedder)
+    assert load_index(tmp_path / "idx").manifest.data["row_context"] == 1
+    monkeypatch.setattr(builder, "ROW_CONTEXT", ROW_CONTEXT)
+    rep = builder.build_index([docs], tmp_path / "idx", fake_embedder, rebuild=True)
+    view = load_index(tmp_path / "idx")
+    assert view.manifest.data["row_context"] == ROW_CONTEXT
+    text = view.document_text(view.list_documents()[0].doc_id)
+    units = view.con.execute("SELECT id, start, end FROM units ORDER BY id").fetchall()
+    ctx, old = row_contexts(text, ROW_CONTEXT), row_contexts(text, 1)
+    changed = [u for u in units if unit_text_of(ctx, text, u["start"], u["end"]) !=
+               unit_text_of(old, text, u["start"], u["end"])]
+    assert len(changed) == 2  # the two figure rows; the header row is its own head, prose is unchanged
+    assert rep.embedded == len(changed) and rep.reused == len(units) - len(changed) > 0
+    for u in units:  # every stored vector is the embedding of the unit's text under the new version
+        want = fake_embedder.encode([unit_text_of(ctx, text, u["start"], u["end"])])[0]
+        assert np.allclose(view.vectors[u["id"]], want)
+
+
+def unit_text_of(ctx, text: str, start: int, end: int) -> str:  # noqa: ANN001
+    from index.texts import unit_text
+
+    return unit_text(ctx, start, text[start:end])

@@ -152,6 +152,19 @@ def test_quote_and_documents_match_embedded(indexed, reference):
            [(d.doc_id, d.path, d.n_passages, d.n_pages) for d in reference.documents()]
 
 
+def test_statement_map_is_stored_on_every_backend(indexed, reference):
+    api, _ = indexed
+    ref = {d.path: d for d in reference.documents()}
+    for d in api.documents():
+        want = reference.loaded().statements(ref[d.path].doc_id)
+        assert [s.to_json() for s in api.loaded().statements(d.doc_id)] == [s.to_json() for s in want]
+        assert d.statements == ref[d.path].statements
+    lib = next(d for d in api.documents() if d.path.endswith("library.txt"))
+    assert [(s["kind"], s["name"]) for s in lib.statements] == [("balance", "Balance Sheets")]
+    (st,) = api.loaded().statements(lib.doc_id)
+    assert st.scale == 1_000 and [str(p) for p in st.periods] == ["as of 2023", "as of 2022"]
+
+
 def test_check_is_clean(indexed):
     assert check(indexed[0]) == []
 

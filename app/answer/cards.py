@@ -117,6 +117,21 @@ def uncited(cards: Sequence[Card], cited: Sequence[tuple[str, int, int]], n: int
     return out
 
 
+def merge_cards(first: Sequence[Excerpt], cards: Sequence[Card], n: int) -> list[Card]:
+    """`first` (passages a reply found by other means, e.g. the statement rows a computation read; each shown
+    whole as its line) then the `cards` that repeat none of them, `n` in all."""
+    out = [e if isinstance(e, Card) else Card(
+        doc=e.doc, doc_id=e.doc_id, title=e.title, pages=e.pages, start=e.start, end=e.end, text=e.text,
+        section=e.section, ocr=e.ocr, citation=e.citation, score=e.score, line_start=e.start, line_end=e.end)
+        for e in first][:n]
+    for c in cards:
+        if len(out) >= n:
+            break
+        if not any(o.doc_id == c.doc_id and o.start < c.end and c.start < o.end for o in out):
+            out.append(c)
+    return out
+
+
 def is_related(cards: Sequence[Card], sentences: Sequence[Sentence], named: set[str], years: set[str]) -> bool:
     """Whether a shown passage is related to the question: it holds enough of the question's weight or its
     best line is close to it (the thresholds of app/answer/outcome.py), or it comes from a document the

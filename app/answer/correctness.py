@@ -7,7 +7,8 @@ right (at least `Settings.answer.threshold`); everything else is `evidence` (rel
 no shown passage is related, `not_found`. The reported confidence of every reply is this probability.
 
 Features (all in [0, 1] or small counts; a kind's features that do not apply are 0):
-- `cell`, `frontmatter`: the kind (sentence answers are the base); a new kind adds a column and a refit (a
+- `cell`, `computed`, `frontmatter`: the kind (sentence answers are the base; `computed` is a figure computed from
+  statement cells that passed `verify`, app/answer/compute/); a new kind adds a column and a refit (a
   front-matter answer is right at its measured rate, `correctness_fit.FRONTMATTER_RATE`: a rule matched a line,
   and the line shares no words with the question for the other features to read);
 - `rank`: 1 / the retrieval rank of the passage the answer cites first;
@@ -17,7 +18,8 @@ Features (all in [0, 1] or small counts; a kind's features that do not apply are
   sentences from a low-ranked passage beat the top passages by little);
 - `no_figure`: the question asks for a figure and the answer holds none (a year is not a figure);
 - `year_miss`: the question names a year that neither the answer nor the text it cites mentions;
-- `label`: for a cell, how well its row label matches the question (app/answer/cells.py);
+- `label`: for a cell, how well its row label matches the question (app/answer/cells.py); 1 for a computed
+  answer (every operand's label matched by rule);
 - `statement`: the question names a financial statement ("… shown in the balance sheet") and the answer cites a
   passage under that statement's heading;
 - `derived`: the question asks for a figure computed from others (a ratio, an average, a growth rate, a change
@@ -41,7 +43,7 @@ from app.answer.qtypes import question_type
 from app.answer.sentences import Sentence
 from app.types import Answer
 
-FEATURES = ("cell", "frontmatter", "rank", "cov", "pcov", "dense", "pdense", "type", "oov", "maxmiss", "margin",
+FEATURES = ("cell", "computed", "frontmatter", "rank", "cov", "pcov", "dense", "pdense", "type", "oov", "maxmiss", "margin",
             "no_figure", "year_miss", "label", "statement", "derived", "row_line")
 """The model's inputs, in the order of its coefficient vector."""
 
@@ -97,6 +99,7 @@ def features(question: str, c: Candidate) -> dict[str, float]:
     years = question_years(question)
     f = dict.fromkeys(FEATURES, 0.0)
     f["cell"] = float(c.kind == "cell")
+    f["computed"] = float(c.kind == "computed")
     f["frontmatter"] = float(c.kind == "frontmatter")
     f["rank"] = 1.0 / max(1, c.rank)
     if s is not None:

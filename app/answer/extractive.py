@@ -18,11 +18,12 @@ from typing import Sequence
 from app.answer import cards as C
 from app.answer.calibration import COEF, INTERCEPT
 from app.answer.cells import CellAnswer, cell_text
+from app.answer.compute import MapTables, compute_answer
 from app.answer.correctness import Candidate, Decision, decide, question_years, score
 from app.answer.frontmatter import frontmatter_answer
 from app.answer.qtypes import question_type, short_answer_spans
 from app.answer.sentences import QUESTION_WORDS, Sentence, SentenceScorer
-from app.answer.verify import ABSTAIN_TEXT
+from app.answer.verify import ABSTAIN_TEXT, VerificationError, verify
 from app.settings import Settings
 from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
 from corpus.tables import row_view
@@ -66,6 +67,8 @@ class Answerer:
         self.retriever = retriever
         self.embedder = retriever.embedder
         self.scorer = SentenceScorer(retriever)
+        # the statements of the documents computed answers read (app/answer/compute/sheets.py), read once each
+        self.tables = MapTables(retriever.index)
 
     def evidence(self, question: str, settings: Settings, history: Sequence[str] = ()
                  ) -> tuple[list[Excerpt], list[Sentence], dict[str, float]]:
@@ -110,12 +113,25 @@ class Answerer:
         # A question in words the corpus never uses is off-topic: nothing is related, nothing answers.
         off_topic = not answering or answering[0].oov > settings.answer.max_oov
         cells = C.row_cells(question, excerpts, self.retriever.index.document_text)
+        # A figure to compute (a ratio, margin, average, change …) is computed from cited statement cells
+        # (app/answer/compute/): a verified computation is one more candidate, or, when an operand is missing,
+        # an `evidence` reply that names what was found and what is missing.
+        computed = compute_answer(question, self.retriever, self.tables, excerpts[: settings.answer.passages],
+                                  retrieved, self._cite)
         candidates = score(question, self.candidates(question, excerpts, [] if off_topic else answering,
-                                                     settings, retrieved, cells))
+                                                     settings, retrieved, cells, computed))
         years = question_years(question)
         shown = C.order(question, excerpts, sentences, years, cells)
         related = not off_topic and C.is_related(shown[:C.CARDS], sentences, named, years)
-        ans = self._reply(question, decide(candidates, related, settings.answer.threshold), shown, retrieved)
+        decision = decide(candidates, related, settings.answer.threshold)
+        ans = self._reply(question, decision, shown, retrieved)
+        if decision.outcome == "evidence" and computed is not None and computed.computation is not None:
+            # Not probably right, or an operand is missing: the figures found (and what is missing) lead, the
+            # top passages follow.
+            ans.computation = computed.computation
+            if computed.abstained:
+                ans.answer = computed.answer
+                ans.related = C.merge_cards(computed.related, ans.related, C.EVIDENCE_CARDS)
         if trace is not None:
             trace.update(candidates=candidates, shown=shown, sentences=sentences, excerpts=excerpts, related=related,
                          rows=[C.row_score(c) for c in cells])
@@ -125,18 +141,29 @@ class Answerer:
         return ans
 
     def candidates(self, question: str, excerpts: list[Excerpt], sentences: list[Sentence], settings: Settings,
-                   retrieved: list[Excerpt], cells: Sequence[CellAnswer | None] = ()) -> list[Candidate]:
-        """The composed answers of every kind that has one: front matter; the cells read from the top passages'
-        tables (`cells`: per excerpt, as cards.row_cells reads them; the best `CELL_CANDIDATES`); the best
-        sentences."""
+                   retrieved: list[Excerpt], cells: Sequence[CellAnswer | None] = (),
+                   computed: Answer | None = None) -> list[Candidate]:
+        """The composed answers of every kind that has one: front matter; a figure computed from statement cells
+        (`computed`, when it is an answer); the cells read from the top passages' tables (`cells`: per excerpt,
+        as cards.row_cells reads them; the best `CELL_CANDIDATES`); the best sentences."""
         out: list[Candidate] = []
         meta = frontmatter_answer(question, self.retriever, settings)
         if meta is not None:  # "Who wrote the report?": its byline, cited
             meta.kind, meta.outcome, meta.retrieved = "frontmatter", "answered", retrieved
             out.append(Candidate("frontmatter", meta, rank=1))
+        rank_of = {(e.doc_id, e.start): r for r, e in enumerate(excerpts, start=1)}
+        if computed is not None and not computed.abstained and self._verifies(computed):
+            computed.kind = "computed"
+            first = computed.citations[0]
+            # the retrieval rank of a passage holding its first cited row (statements are read whole, so the
+            # row may lie in no retrieved passage: ranked after all of them)
+            rank = next((r for r, e in enumerate(excerpts, start=1)
+                         if e.doc_id == first.doc_id and e.start <= first.start < e.end), len(excerpts) + 1)
+            lead = next((s for s in sentences if s.excerpt.doc_id == first.doc_id
+                         and s.start <= first.start < s.end), None)
+            out.append(Candidate("computed", computed, rank=rank, lead=lead, label=1.0))
         if not sentences:
             return out
-        rank_of = {(e.doc_id, e.start): r for r, e in enumerate(excerpts, start=1)}
         # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
         # row and the MD&A table's are different answers), the best few by the cell reader's score.
         found = [c for c in cells[: settings.answer.passages] if c is not None]
@@ -156,6 +183,21 @@ class Answerer:
                                  rank=rank_of.get((lead.excerpt.doc_id, lead.excerpt.start), lead.rank), lead=lead,
                                  margin=lead.score - other))
         return out
+
+    def _verifies(self, ans: Answer) -> bool:
+        """Whether a composed answer passes `verify` against the index's text (a computed answer: each operand is
+        its cited cell, the arithmetic holds); one that does not is no candidate."""
+        def text_of(doc_id: str) -> str:
+            text = self.retriever.index.document_text(doc_id)
+            if text is None:
+                raise VerificationError(f"document {doc_id} is not in the index")
+            return text
+
+        try:
+            verify(ans, text_of)
+        except VerificationError:
+            return False
+        return True
 
     def cards_for(self, ans: Answer, settings: Settings, history: Sequence[str] = ()) -> list[C.Card]:
         """The cards of a reply composed elsewhere (the LLM path, a reply that failed verification): the top

@@ -111,6 +111,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     for d in docs:
         pages = f"{d.n_pages} pages, " if d.n_pages else ""
         print(f"{d.doc_id[:12]}  {d.path}  ({pages}{d.n_passages} passages, {d.size:,} bytes, {d.indexed_at})")
+        if d.statements:  # the financial statements found in it (corpus/statements.py)
+            print("    " + "; ".join(f"{s['name']} (p. {s['pages'][0]})" if s.get("pages") else s["name"]
+                                     for s in d.statements))
     return 0
 
 

@@ -42,15 +42,32 @@ def answer_text(ans: Answer) -> str:
             out.append(f"  [{c.number}] {c.citation}  {_where(c.doc, c.pages, c.section, c.ocr)}, characters {c.start}–{c.end}")
             if c.table:  # the cited row under its column labels, aligned
                 out.append(textwrap.indent(c.table.to_text(), "      "))
-        if ans.related:
-            out.append("Also relevant (not cited):")
-            for e in ans.related:
-                out += card_lines(e)
+    if ans.computation is not None:
+        out.extend(computation_lines(ans))
+    if not ans.abstained and ans.related:
+        out.append("Also relevant (not cited):")
+        for e in ans.related:
+            out += card_lines(e)
     if ans.answerer != "extractive":
         out.append(f"Answered by: {ans.answerer}")
     if ans.unsupported:
         out.append(f"Removed {len(ans.unsupported)} unsupported sentence(s) (see --json 'unsupported').")
     return "\n".join(out)
+
+
+def computation_lines(ans: Answer) -> list[str]:
+    """A computed answer's formula and operands, one line each (or, for `evidence`, what was not found)."""
+    comp = ans.computation
+    assert comp is not None
+    if comp.missing:
+        return [f"Not found: {'; '.join(comp.missing)}"]
+    rounding = f"rounded to {comp.places} decimal place{'s' if comp.places != 1 else ''}"
+    out = [f"Computed: {comp.expression} = {comp.result} {comp.unit}".rstrip() + f" ({rounding}; {comp.definition})"]
+    for o in comp.operands:
+        note = " read as its magnitude" if o.magnitude else ""
+        scale = f", in {o.scale}" if o.scale else ""
+        out.append(f"  {o.key}  {o.label}, {o.period}: {o.text} [{o.citation}]{scale}{note}")
+    return out
 
 
 def resolution_text(r: Resolution) -> str:

@@ -130,9 +130,35 @@ def answer_body(text: str) -> str:
     return _MARKER.sub(r'<span class="gq-marker">[\1]</span>', esc(_flat(text)))
 
 
+def computation_html(ans: Any) -> str:
+    """A computed answer: its formula text with clickable markers after each operand and the result in
+    <strong class="gq-short">, then one line saying where the formula came from."""
+    comp = _get(ans, "computation")
+    text = _get(ans, "answer")
+    cites = {int(_get(c, "number")): c for c in (_get(ans, "citations") or [])}
+    cut = text.rfind(" = ")  # the result follows the last " = "
+    head, result = (text[:cut + 3], text[cut + 3:]) if cut >= 0 and not _get(comp, "chosen") else (text, "")
+
+    def marked(part: str) -> str:
+        out, pos = [], 0
+        for m in re.finditer(r"\[(\d+)\]", part):
+            n = int(m.group(1))
+            c = cites.get(n)
+            out.append(esc(part[pos:m.start()]) + (marker_html(n, _get(c, "citation"), _get(c, "text"))
+                                                    if c is not None else esc(m.group(0))))
+            pos = m.end()
+        return "".join(out) + esc(part[pos:])
+
+    body = marked(head) + (f'<strong class="gq-short">{esc(result)}</strong>' if result else "")
+    how = _get(comp, "definition") or ""
+    return body + f'<div class="gq-meta">Computed from the cited cells · {esc(how)}</div>'
+
+
 def answer_segments_html(ans: Any) -> str:
     """Escaped answer built from its explicit segments (a document's own "[1]" is never styled as a
     marker), with clickable markers and the short answer of a fact question in <strong class="gq-short">."""
+    if _opt(ans, "computation"):
+        return computation_html(ans)
     segs = _get(ans, "segments") or []
     if not segs:
         return answer_body(_get(ans, "answer"))
@@ -166,9 +192,10 @@ def table_html(view: Any) -> str:
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     hit = ' class="gq-cell-hit"'
     row = "".join(f'<td{hit if j == col else ""}>{esc(c)}</td>' for j, c in enumerate(cells))
+    note = _opt(view, "note")  # cells that cannot be placed under the header say so (corpus/tables.py)
     return (f'<div class="gq-table-wrap"><table class="gq-table"><thead><tr><th></th>{head}</tr></thead>'
             f'<tbody><tr class="gq-row-cited"><th scope="row">{esc(_get(view, "label"))}</th>{row}</tr></tbody>'
-            f'</table></div>')
+            f'</table>' + (f'<div class="gq-note">{esc(note)}</div>' if note else "") + '</div>')
 
 
 def pending_message() -> str:
@@ -274,6 +301,9 @@ def resolution_html(res: Any, context: int | None = None) -> str:
     parts = [f'<div class="gq-panel gq-status-{esc(status)}" data-citation="{esc(cid)}">',
              f'<div class="gq-head">{where(res)}<br><span class="gq-meta">characters {start}–{end} · '
              f'<span class="gq-id">{esc(cid)}</span></span>{copy_button(cid)}</div>']
+    statement = _opt(res, "statement")  # the financial statement the span lies in (corpus/statements.py)
+    if statement:
+        parts.append(f'<div class="gq-statement">{esc(_get(statement, "name"))}</div>')
     if note:
         parts.append(f'<div class="gq-note">{esc(note)}</div>')
     if relocated:

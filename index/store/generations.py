@@ -23,6 +23,7 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from corpus.statements import Statement, statements_from_json
 from index.store import tables as db
 from index.store.lexical import LexicalIndex
 from index.store.subset import DocSubsets
@@ -226,6 +227,7 @@ class LoadedIndex:
         self._unit_rows: np.ndarray = np.load(path, mmap_mode="r") if path.exists() else np.zeros(0, np.int32)
         self._con0 = db.connect(gen / db.DB_FILE, readonly=True)
         self._subsets = DocSubsets()
+        self._statements: dict[str, list[Statement]] = {}
 
     def unit_rows(self) -> np.ndarray:
         """Passage row of every unit id (memory-mapped; 4 bytes per unit)."""
@@ -324,6 +326,20 @@ class LoadedIndex:
         """Ids of up to `limit` current documents whose text contains `text` verbatim."""
         return [r[0] for r in self.con.execute("SELECT doc_id FROM documents WHERE instr(text, ?) > 0 LIMIT ?",
                                                (text, limit))]
+
+    def statements(self, doc_id: str) -> list[Statement]:
+        """A current document's statement map (corpus/statements.py), as stored at index time (found from the
+        text for an index built before the map); [] for an unknown id. The last few documents' maps are kept."""
+        hit = self._statements.get(doc_id)
+        if hit is None:
+            stored = self.get_document(doc_id)
+            if stored is None:
+                return []
+            hit = statements_from_json(db.get_statements(self.con, doc_id), stored.doc.text, stored.doc.page_starts)
+            if len(self._statements) >= 32:
+                self._statements.pop(next(iter(self._statements)))
+            self._statements[doc_id] = hit
+        return hit
 
     def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
         """Stored vectors of sentence units by (start, end) in a document (missing spans are left out)."""

@@ -94,7 +94,7 @@ def manifest_data(base: dict | None, settings: StoreSettings, store: str, segmen
 def settings_of(data: dict) -> StoreSettings:
     """The StoreSettings a manifest records."""
     return StoreSettings(str(data["model"]), int(data["dim"]), dict(data.get("chunking", {})),  # type: ignore[arg-type]
-                         bool(data.get("title_in_embedding", False)), bool(data.get("row_context", False)))
+                         bool(data.get("title_in_embedding", False)), int(data.get("row_context", 0)))
 
 
 class MilvusWriter:

@@ -40,7 +40,7 @@ def generation_writes(gen: Path) -> tuple[StoreSettings, list[DocWrite]]:
     finally:
         con.close()
     settings = StoreSettings(man.model, man.dim, dict(man.chunking), bool(man.data.get("title_in_embedding", False)),
-                             bool(man.data.get("row_context", False)))
+                             int(man.data.get("row_context", 0)))
     return settings, out
 
 

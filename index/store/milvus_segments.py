@@ -18,7 +18,8 @@ from corpus.types import Document, Passage
 from index.store.generations import IndexError_
 from index.store.milvus_schema import (SEG_SHIFT, create_segment, drop_collections, lex_token, names, pieces,
                                        quote_str)
-from index.store.tables import StoredDoc
+from corpus.statements import statement_map
+from index.store.tables import StoredDoc, statement_summary
 from index.store.writes import DocWrite
 
 _BATCH_BYTES = 4 << 20
@@ -87,11 +88,18 @@ def _lex(tokens: list[str]) -> str:
     return out if len(out) < 65_000 else out[: out.rfind(" ", 0, 65_000)]
 
 
-def _add_doc(add, space: str, doc_id: str, source: str, meta: dict, text: str, page_starts: Sequence[int]) -> None:
+def _add_doc(add, space: str, doc_id: str, source: str, meta: dict, text: str, page_starts: Sequence[int],
+             statements: list[dict] | None = None) -> None:
     key = f"{space}/{doc_id}"
     texts = list(pieces(text))
     pages = list(pieces(",".join(map(str, page_starts))))
     meta = dict(meta, n_text=len(texts), n_page=len(pages))  # readers get the pieces by key
+    if statements is not None:  # the statement map (corpus/statements.py), in pieces like the text
+        maps = list(pieces(json.dumps(statements)))
+        meta.update(n_stm=len(maps), statements=list(statement_summary(statements)))
+        for i, piece in enumerate(maps):
+            add({"key": f"{key}/s/{i}", "kind": "stm", "doc_id": doc_id, "source": "", "n": i, "body": piece,
+                 "dummy": [0.0, 0.0]}, len(piece) * 2)
     add({"key": f"{key}/m", "kind": "meta", "doc_id": doc_id, "source": source, "n": 0, "body": json.dumps(meta),
          "dummy": [0.0, 0.0]}, 512)
     for i, piece in enumerate(texts):
@@ -102,13 +110,12 @@ def _add_doc(add, space: str, doc_id: str, source: str, meta: dict, text: str, p
              "dummy": [0.0, 0.0]}, len(piece))
 
 
-def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: bool, n_units_hint: int,
+def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: int, n_units_hint: int,
                   archived: Sequence[StoredDoc] = (), progress=None) -> Segment:
     """Write documents (and archived versions, kept so old citation ids resolve) into a new segment."""
-    from corpus.structure import Sections
     from index.store.lexical import tokenize
     from index.store.milvus_manifest import new_token
-    from index.texts import lexical_text, unit_text
+    from index.texts import lexical_text, row_contexts, unit_text
 
     token = new_token()
     seg_id = secrets.randbits(31)
@@ -128,7 +135,8 @@ def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: bool, n_un
                     "size": w.size, "indexed_at": w.indexed_at, "n_passages": len(w.passages),
                     "n_chars": len(doc.text), "n_pages": len(doc.page_starts), "ocr_pages": list(doc.ocr_pages),
                     "units": [first_unit, len(w.units)]}
-            _add_doc(dadd, "cur", doc.doc_id, w.source, meta, doc.text, doc.page_starts)
+            _add_doc(dadd, "cur", doc.doc_id, w.source, meta, doc.text, doc.page_starts,
+                     statement_map(doc.text, doc.page_starts))
             ptoks = tokenize([lexical_text(doc.title, p.text, p.section) for p in w.passages]) if w.passages else []
             for i, (p, toks) in enumerate(zip(w.passages, ptoks)):
                 toks = [lex_token(t) for t in toks]
@@ -139,7 +147,7 @@ def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: bool, n_un
                 padd({"row": first_row + i, "doc_id": doc.doc_id, "start": p.start, "end": p.end,
                       "page_start": pages[0], "page_end": pages[1], "section": p.section[:16_000], "text": text,
                       "lex": _lex(toks)}, 3 * len(p.text) + 64)
-            secs = Sections(doc.text) if row_context else None
+            secs = row_contexts(doc.text, int(row_context))
             utexts = [unit_text(secs, s, doc.text[s:e]) for _, s, e in w.units]
             utoks = tokenize(utexts) if utexts else []
             vecs = np.asarray(w.vectors, np.float32)
@@ -233,7 +241,7 @@ def read_docs(c, token: str, space: str, doc_ids: Sequence[str] | None = None) -
                     d = parts.setdefault(r["doc_id"], {"text": {}, "pages": {}})
                     if r["kind"] == "meta":
                         d["meta"] = json.loads(r["body"])
-                    else:
+                    elif r["kind"] in d:  # text and page pieces (a statement map is found again when copied)
                         d[r["kind"]][r["n"]] = r["body"]
         finally:
             it.close()
@@ -285,3 +293,13 @@ def read_doc_writes(c, token: str, doc_ids: Sequence[str]) -> list[DocWrite]:
             out.append((int(meta["units"][0]), DocWrite(doc, meta["source"], meta["size"], meta["indexed_at"], passages,
                                                         [(index[u["row"]], u["start"], u["end"]) for u in us], vecs)))
     return [w for _, w in sorted(out, key=lambda x: x[0])]  # the segment's order: ties rank as before
+
+
+def read_statement_map(c, d_name: str, doc_id: str, meta: dict) -> list[dict] | None:
+    """A current document's stored statement map (its `cur/<doc_id>/s/<n>` pieces), None when the segment was
+    written before the map (readers then find it from the text)."""
+    if "n_stm" not in meta:
+        return None
+    keys = [f"cur/{doc_id}/s/{i}" for i in range(meta["n_stm"])]
+    parts = c.get(d_name, ids=keys, output_fields=["n", "body"]) if keys else []
+    return json.loads("".join(p["body"] for p in sorted(parts, key=lambda p: p["n"])) or "[]")

@@ -23,11 +23,13 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from corpus.statements import Statement, statements_from_json
 from corpus.types import Document
 from index.store.generations import Manifest, NoIndex
 from index.store.lexical import bm25_score, tokenize
 from index.store.milvus_filter import like_contains
 from index.store.milvus_manifest import read_manifest, segment_collections
+from index.store.milvus_segments import read_statement_map
 from index.store.milvus_schema import (LIVE_ALIAS, StoreSpec, client, ensure_loaded, lex_token, manifest_name, names,
                                        parse_store, quote_str, seg_of, token_of)
 from index.store.tables import DocInfo, StoredDoc
@@ -349,6 +351,21 @@ class MilvusIndex:
                 return self._read(seg, got[0]["doc_id"], "arc")
         return None
 
+    def statements(self, doc_id: str) -> list[Statement]:
+        """A current document's statement map (corpus/statements.py), as stored at index time (found from the
+        text for a store written before the map); [] for an unknown id."""
+        hit = self._meta.get(("statements", doc_id))
+        if hit is not None:
+            return hit
+        seg = self._holder(doc_id)
+        stored = self._read(seg, doc_id, "cur") if seg else None
+        if seg is None or stored is None:
+            return []
+        body = read_statement_map(self._c, seg.d, doc_id, self._seg_meta(seg, doc_id, "cur") or {})
+        hit = statements_from_json(body, stored.doc.text, stored.doc.page_starts)
+        self._meta.put(("statements", doc_id), hit)
+        return hit
+
     def get_document_meta(self, doc_id: str) -> dict | None:
         """A current document's metadata (no text read), or None."""
         seg = self._holder(doc_id)
@@ -376,7 +393,8 @@ class MilvusIndex:
                             continue
                         m = json.loads(r["body"])
                         out.append(DocInfo(r["doc_id"], m["path"], m["source"], m["title"], m["size"], m["n_chars"],
-                                           m["n_pages"], m["n_passages"], m["indexed_at"], m["file_hash"]))
+                                           m["n_pages"], m["n_passages"], m["indexed_at"], m["file_hash"],
+                                           tuple(m.get("statements", ()))))
             finally:
                 it.close()
         return sorted(out, key=lambda d: (d.path, d.doc_id))

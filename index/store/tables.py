@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS units (
     end INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS units_row ON units(row);
 CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, start);
+CREATE TABLE IF NOT EXISTS statements (
+    doc_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc_versions (
     doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL,
     text TEXT NOT NULL, page_starts TEXT NOT NULL, superseded_at TEXT NOT NULL,
@@ -48,6 +50,8 @@ class DocInfo:
     n_passages: int
     indexed_at: str
     file_hash: str
+    statements: tuple[dict, ...] = ()
+    """The document's primary financial statements (corpus/statements.py): {"kind", "name", "pages"} each."""
 
 
 @dataclass(frozen=True)
@@ -152,9 +156,38 @@ def list_documents(con: sqlite3.Connection) -> list[DocInfo]:
     rows = con.execute(
         "SELECT doc_id, path, source, title, size, length(text) AS n_chars, page_starts, n_passages,"
         " indexed_at, file_hash FROM documents ORDER BY path").fetchall()
+    maps = _statement_bodies(con)
     return [DocInfo(r["doc_id"], r["path"], r["source"], r["title"], r["size"], r["n_chars"],
-                    len(json.loads(r["page_starts"])), r["n_passages"], r["indexed_at"], r["file_hash"])
+                    len(json.loads(r["page_starts"])), r["n_passages"], r["indexed_at"], r["file_hash"],
+                    statement_summary(json.loads(maps[r["doc_id"]])) if r["doc_id"] in maps else ())
             for r in rows]
+
+
+def statement_summary(stored: list[dict]) -> tuple[dict, ...]:
+    """What a document listing shows of a stored statement map: its primary statements' kind, name, pages."""
+    return tuple({"kind": d["kind"], "name": d.get("name", ""), "pages": d.get("pages")} for d in stored
+                 if d.get("primary"))
+
+
+def _statement_bodies(con: sqlite3.Connection) -> dict[str, str]:
+    try:
+        return {r[0]: r[1] for r in con.execute("SELECT doc_id, body FROM statements")}
+    except sqlite3.OperationalError:  # an index written before the statement map
+        return {}
+
+
+def insert_statements(con: sqlite3.Connection, doc_id: str, stored: list[dict]) -> None:
+    """Store a document's statement map (`Statement.to_json()` of each, corpus/statements.py)."""
+    con.execute("INSERT OR REPLACE INTO statements(doc_id, body) VALUES (?,?)", (doc_id, json.dumps(stored)))
+
+
+def get_statements(con: sqlite3.Connection, doc_id: str) -> list[dict] | None:
+    """A document's stored statement map, or None when the index holds none for it (built before the map)."""
+    try:
+        r = con.execute("SELECT body FROM statements WHERE doc_id=?", (doc_id,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return json.loads(r[0]) if r else None
 
 
 def iter_passage_rows(con: sqlite3.Connection, doc_id: str | None = None) -> Iterator[sqlite3.Row]:

@@ -10,6 +10,7 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
+from corpus.statements import Statement
 from index.store.tables import DocInfo, StoredDoc
 
 
@@ -36,6 +37,7 @@ class IndexView(Protocol):
     def page_starts(self, doc_id: str) -> list[int]: ...
     def documents_containing(self, text: str, limit: int) -> list[str]: ...
     def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]: ...
+    def statements(self, doc_id: str) -> list[Statement]: ...
 
 
 def best_per_passage(unit_ids: np.ndarray, scores: np.ndarray, unit_rows, limit: int

@@ -39,7 +39,8 @@ class StoreSettings:
     dim: int
     chunking: dict
     title_in_embedding: bool
-    row_context: bool
+    row_context: int
+    """Row-context version of the vectors (index/texts.py: 0 none, 1 caption and row group, 2 also the page head)."""
     extra: dict = field(default_factory=dict)
 
 

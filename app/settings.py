@@ -42,7 +42,15 @@ class AnswerSettings:
     """A further sentence joins the answer only if its score is at least this share of the best one's."""
     threshold: float = 0.5
     """Answer only when the correctness model's probability that the answer is right is at least this
-    (app/answer/correctness.py; 0.5: "probably right"); below it the reply shows the related passages."""
+    (app/answer/correctness.py; 0.5: "probably right"); below it the reply shows the related passages. The bar
+    for answers from paginated documents (filings, reports: PDFs)."""
+    text_threshold: float | None = 0.3
+    """The bar for answers that cite a plain-text document (None: `threshold`). A choice, measured both ways in
+    bench/RESULTS.md (#30): at 0.5, squad2-normans — half of it unanswerable questions that repeat an answerable
+    one with a word changed, which no feature tells apart — keeps its answers for only 0.46 of the answerable
+    questions (0.80 before #30); at 0.3 it keeps 0.80, and the answers shown are right 0.42 of the time
+    (unanswerable questions included), the model's probability saying so. Setting `threshold` (--threshold, the
+    strictness slider) sets one bar for every answer."""
     max_oov: float = 0.6
     """Always abstain when more than this share of the question (idf-weighted) is words the corpus never uses."""
 
@@ -119,7 +127,8 @@ class Settings:
             t = _finite(threshold, "threshold")
             if not 0 <= t <= 1:  # NaN is refused above: it would switch abstention off
                 raise SettingsError(f"threshold must be between 0 and 1, not {threshold}")
-            a = replace(a, threshold=t)
+            if t != a.threshold:  # an explicit bar is one bar for every answer
+                a = replace(a, threshold=t, text_threshold=None)
         return replace(self, retrieval=r, answer=a)
 
     def to_json(self) -> dict[str, object]:
@@ -129,10 +138,10 @@ class Settings:
 
 PRESETS: dict[str, Settings] = {
     "default": Settings(),
-    "strict": Settings(answer=AnswerSettings(threshold=0.7, max_sentences=2)),
+    "strict": Settings(answer=AnswerSettings(threshold=0.7, text_threshold=None, max_sentences=2)),
     # 0.25 answers as often as the 0.3 threshold of the old confidence did: squad2-normans contains-reference 0.812
     # (0.802 before #30), financebench-dev answered precision 0.32 (measured 2026-12-05, bench/RESULTS.md #30).
-    "lenient": Settings(answer=AnswerSettings(threshold=0.25)),
+    "lenient": Settings(answer=AnswerSettings(threshold=0.25, text_threshold=None)),
     "fast": Settings(retrieval=RetrievalSettings(mode="lexical"), answer=AnswerSettings(passages=4)),
 }
 """Named presets: 'strict' abstains more, 'lenient' less, 'fast' skips dense retrieval."""

@@ -41,6 +41,8 @@ NUMERIC = DATA.parent / "scorers" / "numeric.py"
 FIT_FILE = Path(__file__).resolve().parents[1] / "app" / "answer" / "correctness_fit.py"
 L2 = 0.002
 """Ridge penalty of the logistic fit (on the mean weighted loss): the fit has a few hundred rows, 14 features."""
+SWEEP = (0.25, 0.3, 0.4, 0.5, 0.6)
+"""Bars the fit report's trade-off table shows."""
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
@@ -207,16 +209,19 @@ def _auc(p: np.ndarray, y: np.ndarray) -> float | None:
                  / (len(pos) * len(neg)))
 
 
-def decisions(rows: Sequence[dict], p: np.ndarray, threshold: float) -> dict[str, float | int | None]:
-    """Per question, the most probable candidate answered when p >= threshold: how many, and how many right."""
-    best: dict[str, tuple[float, bool]] = {}
+def decisions(rows: Sequence[dict], p: np.ndarray, threshold: float, text_threshold: float | None = None
+              ) -> dict[str, float | int | None]:
+    """Per question, the most probable candidate answered when p >= its bar (`threshold`; `text_threshold`,
+    when set, for a candidate citing plain text — app.answer.correctness.bar): how many, and how many right."""
+    best: dict[str, tuple[float, bool, float]] = {}
     any_right: set[str] = set()
     for r, pi in zip(rows, p):
         if r["y"]:
             any_right.add(r["qid"])
         if r["qid"] not in best or pi > best[r["qid"]][0]:
-            best[r["qid"]] = (float(pi), bool(r["y"]))
-    answered = [y for pi, y in best.values() if pi >= threshold]
+            paged = r["f"].get("paged") or text_threshold is None
+            best[r["qid"]] = (float(pi), bool(r["y"]), threshold if paged else text_threshold)
+    answered = [y for pi, y, t in best.values() if pi >= t]
     return {"questions": len(best), "answered": len(answered),
             "precision": sum(answered) / len(answered) if answered else None,
             "right_available": len(any_right)}
@@ -232,7 +237,8 @@ def reliability(p: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float, flo
     return out
 
 
-def report(rows: list[dict], threshold: float, mode: str) -> tuple[dict, str]:
+def report(rows: list[dict], threshold: float, mode: str, text_threshold: float | None = None
+           ) -> tuple[dict, str]:
     """Held-out figures per fold (as a dict and as text)."""
     lines, out = [], {}
     for name, idx in folds(rows):
@@ -242,7 +248,7 @@ def report(rows: list[dict], threshold: float, mode: str) -> tuple[dict, str]:
         sub = [rows[i] for i in idx]
         y = np.array([float(r["y"]) for r in sub])
         ll = float(-np.mean(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1))))
-        d = decisions(sub, p, threshold)
+        d = decisions(sub, p, threshold, text_threshold)
         auc = _auc(p, y)
         out[name] = {"candidates": len(sub), "right": int(y.sum()), "log_loss": round(ll, 3),
                      "brier": round(float(np.mean((p - y) ** 2)), 3), "auc": None if auc is None else round(auc, 3),
@@ -327,16 +333,17 @@ def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], me
         f'the fitted model of "this passage holds the evidence"."""\n')
 
 
-def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt", write_file: bool = False
-        ) -> dict[str, Any]:
+def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt", write_file: bool = False,
+        text_threshold: float | None = None) -> dict[str, Any]:
     """Report the held-out folds, fit on everything, and (write_file) rewrite the fit file."""
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     head = (f"{len(rows)} candidates of {len({r['qid'] for r in rows})} questions "
             f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; sets "
-            f"{', '.join(sorted({r['set'] for r in rows}))}); row weights: {mode}; threshold {threshold}")
-    folds_out, text = report(rows, threshold, mode)
+            f"{', '.join(sorted({r['set'] for r in rows}))}); row weights: {mode}; bars: threshold {threshold} "
+            f"(answers citing a paginated document), text_threshold {text_threshold} (plain text)")
+    folds_out, text = report(rows, threshold, mode, text_threshold)
     p_all = np.zeros(len(rows))
     for name, f in folds_out.items():  # the document folds cover every row once
         if name.startswith("documents"):
@@ -345,11 +352,22 @@ def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt
     per_set = []
     for name in sorted({r["set"] for r in rows}):
         idx = [i for i, r in enumerate(rows) if r["set"] == name]
-        d = decisions([rows[i] for i in idx], p_all[idx], threshold)
+        d = decisions([rows[i] for i in idx], p_all[idx], threshold, text_threshold)
         prec = "—" if d["precision"] is None else f"{d['precision']:.2f}"
-        per_set.append(f"  {name:26s} answered {d['answered']}/{d['questions']} questions at threshold {threshold}, "
+        per_set.append(f"  {name:26s} answered {d['answered']}/{d['questions']} questions at the bars, "
                        f"precision {prec} (a right candidate existed for {d['right_available']})")
     text += "\n\nPer set, its documents held out (the document folds above):\n" + "\n".join(per_set)
+    trade = []
+    for name in sorted({r["set"] for r in rows}):  # the bar's trade-off, same held-out probabilities
+        idx = [i for i, r in enumerate(rows) if r["set"] == name]
+        cells = []
+        for t in SWEEP:
+            d = decisions([rows[i] for i in idx], p_all[idx], t)
+            right = round((d["precision"] or 0) * d["answered"])
+            cells.append(f"{t:.2f}: {d['answered']} answered, {right} right")
+        trade.append(f"  {name:26s} " + "; ".join(cells))
+    text += "\n\nTrade-off of one bar for every answer (same held-out probabilities; questions answered, right):\n" \
+        + "\n".join(trade)
     rel = reliability(p_all, y_all)
     rel_text = "\n".join(f"  {b:9s} {n:4d} candidates  mean confidence {mc:.2f}  right {sr:.2f}" for b, n, mc, sr in rel)
     coef, b, rate = fit_model(rows, mode)

@@ -153,7 +153,8 @@ def main() -> None:
     if a.fit:
         from app.settings import PRESETS
 
-        K.fit(rows, cards, PRESETS["default"].answer.threshold, a.weights, write_file=a.write)
+        bars = PRESETS["default"].answer
+        K.fit(rows, cards, bars.threshold, a.weights, write_file=a.write, text_threshold=bars.text_threshold)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Every way of answering (a `kind`: document sentences, a table cell, a front-matter line) composes a candidate
 answer; `features` describes it in the same named terms whatever its kind, `probability` reads them through
 one logistic model, and `decide` shows the most probable candidate as `answered` only when it is probably
-right (at least `Settings.answer.threshold`); everything else is `evidence` (related passages shown) or, when
+right (at least `Settings.answer.threshold`; `text_threshold` for answers from plain text); everything else is `evidence` (related passages shown) or, when
 no shown passage is related, `not_found`. The reported confidence of every reply is this probability.
 
 Features (all in [0, 1] or small counts; a kind's features that do not apply are 0):
@@ -24,7 +24,11 @@ Features (all in [0, 1] or small counts; a kind's features that do not apply are
   passage under that statement's heading;
 - `derived`: the question asks for a figure computed from others (a ratio, an average, a growth rate, a change
   between periods), which one quoted line rarely states;
-- `row_line`: a sentence answer whose lead is a table row (a row of figures, not a statement about them).
+- `row_line`: a sentence answer whose lead is a table row (a row of figures, not a statement about them);
+- `paged`: the answer cites a paginated document (a PDF: a filing, a report) rather than plain text. Filings
+  repeat their topics on many pages (MD&A, notes, statements), so a sentence that matches the question well is
+  far less often the analysts' evidence than in an article; this lets one model hold both rates instead of
+  averaging them (measured: `python -m bench.outcomes --fit`, the held-out folds in correctness_fit.py).
 
 The fitted numbers are in app/answer/correctness_fit.py, with the held-out measurement that set them; they
 are regenerated from the dev sets by `python -m bench.outcomes --fit --write`.
@@ -44,7 +48,7 @@ from app.answer.sentences import Sentence
 from app.types import Answer
 
 FEATURES = ("cell", "computed", "frontmatter", "rank", "cov", "pcov", "dense", "pdense", "type", "oov", "maxmiss", "margin",
-            "no_figure", "year_miss", "label", "statement", "derived", "row_line")
+            "no_figure", "year_miss", "label", "statement", "derived", "row_line", "paged")
 """The model's inputs, in the order of its coefficient vector."""
 
 _ASKS_FIGURE = re.compile(r"\b(?:how (?:much|many)|amount|ratio|rate|margin|percent(?:age)?|USD|dollars?|"
@@ -115,6 +119,7 @@ def features(question: str, c: Candidate) -> dict[str, float]:
     f["statement"] = float(bool(named) and first is not None and in_statement(first.section, named))
     f["derived"] = float(_DERIVED.search(question) is not None)
     f["row_line"] = float(c.kind == "sentence" and s is not None and " | " in s.text)
+    f["paged"] = float(first is not None and bool(first.pages))
     return f
 
 
@@ -139,12 +144,19 @@ def score(question: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=lambda c: -c.p)
 
 
-def decide(candidates: Sequence[Candidate], related: bool, threshold: float) -> Decision:
-    """`answered` with the most probable candidate when it is probably right (p >= threshold); else
+def bar(c: Candidate, threshold: float, text_threshold: float | None = None) -> float:
+    """The probability a candidate needs to be shown as `answered`: `threshold`, or `text_threshold` (when set)
+    for an answer citing a plain-text document (Settings.answer.text_threshold says why)."""
+    return threshold if text_threshold is None or c.features.get("paged") else text_threshold
+
+
+def decide(candidates: Sequence[Candidate], related: bool, threshold: float,
+           text_threshold: float | None = None) -> Decision:
+    """`answered` with the most probable candidate when it is probably right (p >= its `bar`); else
     `evidence` when a shown passage is related to the question, else `not_found`. The confidence is the best
     candidate's probability whatever the outcome (0 when there is none)."""
     best = max(candidates, key=lambda c: c.p, default=None)
     p = best.p if best is not None else 0.0
-    if best is not None and p >= threshold:
+    if best is not None and p >= bar(best, threshold, text_threshold):
         return Decision("answered", best, p)
     return Decision("evidence" if related else "not_found", None, p)

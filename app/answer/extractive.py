@@ -122,16 +122,16 @@ class Answerer:
                                                      settings, retrieved, cells, computed))
         years = question_years(question)
         shown = C.order(question, excerpts, sentences, years, cells)
-        related = not off_topic and C.is_related(shown[:C.CARDS], sentences, named, years)
-        decision = decide(candidates, related, settings.answer.threshold)
+        missing = computed is not None and computed.abstained and computed.computation is not None
+        # operands found in the documents the question names, one missing: related whatever the passages say
+        related = missing or (not off_topic and C.is_related(shown[:C.CARDS], sentences, named, years))
+        decision = decide(candidates, related, settings.answer.threshold, settings.answer.text_threshold)
         ans = self._reply(question, decision, shown, retrieved)
-        if decision.outcome == "evidence" and computed is not None and computed.computation is not None:
-            # Not probably right, or an operand is missing: the figures found (and what is missing) lead, the
-            # top passages follow.
-            ans.computation = computed.computation
-            if computed.abstained:
-                ans.answer = computed.answer
-                ans.related = C.merge_cards(computed.related, ans.related, C.EVIDENCE_CARDS)
+        if decision.outcome == "evidence" and missing:
+            # A figure to compute with an operand missing: say what was found and what is missing; the rows
+            # found lead the cards, the top passages follow.
+            ans.answer, ans.computation = computed.answer, computed.computation
+            ans.related = C.merge_cards(computed.related, ans.related, C.EVIDENCE_CARDS)
         if trace is not None:
             trace.update(candidates=candidates, shown=shown, sentences=sentences, excerpts=excerpts, related=related,
                          rows=[C.row_score(c) for c in cells])

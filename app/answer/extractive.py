@@ -35,6 +35,9 @@ from index.types import Excerpt
 
 __all__ = ["Answerer", "confidence_of", "contextualize"]
 
+_SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|smallest|lowest|most|least)\b", re.I)
+_TOTAL = re.compile(r"\s*total\b", re.I)
+"""A total row is never the answer to "the largest liability": it is the sum of the items asked among."""
 CELL_CANDIDATES = 3
 """Table cells composed as candidate answers (the best by the cell reader's score, one per passage)."""
 _FOLLOW_UP = re.compile(r"^(?:and|but|also|so|then)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|"
@@ -166,7 +169,8 @@ class Answerer:
             return out
         # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
         # row and the MD&A table's are different answers), the best few by the cell reader's score.
-        found = [c for c in cells[: settings.answer.passages] if c is not None]
+        found = [c for c in cells[: settings.answer.passages] if c is not None
+                 and not (_SUPERLATIVE.search(question) and _TOTAL.match(c.row.label.text if c.row.label else ""))]
         for cell in sorted(found, key=lambda c: -c.score)[:CELL_CANDIDATES]:
             row = next((s for s in sentences if s.excerpt is cell.excerpt and s.start <= cell.row.start < s.end),
                        None)

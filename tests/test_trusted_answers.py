@@ -137,6 +137,17 @@ def test_decide_answers_only_what_is_probably_right() -> None:
     assert decide([], related=True, threshold=0.5).outcome == "evidence"
 
 
+def test_plain_text_has_the_lower_bar_only_where_a_passage_is_related() -> None:
+    a = Answer(question="q", answer="x [1]", abstained=False, confidence=0.0)
+    text = Candidate("sentence", a, rank=1, p=0.4, features={"paged": 0.0})
+    filing = Candidate("sentence", a, rank=1, p=0.4, features={"paged": 1.0})
+    assert decide([text], related=True, threshold=0.5, text_threshold=0.3).outcome == "answered"
+    assert decide([filing], related=True, threshold=0.5, text_threshold=0.3).outcome == "evidence"
+    # an off-topic question (no shown passage related) needs the full bar whatever the document
+    assert decide([text], related=False, threshold=0.5, text_threshold=0.3).outcome == "not_found"
+    assert decide([text], related=True, threshold=0.5, text_threshold=None).outcome == "evidence"
+
+
 def test_features_read_the_question_against_the_answer() -> None:
     a = Answer(question="q", answer="Net income, 2021: 1,410 [1]", abstained=False, confidence=0.0)
     c = Candidate("cell", a, rank=2, label=1.1)

@@ -157,6 +157,7 @@ def decide(candidates: Sequence[Candidate], related: bool, threshold: float,
     candidate's probability whatever the outcome (0 when there is none)."""
     best = max(candidates, key=lambda c: c.p, default=None)
     p = best.p if best is not None else 0.0
-    if best is not None and p >= bar(best, threshold, text_threshold):
+    # plain text's lower bar holds only where a shown passage is related (an off-topic question stays not_found)
+    if best is not None and p >= bar(best, threshold, text_threshold if related else None):
         return Decision("answered", best, p)
     return Decision("evidence" if related else "not_found", None, p)

@@ -125,8 +125,9 @@ class Answerer:
                                                      settings, retrieved, cells, computed))
         years = question_years(question)
         shown = C.order(question, excerpts, sentences, years, cells)
-        missing = computed is not None and computed.abstained and computed.computation is not None
-        # operands found in the documents the question names, one missing: related whatever the passages say
+        missing = computed is not None and computed.abstained and computed.computation is not None \
+            and bool(computed.computation.operands)
+        # operands found in the documents the question is about, one missing: related whatever the passages say
         related = missing or (not off_topic and C.is_related(shown[:C.CARDS], sentences, named, years))
         decision = decide(candidates, related, settings.answer.threshold, settings.answer.text_threshold)
         ans = self._reply(question, decision, shown, retrieved)

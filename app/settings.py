@@ -48,9 +48,11 @@ class AnswerSettings:
     """The bar for answers that cite a plain-text document (None: `threshold`). A choice, measured both ways in
     bench/RESULTS.md (#30): at 0.5, squad2-normans — half of it unanswerable questions that repeat an answerable
     one with a word changed, which no feature tells apart — keeps its answers for only 0.46 of the answerable
-    questions (0.80 before #30); at 0.3 it keeps 0.80, and the answers shown are right 0.42 of the time
-    (unanswerable questions included), the model's probability saying so. Setting `threshold` (--threshold, the
-    strictness slider) sets one bar for every answer."""
+    questions (0.80 before #30); at 0.3 it keeps 0.78 (0.80 where no passage needed to be related), and the
+    answers shown are right about 0.42 of the time (unanswerable questions included), the model's probability
+    saying so. The lower bar holds only where a shown passage is related (app.answer.correctness.decide), so
+    off-topic questions stay `not_found`. Setting `threshold` (--threshold, the strictness slider) sets one bar
+    for every answer."""
     max_oov: float = 0.6
     """Always abstain when more than this share of the question (idf-weighted) is words the corpus never uses."""
 

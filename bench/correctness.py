@@ -261,55 +261,6 @@ def report(rows: list[dict], threshold: float, mode: str, text_threshold: float 
     return out, "\n".join(lines)
 
 
-def _card_matrix(cards: Sequence[dict], pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    from app.answer.cards import PASSAGE_FEATURES
-
-    rows = [(c, x) for c in cards for x in c["passages"] if x["rank"] <= pool]
-    X = np.array([[x["f"][k] for k in PASSAGE_FEATURES] for _c, x in rows], float)
-    y = np.array([float(x["holds"]) for _c, x in rows])
-    n: dict[str, int] = {}
-    for c, _x in rows:
-        n[c["set"]] = n.get(c["set"], 0) + 1
-    w = np.array([1 / math.sqrt(n[c["set"]]) for c, _x in rows])
-    return X, y, w, [c["qid"] for c, _x in rows]
-
-
-def cards_in_view(cards: Sequence[dict], weights: dict[str, float], n: int, pool: int) -> float:
-    """Share of questions whose evidence is among the first `n` passages of the top `pool`, ordered by weights."""
-    from app.answer.cards import PASSAGE_FEATURES
-
-    hit = 0
-    for c in cards:
-        top = [x for x in c["passages"] if x["rank"] <= pool]
-        order = sorted(top, key=lambda x: (-sum(weights.get(k, 0.0) * x["f"][k] for k in PASSAGE_FEATURES), x["rank"]))
-        hit += any(x["holds"] for x in order[:n])
-    return hit / max(1, len(cards))
-
-
-def fit_cards(cards: Sequence[dict], n: int = 3, pool: int = 6) -> tuple[dict[str, float], str]:
-    """The card order: a logistic model of "the passage holds the evidence" over the top `pool` passages (its
-    coefficients are the order's weights), reported by the evidence among the first `n` cards, per set held out
-    (fitted on the other sets) against the retrieval order."""
-    from app.answer.cards import PASSAGE_FEATURES
-
-    sets = sorted({c["set"] for c in cards})
-    lines = []
-    for s in sets:
-        train = [c for c in cards if c["set"] != s]
-        test = [c for c in cards if c["set"] == s]
-        X, y, w, _ = _card_matrix(train, pool)
-        coef, _b = fit_logistic(X, y, w)
-        held = cards_in_view(test, dict(zip(PASSAGE_FEATURES, coef)), n, pool)
-        base = cards_in_view(test, {"rank": 1.0}, n, pool)
-        lines.append(f"  held-out {s:26s} evidence among the first {n} cards: {held:.3f} (retrieval order {base:.3f})")
-    X, y, w, _ = _card_matrix(cards, pool)
-    coef, _b = fit_logistic(X, y, w)
-    weights = {k: round(float(v), 4) for k, v in zip(PASSAGE_FEATURES, coef)}
-    fitted = ", ".join(f"{s} {cards_in_view([c for c in cards if c['set'] == s], weights, n, pool):.3f}" for s in sets)
-    lines.append(f"  fitted on all sets ({', '.join(f'{k} {v:+.2f}' for k, v in weights.items())}): {fitted}")
-    return weights, "\n".join(lines)
-
-
 def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], measured: str,
           path: Path = FIT_FILE) -> None:
     """Rewrite app/answer/correctness_fit.py with the fitted numbers and the measurement that set them."""
@@ -333,9 +284,10 @@ def write(coef: np.ndarray, b: float, rate: float, cards_w: dict[str, float], me
         f'the fitted model of "this passage holds the evidence"."""\n')
 
 
-def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt", write_file: bool = False,
-        text_threshold: float | None = None) -> dict[str, Any]:
-    """Report the held-out folds, fit on everything, and (write_file) rewrite the fit file."""
+def fit(rows: list[dict], order: tuple[dict[str, float], str], threshold: float, mode: str = "sqrt",
+        write_file: bool = False, text_threshold: float | None = None) -> dict[str, Any]:
+    """Report the held-out folds, fit on everything, and (write_file) rewrite the fit file with the card order
+    `order` (its weights and report, bench.card_order.fit_order)."""
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
@@ -371,13 +323,7 @@ def fit(rows: list[dict], cards: list[dict], threshold: float, mode: str = "sqrt
     rel = reliability(p_all, y_all)
     rel_text = "\n".join(f"  {b:9s} {n:4d} candidates  mean confidence {mc:.2f}  right {sr:.2f}" for b, n, mc, sr in rel)
     coef, b, rate = fit_model(rows, mode)
-    from app.settings import AnswerSettings
-
-    pool = AnswerSettings().card_pool
-    from app.answer.cards import CARDS, EVIDENCE_CARDS
-
-    cards_w, cards_text = fit_cards(cards, n=CARDS, pool=pool)
-    cards_text += "\n" + fit_cards(cards, n=EVIDENCE_CARDS, pool=pool)[1]
+    cards_w, cards_text = order
     n_fm = sum(r["kind"] == "frontmatter" for r in rows)
     coef_text = (", ".join(f"{k} {v:+.2f}" for k, v in zip(FEATURES, coef)) + f"; intercept {b:+.2f}; front matter "
                  f"right at rate {rate:.3f} ((right + 1) / (n + 2), n = {n_fm})")
@@ -402,18 +348,3 @@ def rows_of(set_name: str, qid: str, group: str, judge: Judge, candidates: Itera
                     "states": states,
                     "p_now": c.p, "answer": c.answer.answer[:300]})
     return out
-
-
-def card_row(set_name: str, qid: str, question: str, judge: Judge, excerpts: Sequence[Any],
-             sentences: Sequence[Any], rows: Sequence[float]) -> dict:
-    """One question's showable passages (in retrieval order): their card-order features and whether each holds
-    the evidence."""
-    from app.answer.cards import best_lines, named_statements, passage_features
-    from app.answer.correctness import question_years
-
-    best = best_lines(sentences)
-    statements, years = named_statements(question), question_years(question)
-    return {"set": set_name, "qid": f"{set_name}/{qid}", "group": "", "passages": [
-        {"rank": r, "f": passage_features(r, e, best.get((e.doc_id, e.start)), statements, years, rows[r - 1]),
-         "holds": judge.holds(e), "doc": e.doc_id, "pages": list(e.pages) if e.pages else None}
-        for r, e in enumerate(excerpts, start=1)]}

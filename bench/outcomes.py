@@ -25,6 +25,7 @@ from typing import Any
 from app.answer.outcome import is_related
 from app.api import GroundQA
 from bench import correctness as K
+from bench.card_order import card_row, fit_order
 from bench.devsets import DATA, open_set
 
 SETS = ["financebench-dev", "financebench-metrics-dev", "squad2-normans", "covid-qa-dev", "seed-report"]
@@ -55,7 +56,7 @@ def run(name: str, api: GroundQA, dump: Path | None = None, negatives: int = 40)
         # Folds hold out whole documents; a one-document set (a Wikipedia article) holds out whole questions.
         group = f"{name}/{raw['id'] if one_doc else raw.get('source') or ''}"
         fit_rows += K.rows_of(name, raw["id"], group, judge, cands)
-        card_rows.append(K.card_row(name, raw["id"], raw["question"], judge, trace.get("excerpts", []), sents,
+        card_rows.append(card_row(name, raw["id"], raw["question"], judge, trace.get("excerpts", []), sents,
                                     trace.get("rows", [])))
         shown = list(a.citations) + list(a.related)
         rows.append({"id": raw["id"], "question": raw["question"], "answerable": judge.answerable,
@@ -154,7 +155,8 @@ def main() -> None:
         from app.settings import PRESETS
 
         bars = PRESETS["default"].answer
-        K.fit(rows, cards, bars.threshold, a.weights, write_file=a.write, text_threshold=bars.text_threshold)
+        K.fit(rows, fit_order(cards), bars.threshold, a.weights, write_file=a.write,
+              text_threshold=bars.text_threshold)
 
 
 if __name__ == "__main__":

@@ -278,6 +278,8 @@ class GroundQA:
             from app.answer.llm import LLMAnswerer
 
             ans = LLMAnswerer(answerer, settings.llm).answer(q, settings, history=history)
+            if ans.answerer.startswith("llm:"):  # its cards: the top passages it does not cite, best lines marked
+                ans.related = answerer.cards_for(ans, settings, history)
         else:
             ans = answerer.answer(q, settings, history=history)
         view = answerer.retriever.index  # the generation the answer came from, even if a newer one is live
@@ -300,10 +302,11 @@ class GroundQA:
             # Never return an answer that does not prove itself: abstain instead.
             from app.answer.verify import ABSTAIN_TEXT
 
-            ans.abstained, ans.answer, ans.related = True, ABSTAIN_TEXT, ans.retrieved[:3]
-            ans.outcome = "not_found"
+            ans.abstained, ans.answer = True, ABSTAIN_TEXT
+            ans.outcome, ans.kind = "not_found", ""
             ans.citations, ans.segments, ans.short_answers, ans.evidence = [], [], [], []
             ans.computation = None  # a computation that does not prove itself is not shown either
+            ans.related = answerer.cards_for(ans, settings, history)
         return ans
 
     def doc_text(self, doc_id: str) -> str:

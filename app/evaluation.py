@@ -91,6 +91,11 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         ("abstained", str(s.n_abstained)),
         ("errors", str(s.n_errors)),
     ]
+    for name, o in s.outcomes.items():  # answered / evidence / not_found: how many, and how many were right
+        prec = "" if o.get("precision") is None else f", precision {o['precision']:.3f} ({o['right']} of {o['judged']})"
+        rows.append((name, f"{o['n']}{prec}"))
+    if s.metric_counts.get("in_view"):
+        rows.append((f"evidence in view (n={s.metric_counts['in_view']})", _fmt(s.metrics.get("in_view"))))
     if s.n_resumed:
         rows.append(("resumed from earlier run", str(s.n_resumed)))
     for name, n in sorted(s.answerers.items()):

@@ -35,11 +35,24 @@ class AnswerSettings:
     max_chars: int = 320
     """Soft cap on answer length (the first sentence is always kept whole)."""
     passages: int = 6
-    """Top passages whose sentences are scored."""
+    """Top passages whose sentences can answer."""
+    card_pool: int = 8
+    """Top passages the cards shown with every reply are chosen from (their lines scored for the best one)."""
     keep_ratio: float = 0.92
     """A further sentence joins the answer only if its score is at least this share of the best one's."""
-    threshold: float = 0.3
-    """Abstain when the calibrated confidence is below this (chosen on the dev sets; see README)."""
+    threshold: float = 0.5
+    """Answer only when the correctness model's probability that the answer is right is at least this
+    (app/answer/correctness.py; 0.5: "probably right"); below it the reply shows the related passages. The bar
+    for answers from paginated documents (filings, reports: PDFs)."""
+    text_threshold: float | None = 0.3
+    """The bar for answers that cite a plain-text document (None: `threshold`). A choice, measured both ways in
+    bench/RESULTS.md (#30): at 0.5, squad2-normans — half of it unanswerable questions that repeat an answerable
+    one with a word changed, which no feature tells apart — keeps its answers for only 0.46 of the answerable
+    questions (0.80 before #30); at 0.3 it keeps 0.78 (0.80 where no passage needed to be related), and the
+    answers shown are right about 0.42 of the time (unanswerable questions included), the model's probability
+    saying so. The lower bar holds only where a shown passage is related (app.answer.correctness.decide), so
+    off-topic questions stay `not_found`. Setting `threshold` (--threshold, the strictness slider) sets one bar
+    for every answer."""
     max_oov: float = 0.6
     """Always abstain when more than this share of the question (idf-weighted) is words the corpus never uses."""
 
@@ -116,7 +129,8 @@ class Settings:
             t = _finite(threshold, "threshold")
             if not 0 <= t <= 1:  # NaN is refused above: it would switch abstention off
                 raise SettingsError(f"threshold must be between 0 and 1, not {threshold}")
-            a = replace(a, threshold=t)
+            if t != a.threshold:  # an explicit bar is one bar for every answer
+                a = replace(a, threshold=t, text_threshold=None)
         return replace(self, retrieval=r, answer=a)
 
     def to_json(self) -> dict[str, object]:
@@ -126,8 +140,10 @@ class Settings:
 
 PRESETS: dict[str, Settings] = {
     "default": Settings(),
-    "strict": Settings(answer=AnswerSettings(threshold=0.45, max_sentences=2)),
-    "lenient": Settings(answer=AnswerSettings(threshold=0.15)),
+    "strict": Settings(answer=AnswerSettings(threshold=0.7, text_threshold=None, max_sentences=2)),
+    # 0.25 answers as often as the 0.3 threshold of the old confidence did: squad2-normans contains-reference 0.812
+    # (0.802 before #30), financebench-dev answered precision 0.32 (measured 2026-12-05, bench/RESULTS.md #30).
+    "lenient": Settings(answer=AnswerSettings(threshold=0.25, text_threshold=None)),
     "fast": Settings(retrieval=RetrievalSettings(mode="lexical"), answer=AnswerSettings(passages=4)),
 }
 """Named presets: 'strict' abstains more, 'lenient' less, 'fast' skips dense retrieval."""

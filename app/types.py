@@ -10,6 +10,9 @@ OUTCOMES = ("answered", "evidence", "not_found")
 """What an answer is: a verified statement; the most relevant passages when no sentence states the answer;
 or nothing relevant found."""
 EVIDENCE_TEXT = "No sentence states this directly; the most relevant passages are:"
+KINDS = ("sentence", "cell", "computed", "frontmatter")
+"""What an answered reply was composed from: document sentences, a table cell under its column's label, a figure computed from cited statement cells, or a
+metadata line of a document's front matter (app/answer/correctness.py reads the kind)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,6 +23,28 @@ class Citation(Span):
     citation: str
     table: RowView | None = None
     """When the cited span ends in a table row: that row with one label per column (its header)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Card(Excerpt):
+    """A passage shown under a reply (its `related` list): a retrieved excerpt with the line of it that best
+    matches the question (document offsets `line_start`–`line_end`, inside the excerpt), highlighted by every
+    face."""
+
+    line_start: int
+    line_end: int
+
+    @property
+    def line(self) -> str:
+        """The best-matching line's text."""
+        return self.text[self.line_start - self.start:self.line_end - self.start]
+
+    def to_json(self) -> dict[str, object]:
+        """The excerpt's JSON with its best line as {"start", "end", "text"} (document offsets)."""
+        d = super().to_json()
+        del d["line_start"], d["line_end"]
+        d["best_line"] = {"start": self.line_start, "end": self.line_end, "text": self.line}
+        return d
 
 
 @dataclass(frozen=True)
@@ -143,7 +168,8 @@ class Unsupported:
 class Answer:
     """A grounded answer: verbatim document sentences with inline [n] markers, or an abstention.
 
-    When `abstained` is true `citations` is empty and `related` holds the closest excerpts.
+    When `abstained` is true `citations` is empty. `related` holds the passages shown after the citations (cards):
+    the top-ranked retrieved passages the answer does not cite, or, for an abstention, the closest ones.
     `segments` says, unambiguously, which text each marker covers: document text may itself contain
     bracketed numbers such as reference markers "[1]", so the answer text is not parsed back.
     `short_answers` marks the short answer span (start, end in `answer`) for fact questions.
@@ -156,6 +182,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     retrieved: list[Excerpt] = field(default_factory=list)
     related: list[Excerpt] = field(default_factory=list)
+    """Cards, in the order shown (Card when the answerer found each one's best line)."""
     short_answers: list[tuple[int, int]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
@@ -168,6 +195,8 @@ class Answer:
     outcome: str = ""
     """'answered', 'evidence' (related passages, no sentence verified to state the answer) or 'not_found';
     '' means derived from `abstained` (answered / not_found)."""
+    kind: str = ""
+    """What an answered reply was composed from (one of KINDS); '' for an abstention and for LLM answers."""
     computation: Computation | None = None
     """For a figure computed from cited cells: the formula, its operands (each citing its cell) and the result;
     for `evidence` on a figure that could not be computed: what was found and what was `missing`."""
@@ -182,13 +211,15 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "outcome": self.outcome,
+            "kind": self.kind,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
             "citations": [c.to_json() for c in self.citations],
+            # What the page shows after the citations, in order (cards with their best line).
+            "related": [e.to_json() for e in self.related],
             "segments": [{"text": g.text, "citation": g.citation, **({"parts": [list(p) for p in g.parts]}
                                                                       if g.parts else {})} for g in self.segments],
             "retrieved": [e.to_json() for e in self.retrieved],
-            "related": [e.to_json() for e in self.related],
             "short_answers": [list(s) for s in self.short_answers],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "answerer": self.answerer,

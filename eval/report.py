@@ -37,6 +37,8 @@ LABELS = {
     "supported": "Supported by citations", "citation_precision": "Citation precision",
     "unsupported_rate": "Unsupported sentence rate", "evidence_precision": "Evidence precision",
     "fragment": "Fragment answer rate",
+    "answer_right": "Answered replies right", "first_citation": "First citation holds the reference",
+    "in_view": "Evidence in view (citations + cards)",
     "precision": "Abstention precision", "recall": "Abstention recall", "false_abstention_rate": "False abstention rate",
 }
 """Readable names of summary keys and metrics (the report and its plots; raw keys stay in summary.json)."""
@@ -58,10 +60,6 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4f}" if abs(v) < 1000 else f"{v:.1f}"
     return str(v)
-
-
-def _yes_no(v: Any) -> str:
-    return "—" if v is None else ("yes" if v else "no")
 
 
 def _conf(v: Any) -> str:
@@ -209,6 +207,25 @@ def _summary_rows(summary: Mapping[str, Any]) -> str:
     return "\n".join(f'<tr><th>{_e(k)}</th><td class="num">{_e(v)}</td></tr>' for k, v in rows)
 
 
+def _outcome_rows(summary: Mapping[str, Any]) -> str:
+    """Per outcome: replies, how many could be judged, how many were right, precision."""
+    out = []
+    for name, o in (summary.get("outcomes") or {}).items():
+        prec = "—" if o.get("precision") is None else f"{o['precision']:.3f}"
+        out.append(f"<tr><th>{_e(name)}</th><td class=\"num\">{_e(o.get('n'))}</td>"
+                   f"<td class=\"num\">{_e(o.get('judged'))}</td><td class=\"num\">{_e(o.get('right'))}</td>"
+                   f"<td class=\"num\">{_e(prec)}</td></tr>")
+    return "\n".join(out) or '<tr><td colspan="5">no outcomes recorded</td></tr>'
+
+
+def _reliability_rows(summary: Mapping[str, Any]) -> str:
+    """Per confidence bin of the judged answered replies: replies, mean confidence, share right."""
+    out = [f"<tr><th>{_e(b['bin'])}</th><td class=\"num\">{_e(b['n'])}</td>"
+           f"<td class=\"num\">{b['confidence']:.3f}</td><td class=\"num\">{b['right']:.3f}</td></tr>"
+           for b in summary.get("reliability") or []]
+    return "\n".join(out) or '<tr><td colspan="4">no judged answered replies</td></tr>'
+
+
 def _worst_rows(results: Sequence[Mapping[str, Any]]) -> str:
     out = []
     for r in worst(results):
@@ -225,7 +242,8 @@ def _worst_rows(results: Sequence[Mapping[str, Any]]) -> str:
             f"<td>{_e(r['id'])}</td><td>{_e(r['question'])}</td>"
             f"<td>{'yes' if r['answerable'] else 'no'}</td><td>{refs}</td>"
             f"<td>{answer}{cites}</td>"
-            f"<td>{_yes_no(r.get('abstained'))}</td><td class=\"num\">{_e(_conf(r.get('confidence')))}</td>"
+            f"<td>{_e(r.get('outcome') or ('not_found' if r.get('abstained') else 'answered'))}</td>"
+            f"<td class=\"num\">{_e(_conf(r.get('confidence')))}</td>"
             f"<td class=\"num\">{_e(_fmt(mt.get('f1')))}</td><td class=\"num\">{_e(_fmt(mt.get('contains')))}</td>"
             "</tr>"
         )
@@ -250,12 +268,23 @@ def write_report(
 <p class="path">{_e(s.get("out_dir", ""))}</p>
 <h2>Summary</h2>
 <div class="scroll"><table class="summary">{_summary_rows(s)}</table></div>
+<h2>Outcomes</h2>
+<p>Right means: an answer whose first citation holds the reference context (or that contains a short reference
+answer); related passages (<em>evidence</em>) with the reference context in view; <em>not found</em> for a
+question the documents do not answer.</p>
+<div class="scroll"><table class="outcomes"><tr><th>Outcome</th><th>Replies</th><th>Judged</th><th>Right</th>
+<th>Precision</th></tr>{_outcome_rows(s)}</table></div>
+<h2>Reliability of the confidence</h2>
+<p>Answered replies by reported confidence (the probability that the answer is right): the share right in each
+bin should be close to its mean confidence. Run with threshold 0 to see every bin.</p>
+<div class="scroll"><table class="reliability"><tr><th>Confidence</th><th>Replies</th><th>Mean confidence</th>
+<th>Share right</th></tr>{_reliability_rows(s)}</table></div>
 <h2>Plots</h2>
 <div class="plots"><div class="wide">{plots[0]}</div><div>{plots[1]}</div><div>{plots[2]}</div></div>
 <h2>Worst {N_WORST} questions</h2>
 <p>Errors first, then wrong abstentions, then the lowest contains + F1.</p>
 <div class="scroll"><table class="worst"><tr><th>Id</th><th>Question</th><th>Answerable</th><th>Reference</th>
-<th>Answer and citations</th><th>Abstained</th><th>Confidence</th><th>Token F1</th><th>Contains</th></tr>
+<th>Answer and citations</th><th>Outcome</th><th>Confidence</th><th>Token F1</th><th>Contains</th></tr>
 {_worst_rows(results)}
 </table></div>
 <details><summary>summary.json</summary><pre>{_e(json.dumps(s, indent=2, ensure_ascii=False))}</pre></details>

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from eval import metrics as m
+from eval.outcomes import outcome_counts, outcome_of, reliability
 from eval.protocol import AnswerLike, AskFn
 from eval.questions import Question
 
@@ -23,7 +24,10 @@ REPORT_HTML = "report.html"
 RANK_METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 ANSWER_METRICS = ("em", "f1", "contains", "numeric")
 CITATION_METRICS = ("supported", "citation_precision", "unsupported_rate", "evidence_precision", "fragment")
-METRICS = RANK_METRICS + ANSWER_METRICS + CITATION_METRICS  # averaged in the summary
+OUTCOME_METRICS = ("answer_right", "first_citation", "in_view")
+"""Per reply: an answer is right (eval/outcomes.py), its first citation holds the reference context, and the
+reference context is in view (citations + cards)."""
+METRICS = RANK_METRICS + ANSWER_METRICS + CITATION_METRICS + OUTCOME_METRICS  # averaged in the summary
 
 _XLSX_CELL_MAX = 32_767  # Excel's hard limit on characters in one cell
 
@@ -61,6 +65,10 @@ class Summary:
     files: dict[str, str] = field(default_factory=dict)
     answerers: dict[str, int] = field(default_factory=dict)
     """Answers per answerer ("extractive", "llm:MODEL", "LLM fallback"), for systems that say who answered."""
+    outcomes: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    """Per outcome (answered / evidence / not_found): replies, judged, right and precision (eval/outcomes.py)."""
+    reliability: list[dict[str, float | int | str]] = field(default_factory=list)
+    """Per confidence bin of the judged answered replies: n, mean confidence, share right."""
     numeric: dict[str, list[int]] = field(default_factory=dict)
     """Numeric match split: "computed" / "read-off" (questions whose set says how the figure was obtained) and
     "computed answers" (answers computed from cells), each [matched, questions]."""
@@ -192,6 +200,17 @@ def _score(q: Question, ans: AnswerLike, loc: _Located) -> dict[str, float | int
                 out["evidence_precision"] = m.evidence_precision(evidence, loc.source, loc.spans)
         first = segs[0].text if segs else m.strip_markers(ans.answer)
         out["fragment"] = float(m.is_fragment_answer(str(first), q.question))
+    if loc.scorable:
+        assert loc.source is not None
+        shown = list(ans.citations) + list(getattr(ans, "related", None) or [])
+        out["in_view"] = m.hit_at_k(m.context_relevance(shown, loc.source, loc.spans, loc.evidence), len(shown))
+        if not ans.abstained and ans.citations:
+            out["first_citation"] = m.hit_at_k(
+                m.context_relevance(ans.citations[:1], loc.source, loc.spans, loc.evidence), 1)
+    if not ans.abstained:
+        # FinanceBench-style references (found only by overlap) are an analyst's words: judge the citation.
+        by_citation = bool(loc.evidence) and not loc.spans
+        out["answer_right"] = out["first_citation"] if by_citation or out["contains"] is None else out["contains"]
     return out
 
 
@@ -201,9 +220,14 @@ def _float(b: bool | None) -> float | None:
 
 def _span_json(x: Any, *, score: bool) -> dict[str, Any]:
     d: dict[str, Any] = {"citation": str(x.citation), "doc": str(x.doc), "start": int(x.start), "end": int(x.end)}
+    pages = getattr(x, "pages", None)
+    if pages:  # where a reader finds it in a PDF
+        d["pages"] = [int(p) for p in pages]
     if score:
         d["score"] = float(x.score)
     d["text"] = str(x.text)
+    if getattr(x, "line_start", None) is not None:  # a card: the line that best matches the question
+        d["best_line"] = {"start": int(x.line_start), "end": int(x.line_end), "text": str(x.line)}
     return d
 
 
@@ -212,9 +236,11 @@ def _base_result(q: Question) -> dict[str, Any]:
         "id": q.id,
         "question": q.question,
         "answer": "",
+        "outcome": None,
         "abstained": None,
         "confidence": None,
         "citations": [],
+        "related": [],
         "retrieved": [],
         "answerable": q.answerable,
         "reference_answer": q.reference_answers[0] if q.reference_answers else "",
@@ -238,9 +264,12 @@ def _run_one(q: Question, ask: AskFn, loc: _Located) -> dict[str, Any]:
         r["latency_ms"] = (time.perf_counter() - t0) * 1000
         # Read every field now, so an answer of the wrong shape is recorded as this question's error.
         r["answer"] = str(ans.answer)
+        r["outcome"] = outcome_of(ans)
         r["abstained"] = bool(ans.abstained)
         r["confidence"] = float(ans.confidence)
         r["citations"] = [_span_json(c, score=False) for c in ans.citations]
+        # What the reply shows after its citations (cards), in order: the same list a face renders.
+        r["related"] = [_span_json(x, score=True) for x in getattr(ans, "related", None) or []]
         r["retrieved"] = [_span_json(x, score=True) for x in ans.retrieved]
         if getattr(ans, "answerer", None) is not None:
             r["answerer"] = str(ans.answerer)
@@ -306,6 +335,8 @@ def summarize(
         contexts_overlap=contexts_overlap,
         free_text_references=sum(1 for r in results if r.get("free_text_reference")),
         fragment_answers=sum(1 for r in ok if r["metrics"].get("fragment")),
+        outcomes=outcome_counts(results),
+        reliability=reliability(results),
         numeric=_numeric_split(results),
     )
 

@@ -63,6 +63,11 @@ def ebitda_index(tmp_path: Path) -> Path:
 
 
 def _ask(idx: Path, question: str, capsys: pytest.CaptureFixture[str], *extra: str) -> dict:
+    """`groundqa ask --json`; without `--threshold`, at threshold 0: the most probable candidate is answered, so
+    the tests read how a cell answer is composed (the fake embedder's features are not the real model's, so its
+    probabilities say nothing)."""
+    if "--threshold" not in extra:
+        extra = (*extra, "--threshold", "0")
     capsys.readouterr()
     assert main(["ask", question, "--index", str(idx), "--json", *extra]) == 0
     return json.loads(capsys.readouterr().out)
@@ -108,7 +113,7 @@ def test_a_tampered_cell_answer_fails_verification(tmp_path: Path) -> None:
     _ebitda_pdf(docs / "release.pdf")
     api = GroundQA(tmp_path / "idx", embedder=FakeEmbedder(64))
     api.index([docs])
-    ans = api.ask("What was Adjusted EBITDA in 2022?")
+    ans = api.ask("What was Adjusted EBITDA in 2022?", settings=api.settings.with_(threshold=0.0))
     assert ans.segments[0].parts
     text = api.doc_text(ans.citations[0].doc_id)
     verify(ans, lambda _d: text)  # as built, it proves itself

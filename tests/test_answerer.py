@@ -49,7 +49,7 @@ def _answer(text: str, cits: list[Citation], segs: list[Segment]) -> Answer:
 
 
 def test_verify_rejects_tampering(fake_api):
-    a = fake_api.ask("Where was the second summit held? Hanoi")
+    a = fake_api.ask("Where was the second summit held? Hanoi", settings=fake_api.settings.with_(threshold=0.0))
     assert not a.abstained
     c = a.citations[0]
     verify(a, fake_api.doc_text)
@@ -71,9 +71,11 @@ def test_verify_rejects_tampering(fake_api):
 
 def test_follow_up_uses_history(fake_api):
     first = "Where was the second U.S.-North Korea leader-level summit held?"
-    a = fake_api.ask("And when did that happen?", history=[first])
+    a = fake_api.ask("And when did that happen?", history=[first], settings=fake_api.settings.with_(threshold=0.0))
     assert not a.abstained and "February 2019" in a.answer
-    off = fake_api.ask("Who won the 2022 FIFA World Cup then?", history=[first])
+    # off-topic: not_found at any threshold (nothing is related, nothing is a candidate)
+    off = fake_api.ask("Who won the 2022 FIFA World Cup then?", history=[first],
+                       settings=fake_api.settings.with_(threshold=0.0))
     assert off.abstained
 
 

@@ -40,6 +40,7 @@ def table_url(request, tmp_path, monkeypatch):
         srv.stop()
 
 
+@pytest.mark.parametrize("table_url", [0.0], indirect=True)  # answered: the fake embedder's probabilities say nothing
 def test_cell_answer_shows_the_row_under_its_header(page, table_url):
     url, _ = table_url
     page.goto(url, wait_until="load")
@@ -73,3 +74,29 @@ def test_evidence_outcome_lists_passages_and_opens_the_first(page, table_url):
     assert "Operating margin pressure" in page.locator("#gq-panel mark.gq-cited").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "evidence-outcome.png"))
+
+
+@pytest.mark.parametrize("table_url", [0.0], indirect=True)  # answered whatever its probability
+def test_answered_reply_shows_the_uncited_top_passages_as_cards(page, table_url):
+    """After an answer's sources, the top passages it does not cite are cards, each with its best line marked;
+    the cards are exactly the reply's `related` list, in order."""
+    url, api = table_url
+    question = "What was Adjusted EBITDA for the twelve months ended December 31, 2022?"
+    page.goto(url, wait_until="load")
+    ask_in_chat(page, question)
+    assert page.locator("#gq-chat .gq-answer").last.is_visible()
+    related = page.locator("#gq-chat .gq-related").last
+    assert "passages the answer does not cite" in related.inner_text()
+    cards = related.locator(".gq-card")
+    ans = api.ask(question)
+    assert cards.count() == len(ans.related) >= 1
+    for i, card in enumerate(ans.related):
+        shown = cards.nth(i)
+        assert shown.get_attribute("value") == card.citation
+        best = shown.locator("mark.gq-best")
+        assert " ".join(card.line.split())[:40] in " ".join(best.inner_text().split())
+    cards.first.click()  # a card opens its passage in the panel
+    page.locator("#gq-panel mark.gq-cited").wait_for()
+    assert " ".join(ans.related[0].text.split())[:30] in " ".join(page.locator("#gq-panel").inner_text().split())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "answer-with-related.png"))

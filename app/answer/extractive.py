@@ -1,112 +1,63 @@
-"""The default, LLM-free answerer: picks the document sentences that answer the question, cites them,
-and abstains when the evidence is weak.
+"""The default, LLM-free answerer: cited answers quoted from the documents, or the passages that bear on the
+question when no answer is probably right.
 
-Sentence score (weights in app/answer/calibration.py, chosen on the dev sets): idf-weighted coverage of the question's
-terms by the sentence and by its passage, dense cosine similarity of sentence and passage to the
-question, a bonus when the sentence holds a span of the expected answer type (date, number, name),
-and a small prior for higher-ranked passages. A sentence that leans on the one before it ("It was commissioned
-by Odo") is also scored as a pair with that sentence, so the answer carries its subject. A document's title
-line is never an answer. Confidence is a logistic function of the best candidate's features (coefficients in
-app/answer/calibration.py, fitted by `python -m bench.calibrate`).
+`Answerer.answer`: retrieve passages → score their sentences (app/answer/sentences.py) → compose one candidate
+answer per kind (the best sentences; a table cell under its column's label, app/answer/cells.py; a front-matter
+line, app/answer/frontmatter.py) → the correctness model (app/answer/correctness.py) gives each the probability
+that it is right and decides the outcome: `answered` (the most probable candidate, when probably right),
+`evidence` or `not_found` → every reply shows, after what it cites, the top passages it does not cite, each with
+its best line (app/answer/cards.py). The reported confidence is the model's probability.
 """
 from __future__ import annotations
 
-import math
 import re
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
 
-from app.answer.cells import CellAnswer, cell_text, find_cell
+from app.answer import cards as C
+from app.answer.calibration import COEF, INTERCEPT
+from app.answer.cells import CellAnswer, cell_text
 from app.answer.compute import MapTables, compute_answer
+from app.answer.correctness import Candidate, Decision, decide, question_years, score
 from app.answer.frontmatter import frontmatter_answer
-from app.answer.outcome import CELL_CONFIDENCE, is_related
-from app.answer.calibration import COEF, INTERCEPT, SENTENCE_WEIGHTS as _W
-from app.answer.qtypes import fits_cell, is_byline, question_type, short_answer_spans, typed_spans
+from app.answer.qtypes import fits_cell, question_type, short_answer_spans
+from app.answer.sentences import QUESTION_WORDS, Sentence, SentenceScorer
+from app.answer.verify import ABSTAIN_TEXT, VerificationError, verify
 from app.settings import Settings
 from app.types import EVIDENCE_TEXT, Answer, Citation, Segment, render
-from app.answer.verify import ABSTAIN_TEXT
-from corpus import sentence_spans
-from corpus.boilerplate import is_boilerplate_section
-from corpus.structure import is_fragment
 from corpus.tables import row_view
 from index.citations import make_citation_id
-from index.embed import Embedder
-from index.store.lexical import tokenize
 from index.query import analyse
 from index.retriever import Retriever
+from index.store.lexical import tokenize
 from index.types import Excerpt
 
-_MIN_SENT_CHARS = 12
-# Question words carry no evidence: a sentence is not better for containing "how" or "does".
-_QUESTION_WORDS = set(tokenize(["how many much what which who whom whose when where why does did do have has had "
-                                "is are was were can could would should may might will shall been being whi "
-                                "kind type name called"])[0])
+__all__ = ["Answerer", "confidence_of", "contextualize"]
+
+_SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|smallest|lowest|most|least)\b", re.I)
+_TOTAL = re.compile(r"\s*total\b", re.I)
+"""A total row is never the answer to "the largest liability": it is the sum of the items asked among."""
+CELL_CANDIDATES = 3
+"""Table cells composed as candidate answers (the best by the cell reader's score, one per passage)."""
 _FOLLOW_UP = re.compile(r"^(?:and|but|also|so|then)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|"
                         r"his|her|there)\b", re.I)
 
-# A sentence opening like this usually needs the sentence before it to make sense.
-_REFERS = re.compile(r"(?:It|He|She|They|This|These|Those|His|Her|Its|Their|However|But|Such|Thus|There)\b")
-
-
-@dataclass
-class Sentence:
-    """A candidate answer sentence with its features."""
-
-    excerpt: Excerpt
-    rank: int
-    start: int  # offsets in the document
-    end: int
-    text: str
-    cov: float = 0.0
-    pcov: float = 0.0
-    dense: float = 0.0
-    pdense: float = 0.0
-    type: float = 0.0
-    oov: float = 0.0
-    maxmiss: float = 0.0
-    score: float = 0.0
-
-    def features(self) -> list[float]:
-        """The features the confidence model reads (order fixed by app/answer/calibration.py)."""
-        return [self.cov, self.pcov, self.dense, self.pdense, self.type, self.oov, self.maxmiss]
-
 
 def confidence_of(features: Sequence[float]) -> float:
-    """Calibrated probability that the best sentence answers the question."""
+    """The sentence model's probability that the best sentence answers (app/answer/calibration.py); the LLM
+    path reports it, and a follow-up is compared with the question alone by it."""
+    import math
+
     z = INTERCEPT + sum(c * f for c, f in zip(COEF, features))
     return 1.0 / (1.0 + math.exp(-z))
-
-
-class _VecCache:
-    """LRU cache of sentence vectors: repeated passages are not re-embedded between questions."""
-
-    def __init__(self, size: int = 20_000) -> None:
-        self._d: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-
-    def get_many(self, embedder: Embedder, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._d]
-        if missing:
-            for t, v in zip(missing, embedder.encode(missing, batch_size=64)):
-                self._d[t] = v
-        out = []
-        for t in texts:
-            self._d.move_to_end(t)
-            out.append(self._d[t])
-        while len(self._d) > self._size:
-            self._d.popitem(last=False)
-        return np.stack(out) if out else np.zeros((0, embedder.dim), np.float32)
 
 
 def contextualize(question: str, history: Sequence[str]) -> str:
     """Retrieval query for a follow-up: the question plus the previous question when it leans on it."""
     if not history:
         return question
-    content = [t for t in tokenize([question])[0] if t not in _QUESTION_WORDS]
+    content = [t for t in tokenize([question])[0] if t not in QUESTION_WORDS]
     if _FOLLOW_UP.search(question) or len(content) < 3:
         return f"{question} {history[-1]}"
     return question
@@ -118,7 +69,7 @@ class Answerer:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.embedder = retriever.embedder
-        self._cache = _VecCache()
+        self.scorer = SentenceScorer(retriever)
         # the statements of the documents computed answers read (app/answer/compute/sheets.py), read once each
         self.tables = MapTables(retriever.index)
 
@@ -134,20 +85,19 @@ class Answerer:
         t1 = time.perf_counter()
         timings["embed_query"] = (t1 - t0) * 1000
         ranked = self.retriever.rank(query, settings.retrieval, qvec=qvec)
-        excerpts = self.retriever.excerpts(ranked, max(settings.retrieval.k, settings.answer.passages))
+        pool = max(settings.retrieval.k, settings.answer.passages, settings.answer.card_pool)
+        excerpts = self.retriever.excerpts(ranked, pool)
         t2 = time.perf_counter()
         timings["retrieve"] = (t2 - t1) * 1000
-        sentences = self._score(analyse(question).text, analyse(query).text, excerpts, qvec, settings)
+        sentences = self.scorer.score(analyse(question).text, analyse(query).text, excerpts, qvec, pool)
         timings["score_sentences"] = (time.perf_counter() - t2) * 1000
         return excerpts, sentences, timings
 
-    def answer(self, question: str, settings: Settings, history: Sequence[str] = ()) -> Answer:
-        """Answer `question` from the index; `history` holds earlier questions of the conversation."""
+    def answer(self, question: str, settings: Settings, history: Sequence[str] = (),
+               trace: dict[str, object] | None = None) -> Answer:
+        """Answer `question` from the index; `history` holds earlier questions of the conversation. A `trace`
+        dict receives the scored candidates and the ordered cards (for fitting, bench/outcomes.py)."""
         t0 = time.perf_counter()
-        meta = frontmatter_answer(question, self.retriever, settings)
-        if meta is not None:  # "Who wrote the report?": its byline, cited
-            meta.timings_ms = {"total": (time.perf_counter() - t0) * 1000}
-            return meta
         excerpts, sentences, timings = self.evidence(question, settings, history)
         if history and contextualize(question, history) != question:
             # Rewriting with the conversation must never make a question worse than asked alone
@@ -161,98 +111,121 @@ class Answerer:
         if named:  # a question about American Express is not answered from Costco's filing
             sentences = [s for s in sentences if s.excerpt.doc_id in named]
             excerpts = [e for e in excerpts if e.doc_id in named]
-        best = sentences[0] if sentences else None
-        conf = confidence_of(best.features()) if best else 0.0
-        off_topic = best is None or best.oov > settings.answer.max_oov
-        # A figure to compute (a ratio, margin, average, change …) is computed from cited cells (app/answer/compute/)
+        # Only the top `passages` answer; the cards are chosen from the whole pool.
+        answering = [s for s in sentences if s.rank <= settings.answer.passages]
+        # A question in words the corpus never uses is off-topic: nothing is related, nothing answers.
+        off_topic = not answering or answering[0].oov > settings.answer.max_oov
+        cells = C.row_cells(question, excerpts, self.retriever.index.document_text)
+        # A figure to compute (a ratio, margin, average, change …) is computed from cited statement cells
+        # (app/answer/compute/): a verified computation is one more candidate, or, when an operand is missing,
+        # an `evidence` reply that names what was found and what is missing.
         computed = compute_answer(question, self.retriever, self.tables, excerpts[: settings.answer.passages],
                                   retrieved, self._cite)
-        cell = None if off_topic or computed is not None else find_cell(
-            question, excerpts[: settings.answer.passages], self.retriever.index.document_text)
-        if computed is not None:
-            ans = computed
-        elif cell is not None:  # a figure read from a table row under its column's header
-            ans = self._compose_cell(question, cell, retrieved)
-        elif not off_topic and conf >= settings.answer.threshold:
-            ans = self._compose(question, sentences, settings, conf, retrieved)
-        else:
-            # No sentence is confident enough: say whether the documents hold related passages at all.
-            outcome = "evidence" if best is not None and not off_topic and is_related(best.features()) else "not_found"
-            related = [e for e in retrieved if e.doc_id in named][:3] if named else retrieved[:3]
-            ans = Answer(question=question, answer=EVIDENCE_TEXT if outcome == "evidence" else ABSTAIN_TEXT,
-                         abstained=True, confidence=conf, retrieved=retrieved, related=related or retrieved[:3],
-                         outcome=outcome)
+        candidates = score(question, self.candidates(question, excerpts, [] if off_topic else answering,
+                                                     settings, retrieved, cells, computed))
+        years = question_years(question)
+        shown = C.order(question, excerpts, sentences, years, cells)
+        missing = computed is not None and computed.abstained and computed.computation is not None \
+            and bool(computed.computation.operands)
+        # operands found in the documents the question is about, one missing: related whatever the passages say
+        related = missing or (not off_topic and C.is_related(shown[:C.CARDS], sentences, named, years))
+        decision = decide(candidates, related, settings.answer.threshold, settings.answer.text_threshold)
+        ans = self._reply(question, decision, shown, retrieved)
+        if decision.outcome == "evidence" and missing:
+            # A figure to compute with an operand missing: say what was found and what is missing; the rows
+            # found lead the cards, the top passages follow.
+            ans.answer, ans.computation = computed.answer, computed.computation
+            ans.related = C.merge_cards(computed.related, ans.related, C.EVIDENCE_CARDS)
+        if trace is not None:
+            trace.update(candidates=candidates, shown=shown, sentences=sentences, excerpts=excerpts, related=related,
+                         rows=[C.row_score(c) for c in cells])
         timings["compose"] = (time.perf_counter() - t3) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         ans.timings_ms = timings
         return ans
 
-    def _score(self, question: str, query: str, excerpts: list[Excerpt], qvec: np.ndarray | None,
-               settings: Settings) -> list[Sentence]:
-        sents: list[Sentence] = []
-        seen: set[tuple[str, int, int]] = set()
-        asks_title = re.search(r"\btitle", question, re.I) is not None
-        asks_author = question_type(question) == "author"
-        for rank, ex in enumerate(excerpts[: settings.answer.passages], start=1):
-            for s, e in sentence_spans(ex.text):
-                key = (ex.doc_id, ex.start + s, ex.start + e)
-                # A document's title, a heading, a contents line or a table header names a topic but answers
-                # nothing (unless the title is asked for); see corpus/structure.py.
-                is_title = not asks_title and is_fragment(ex.text[s:e], ex.title) and not (
-                    asks_author and is_byline(ex.text[s:e], ex.start + s))  # a byline answers "who wrote it"
-                # Filing furniture (exhibit lists, auditors' consents, cover captions) answers nothing.
-                is_title = is_title or is_boilerplate_section(ex.section, ex.text[s:e])
-                if e - s >= _MIN_SENT_CHARS and key not in seen and not is_title:  # overlapping passages repeat
-                    seen.add(key)
-                    sents.append(Sentence(ex, rank, ex.start + s, ex.start + e, ex.text[s:e]))
-        if not sents:
-            return []
-        q_terms = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in _QUESTION_WORDS]
-        own_terms = set(tokenize([question])[0])
-        n = max(1, len(self.retriever.index))
-        df = self.retriever.index.doc_freqs(q_terms)
-        # Terms of the question itself weigh double against terms borrowed from the conversation.
-        w = {t: math.log(1 + n / (1 + df[t])) * (1.0 if t in own_terms else 0.5) for t in q_terms}
-        total = sum(w.values()) or 1.0
-        # Share of the question that the corpus never mentions: off-topic questions score high.
-        oov = sum(w[t] for t in q_terms if df[t] == 0) / total
-        idf_max = math.log(1 + n)
-        tok = tokenize([s.text for s in sents] + [ex.text for ex in excerpts[: settings.answer.passages]])
-        pass_tok = tok[len(sents):]
-        qtype = question_type(question)
-        dense_s = np.zeros(len(sents), np.float32)
-        if qvec is not None:
-            dense_s = self._sentence_vectors(sents) @ qvec
-        pdense: dict[int, float] = {}
-        for i, s in enumerate(sents):
-            pdense[s.rank] = max(pdense.get(s.rank, -1.0), float(dense_s[i]))
-        for i, s in enumerate(sents):
-            st = set(tok[i])
-            pt = set(pass_tok[s.rank - 1])
-            s.cov = sum(w[t] for t in q_terms if t in st) / total
-            s.pcov = sum(w[t] for t in q_terms if t in pt) / total
-            s.oov = oov
-            # The rarest question term the passage lacks: adversarial questions swap in one such term.
-            s.maxmiss = max((w[t] for t in q_terms if t not in pt and t in own_terms), default=0.0) / idf_max
-            s.pdense = pdense[s.rank]
-            s.dense = float(dense_s[i])
-            s.type = 1.0 if qtype and typed_spans(qtype, s.text, question) else (0.5 if qtype is None else 0.0)
-            byline = qtype == "author" and is_byline(s.text, s.start)
-            if byline:
-                s.cov = s.pcov = max(s.pcov, s.cov)  # a byline answers "who wrote it" without sharing its words
-            s.score = _sentence_score(s) + (1.0 if byline else 0.0)
-        sents += _windows(sents, [set(t) for t in tok[:len(sents)]], q_terms, w, total)
-        return sorted(sents, key=lambda s: (-s.score, s.rank, s.start))
+    def candidates(self, question: str, excerpts: list[Excerpt], sentences: list[Sentence], settings: Settings,
+                   retrieved: list[Excerpt], cells: Sequence[CellAnswer | None] = (),
+                   computed: Answer | None = None) -> list[Candidate]:
+        """The composed answers of every kind that has one: front matter; a figure computed from statement cells
+        (`computed`, when it is an answer); the cells read from the top passages' tables (`cells`: per excerpt,
+        as cards.row_cells reads them; the best `CELL_CANDIDATES`); the best sentences."""
+        out: list[Candidate] = []
+        meta = frontmatter_answer(question, self.retriever, settings)
+        if meta is not None:  # "Who wrote the report?": its byline, cited
+            meta.kind, meta.outcome, meta.retrieved = "frontmatter", "answered", retrieved
+            out.append(Candidate("frontmatter", meta, rank=1))
+        rank_of = {(e.doc_id, e.start): r for r, e in enumerate(excerpts, start=1)}
+        if computed is not None and not computed.abstained and self._verifies(computed):
+            computed.kind = "computed"
+            first = computed.citations[0]
+            # the retrieval rank of a passage holding its first cited row (statements are read whole, so the
+            # row may lie in no retrieved passage: ranked after all of them)
+            rank = next((r for r, e in enumerate(excerpts, start=1)
+                         if e.doc_id == first.doc_id and e.start <= first.start < e.end), len(excerpts) + 1)
+            lead = next((s for s in sentences if s.excerpt.doc_id == first.doc_id
+                         and s.start <= first.start < s.end), None)
+            out.append(Candidate("computed", computed, rank=rank, lead=lead, label=1.0))
+        if not sentences:
+            return out
+        # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
+        # row and the MD&A table's are different answers), the best few by the cell reader's score.
+        found = [c for c in cells[: settings.answer.passages] if c is not None
+                 and not (_SUPERLATIVE.search(question) and _TOTAL.match(c.row.label.text if c.row.label else ""))]
+        for cell in sorted(found, key=lambda c: -c.score)[:CELL_CANDIDATES]:
+            row = next((s for s in sentences if s.excerpt is cell.excerpt and s.start <= cell.row.start < s.end),
+                       None)
+            out.append(Candidate("cell", self._compose_cell(question, cell, retrieved),
+                                 rank=rank_of.get((cell.excerpt.doc_id, cell.excerpt.start), 1), lead=row,
+                                 label=C.row_score(cell)))
+        # The best sentences; and, when those come from a lower passage, the best of the top passage: an
+        # off-target sentence from rank 4 must beat the top passage by a clear margin (the model reads both).
+        top = [s for s in sentences if rank_of.get((s.excerpt.doc_id, s.excerpt.start)) == 1]
+        for pool in ([sentences, top] if top and top[0] is not sentences[0] else [sentences]):
+            lead = pool[0]
+            other = max((s.score for s in sentences if s.excerpt is not lead.excerpt), default=0.0)
+            out.append(Candidate("sentence", self._compose(question, pool, settings, retrieved),
+                                 rank=rank_of.get((lead.excerpt.doc_id, lead.excerpt.start), lead.rank), lead=lead,
+                                 margin=lead.score - other))
+        return out
 
-    def _sentence_vectors(self, sents: list[Sentence]) -> np.ndarray:
-        """Stored unit vectors of the sentences; any sentence not stored as a unit is embedded now."""
-        by_doc: dict[str, list[tuple[int, int]]] = {}
-        for s in sents:
-            by_doc.setdefault(s.excerpt.doc_id, []).append((s.start, s.end))
-        stored = {d: self.retriever.unit_vectors(d, spans) for d, spans in by_doc.items()}
-        missing = [s.text for s in sents if (s.start, s.end) not in stored[s.excerpt.doc_id]]
-        extra = dict(zip(missing, self._cache.get_many(self.embedder, missing))) if missing else {}
-        return np.stack([stored[s.excerpt.doc_id].get((s.start, s.end), extra.get(s.text)) for s in sents])
+    def _verifies(self, ans: Answer) -> bool:
+        """Whether a composed answer passes `verify` against the index's text (a computed answer: each operand is
+        its cited cell, the arithmetic holds); one that does not is no candidate."""
+        def text_of(doc_id: str) -> str:
+            text = self.retriever.index.document_text(doc_id)
+            if text is None:
+                raise VerificationError(f"document {doc_id} is not in the index")
+            return text
+
+        try:
+            verify(ans, text_of)
+        except VerificationError:
+            return False
+        return True
+
+    def cards_for(self, ans: Answer, settings: Settings, history: Sequence[str] = ()) -> list[C.Card]:
+        """The cards of a reply composed elsewhere (the LLM path, a reply that failed verification): the top
+        passages it does not cite, each with its best line — as every extractive reply shows them."""
+        excerpts, sentences, _t = self.evidence(ans.question, settings, history)
+        shown = C.order(ans.question, excerpts, sentences, question_years(ans.question),
+                        C.row_cells(ans.question, excerpts, self.retriever.index.document_text))
+        if ans.abstained:
+            return shown[:C.EVIDENCE_CARDS if ans.outcome == "evidence" else C.CARDS]
+        return C.uncited(shown, [(c.doc_id, c.start, c.end) for c in ans.citations])
+
+    def _reply(self, question: str, d: Decision, shown: list[C.Card], retrieved: list[Excerpt]) -> Answer:
+        """The reply the decision makes: the chosen answer with the uncited top passages after it, or the top
+        passages as an `evidence` reply's body (a `not_found` reply's closest excerpts)."""
+        if d.chosen is not None:
+            ans = d.chosen.answer
+            ans.confidence = d.confidence
+            ans.related = C.uncited(shown, [(c.doc_id, c.start, c.end) for c in ans.citations])
+            return ans
+        n = C.EVIDENCE_CARDS if d.outcome == "evidence" else C.CARDS
+        text = EVIDENCE_TEXT if d.outcome == "evidence" else ABSTAIN_TEXT
+        return Answer(question=question, answer=text, abstained=True, confidence=d.confidence, retrieved=retrieved,
+                      related=shown[:n] or list(retrieved[:n]), outcome=d.outcome)
 
     def _named(self, question: str, settings: Settings) -> set[str]:
         """The documents the question names by file name or title (index/routing.py); empty when it names none
@@ -290,12 +263,13 @@ class Answerer:
             segs.append(seg)
             pos += len(f"{seg.text} [1]") + 1
         citation = self._cite(1, cell.excerpt, start, end, text, column=cell.column, doc_text=full)
-        return Answer(question=question, answer=render(segs), abstained=False, confidence=CELL_CONFIDENCE,
+        return Answer(question=question, answer=render(segs), abstained=False, confidence=0.0,
                       citations=[citation], segments=segs, retrieved=retrieved, short_answers=short,
-                      outcome="answered")
+                      outcome="answered", kind="cell")
 
-    def _compose(self, question: str, sentences: list[Sentence], settings: Settings, conf: float,
+    def _compose(self, question: str, sentences: list[Sentence], settings: Settings,
                  retrieved: list[Excerpt]) -> Answer:
+        """An answer of the best sentence and the next ones that score close to it, adjacent ones merged."""
         best = sentences[0]
         chosen = [best]
         length = len(best.text)
@@ -337,32 +311,9 @@ class Answerer:
             segs.append(Segment(text, n))
             pos += len(f"{text} [{n}]") + 1
             citations.append(self._cite(n, ex, start, end, text))
-        return Answer(question=question, answer=render(segs), abstained=False, confidence=conf,
-                      citations=citations, segments=segs, retrieved=retrieved, short_answers=short)
-
-
-def _windows(sents: list[Sentence], tokens: list[set[str]], q_terms: list[str], w: dict[str, float],
-             total: float) -> list[Sentence]:
-    """Two-sentence candidates for sentences that lean on the one before ("It was commissioned by Odo").
-
-    `tokens[i]` are the terms of `sents[i]`; a pair's terms are the union of its two sentences'.
-    """
-    out: list[Sentence] = []
-    for i, (p, s) in enumerate(zip(sents, sents[1:]), start=1):
-        ex = s.excerpt
-        if p.excerpt is not ex or not _REFERS.match(s.text) or ex.text[p.end - ex.start:s.start - ex.start].strip():
-            continue
-        win = Sentence(ex, s.rank, p.start, s.end, ex.text[p.start - ex.start:s.end - ex.start])
-        both = tokens[i - 1] | tokens[i]
-        win.cov = sum(w[t] for t in q_terms if t in both) / total
-        # The answer type must come from the leaning sentence, as must the passage-level features.
-        win.pcov, win.oov, win.maxmiss, win.pdense, win.type = s.pcov, s.oov, s.maxmiss, s.pdense, s.type
-        # The pair is as close to the question as its closer half (measured: the mean of the two loses
-        # squad2 answers whose second sentence holds the answer but repeats none of the question).
-        win.dense = max(p.dense, s.dense)
-        win.score = _sentence_score(win)
-        out.append(win)
-    return out
+        return Answer(question=question, answer=render(segs), abstained=False, confidence=0.0,
+                      citations=citations, segments=segs, retrieved=retrieved, short_answers=short,
+                      outcome="answered", kind="sentence")
 
 
 def _span_pages(index, doc_id: str, start: int, end: int) -> tuple[int, int] | None:
@@ -374,19 +325,13 @@ def _span_pages(index, doc_id: str, start: int, end: int) -> tuple[int, int] | N
         return None
     return max(1, bisect.bisect_right(starts, start)), max(1, bisect.bisect_right(starts, max(start, end - 1)))
 
-
 def _strength(sentences: list[Sentence], settings: Settings) -> float:
     """How well the best candidate answers: its confidence, or -1 when it would abstain as off-topic."""
+    sentences = [s for s in sentences if s.rank <= settings.answer.passages]
     if not sentences:
         return -1.0
     best = sentences[0]
     return -1.0 if best.oov > settings.answer.max_oov else confidence_of(best.features())
-
-
-def _sentence_score(s: Sentence) -> float:
-    """Weighted sum of a candidate's features (weights in app/answer/calibration.py)."""
-    return (_W["cov"] * s.cov + _W["pcov"] * s.pcov + _W["dense"] * s.dense + _W["pdense"] * s.pdense
-            + _W["type"] * s.type + _W["rank"] / s.rank)
 
 
 def _adjacent(group: list[Sentence], s: Sentence) -> bool:

@@ -16,8 +16,6 @@ from index.retriever import Retriever
 
 FRONT_CHARS = BYLINE_ZONE
 """Front matter is looked for in the first characters of a document."""
-CONFIDENCE = 0.9
-"""Reported confidence of a front-matter answer (a rule matched a line; not a calibrated probability)."""
 
 _DOC = (r"(?:the |this |that )?(?:report|document|paper|article|study|brief|memo|book|publication|analysis|text)"
         r"(?: (?:on|about|of|titled|called) [^?]{1,100})?")
@@ -107,6 +105,7 @@ def frontmatter_answer(question: str, retriever: Retriever, settings: Settings) 
                     doc_id=doc.doc_id, title=doc.title, pages=doc.page_range(line.start, line.end), start=line.start,
                     end=line.end, text=text)
     segs = [Segment(text, 1)]
-    return Answer(question=question, answer=render(segs), abstained=False, confidence=CONFIDENCE,
+    # The confidence is the correctness model's (app/answer/correctness.py), set when the answer is chosen.
+    return Answer(question=question, answer=render(segs), abstained=False, confidence=0.0,
                   citations=[cite], segments=segs, short_answers=[(0, len(text))],
                   timings_ms={"frontmatter": 0.0})

@@ -1,7 +1,7 @@
-"""The three-way decision when no sentence is confident enough: related passages ('evidence') or nothing
-relevant ('not_found').
+"""When no answer is probably right: related passages ('evidence') or nothing relevant ('not_found').
 
-`is_related` reads the best candidate's passage-level features — how much of the question (idf-weighted)
+A shown passage is related when it holds enough of the question or is close to it (app/answer/cards.py applies
+the thresholds below to every shown passage). `is_related` reads one candidate's passage-level features — how much of the question (idf-weighted)
 its passage holds (`pcov`) and how close the passage's best sentence is to the question (`pdense`) — and
 says 'evidence' when either clears its threshold. The thresholds are fitted by `python -m bench.outcomes
 --fit` on the dev sets (answerable questions whose evidence is retrieved vs off-topic and unanswerable ones)
@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-__all__ = ["CELL_CONFIDENCE", "EVIDENCE_PCOV", "EVIDENCE_PDENSE", "is_related"]
+__all__ = ["EVIDENCE_PCOV", "EVIDENCE_PDENSE", "is_related"]
 
 EVIDENCE_PCOV = 0.45
 """A passage holding at least this share of the question's weight is related."""
 EVIDENCE_PDENSE = 0.55
 """A passage whose best sentence is at least this close (cosine) to the question is related."""
-CELL_CONFIDENCE = 0.8
-"""Reported confidence of a table-cell answer: a fixed value for a matched rule (row label, column label
-and cell all matched; app/answer/cells.py), not a calibrated probability."""
 
 
 def is_related(features: Sequence[float]) -> bool:

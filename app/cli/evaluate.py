@@ -101,6 +101,8 @@ def run_cli(args: argparse.Namespace) -> int:
         for err in row_errors:
             print(f"warning: line {err.line}: {escape_controls(_one_line(err.message))}", file=sys.stderr)
         api = _open_api(args, out)
+        if args.threshold is not None:
+            api.settings = api.settings.with_(threshold=args.threshold)
         with Progress() as progress:
             summary, _ = evaluate(api, qpath, out, workers=args.workers, k=args.k, resume=args.resume,
                                   progress=False, on_progress=lambda n, total: progress("answering questions", n, total))

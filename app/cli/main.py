@@ -275,7 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("ask", cmd_ask, "a grounded, cited answer (or an abstention)")
     sp.add_argument("question")
     sp.add_argument("-k", type=int, default=None, help="excerpts to retrieve")
-    sp.add_argument("--threshold", type=float, default=None, help="abstain below this confidence")
+    sp.add_argument("--threshold", type=float, default=None,
+                    help="answer when the answer's probability of being right is at least this (default 0.5)")
     sp.add_argument("--json", action="store_true")
     _add_llm_options(sp)
 
@@ -310,6 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=int, default=None, help="excerpts retrieved per question (default 5)")
     sp.add_argument("--workers", type=int, default=1, help="questions asked in parallel (default 1)")
     sp.add_argument("--resume", action="store_true", help="continue an interrupted run in OUT (keeps its answers)")
+    sp.add_argument("--threshold", type=float, default=None,
+                    help="answer when the answer's probability of being right is at least this (0: answer every "
+                         "question, to see every bin of the report's reliability table)")
     sp.add_argument("--html", help="with compare: write the comparison to this HTML file")
     sp.add_argument("--model", help="model for --docs")
     _add_llm_options(sp)

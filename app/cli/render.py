@@ -8,6 +8,7 @@ from app.types import Answer
 from corpus.types import format_pages
 from index.quote import QuoteMatch
 from index.resolve import Resolution
+from index.types import Excerpt
 
 
 def _where(doc: str, pages: tuple[int, int] | None, section: str = "", ocr: bool = False) -> str:
@@ -16,15 +17,27 @@ def _where(doc: str, pages: tuple[int, int] | None, section: str = "", ocr: bool
     return escape_controls(", ".join(x for x in (doc, format_pages(pages), section, "OCR" if ocr else "") if x))
 
 
+LINE_CHARS = 240
+"""Characters of a card's best line printed under it."""
+
+
+def card_lines(e: Excerpt) -> list[str]:
+    """One card: its id and where it is, then the line that best matches the question in »«."""
+    line = " ".join(getattr(e, "line", "").split()) or " ".join(e.text.split())[:160]
+    line = line if len(line) <= LINE_CHARS else line[:LINE_CHARS - 1] + "…"
+    return [f"  - {e.citation}  {_where(e.doc, e.pages, e.section, e.ocr)}", f"      »{escape_controls(line)}«"]
+
+
 def answer_text(ans: Answer) -> str:
-    """The answer, then its numbered sources (or, for an abstention, the related excerpts); every name escaped."""
+    """The answer, then its numbered sources and the passages it does not cite (or, for an abstention, the
+    related passages), each card with its best line — what the chat shows, in the same order; every name escaped."""
     out = [escape_lines(textwrap.fill(" ".join(ans.answer.split()), width=100)), ""]
     if ans.abstained:
         label = "no sentence states the answer" if ans.outcome == "evidence" else "abstained"
-        out.append(f"({label}; confidence {ans.confidence:.2f}) Closest excerpts:")
+        head = "Most relevant passages" if ans.outcome == "evidence" else "Closest excerpts"
+        out.append(f"({label}; confidence {ans.confidence:.2f}) {head}:")
         for e in ans.related:
-            out.append(f"  - {e.citation}  {_where(e.doc, e.pages, e.section, e.ocr)}: "
-                       f"{escape_controls(' '.join(e.text.split())[:160])}…")
+            out += card_lines(e)
     else:
         out.append(f"Sources (confidence {ans.confidence:.2f}):")
         for c in ans.citations:
@@ -33,6 +46,10 @@ def answer_text(ans: Answer) -> str:
                 out.append(textwrap.indent(escape_lines(c.table.to_text()), "      "))
     if ans.computation is not None:
         out.extend(escape_lines(line) for line in computation_lines(ans))
+    if not ans.abstained and ans.related:
+        out.append("Also relevant (not cited):")
+        for e in ans.related:
+            out += card_lines(e)
     if ans.answerer != "extractive":
         out.append(f"Answered by: {escape_controls(ans.answerer)}")
     if ans.unsupported:

@@ -94,6 +94,8 @@ mark.gq-cited { background: var(--gq-mark); color: inherit; padding: 0 1px; bord
             border: 1px dashed var(--gq-line); border-radius: 6px; text-align: center; }
 .gq-more[data-loading] { opacity: 0.5; cursor: progress; }
 .gq-sources-head { font-size: 0.78rem; color: var(--gq-sub); margin-top: 0.55rem; }
+.gq-card mark.gq-best { background: var(--gq-mark); color: inherit; border-radius: 2px; }
+.gq-card .gq-card-text:has(mark.gq-best) { -webkit-line-clamp: 4; }
 .gq-id { font-family: var(--font-mono, monospace); font-size: 0.85em; white-space: nowrap; }  /* never split an id */
 .gq-copy { font: inherit; font-size: 0.78rem; margin-left: 0.4rem; padding: 0 0.45rem; cursor: pointer;
            border: 1px solid var(--gq-line); border-radius: 5px; background: transparent; color: inherit; }

@@ -23,6 +23,8 @@ PREVIEW_CHARS = 160
 """Characters of cited text in a marker's hover preview."""
 CARD_WORDS = 14
 """Words of cited text on a source card."""
+LINE_WORDS = 40
+"""Words of a card's best line (the line that best matches the question) shown, highlighted, on the card."""
 
 
 def esc(text: object) -> str:
@@ -103,16 +105,28 @@ def card_title_html(title: str) -> str:
             f'<span class="gq-card-form">{esc(rest)}</span></span>')
 
 
+def best_line(item: Any) -> str:
+    """A card's line that best matches the question ('' for an item without one): a Card's `line`, or the
+    `best_line` of its JSON form."""
+    if isinstance(item, Mapping):
+        return str((item.get("best_line") or {}).get("text") or "")
+    return str(getattr(item, "line", "") or "")
+
+
 def card_html(item: Any, number: int | None = None) -> str:
-    """A source card: number, document (title in full), page and section, the first words of the cited text."""
+    """A source card: number, document (title in full), page and section, then the line of the passage that best matches the
+    question, highlighted (a citation or an item without one: the first words of its text)."""
     where_bits = [b for b in (_pages(_get(item, "pages")), _section(item)) if b]
     n = f'<span class="gq-card-n">{int(number)}</span>' if number is not None else ""
     title = _get(item, "title") or _get(item, "doc")
+    line = best_line(item)
+    text = (f'<mark class="gq-best">{esc(_first_words(line, LINE_WORDS))}</mark>' if line
+            else esc(_first_words(_get(item, "text"))))
     return (f'<button type="button" class="gq-card" value="{esc(_get(item, "citation"))}" '
             f'title="{esc(_get(item, "doc"))}">'
             f'<span class="gq-card-top">{n}{card_title_html(title)}</span>'
             f'<span class="gq-card-where">{esc(" · ".join(where_bits) or _get(item, "doc"))}</span>'
-            f'<span class="gq-card-text">{esc(_first_words(_get(item, "text")))}</span></button>')
+            f'<span class="gq-card-text">{text}</span></button>')
 
 
 def source_cards(items: Sequence[Any], numbered: bool = True) -> str:
@@ -258,9 +272,14 @@ def answer_message(ans: Any, partial: str | None = None) -> str:
     cites = _get(ans, "citations") or []
     conf = float(_get(ans, "confidence"))
     tables = "".join(table_html(_get(c, "table")) for c in cites)
+    related = list(_get(ans, "related") or [])
+    # After the sources, the top passages the answer does not cite: the one holding the answer is in view
+    # even when the answer quotes another.
+    more = (f'<div class="gq-related"><div class="gq-sources-head">Also relevant — passages the answer does '
+            f'not cite:</div>{source_cards(related, numbered=False)}</div>') if related else ""
     return (f'<div class="gq-answer">{answer_segments_html(ans)}</div>{tables}'
             f'<div class="gq-sources"><div class="gq-sources-head">Sources · confidence {conf:.2f}</div>'
-            f'{source_cards(cites)}</div>')
+            f'{source_cards(cites)}</div>{more}')
 
 
 def error_html(message: str) -> str:

@@ -8,8 +8,8 @@ finding, computing), `render` (the answer text), `answer` (the Answer), `compare
 questions on figures), `segments` (which segment had the most), `derive` (whether a stated number follows from
 cited cells, for the LLM check).
 """
-from app.answer.compute.answer import COMPUTED_CONFIDENCE, compute_answer
+from app.answer.compute.answer import compute_answer
 from app.answer.compute.derive import derivable, derivation
 from app.answer.compute.sheets import MapTables, TextTables
 
-__all__ = ["COMPUTED_CONFIDENCE", "MapTables", "TextTables", "compute_answer", "derivable", "derivation"]
+__all__ = ["MapTables", "TextTables", "compute_answer", "derivable", "derivation"]

@@ -30,11 +30,8 @@ from index.citations import make_citation_id
 from index.query import analyse
 from index.types import Excerpt
 
-__all__ = ["COMPUTED_CONFIDENCE", "compute_answer", "documents_for"]
+__all__ = ["compute_answer", "documents_for"]
 
-COMPUTED_CONFIDENCE = 0.85
-"""Reported confidence of a computed answer: a provisional fixed value (every operand matched by rule and the
-arithmetic checked), not a calibrated probability; to be refitted with the answered/evidence model."""
 
 CiteFn = Callable[..., Citation]
 
@@ -218,7 +215,7 @@ def _compose(question: str, req: Request, res: Result, retriever, retrieved: Seq
     segments = [Segment(cell_text([docs[o.doc_id].text[a:b] for a, b in o.parts]), o.citation, o.parts)
                 for o in operands]
     result_start = text.rfind(" = ") + 3
-    return Answer(question=question, answer=text, abstained=False, confidence=COMPUTED_CONFIDENCE,
+    return Answer(question=question, answer=text, abstained=False, confidence=0.0,
                   citations=citations, segments=segments, retrieved=list(retrieved),
                   short_answers=[(result_start, len(text))], outcome="answered", computation=comp)
 
@@ -228,7 +225,7 @@ def _cell_answer(question: str, op: Operand, citations: list[Citation], retrieve
     text = docs[op.doc_id].text
     seg = Segment(cell_text([text[a:b] for a, b in op.parts]), 1, op.parts)
     value = " ".join(op.text.split())
-    return Answer(question=question, answer=render([seg]), abstained=False, confidence=COMPUTED_CONFIDENCE,
+    return Answer(question=question, answer=render([seg]), abstained=False, confidence=0.0,
                   citations=citations, segments=[seg], retrieved=list(retrieved),
                   short_answers=[(len(seg.text) - len(value), len(seg.text))], outcome="answered")
 

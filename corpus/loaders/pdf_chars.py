@@ -29,9 +29,12 @@ RUN_GAP = 3.0
 cell, a second text column), at least three spaces on, which pdf_layout reads as a cell gap."""
 TRUST_SPACE = 2
 """Which spaces between two glyphs with no gap count: 2 only those drawn in the file, 1 pdfium's generated ones too."""
-_SAME_LINE = 0.5  # runs whose baselines differ by less than this share of the glyph height share a line
+_SAME_RUN = 0.8  # a glyph whose box sits within this share of the glyph height of its run's continues it (a
+# footnote marker raised a few points stays with its words, as in pypdf's text groups)
+_LINE_MERGE = 1.0  # as pypdf: runs within a font size of a line's baseline join it unless they overlap it
 _BACK = 1.0  # a glyph this many space widths left of the previous one's end starts a new run
 _WIDTH_WEIGHT = 1.25  # pypdf's fixed character width: the mean advance per character divided by this
+_CURRENCY = frozenset("$€£")
 _HYPHENS = {"\ufffe": "-", "\x02": "-"}  # pdfium's marks for a line-break hyphen
 _GLYPH_PER_OBJECT = 0.6  # text objects per glyph above which a page is drawn glyph by glyph
 
@@ -46,6 +49,7 @@ class _Run:
     y: float
     h: float
     size: float
+    last_x0: float = 0.0  # left x of the run's last glyph
 
 
 def _glyph_objects(raw, page, handle, count: int) -> list[int] | None:  # noqa: ANN001 - pdfium handles
@@ -110,7 +114,7 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
             if run is not None:
                 space = SPACE_EM * max(h, run.h)
                 gap = left - run.x1
-                if (abs(box.bottom - run_bottom) < _SAME_LINE * h and -_BACK * space < gap < RUN_GAP * space):
+                if (abs(box.bottom - run_bottom) < _SAME_RUN * max(h, run.h) and -_BACK * space < gap < RUN_GAP * space):
                     n = round(gap / space) if gap > 0 else 0
                     if n == 0 and (spaced >= TRUST_SPACE or _skipped_space(raw, page.raw, objs, last, i)):
                         n = 1
@@ -118,6 +122,7 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
                         run.text.append(" " * min(n, 2))
                     run.text.append(_HYPHENS.get(ch, ch))
                     run.x1 = max(run.x1, right)
+                    run.last_x0 = left
                     last, spaced = i, 0
                     continue
             angle = get_angle(handle, i)
@@ -131,7 +136,14 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
             size = raw.FPDFText_GetFontSize(handle, i)
             if raw.FPDFText_GetMatrix(handle, i, mref):
                 size *= (matrix.b * matrix.b + matrix.d * matrix.d) ** 0.5
-            run = _Run([_HYPHENS.get(ch, ch)], left, right, oy.value, h, size if size > 0 else h)
+            if run is not None and len(run.text) > 2 and run.text[-1] in _CURRENCY and run.text[-2].isspace():
+                # A currency sign set apart from its figure (left of a right-aligned column) is a cell of its
+                # own, which pdf_layout joins to the figure after it: "$(13)   $   2,802", not "$(13) $ | 2,802".
+                sign = run.text[-1]
+                del run.text[-2:]
+                runs.append(_Run([sign], run.last_x0, run.x1, run.y, run.h, run.size, run.last_x0))
+                run.x1 = run.last_x0
+            run = _Run([_HYPHENS.get(ch, ch)], left, right, oy.value, h, size if size > 0 else h, left)
             run_bottom = box.bottom
             runs.append(run)
             last, spaced = i, 0
@@ -141,11 +153,13 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
 
 
 def _lines(runs: list[_Run]) -> list[list[_Run]]:
-    """Runs grouped by baseline, top first, each line left to right (a superscript joins its line)."""
+    """Runs grouped by baseline, top first, each line left to right: a run within a font size of a line's first
+    baseline joins it when it overlaps none of its runs (a footnote marker, figures set between two lines of
+    their label), as pypdf's layout mode groups them."""
     lines: list[list[_Run]] = []
     ys: list[float] = []
     for r in sorted(runs, key=lambda r: (-r.y, r.x0)):
-        if lines and abs(ys[-1] - r.y) < _SAME_LINE * min(r.h, lines[-1][0].h) and not any(
+        if lines and abs(ys[-1] - r.y) < _LINE_MERGE * min(r.size, lines[-1][0].size) and not any(
                 q.x0 < r.x1 and r.x0 < q.x1 for q in lines[-1]):
             lines[-1].append(r)
         else:

@@ -28,7 +28,7 @@ from corpus.loaders.errors import LoadError
 from corpus.loaders.pdf_layout import page_lines
 
 __all__ = ["MAX_PAGE_CHARS", "MAX_PAGE_CONTENT_BYTES", "MAX_PDF_PAGES", "PAGE_BUDGET_S", "READERS", "READER_ENV",
-           "pdf_reader", "read_pages"]
+           "declared_pages", "pdf_reader", "read_pages"]
 
 READER_ENV = "GROUNDQA_PDF_READER"
 """Environment variable choosing the PDF text reader: 'pdfium' (default) or 'pypdf'."""
@@ -85,6 +85,19 @@ def _pdfium_pages(raw: bytes):  # noqa: ANN202 - pypdfium2 is imported lazily
         return pdfium.PdfDocument(raw)
     except Exception:  # noqa: BLE001 - any pdfium refusal: the pypdf reader still reads the file
         return None
+
+
+def declared_pages(path: str | os.PathLike) -> int | None:
+    """The page count a PDF declares in its page tree's root (/Count), read without reading any page (pypdf
+    parses the cross-reference table and two objects: milliseconds); None when it cannot be read. For progress
+    totals only: the pages actually read are counted as they are read."""
+    try:
+        from pypdf import PdfReader
+
+        count = int(PdfReader(path, strict=False).trailer["/Root"]["/Pages"]["/Count"])
+    except Exception:  # noqa: BLE001 - encrypted, damaged or odd files: the caller estimates instead
+        return None
+    return count if 0 <= count <= MAX_PDF_PAGES else None
 
 
 def _content_bytes(page) -> int:  # noqa: ANN001 - a pypdf page

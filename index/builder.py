@@ -239,6 +239,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
         progress("reading files", 0, total)  # under way from here: a big file may take a while to parse
         progress("reading pages", 0, pages_total)
         progress("embedded pages", 0, pages_total)
+        embedded()  # the sentence count starts at 0 here, so its first rate counts the first batch
     for done_docs, item in enumerate(_load_ahead(to_load, workers=workers), start=1):
         pages_read += units[done_docs - 1]
         if isinstance(item, LoadError):

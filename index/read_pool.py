@@ -136,59 +136,112 @@ def pool_ahead(items: list[tuple[Path, Path, str]], n: int, limit: float, heavy:
                read: Callable, ahead: int) -> Iterator:
     """Read `items` in `n` worker processes (light files in this process), yielding results in order; a file
     is given up `limit` seconds after its worker took it (plus the worker's start-up, for its first file).
-    `read(file, root)` is a module-level function: the workers import it by name."""
-    name = f"{read.__module__}:{read.__name__}"
-    workers = [_Worker(name) for _ in range(n)]
-    done: dict[int, object] = {}
-    todo = [i for i, (f, _, _) in enumerate(items) if heavy(f)]
-    todo.reverse()  # popped from the end: in order
-    nxt = 0  # the next position to yield
+    `read(file, root)` is a module-level function: the workers import it by name. The workers are kept busy
+    by a thread of their own, so they read on while the caller embeds (up to `ahead` files per worker)."""
+    pool = _Pool(items, n, limit, heavy, f"{read.__module__}:{read.__name__}", ahead)
+    thread = threading.Thread(target=pool.run, daemon=True, name="groundqa-read-pool")
+    thread.start()
     try:
-        while nxt < len(items):
-            if nxt in done:
-                yield done.pop(nxt)
-                nxt += 1
-                continue
-            f, root, _ = items[nxt]
-            if not heavy(f):
+        for pos, (f, root, _) in enumerate(items):
+            if heavy(f):
+                yield pool.take(pos)
+            else:
                 yield read(f, root)
-                nxt += 1
-                continue
-            for w in workers:  # keep every worker busy, within `ahead` files per worker of the caller
-                if w.task is None and todo and todo[-1] < nxt + ahead * n:
-                    pos = todo.pop()
-                    w.give(pos, items[pos][0], items[pos][1])
-            busy = [w for w in workers if w.task is not None]
-            ready, _, _ = select.select(busy, [], [], 0.5)
-            now = time.monotonic()
-            for k, w in enumerate(workers):
-                if w.task is None:
-                    continue
-                pos, started = w.task
-                died = False
-                if w in ready:
-                    try:
-                        got_pos, item = _recv(w.proc.stdout)  # type: ignore[misc, arg-type]
-                        done[got_pos] = item
-                        w.task, w.fresh = None, False
-                        continue
-                    except (EOFError, OSError, pickle.UnpicklingError):
-                        died = True
-                if not died and now - started <= limit + (_START_GRACE_S if w.fresh else 0):
-                    continue
-                # Died (a crash, a kill) or over the limit: that file is the one it held; a new worker reads on.
-                w.kill()
-                done[pos] = _crashed(items[pos][0], w.proc.returncode) if died else _over_limit(items[pos][0], limit)
-                workers[k] = _Worker(name)
+                pool.advance(pos + 1)
     finally:
-        for w in workers:
-            w.stop()
-        deadline = time.monotonic() + 1.0
-        for w in workers:
-            try:
-                w.proc.wait(max(0.01, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                w.kill()
+        pool.stop()
+        thread.join(5)
+
+
+class _Pool:
+    """The dispatcher: gives files to idle workers in order, collects results, replaces dead or stuck workers."""
+
+    def __init__(self, items: list[tuple[Path, Path, str]], n: int, limit: float, heavy: Callable[[Path], bool],
+                 read_name: str, ahead: int) -> None:
+        self.items, self.limit, self.ahead, self.read_name = items, limit, ahead * n, read_name
+        self.todo = [i for i, (f, _, _) in enumerate(items) if heavy(f)]
+        self.todo.reverse()  # popped from the end: in order
+        self.done: dict[int, object] = {}
+        self.nxt = 0  # the caller's position: files are read at most `ahead` beyond it
+        self.cond = threading.Condition()
+        self.stopped = False
+        self.workers = [_Worker(read_name) for _ in range(n)]
+
+    def advance(self, pos: int) -> None:
+        with self.cond:
+            self.nxt = max(self.nxt, pos)
+
+    def take(self, pos: int) -> object:
+        """The result for file `pos`, waiting for it."""
+        with self.cond:
+            self.nxt = max(self.nxt, pos)
+            self.cond.notify_all()
+            while pos not in self.done:
+                if self.stopped:
+                    raise RuntimeError("the file readers stopped")
+                self.cond.wait(0.5)
+            return self.done.pop(pos)
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+
+    def run(self) -> None:
+        try:
+            while True:
+                with self.cond:
+                    if self.stopped or (not self.todo and all(w.task is None for w in self.workers)):
+                        break
+                    for w in self.workers:  # keep every worker busy, within `ahead` files of the caller
+                        if w.task is None and self.todo and self.todo[-1] < self.nxt + self.ahead:
+                            pos = self.todo.pop()
+                            w.give(pos, self.items[pos][0], self.items[pos][1])
+                    busy = [w for w in self.workers if w.task is not None]
+                if not busy:
+                    with self.cond:
+                        self.cond.wait(0.5)
+                    continue
+                ready, _, _ = select.select(busy, [], [], 0.5)
+                self._collect(busy, ready)
+        finally:
+            with self.cond:
+                self.stopped = True
+                self.cond.notify_all()
+            for w in self.workers:
+                w.stop()
+            deadline = time.monotonic() + 1.0
+            for w in self.workers:
+                try:
+                    w.proc.wait(max(0.01, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    w.kill()
+
+    def _collect(self, busy: list[_Worker], ready: list[_Worker]) -> None:
+        now = time.monotonic()
+        for w in busy:
+            assert w.task is not None
+            pos, started = w.task
+            died = False
+            if w in ready:
+                try:
+                    got_pos, item = _recv(w.proc.stdout)  # type: ignore[misc, arg-type]
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    died = True
+                else:
+                    with self.cond:
+                        self.done[got_pos] = item
+                        w.task, w.fresh = None, False
+                        self.cond.notify_all()
+                    continue
+            if not died and now - started <= self.limit + (_START_GRACE_S if w.fresh else 0):
+                continue
+            # Died (a crash, a kill) or over the limit: that file is the one it held; a new worker reads on.
+            w.kill()
+            f = self.items[pos][0]
+            with self.cond:
+                self.done[pos] = _crashed(f, w.proc.returncode) if died else _over_limit(f, self.limit)
+                self.workers[self.workers.index(w)] = _Worker(self.read_name)
+                self.cond.notify_all()
 
 
 def _over_limit(f: Path, limit: float) -> LoadError:

@@ -78,7 +78,8 @@ def test_non_tty_index_prints_progress_lines_and_a_summary(tmp_path):
     read = [int(m.group(1)) for line in err if (m := re.search(r"reading files (\d+)/6", line))]
     assert read and read == sorted(read) and read[-1] >= 5, err
     assert any(re.search(r"embedding sentences \d+/\d+", line) for line in err), err
-    m = re.fullmatch(r"groundqa: done in \d+ s: 6 files read.*, 3 pages read, (\d+) sentences embedded.*", err[-1])
+    # Pages are counted before reading: the PDF's 3, and each short text file as one page.
+    m = re.fullmatch(r"groundqa: done in \d+ s: 6 files read.*, 8 pages read, (\d+) sentences embedded.*", err[-1])
     assert m, err[-1]
     assert f"{m.group(1)} sentences embedded" in p.stdout and "6 added" in p.stdout
 

@@ -35,7 +35,8 @@ _LINE_MERGE = 1.0  # as pypdf: runs within a font size of a line's baseline join
 _BACK = 1.0  # a glyph this many space widths left of the previous one's end starts a new run
 _WIDTH_WEIGHT = 1.25  # pypdf's fixed character width: the mean advance per character divided by this
 _CURRENCY = frozenset("$€£")
-_HYPHENS = {"\ufffe": "-", "\x02": "-"}  # pdfium's marks for a line-break hyphen
+_MARKS = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": " "})  # pdfium's line-break hyphen marks
+_BLANKS = frozenset(" \t\r\n\xa0\u2002\u2003\u2009\u200a\u202f\u3000\x0b\x0c")
 _GLYPH_PER_OBJECT = 0.6  # text objects per glyph above which a page is drawn glyph by glyph
 
 
@@ -52,21 +53,34 @@ class _Run:
     last_x0: float = 0.0  # left x of the run's last glyph
 
 
+_ADDR: dict[str, object] = {}
+
+
+def _addr_fn(name: str):  # noqa: ANN202 - a ctypes function
+    """pdfium function `name` returning the handle as a plain int (pypdfium2's typed pointers need a slow cast
+    to compare)."""
+    fn = _ADDR.get(name)
+    if fn is None:
+        import pypdfium2.raw as raw
+        from pypdfium2_raw.bindings import _libs
+
+        fn = _libs["pdfium"][name]
+        fn.argtypes = getattr(raw, name).argtypes
+        fn.restype = ctypes.c_void_p
+        _ADDR[name] = fn
+    return fn
+
+
 def _glyph_objects(raw, page, handle, count: int) -> list[int] | None:  # noqa: ANN001 - pdfium handles
     """For a page drawn glyph by glyph: each character's text object's position in the page's object list (-1
     for none), so that a dropped object between two glyphs shows as a jump; None for other pages."""
     objects = raw.FPDFPage_CountObjects(page)
     if objects < _GLYPH_PER_OBJECT * count:
         return None
-    where = {}
-    for k in range(objects):
-        obj = raw.FPDFPage_GetObject(page, k)
-        where[ctypes.cast(obj, ctypes.c_void_p).value] = k
-    out = []
-    for i in range(count):
-        obj = raw.FPDFText_GetTextObject(handle, i)
-        out.append(where.get(ctypes.cast(obj, ctypes.c_void_p).value, -1) if obj else -1)
-    return out
+    get_object, text_object = _addr_fn("FPDFPage_GetObject"), _addr_fn("FPDFText_GetTextObject")
+    where = {get_object(page, k): k for k in range(objects)}
+    get = where.get
+    return [get(text_object(handle, i), -1) for i in range(count)]
 
 
 def _skipped_space(raw, page, objs: list[int] | None, a: int, b: int) -> bool:  # noqa: ANN001
@@ -90,21 +104,25 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
         text = textpage.get_text_range(0, count)
         if len(text) != count:  # characters outside the BMP: one string index per pdfium index
             text = "".join(chr(raw.FPDFText_GetUnicode(handle, i) or 32) for i in range(count))
+        text = text.translate(_MARKS)
         objs = _glyph_objects(raw, page.raw, handle, count)
         box = raw.FS_RECTF()
         ref = ctypes.byref(box)
         ox, oy = ctypes.c_double(), ctypes.c_double()
         get_box, get_origin, get_angle = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharAngle
+        is_generated = raw.FPDFText_IsGenerated
         matrix = raw.FS_MATRIX()
         mref = ctypes.byref(matrix)
-        is_generated = raw.FPDFText_IsGenerated
         runs: list[_Run] = []
         run: _Run | None = None
+        # The run under way, in locals (attribute access per glyph is what this loop would spend its time on).
+        parts: list[str] = []
+        x1 = bottom = rh = space = 0.0
         last = -1
         spaced = 0  # whitespace since the last glyph: 2 a space drawn in the file, 1 one pdfium generated
         for i, ch in enumerate(text):
-            if ch.isspace() or ch == "\x00":
-                if ch in " \xa0" and spaced < 2:
+            if ch in _BLANKS:
+                if spaced < 2 and ch in " \xa0":
                     spaced = 1 if is_generated(handle, i) else 2
                 continue  # line breaks are pdfium's: the baselines decide
             get_box(handle, i, ref)
@@ -112,23 +130,33 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
             if h <= 0:
                 continue  # a glyph with no extent is nothing a reader sees
             if run is not None:
-                space = SPACE_EM * max(h, run.h)
-                gap = left - run.x1
-                if (abs(box.bottom - run_bottom) < _SAME_RUN * max(h, run.h) and -_BACK * space < gap < RUN_GAP * space):
-                    n = round(gap / space) if gap > 0 else 0
-                    if n == 0 and (spaced >= TRUST_SPACE or _skipped_space(raw, page.raw, objs, last, i)):
+                gap = left - x1
+                sp = space if space >= SPACE_EM * h else SPACE_EM * h
+                dy = box.bottom - bottom
+                if -_SAME_RUN * rh < dy < _SAME_RUN * rh and -_BACK * sp < gap < RUN_GAP * sp:
+                    n = int(gap / sp + 0.5) if gap > 0 else 0
+                    if n == 0 and (spaced >= TRUST_SPACE or objs is not None and _skipped_space(raw, page.raw, objs, last, i)):
                         n = 1
                     if n:
-                        run.text.append(" " * min(n, 2))
-                    run.text.append(_HYPHENS.get(ch, ch))
-                    run.x1 = max(run.x1, right)
+                        parts.append("  " if n > 1 else " ")
+                    parts.append(ch)
+                    if right > x1:
+                        x1 = right
                     run.last_x0 = left
                     last, spaced = i, 0
                     continue
+                run.x1 = x1
             angle = get_angle(handle, i)
             if 0.01 < angle < 6.27:  # rotated text (a sideways label): left out, as pypdf's layout mode does
                 run = None
                 continue
+            if run is not None and len(parts) > 2 and parts[-1] in _CURRENCY and parts[-2].isspace():
+                # A currency sign set apart from its figure (left of a right-aligned column) is a cell of its
+                # own, which pdf_layout joins to the figure after it: "$(13)   $   2,802", not "$(13) $ | 2,802".
+                sign = parts[-1]
+                del parts[-2:]
+                runs.append(_Run([sign], run.last_x0, run.x1, run.y, run.h, run.size, run.last_x0))
+                run.x1 = run.last_x0
             get_origin(handle, i, ox, oy)
             # The font size as drawn (pypdf's font height: the size times the text matrix's vertical scale),
             # which decides blank lines as pypdf's layout mode does; the loose box's height is the font's
@@ -136,17 +164,13 @@ def _runs(page) -> list[_Run]:  # noqa: ANN001 - a pypdfium2 PdfPage
             size = raw.FPDFText_GetFontSize(handle, i)
             if raw.FPDFText_GetMatrix(handle, i, mref):
                 size *= (matrix.b * matrix.b + matrix.d * matrix.d) ** 0.5
-            if run is not None and len(run.text) > 2 and run.text[-1] in _CURRENCY and run.text[-2].isspace():
-                # A currency sign set apart from its figure (left of a right-aligned column) is a cell of its
-                # own, which pdf_layout joins to the figure after it: "$(13)   $   2,802", not "$(13) $ | 2,802".
-                sign = run.text[-1]
-                del run.text[-2:]
-                runs.append(_Run([sign], run.last_x0, run.x1, run.y, run.h, run.size, run.last_x0))
-                run.x1 = run.last_x0
-            run = _Run([_HYPHENS.get(ch, ch)], left, right, oy.value, h, size if size > 0 else h, left)
-            run_bottom = box.bottom
+            parts = [ch]
+            run = _Run(parts, left, right, oy.value, h, size if size > 0 else h, left)
             runs.append(run)
+            x1, bottom, rh, space = right, box.bottom, h, SPACE_EM * h
             last, spaced = i, 0
+        if run is not None:
+            run.x1 = x1
         return runs
     finally:
         textpage.close()

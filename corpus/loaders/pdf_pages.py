@@ -91,12 +91,19 @@ def declared_pages(path: str | os.PathLike) -> int | None:
     """The page count a PDF declares in its page tree's root (/Count), read without reading any page (pypdf
     parses the cross-reference table and two objects: milliseconds); None when it cannot be read. For progress
     totals only: the pages actually read are counted as they are read."""
+    import logging
+
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # a damaged file's warnings are said once, when it is read
     try:
         from pypdf import PdfReader
 
         count = int(PdfReader(path, strict=False).trailer["/Root"]["/Pages"]["/Count"])
     except Exception:  # noqa: BLE001 - encrypted, damaged or odd files: the caller estimates instead
         return None
+    finally:
+        quiet.setLevel(level)
     return count if 0 <= count <= MAX_PDF_PAGES else None
 
 

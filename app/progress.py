@@ -205,14 +205,14 @@ class Progress:
             text = self._note[1]  # e.g. the model being exported: say that, not the last finished stage
         elif live:
             text = " · ".join(self._stage_text(st) for st in live)
-            files = self.stages.get("reading files")
-            if files is not None and files not in live and self.job.active:
-                text = f"{_n(files.done)}/{_n(files.total)} files read · " + text  # the file count throughout
         elif self.stages:
             shown = [st for st in self.stages.values() if st.name not in HIDDEN] or list(self.stages.values())
             text = self._stage_text(max(shown, key=lambda st: (st.name != "reading pages", st.updated)))
         else:
             text = "starting"
+        files = self.stages.get("reading files")
+        if files is not None and self.job.active and not text.startswith("reading files"):
+            text = f"{_n(files.done)}/{_n(files.total)} files read · " + text  # the file count throughout
         if self.job.active:
             text = f"{100 * self.job.fraction():.0f} % · " + text
         text += f" · {_dur(time.monotonic() - self.t0)} elapsed"
@@ -225,7 +225,8 @@ class Progress:
         """What was done, with rates (the last line of a non-terminal run)."""
         parts = []
         for st in self.stages.values():
-            if st.name in ("building indexes", "hashing files", *HIDDEN) or (st.name == "reading pages" and st.done == 0):
+            if st.name in ("building indexes", "hashing files", *HIDDEN) or (
+                    st.name == "reading pages" and st.done == 0):
                 continue  # sub-steps: the counts that matter are the files, pages and sentences
             verb, _, noun = st.name.partition(" ")
             noun = noun or UNITS.get(st.name, "item") + "s"

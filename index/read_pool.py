@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from corpus import LoadError
 
-__all__ = ["pool_ahead"]
+__all__ = ["over_limit", "pool_ahead"]
 
 _FRAME = struct.Struct("!Q")
 _ROOT = str(Path(__file__).resolve().parents[1])  # the checkout holding `index`, for the workers' imports
@@ -129,7 +129,8 @@ class _Worker:
 def _crashed(f: Path, code: int | None) -> LoadError:
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
     return LoadError(str(f), f"its reader process stopped ({how}) while reading it",
-                     "check that the file opens in a viewer, or index it with --workers 1")
+                     "check that the file opens in a PDF viewer; re-saving it from the viewer (print to PDF) "
+                     "usually mends it")
 
 
 def pool_ahead(items: list[tuple[Path, Path, str]], n: int, limit: float, heavy: Callable[[Path], bool],
@@ -239,12 +240,13 @@ class _Pool:
             w.kill()
             f = self.items[pos][0]
             with self.cond:
-                self.done[pos] = _crashed(f, w.proc.returncode) if died else _over_limit(f, self.limit)
+                self.done[pos] = _crashed(f, w.proc.returncode) if died else over_limit(f, self.limit)
                 self.workers[self.workers.index(w)] = _Worker(self.read_name)
                 self.cond.notify_all()
 
 
-def _over_limit(f: Path, limit: float) -> LoadError:
+def over_limit(f: Path, limit: float) -> LoadError:
+    """The error of a file whose reading went past `limit` seconds and was stopped."""
     from corpus.loaders.budget import BUDGET_ENV
 
     return LoadError(str(f), f"reading took over {limit:g} s (the per-file limit) and was stopped",

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corpus import Document, LoadError, load_file
-from corpus.loaders.budget import BUDGET_ENV, GRACE_S, read_budget_s
+from corpus.loaders.budget import GRACE_S, read_budget_s
+from index.read_pool import over_limit
 
 __all__ = ["BYTES_PER_PAGE", "default_workers", "load_ahead", "page_units", "read_one"]
 
@@ -101,11 +102,6 @@ def load_ahead(items: list[tuple[Path, Path, str]], budget_s: float | None = Non
         yield from pool_ahead(items, n, limit, _heavy, read_one, _AHEAD_PER_WORKER)
 
 
-def _over_budget(f: Path, limit: float) -> LoadError:
-    return LoadError(str(f), f"reading took over {limit:g} s (the per-file limit) and was stopped",
-                     f"split the file, or raise ${BUDGET_ENV}")
-
-
 def _thread_ahead(items: list[tuple[Path, Path, str]], limit: float) -> Iterator[Item]:
     """Load files on a background thread (bounded queue: bounded memory). A file past `limit` is given up: it
     comes out as a LoadError, its reader thread is left to finish on its own and its result is dropped, and a
@@ -149,7 +145,7 @@ def _thread_ahead(items: list[tuple[Path, Path, str]], limit: float) -> Iterator
                 state["gen"] += 1
                 state["busy"] = None
                 gen = state["gen"]
-            yield _over_budget(items[busy[0]][0], limit)
+            yield over_limit(items[busy[0]][0], limit)
             start(busy[0] + 1, gen)
             continue
         if gen != state["gen"]:

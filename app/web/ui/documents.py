@@ -1,14 +1,14 @@
 """Documents tab: the indexed documents, uploads (type and size checked), removal and re-indexing."""
 from __future__ import annotations
 
-import contextvars
+import json
 import logging
 import os
 import re
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import gradio as gr
 
@@ -377,6 +377,14 @@ class DocumentsTab(NamedTuple):
     changed: list[Any]
 
 
+_SHOW_LIVE = """(s) => { if (!s) return; const d = JSON.parse(s);
+    const old = document.querySelector('#gq-docs .gq-doc-wrap, #gq-docs .gq-docs-empty');
+    if (old) old.outerHTML = d.table;
+    const head = document.querySelector('#gq-header-box .gq-header');
+    if (head && d.header) head.outerHTML = d.header; }"""
+"""Copies an upload's live table and header (on_tick's JSON) into the page."""
+
+
 def build_documents_tab(api: GroundQA, header: gr.HTML | None = None,
                         header_html: Callable[[str], str] | None = None) -> DocumentsTab:
     """Render the Documents tab; returns its table, the Remove dropdown, their refresh and the changing events.
@@ -407,46 +415,38 @@ def build_documents_tab(api: GroundQA, header: gr.HTML | None = None,
         return documents_html(api), gr.Dropdown(choices=document_choices(api), value=None)
 
     live_header = [header] if header is not None and header_html is not None else []
+    # An upload's files as they are read, shown by a timer that ticks only while an upload runs: the upload
+    # event itself must stay one call (a generator's first yield takes its progress bar off the page).
+    live: dict[str, Any] = {"names": [], "landed": (0, 0), "shown": None}
+    ticker = gr.Timer(0.5, active=False)
 
-    def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> Iterator[tuple[Any, ...]]:
-        # Indexing runs on a thread (in this event's context, so its progress reaches the bar) while this
-        # generator shows each file in the table, and the header's count, as it is read.
-        names = [safe_name(Path(f).name) for f in (files or []) if f]
-        seen = {"landed": (0, 0)}
-        moved = threading.Event()
-        out: dict[str, Any] = {}
+    def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        live.update(names=[safe_name(Path(f).name) for f in (files or []) if f], landed=(0, 0), shown=None)
 
         def landed(done: int, total: int) -> None:
-            seen["landed"] = (done, total)
-            moved.set()
+            live["landed"] = (done, total)
 
-        def work() -> None:
-            try:
-                out["status"] = accept_uploads(api, files, progress, landed)
-            except BaseException as exc:  # noqa: BLE001 - raised again in the event, where Gradio reports it
-                out["error"] = exc
-            finally:
-                moved.set()
+        try:
+            result = accept_uploads(api, files, progress, landed)
+        finally:
+            live["names"] = []
+        return (result, None, *refresh(), gr.Timer(active=False), *[header_html("") for _ in live_header])
 
-        thread = threading.Thread(target=contextvars.copy_context().run, args=(work,), daemon=True,
-                                  name="groundqa-upload")
-        thread.start()
-        shown = (0, 0)
-        while thread.is_alive():
-            moved.wait(0.5)
-            moved.clear()
-            done, total = seen["landed"]
-            if (done, total) != shown and total:
-                shown = (done, total)
-                pending = [(n, "read — being indexed" if i < done else "waiting")
-                           for i, n in enumerate(names[:total])]
-                note = f"indexing: {done:,}/{total:,} files read"
-                yield (gr.skip(), gr.skip(), documents_html(api, pending), gr.skip(),
-                       *[header_html(note) for _ in live_header])  # type: ignore[misc]
-        thread.join()
-        if "error" in out:
-            raise out["error"]
-        yield (out["status"], None, *refresh(), *[header_html("") for _ in live_header])  # type: ignore[misc]
+    def on_tick() -> Any:
+        done, total = live["landed"]
+        if not live["names"] or not total or live["shown"] == (done, total):
+            return gr.skip()
+        live["shown"] = (done, total)
+        pending = [(n, "read — being indexed" if i < done else "waiting")
+                   for i, n in enumerate(live["names"][:total])]
+        return json.dumps({"table": documents_html(api, pending),
+                           "header": header_html(f"indexing: {done:,}/{total:,} files read") if live_header else ""})
+
+    # The tick's result goes to a hidden box and the page copies it into the table and header: a Gradio output
+    # of its own would draw a second progress indicator on them while the upload runs.
+    live_box = gr.Textbox("", visible=False)
+    ticker.tick(on_tick, None, live_box, show_progress="hidden")
+    live_box.change(None, live_box, None, js=_SHOW_LIVE)
 
     def on_remove(doc_id: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (remove_document(api, doc_id, progress), *refresh())
@@ -460,8 +460,10 @@ def build_documents_tab(api: GroundQA, header: gr.HTML | None = None,
     idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
     close = "document.querySelector('#gq-remove-confirm')?.classList.remove('gq-open');"
     upload.upload(None, js="() => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); }", queue=False)
+    upload.upload(lambda: gr.Timer(active=True), None, ticker, queue=False, show_progress="hidden")
     status.change(None, js=idle, queue=False)
-    uploaded = upload.upload(on_upload, upload, [status, upload, table, which, *live_header], api_name="upload",
+    uploaded = upload.upload(on_upload, upload, [status, upload, table, which, ticker, *live_header],
+                             api_name="upload",
                              api_visibility="undocumented", show_progress_on=status)
 
     def ask_confirm(doc_id: str | None) -> tuple[Any, ...]:

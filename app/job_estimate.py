@@ -14,9 +14,9 @@ import time
 __all__ = ["BUILD_SHARE", "ETA_FROM", "JobEstimate", "READ_SHARE"]
 
 READ_SHARE = 0.15
-"""Share of an index job that is reading pages (the rest, less BUILD_SHARE, is embedding them). Measured on
-the 22 financebench-dev filings with the pdfium reader and the int8 model (bench/RESULTS.md, #33): reading
-took ~12 % of the CPU time of reading plus embedding."""
+"""Share of an index job that is reading pages (the rest, less BUILD_SHARE, is embedding them). Set from the
+pdfium reader and the int8 model on financebench-dev filings (bench/RESULTS.md, issue 33): 28 ms/page of reading
+against ~25 sentences/page embedded at ~90/s, i.e. reading ~9-12 % of the CPU time of reading plus embedding."""
 BUILD_SHARE = 0.03
 """Share of the job after the last vector: the FAISS and BM25 builds and the commit (~2-4 % there)."""
 ETA_FROM = 0.10

@@ -73,6 +73,11 @@ def worker_main(parent: int, read_name: str) -> None:
     import importlib
 
     _die_with_parent(parent)
+    import logging
+
+    # As the CLI does in the indexer (app/cli/main.py): a damaged file's trouble is its one LoadError, never
+    # pypdf's repair notes printed by logging's last-resort handler onto the indexer's stderr.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the indexer's to handle; it ends the workers
     module, _, name = read_name.partition(":")
     read = getattr(importlib.import_module(module), name)

@@ -3,8 +3,11 @@
 `Progress` is a `progress(stage, done, total)` callback (index.builder.ProgressFn). On a terminal it
 draws one tqdm bar per stage (count, rate, time left). When stderr is not a terminal (a log file, a
 pipe, CI) it prints a plain line at most every `interval` seconds — also while nothing moves, so a long
-step never looks like a hang — and a summary line at the end. A total of 0 means "not known" (e.g.
-pages: a file's page count is known only once it is read).
+step never looks like a hang — and a summary line at the end. A total of 0 means "not known".
+
+An index job has one estimate (app/job_estimate.py: pages read and pages embedded over the pages counted
+before reading), shown as a percentage that only rises and, once a tenth is done, one time left for the whole
+job; the file count is shown throughout, and a rate is never "0.0/s" ("starting", or "12 s per file").
 """
 from __future__ import annotations
 
@@ -15,16 +18,19 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
+from app.job_estimate import JobEstimate
 from app.terminal import escape_controls
 
-__all__ = ["Progress", "progress_bar"]
+__all__ = ["Progress", "progress_bar", "rate_text"]
 
-UNITS = {"hashing files": "file", "reading files": "file", "reading pages": "page",
+UNITS = {"hashing files": "file", "reading files": "file", "reading pages": "page", "embedded pages": "page",
          "embedding sentences": "sentence", "building indexes": "step", "training steps": "step",
          "answering questions": "question"}
 """Unit shown for each known stage; other stages count "items"."""
 PAST = {"reading": "read", "embedding": "embedded", "hashing": "hashed", "answering": "answered",
         "training": "done"}
+HIDDEN = {"embedded pages"}
+"""Stages that only feed the job estimate (its percentage says what they count)."""
 GROWING = {"embedding sentences"}
 """Stages whose total grows while files are still being read (it counts what is known so far)."""
 
@@ -92,6 +98,7 @@ class Progress:
         self._ticker: threading.Thread | None = None
         self._closed = False
         self._note: tuple[float, str] | None = None  # the latest groundqa notice (e.g. the ONNX export)
+        self.job = JobEstimate()
         self._handler = _NoteHandler(self)
         logging.getLogger("groundqa").addHandler(self._handler)
         if not self.tty:
@@ -108,6 +115,7 @@ class Progress:
                 st = self.stages[stage] = _Stage(stage, started=now)
                 st.first_done = done
             st.done, st.total, st.updated = int(done), int(total), now
+            self.job.update(stage, int(done), int(total))
             if self.tty:
                 self._draw(st)
             elif now - self._last_line >= self.interval:
@@ -117,6 +125,8 @@ class Progress:
     def _draw(self, st: _Stage) -> None:
         from tqdm import tqdm
 
+        if st.name in HIDDEN:
+            return
         bar = self._bars.get(st.name)
         if bar is None:
             bar = self._bars[st.name] = tqdm(total=st.total or None, desc=escape_controls(st.name),
@@ -126,6 +136,11 @@ class Progress:
         if st.total and bar.total != st.total:  # type: ignore[attr-defined]
             bar.total = st.total  # type: ignore[attr-defined]
         bar.n = st.done  # type: ignore[attr-defined]
+        if self.job.active and st.name == "reading files":
+            # The whole job's estimate beside the file count: one percentage that only rises, one time left.
+            eta = self.job.eta()
+            bar.set_postfix_str(f"job {100 * self.job.fraction():.0f} %"  # type: ignore[attr-defined]
+                                + (f", ~{_dur(eta)} left" if eta is not None else ""), refresh=False)
         bar.refresh()  # type: ignore[attr-defined]
 
     def _show_note(self, note: str) -> None:
@@ -155,14 +170,13 @@ class Progress:
         text = f"{st.name} {_n(st.done)}" + (f"/{_n(st.total)}" if st.total else "")
         if st.name in GROWING and not self._reading_done():
             text += " so far"
-        r = st.rate()
-        if r and not st.finished():
-            text += f" ({r:,.1f}/s)" if r < 10 else f" ({r:,.0f}/s)"
+        if not st.finished():
+            text += f" ({rate_text(st.done - (st.first_done or 0), time.monotonic() - st.started, st.name)})"
         return text
 
     def _live(self) -> list[_Stage]:
-        return [st for st in self.stages.values() if not st.finished() and not (
-            st.name == "reading pages" and (st.done == 0 or self._reading_done()))]
+        return [st for st in self.stages.values() if not st.finished() and st.name not in HIDDEN and not (
+            st.name == "reading pages" and (st.done == 0 and not st.total or self._reading_done()))]
 
     def _busy(self) -> bool:
         latest = max((st.updated for st in self.stages.values()), default=self.t0)
@@ -173,7 +187,10 @@ class Progress:
         return rd is None or rd.finished()
 
     def eta(self) -> float | None:
-        """Seconds left: the slowest unfinished stage with a known total and a rate."""
+        """Seconds left: for an index job, the job estimate's (once a tenth is done); otherwise the slowest
+        unfinished stage with a known total and a rate."""
+        if self.job.active:
+            return self.job.eta()
         left = []
         for st in self.stages.values():
             if st.total and not st.finished() and st.rate():
@@ -189,9 +206,15 @@ class Progress:
         elif live:
             text = " · ".join(self._stage_text(st) for st in live)
         elif self.stages:
-            text = self._stage_text(max(self.stages.values(), key=lambda st: (st.name != "reading pages", st.updated)))
+            shown = [st for st in self.stages.values() if st.name not in HIDDEN] or list(self.stages.values())
+            text = self._stage_text(max(shown, key=lambda st: (st.name != "reading pages", st.updated)))
         else:
             text = "starting"
+        files = self.stages.get("reading files")
+        if files is not None and self.job.active and not text.startswith("reading files"):
+            text = f"{_n(files.done)}/{_n(files.total)} files read · " + text  # the file count throughout
+        if self.job.active:
+            text = f"{100 * self.job.fraction():.0f} % · " + text
         text += f" · {_dur(time.monotonic() - self.t0)} elapsed"
         eta = self.eta()
         if eta is not None:
@@ -202,7 +225,8 @@ class Progress:
         """What was done, with rates (the last line of a non-terminal run)."""
         parts = []
         for st in self.stages.values():
-            if st.name in ("building indexes", "hashing files") or (st.name == "reading pages" and st.done == 0):
+            if st.name in ("building indexes", "hashing files", *HIDDEN) or (
+                    st.name == "reading pages" and st.done == 0):
                 continue  # sub-steps: the counts that matter are the files, pages and sentences
             verb, _, noun = st.name.partition(" ")
             noun = noun or UNITS.get(st.name, "item") + "s"
@@ -211,7 +235,7 @@ class Progress:
             text = f"{_n(st.done)} {noun} {PAST.get(verb, verb)}"
             dt = st.updated - st.started
             if dt > 0.5 and st.done > (st.first_done or 0):
-                text += f" ({(st.done - (st.first_done or 0)) / dt:,.1f}/s)"
+                text += f" ({rate_text(st.done - (st.first_done or 0), dt, st.name)})"
             parts.append(text)
         return f"done in {_dur(time.monotonic() - self.t0)}" + (": " + ", ".join(parts) if parts else "")
 
@@ -241,6 +265,18 @@ class Progress:
                 bar.close()  # type: ignore[attr-defined]
             return
         self.close()
+
+
+def rate_text(moved: int, seconds: float, stage: str) -> str:
+    """A rate as a person reads it, never "0.0/s": "starting" before the first unit (or in the first half
+    second), "12 s per file" when units are slow, else "3.4/s" or "76/s"."""
+    if moved <= 0 or seconds <= 0.5:
+        return "starting"
+    r = moved / seconds
+    if r < 1:
+        unit = UNITS.get(stage, "item")
+        return f"{_dur(1 / r)} per {unit}" if 1 / r >= 1.5 else f"{1 / r:.1f} s per {unit}"
+    return f"{r:,.1f}/s" if r < 10 else f"{r:,.0f}/s"
 
 
 class _NoteHandler(logging.Handler):

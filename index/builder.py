@@ -24,12 +24,11 @@ from index.changes import plan_changes
 from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text
 from index.store import tables as db
 from index.embed import Embedder
-from index.reading import load_ahead as _load_ahead
+from index.reading import load_ahead as _load_ahead, page_units
 from index.report import IndexReport, NothingIndexed, ProgressFn
+from index.unit_vectors import EMBED_BATCH, UnitVectors
 from index.store.lexical import LexicalIndex
 from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
-
-EMBED_BATCH = 64
 
 
 def file_sha256(path: Path) -> str:
@@ -57,25 +56,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-class _VectorWriter:
-    """Appends float32 rows to the generation's vector file as they are produced (bounded memory)."""
-
-    def __init__(self, path: Path, dim: int) -> None:
-        self._fh = open(path, "wb")
-        self.dim = dim
-        self.rows = 0
-
-    def write(self, vecs: np.ndarray) -> None:
-        if len(vecs):
-            self._fh.write(np.ascontiguousarray(vecs, dtype=np.float32).tobytes())
-            self.rows += len(vecs)
-
-    def close(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
-
-
 def build_index(
     paths: Sequence[str | Path],
     index_dir: str | Path,
@@ -88,6 +68,7 @@ def build_index(
     progress: ProgressFn | None = None,
     store: str | None = None,
     local_indexes: bool = True,
+    workers: int | None = None,
 ) -> IndexReport:
     """Index files and folders into `index_dir` (see module docstring); returns what changed.
 
@@ -95,7 +76,8 @@ def build_index(
     writer holds the index, and IndexError_ when nothing at all could be indexed. With `store`
     (milvus://HOST:PORT/DB or milvus:FILE) the index is written to Milvus instead
     (index/segment_build.py: only what changed is written); `local_indexes=False` skips the FAISS and BM25 files (a
-    generation built only to be published there).
+    generation built only to be published there). Files are read in `workers` processes (default one per core;
+    index/reading.py) while the embedder works.
     """
     if store:
         from index.segment_build import build_into_store
@@ -148,7 +130,7 @@ def build_index(
         tmp = idx.new_generation()
         try:
             _write_generation(tmp, cur, old_con, old_manifest, old_docs, to_load, drop, rebuild, embedder,
-                              params, title_in_embedding, row_ctx, report, progress, local_indexes)
+                              params, title_in_embedding, row_ctx, report, progress, local_indexes, workers)
             if report.n_documents == 0 and (found or old_docs) and not drop:
                 raise NothingIndexed("nothing could be indexed: every file was skipped (see the warnings above)",
                                      report.skipped)
@@ -171,7 +153,7 @@ class _Gen:
     """A generation being written: its table, vector file and the texts for the BM25 indexes."""
 
     con: object
-    writer: _VectorWriter
+    writer: UnitVectors
     next_row: int = 0
     next_unit: int = 0
     passage_texts: list[str] = field(default_factory=list)
@@ -204,8 +186,17 @@ def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
                       old_docs: dict, to_load: list[tuple[Path, Path, str]], drop: set[str], rebuild: bool,
                       embedder: Embedder, params: ChunkParams, title_in_embedding: bool, row_ctx: int,
-                      report: IndexReport, progress: ProgressFn | None, local_indexes: bool = True) -> None:
-    g = _Gen(db.connect(tmp / db.DB_FILE), _VectorWriter(tmp / VECTORS_FILE, embedder.dim))
+                      report: IndexReport, progress: ProgressFn | None, local_indexes: bool = True,
+                      workers: int | None = None) -> None:
+    state = {"units": 0, "carried": 0, "pages": 0}  # for progress: units known, vectors carried, pages to read
+
+    def embedded() -> None:  # after each batch: sentences embedded of those known, pages of the job embedded
+        if progress:
+            progress("embedding sentences", g.writer.rows - state["carried"], state["units"])
+            progress("embedded pages", int(g.writer.pages_done()), state["pages"])
+
+    g = _Gen(db.connect(tmp / db.DB_FILE),
+             UnitVectors(tmp / VECTORS_FILE, embedder.dim, lambda t: embedder.encode(t, batch_size=EMBED_BATCH), embedded))
     con = g.con
     same_model = old_manifest is not None and old_manifest.model == embedder.name and \
         bool(old_manifest.data.get("title_in_embedding", False)) == title_in_embedding
@@ -239,24 +230,20 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
         report.reused += _carry_doc(g, old_con, stored, info, old_vecs, row_ctx)
     # 2. Load, chunk and embed new or changed documents, streaming.
     present = {r[0] for r in con.execute("SELECT doc_id FROM documents")}
-    carried = g.writer.rows  # vectors of unchanged documents: not part of the embedding progress
+    state["carried"] = g.writer.rows  # vectors of unchanged documents: not part of the embedding progress
+    g.writer.start_documents()
     total = len(to_load)
-    pending: list[str] = []  # embed texts waiting for a batch, in unit order
-    units_known = pages_read = 0  # for progress: sentences of the files read so far, their pages
-
-    def flush() -> None:
-        if pending:
-            if progress:
-                progress("embedding sentences", g.writer.rows - carried, units_known)
-            g.writer.write(embedder.encode(pending, batch_size=EMBED_BATCH))
-            report.embedded += len(pending)
-            pending.clear()
-            if progress:
-                progress("embedding sentences", g.writer.rows - carried, units_known)
-
+    # Pages are counted before any file is read, so the job's progress has its total from the start.
+    units = page_units(to_load) if progress and to_load else [1] * total
+    state["pages"] = pages_total = sum(units)
+    pages_read = 0
     if progress and total:
         progress("reading files", 0, total)  # under way from here: a big file may take a while to parse
-    for done_docs, item in enumerate(_load_ahead(to_load), start=1):
+        progress("reading pages", 0, pages_total)
+        progress("embedded pages", 0, pages_total)
+        embedded()  # the sentence count starts at 0 here, so its first rate counts the first batch
+    for done_docs, item in enumerate(_load_ahead(to_load, workers=workers), start=1):
+        pages_read += units[done_docs - 1]
         if isinstance(item, LoadError):
             report.skipped.append(str(item))
         else:
@@ -276,31 +263,30 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
                 db.insert_document(con, doc, source, size, when)
                 db.insert_statements(con, doc.doc_id, statement_map(doc.text, doc.page_starts))
                 passages = chunk_document(doc, params)
-                units = units_of(passages, g.next_row)
-                units_known += len(units)
-                pages_read += len(doc.page_starts)
+                doc_units = units_of(passages, g.next_row)
+                state["units"] += len(doc_units)
                 g.next_row = db.insert_passages(con, g.next_row, passages)
-                g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in units])
+                g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in doc_units])
                 db.set_passage_count(con, doc.doc_id, len(passages))
                 g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
                 secs = row_contexts(doc.text, row_ctx)
-                for *_, start, _, raw in units:
+                for *_, start, _, raw in doc_units:
                     text = unit_text(secs, start, raw)
                     g.unit_texts.append(text)
                     src = reuse.get(_text_key(text))
                     if src is not None and old_vecs is not None:
-                        flush()  # keep vector rows in unit order
-                        g.writer.write(np.asarray(old_vecs[[src]]))
+                        g.writer.add_vector(np.asarray(old_vecs[src]))
                         report.reused += 1
                     else:
-                        pending.append(embed_text(doc.title, text, title_in_embedding))
-                        if len(pending) >= EMBED_BATCH * 16:  # 1,024 texts per call: length-sorting cuts padding
-                            flush()
+                        g.writer.add_text(embed_text(doc.title, text, title_in_embedding))
+        g.writer.mark_document(units[done_docs - 1])  # a file skipped has nothing to embed: its pages are done
+        embedded()
         if progress:
             progress("reading files", done_docs, total)
-            if pages_read:
-                progress("reading pages", pages_read, 0)
-    flush()
+            progress("reading pages", pages_read, pages_total)
+    g.writer.flush()
+    report.embedded += g.writer.embedded
+    report.deduplicated += g.writer.copied
     # A changed file that now fails to load keeps its previously indexed version (never lose data).
     for src in sorted(replaced):
         if not con.execute("SELECT 1 FROM documents WHERE source=?", (src,)).fetchone():
@@ -367,7 +353,7 @@ def _carry_doc(g: _Gen, old_con, stored: db.StoredDoc, info: db.DocInfo, old_vec
     secs = row_contexts(stored.doc.text, row_ctx)
     g.unit_texts.extend(unit_text(secs, u["start"], stored.doc.text[u["start"]:u["end"]]) for u in units)
     assert old_vecs is not None
-    g.writer.write(np.asarray(old_vecs[[u["id"] for u in units]]))
+    g.writer.add_vectors(np.asarray(old_vecs[[u["id"] for u in units]]))
     return len(units)
 
 

@@ -10,9 +10,11 @@ __all__ = ["IndexReport", "NothingIndexed", "ProgressFn"]
 
 ProgressFn = Callable[[str, int, int], None]
 """progress(stage, done, total) during long operations. Stages of build_index: "hashing files" (files),
-"reading files" (files loaded and chunked of those to load), "reading pages" (pages read so far; total 0 =
-unknown), "embedding sentences" (sentences embedded or reused of those known so far: the total grows
-while files are still being read), "building indexes" (steps)."""
+"reading files" (files loaded and chunked of those to load), "reading pages" (pages of the files read, of the
+pages counted before reading: a PDF's declared pages, a size estimate for other files), "embedding sentences"
+(sentences embedded or reused of those known so far: the total grows while files are still being read),
+"embedded pages" (pages whose sentences all have vectors, of the same total: with "reading pages", the two
+counts an estimate of the whole job rests on, app/job_estimate.py), "building indexes" (steps)."""
 
 class NothingIndexed(IndexError_):
     """Every file was skipped; `skipped` holds the one-line reasons (the CLI prints them first)."""
@@ -35,6 +37,7 @@ class IndexReport:
     n_documents: int = 0
     n_passages: int = 0
     embedded: int = 0
+    deduplicated: int = 0  # units that took the vector of an identical text embedded in the same run
     reused: int = 0
     seconds: float = 0.0
     changed: bool = False
@@ -44,7 +47,8 @@ class IndexReport:
         lines = [f"{self.n_documents} documents, {self.n_passages} passages in {self.index_dir} "
                  f"({self.seconds:.1f} s): {len(self.added)} added, {len(self.updated)} updated, "
                  f"{len(self.removed)} removed, {self.unchanged} unchanged; "
-                 f"{self.embedded} sentences embedded, {self.reused} vectors reused"]
+                 f"{self.embedded} sentences embedded, {self.reused} vectors reused"
+                 + (f", {self.deduplicated} repeated sentences embedded once" if self.deduplicated else "")]
         if self.skipped:
             lines.append(f"{len(self.skipped)} warning(s): files skipped")
         return "\n".join(lines)

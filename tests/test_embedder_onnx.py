@@ -95,12 +95,15 @@ def test_export_matches_torch_and_is_cached(tiny_model):
     assert (v32 * ref).sum(1).min() > 0.9999
     assert (v8 * ref).sum(1).min() > 0.9
     np.testing.assert_allclose(e32.encode_query(TEXTS[0]), v32[0], atol=1e-5)
-    # a second call reuses the cache; a changed source model is exported again
+    # a second call reuses the cache; new file times alone change nothing; changed weights are exported again
     mtime = (d32 / "model.onnx").stat().st_mtime_ns
     assert export_onnx(tiny_model, "tiny", "fp32") == d32 and (d32 / "model.onnx").stat().st_mtime_ns == mtime
-    (tiny_model / "config.json").touch()
     os.utime(tiny_model / "config.json", (1, 1))
-    assert cached_export("tiny", tiny_model, "fp32") is None
+    assert cached_export("tiny", tiny_model, "fp32") == d32
+    changed = Path(shutil.copytree(tiny_model, tiny_model.parent / "tiny-changed"))
+    cfg = json.loads((changed / "config.json").read_text())
+    (changed / "config.json").write_text(json.dumps({**cfg, "layer_norm_eps": 1e-6}))
+    assert cached_export("tiny", changed, "fp32") is None
 
 
 def test_batching_by_tokens_keeps_input_order(tiny_model, monkeypatch):
@@ -186,7 +189,7 @@ def test_stale_work_folders_of_killed_exports_are_cleaned(tiny_model):
     it is old; a young one (maybe another process exporting now) is left alone."""
     import index.embed.onnx_export as ox
 
-    target = ox.export_dir("tiny", "fp32")
+    target = ox.export_dir("tiny", "fp32", ox.export_key(tiny_model, "fp32"))
     target.parent.mkdir(parents=True)
     old, young = target.parent / f".{target.name}-old1", target.parent / f".{target.name}-new1"
     for d in (old, young):
@@ -258,3 +261,39 @@ def test_pipelined_gpu_embedder_matches_sentence_transformers_on_cpu():
     e.TOKENS_PER_BATCH = 300  # many batches: exercises ordering across the producer thread
     v = e.encode(texts)
     assert v.shape == ref.shape and (v * ref).sum(1).min() > 0.9999
+
+
+def test_two_environments_share_one_export_and_never_redo_each_others(tiny_model, tmp_path, monkeypatch):
+    """Two virtual environments: the same model installed at another path and time (another copy of the wheel)
+    finds the export the first one made; an environment with another onnxruntime gets an export of its own
+    beside it, and neither ever re-exports after the other ran (the cache slot used to hold one export per
+    model, keyed by file times, so each environment's first `ask` after the other's re-exported: 13.8 s)."""
+    import index.embed.onnx_export as ox
+
+    exports = []
+    real = ox._export_fp32
+
+    def counted(model_dir, out):
+        exports.append(model_dir)
+        return real(model_dir, out)
+
+    monkeypatch.setattr(ox, "_export_fp32", counted)
+    env_a = tiny_model
+    env_b = Path(shutil.copytree(tiny_model, tmp_path / "other-venv" / "model"))
+    for f in env_b.rglob("*"):
+        os.utime(f, (2_000_000_000, 2_000_000_000))  # installed later: other file times, same bytes
+    d_a = ox.export_onnx(env_a, "tiny", "fp32")
+    assert ox.export_onnx(env_b, "tiny", "fp32") == d_a and len(exports) == 1  # shared, not redone
+    runtime = {"version": ox.runtime_version()}
+    monkeypatch.setattr(ox, "runtime_version", lambda: runtime["version"])
+    real_version = runtime["version"]
+    runtime["version"] = "9.99.0"  # environment C: another onnxruntime
+    d_c = ox.export_onnx(env_b, "tiny", "fp32")
+    assert d_c != d_a and len(exports) == 2 and json.loads((d_c / "groundqa-export.json").read_text())[
+        "onnxruntime"] == "9.99.0"
+    for _ in range(2):  # back and forth: each finds its own, nothing is exported again or overwritten
+        runtime["version"] = "9.99.0"
+        assert ox.export_onnx(env_b, "tiny", "fp32") == d_c
+        runtime["version"] = real_version
+        assert ox.export_onnx(env_a, "tiny", "fp32") == d_a and ox.export_onnx(env_b, "tiny", "fp32") == d_a
+    assert len(exports) == 2 and (d_a / "model.onnx").exists() and (d_c / "model.onnx").exists()

@@ -15,6 +15,9 @@ class LoadError(Exception):
         self.fix = one_line(fix)
         super().__init__(str(self))
 
+    def __reduce__(self):  # noqa: ANN204 - rebuilt from its parts when it comes back from a reader process
+        return (LoadError, (self.path, self.reason, self.fix))
+
     def __str__(self) -> str:
         return f"{self.path}: {self.reason} — {self.fix}" if self.fix else f"{self.path}: {self.reason}"
 

@@ -78,11 +78,11 @@ def drop_onnx_exports(name: str) -> None:
     """Delete the cached ONNX exports of a local model (called when that model folder is deleted)."""
     import shutil
 
-    from index.embed.onnx_export import export_dir
+    from index.embed.onnx_export import export_dirs
 
     src = Path(name).expanduser()
-    for precision in ("int8", "fp32"):
-        shutil.rmtree(export_dir(_export_name(src), precision), ignore_errors=True)
+    for d in export_dirs(_export_name(src)):
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _export_name(src: Path) -> str:

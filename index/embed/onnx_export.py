@@ -7,9 +7,11 @@ L2 normalisation, `torch.onnx.export` it, fuse attention/LayerNorm/GELU with onn
 optimiser, and for int8 quantise most MatMul weights dynamically (per channel; activations are
 quantised on the fly; see export_onnx for which stay fp32 and why). The result goes into the user
 cache (`cache_dir()`: $GROUNDQA_CACHE, else $XDG_CACHE_HOME/groundqa, else ~/.cache/groundqa) under
-models/<name>-onnx-<precision>, written to a temporary folder and renamed into place, so concurrent or
-interrupted exports never leave a half-written model. A fingerprint of the source weights is stored
-beside it; a changed source model is exported again.
+models/<name>-onnx-<precision>-<key>, written to a temporary folder and renamed into place, so concurrent or
+interrupted exports never leave a half-written model. The key (`export_key`) is a hash of the model files'
+contents, the onnxruntime version and the export recipe: every environment with the same model and runtime
+finds the same export (two virtual environments install the same wheel at different times: a key of file
+times made each re-export over the other's), and one with another runtime gets its own folder beside it.
 
 Needs torch and transformers (once, for the export) plus onnx and onnxruntime (all core dependencies).
 """
@@ -42,30 +44,82 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "model"
 
 
-def export_dir(name: str, precision: str) -> Path:
-    """Where the export of model `name` at `precision` lives in the cache."""
-    return cache_dir() / "models" / f"{_safe(name)}-onnx-{precision}"
+def export_dir(name: str, precision: str, key: str = "") -> Path:
+    """Where the export of model `name` at `precision` with cache key `key` (export_key) lives in the cache."""
+    return cache_dir() / "models" / (f"{_safe(name)}-onnx-{precision}" + (f"-{key}" if key else ""))
+
+
+def export_dirs(name: str) -> list[Path]:
+    """Every cached export of model `name` (any precision, key or runtime)."""
+    return sorted((cache_dir() / "models").glob(f"{_safe(name)}-onnx-*"))
+
+
+def runtime_version() -> str:
+    """The onnxruntime version the export is made for and run with ("-" when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("onnxruntime", "onnxruntime-gpu", "onnxruntime-openvino"):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return "-"
 
 
 def fingerprint(model_dir: Path) -> str:
-    """Cheap identity of a model directory: names, sizes and mtimes of its files, plus the recipe version."""
+    """Identity of a model directory's contents: names and bytes of its files, plus the recipe version."""
     h = hashlib.blake2b(digest_size=12)
     h.update(f"v{EXPORT_VERSION}".encode())
     for p in sorted(Path(model_dir).rglob("*")):
         if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".txt"):
-            st = p.stat()
-            h.update(f"{p.relative_to(model_dir)}:{st.st_size}:{int(st.st_mtime)}".encode())
+            h.update(f"{p.relative_to(model_dir).as_posix()}:{_content_hash(p)}".encode())
     return h.hexdigest()
 
 
+def export_key(model_dir: Path, precision: str) -> str:
+    """The cache key of an export: the model's contents (fingerprint), the precision, the onnxruntime version."""
+    h = hashlib.blake2b(f"{fingerprint(model_dir)}:{precision}:ort-{runtime_version()}".encode(), digest_size=8)
+    return h.hexdigest()
+
+
+def _content_hash(p: Path) -> str:
+    """blake2b of a file's bytes, remembered by the file's (size, mtime, inode) in the cache so an `ask` does not
+    hash 90 MB of weights each time it starts (the hash is of the content; the times only say when to redo it)."""
+    st = p.stat()
+    stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    memo_file = cache_dir() / "content-hashes.json"
+    try:
+        memo = json.loads(memo_file.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    entry = memo.get(str(p.resolve()))
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
+        return str(entry[1])
+    h = hashlib.blake2b(digest_size=16)
+    with open(p, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    memo[str(p.resolve())] = [stamp, digest]
+    try:
+        memo_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo_file.with_name(f".{memo_file.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(memo))
+        os.replace(tmp, memo_file)  # atomic: a concurrent writer's whole file or ours, never a mix
+    except OSError:
+        pass  # a read-only cache: hash again next time
+    return digest
+
+
 def cached_export(name: str, model_dir: Path, precision: str) -> Path | None:
-    """The cached export directory if it exists and matches `model_dir`'s current fingerprint."""
-    d = export_dir(name, precision)
+    """The cached export directory for `model_dir`'s contents and this onnxruntime, if it exists."""
+    key = export_key(model_dir, precision)
+    d = export_dir(name, precision, key)
     try:
         meta = json.loads((d / META_FILE).read_text())
     except (OSError, ValueError):
         return None
-    if meta.get("fingerprint") != fingerprint(model_dir) or not (d / MODEL_FILE).exists():
+    if meta.get("export_key") != key or not (d / MODEL_FILE).exists():
         return None
     return d
 
@@ -104,7 +158,8 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
     done = cached_export(name, model_dir, precision)
     if done is not None:
         return done
-    target = export_dir(name, precision)
+    key = export_key(model_dir, precision)
+    target = export_dir(name, precision, key)
     target.parent.mkdir(parents=True, exist_ok=True)
     _drop_stale_work(target)
     import logging
@@ -141,10 +196,11 @@ def export_onnx(model_dir: str | Path, name: str, precision: str = "int8") -> Pa
         shutil.copy2(model_dir / TOKENIZER_FILE, work / TOKENIZER_FILE)
         (work / META_FILE).write_text(json.dumps({
             "name": name, "dim": dim, "max_seq_length": max_len, "precision": precision,
-            "source": str(model_dir), "fingerprint": fingerprint(model_dir),
+            "source": str(model_dir), "fingerprint": fingerprint(model_dir), "export_key": key,
+            "onnxruntime": runtime_version(),
             "export_seconds": round(time.perf_counter() - t0, 1), "export_version": EXPORT_VERSION,
         }, indent=2))
-        # Replace atomically; a concurrent exporter that won the race leaves an equivalent copy.
+        # Replace atomically; a concurrent exporter that won the race leaves an equivalent copy (same key).
         if target.exists():
             old = target.with_name(target.name + f".old-{os.getpid()}")
             os.replace(target, old)

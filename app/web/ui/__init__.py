@@ -49,10 +49,11 @@ def corpus_name(api: GroundQA) -> str:
     return f"{len(docs)} documents"
 
 
-def header_html(api: GroundQA) -> str:
-    """The app title and corpus name shown at the top of every tab."""
+def header_html(api: GroundQA, note: str = "") -> str:
+    """The app title and corpus name shown at the top of every tab (with `note`: an indexing run under way)."""
+    corpus = corpus_name(api) + (f" · {note}" if note else "")
     return (f'<div class="gq-header"><span class="gq-app">groundqa</span>'
-            f'<span class="gq-corpus" id="gq-corpus">{esc(corpus_name(api))}</span>'
+            f'<span class="gq-corpus" id="gq-corpus">{esc(corpus)}</span>'
             '<span class="gq-tagline">Answers only from your documents — every sentence quotes its source.</span>'
             "</div>")
 
@@ -74,7 +75,7 @@ def build_app(api: GroundQA) -> gr.Blocks:
             with gr.Tab("Chat", id="chat") as chat_tab:
                 examples = build_chat_tab(api, knobs)
             with gr.Tab("Documents", id="documents") as docs_tab:
-                docs = build_documents_tab(api)
+                docs = build_documents_tab(api, header, lambda note: header_html(api, note))
                 table, which, refresh = docs.table, docs.which, docs.refresh
             with gr.Tab("Cite", id="cite"):
                 build_cite_tab(api)

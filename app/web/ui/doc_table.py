@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from app.api import GroundQA
 from app.errors import USER_ERRORS
@@ -40,9 +40,10 @@ def _breakable(path: str) -> str:
     return "<wbr>".join(H.esc(part) for part in _BREAK_AFTER.split(path))
 
 
-def documents_html(api: GroundQA) -> str:
-    """The documents as an HTML table (a list of cards on a phone, by CSS: each cell labelled by its column)."""
-    rows = document_rows(api)
+def documents_html(api: GroundQA, pending: Sequence[tuple[str, str]] = ()) -> str:
+    """The documents as an HTML table (a list of cards on a phone, by CSS: each cell labelled by its column);
+    `pending` (path, status) rows are files of an indexing run under way, shown below the indexed ones."""
+    rows = document_rows(api) + [[path, "", "", "", "", "", "", status] for path, status in pending]
     if not rows:
         return '<div class="gq-docs-empty gq-empty">No documents indexed yet — add some below.</div>'
     head = "".join(f'<th scope="col" class="{"gq-num" if h in _NUMERIC else ""}">{h}</th>' for h in HEADERS)

@@ -1,6 +1,7 @@
 """Documents tab: the indexed documents, uploads (type and size checked), removal and re-indexing."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -61,24 +62,55 @@ _STAGES = {  # builder stage -> (what the bar says, unit counted)
 }
 
 
-def _progress_fn(progress: gr.Progress) -> Callable[[str, int, int], None]:
+def _progress_fn(progress: gr.Progress, landed: Callable[[int, int], None] | None = None
+                 ) -> Callable[[str, int, int], None]:
     """The builder's progress(stage, done, total) drawn on the one Gradio progress bar of the event.
 
-    The bar says which stage runs and counts its real units (files read, sentences embedded); pages
-    read so far join the reading stage's text. A notice of the builder's thread (the one-time ONNX
-    export) replaces the text while it lasts."""
-    pages = [0]
+    For an index job the bar is the job's fraction (app/job_estimate.py: pages read and embedded over the pages
+    counted before reading), so it only moves forward across stages; the text gives the file count throughout,
+    the pages or sentences of the stage under way, and the time left once a tenth is done. Other operations
+    (a removal) show their stage's own count, never going back. `landed(files read, files)` is called as each
+    file is read. A notice of the builder's thread (the one-time ONNX export) replaces the text while it lasts."""
+    from app.job_estimate import JobEstimate
+
+    job = JobEstimate()
+    shown = [0.0]
+    sentences = [0, 0]
 
     def update(stage: str, done: int, total: int) -> None:
-        if stage == "reading pages":
-            pages[0] = done
-            return
-        desc, unit = _STAGES.get(stage, (stage.capitalize(), "steps"))
-        if stage == "reading files" and pages[0]:
-            desc += f" ({pages[0]:,} pages so far)"
-        progress((done, max(total, 1)), desc=desc, unit=unit)
+        job.update(stage, done, total)
+        if stage == "embedding sentences":
+            sentences[:] = [done, total]
+        if stage == "reading files" and landed is not None:
+            landed(done, total)
+        if job.active:
+            desc = _job_text(job, stage, sentences)
+            here = job.fraction()
+        else:
+            desc, unit = _STAGES.get(stage, (stage.capitalize(), "steps"))
+            desc += f" {done:,}/{total:,} {unit}" if total else f" {done:,} {unit}"
+            here = done / total if total and stage != "hashing files" else 0.0
+        shown[0] = max(shown[0], min(here, 1.0))  # forward only
+        progress(shown[0], desc=desc)
 
     return update
+
+
+def _job_text(job: Any, stage: str, sentences: list[int]) -> str:
+    """What the bar says during an index job: the stage under way with its counts, the file count, time left."""
+    from app.progress import _dur
+
+    read, files = job.files
+    if stage == "building indexes":
+        text = f"Building the search indexes · {files:,} files read"
+    elif read < files:
+        text = f"Reading {read:,}/{files:,} files · {job.read:,}/{job.pages:,} pages"
+        if sentences[0]:
+            text += f" · embedding {sentences[0]:,}/{sentences[1]:,} sentences so far"
+    else:
+        text = f"Embedding {sentences[0]:,}/{sentences[1]:,} sentences · {files:,}/{files:,} files read"
+    eta = job.eta()
+    return text + (f" · about {_dur(eta)} left" if eta is not None else "")
 
 
 class _NoticeToProgress(logging.Handler):
@@ -93,14 +125,15 @@ class _NoticeToProgress(logging.Handler):
             self.progress(None, desc=record.getMessage())
 
 
-def _indexing(api: GroundQA, progress: gr.Progress, **kw: Any) -> Any:
+def _indexing(api: GroundQA, progress: gr.Progress, landed: Callable[[int, int], None] | None = None,
+              **kw: Any) -> Any:
     """api.index(**kw) with its progress and notices on the event's progress bar."""
     handler = _NoticeToProgress(progress)
     log = logging.getLogger("groundqa")
     log.addHandler(handler)
     try:
         progress(0, desc="Starting")
-        return api.index(progress=_progress_fn(progress), **kw)
+        return api.index(progress=_progress_fn(progress, landed), **kw)
     finally:
         log.removeHandler(handler)
 
@@ -110,8 +143,10 @@ def _status(lines: Sequence[str], ok: bool = True) -> str:
     return f'<div class="{cls}">' + "<br>".join(H.esc(x) for x in lines) + "</div>"
 
 
-def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progress) -> str:
-    """Check, copy into the uploads folder and index uploaded files; returns status HTML."""
+def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progress,
+                landed: Callable[[int, int], None] | None = None) -> str:
+    """Check, copy into the uploads folder and index uploaded files; returns status HTML. `landed(files read,
+    files)` is called as each file is read."""
     files = [f for f in (files or []) if f]
     if not files:
         return _status(["no file received"], ok=False)
@@ -139,16 +174,19 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
         return _status(refused, ok=False)
     accepted = [p.dest for p in placed]
     try:
-        report = _indexing(api, progress, paths=accepted, remove_missing=False)
+        report = _indexing(api, progress, landed, paths=accepted, remove_missing=False)
     except USER_ERRORS as exc:
         _drop_created(placed)  # only files this upload created: an existing document's file is never touched
         return _status(refused + [_no_server_paths(api, str(exc))], ok=False)
     indexed = {d.source for d in api.documents()}
     _drop_created([p for p in placed if str(p.dest.resolve()) not in indexed])  # copies that could not be indexed
-    lines = [report.summary().splitlines()[0]] + notes + [f"skipped {s}" for s in report.skipped] + refused
     from app.sample import drop_demo_sample
 
-    if notice := drop_demo_sample(api):  # the user's own first document is in: the demo sample goes
+    notice = drop_demo_sample(api)  # the user's own first document is in: the demo sample goes
+    if notice:
+        report.n_documents = len(_indexed(api))  # one count everywhere: the summary says what the header says
+    lines = [report.summary().splitlines()[0]] + notes + [f"skipped {s}" for s in report.skipped] + refused
+    if notice:
         lines.append(notice)
     return _status([_no_server_paths(api, x) for x in lines], ok=not (report.skipped or refused))
 
@@ -190,7 +228,8 @@ def _no_server_paths(api: GroundQA, line: str) -> str:
     return line
 
 
-def accept_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progress) -> str:
+def accept_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progress,
+                   landed: Callable[[int, int], None] | None = None) -> str:
     """The upload event: only files Gradio received from this page are read, then dropped from its folder."""
     files = [f for f in (files or []) if f]
     try:
@@ -198,7 +237,7 @@ def accept_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Prog
     except NotUploadedError as exc:
         return _status([str(exc)], ok=False)
     try:
-        return add_uploads(api, files, progress)
+        return add_uploads(api, files, progress, landed)
     finally:
         discard(files)  # copied into uploads/ or refused: Gradio's copy is not needed either way
 
@@ -262,8 +301,21 @@ class DocumentsTab(NamedTuple):
     changed: list[Any]
 
 
-def build_documents_tab(api: GroundQA) -> DocumentsTab:
-    """Render the Documents tab; returns its table, the Remove dropdown, their refresh and the changing events."""
+_SHOW_LIVE = """(s) => { if (!s) return; const d = JSON.parse(s);
+    const old = document.querySelector('#gq-docs .gq-doc-wrap, #gq-docs .gq-docs-empty');
+    if (old) old.outerHTML = d.table;
+    const head = document.querySelector('#gq-header-box .gq-header');
+    if (head && d.header) head.outerHTML = d.header; }"""
+"""Copies an upload's live table and header (on_tick's JSON) into the page."""
+
+
+def build_documents_tab(api: GroundQA, header: gr.HTML | None = None,
+                        header_html: Callable[[str], str] | None = None) -> DocumentsTab:
+    """Render the Documents tab; returns its table, the Remove dropdown, their refresh and the changing events.
+    With `header` (the app's header) and `header_html(note)`, an upload updates the header as files are read."""
+    # The status line, which carries the one progress bar of an upload, removal or re-index, sits at the top of
+    # the tab: in view however long the document list below it grows.
+    status = gr.HTML("", elem_id="gq-docs-status")
     table = gr.HTML(documents_html(api), elem_id="gq-docs", js_on_load=None)
     with gr.Row():
         with gr.Column():
@@ -284,13 +336,43 @@ def build_documents_tab(api: GroundQA) -> DocumentsTab:
                     no = gr.Button("Cancel", size="sm", elem_id="gq-remove-no")
             rebuild = gr.Checkbox(False, label="Rebuild (re-chunk and re-embed everything)")
             again = gr.Button("Re-index changed files", elem_id="gq-reindex")
-    status = gr.HTML("", elem_id="gq-docs-status")
 
     def refresh() -> tuple[Any, Any]:
         return documents_html(api), gr.Dropdown(choices=document_choices(api), value=None)
 
+    live_header = [header] if header is not None and header_html is not None else []
+    # An upload's files as they are read, shown by a timer that ticks only while an upload runs: the upload
+    # event itself must stay one call (a generator's first yield takes its progress bar off the page).
+    live: dict[str, Any] = {"names": [], "landed": (0, 0), "shown": None}
+    ticker = gr.Timer(0.5, active=False)
+
     def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        return (accept_uploads(api, files, progress), None, *refresh())
+        live.update(names=[safe_name(Path(f).name) for f in (files or []) if f], landed=(0, 0), shown=None)
+
+        def landed(done: int, total: int) -> None:
+            live["landed"] = (done, total)
+
+        try:
+            result = accept_uploads(api, files, progress, landed)
+        finally:
+            live["names"] = []
+        return (result, None, *refresh(), gr.Timer(active=False), *[header_html("") for _ in live_header])
+
+    def on_tick() -> Any:
+        done, total = live["landed"]
+        if not live["names"] or not total or live["shown"] == (done, total):
+            return gr.skip()
+        live["shown"] = (done, total)
+        pending = [(n, "read — being indexed" if i < done else "waiting")
+                   for i, n in enumerate(live["names"][:total])]
+        return json.dumps({"table": documents_html(api, pending),
+                           "header": header_html(f"indexing: {done:,}/{total:,} files read") if live_header else ""})
+
+    # The tick's result goes to a hidden box and the page copies it into the table and header: a Gradio output
+    # of its own would draw a second progress indicator on them while the upload runs.
+    live_box = gr.Textbox("", visible=False)
+    ticker.tick(on_tick, None, live_box, show_progress="hidden")
+    live_box.change(None, live_box, None, js=_SHOW_LIVE)
 
     def on_remove(doc_id: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         return (remove_document(api, doc_id, progress), *refresh())
@@ -304,8 +386,10 @@ def build_documents_tab(api: GroundQA) -> DocumentsTab:
     idle = "() => { document.querySelector('#gq-docs')?.classList.remove('gq-busy'); }"
     close = "document.querySelector('#gq-remove-confirm')?.classList.remove('gq-open');"
     upload.upload(None, js="() => { document.querySelector('#gq-docs')?.classList.add('gq-busy'); }", queue=False)
+    upload.upload(lambda: gr.Timer(active=True), None, ticker, queue=False, show_progress="hidden")
     status.change(None, js=idle, queue=False)
-    uploaded = upload.upload(on_upload, upload, [status, upload, table, which], api_name="upload",
+    uploaded = upload.upload(on_upload, upload, [status, upload, table, which, ticker, *live_header],
+                             api_name="upload",
                              api_visibility="undocumented", show_progress_on=status)
 
     def ask_confirm(doc_id: str | None) -> tuple[Any, ...]:

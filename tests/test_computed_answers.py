@@ -223,3 +223,20 @@ def test_a_companys_other_filings_are_read_after_the_named_one() -> None:
     index = SimpleNamespace(list_documents=lambda: docs)
     assert _siblings(index, ["a22"]) == ["a18"]  # same file name but for the year (its title is misread)
     assert _siblings(index, ["b22"]) == []
+
+
+def test_a_yes_no_question_is_never_answered_by_one_cell(api) -> None:
+    """'Is it capital-intensive?' read a Total assets cell as the answer at p 0.57 on a 10-K: a cell states no yes or
+    no, so a yes/no question gets cell candidates only through a comparison of figures (the computed path)."""
+    from app.answer.qtypes import is_yes_no
+
+    assert is_yes_no("Is Example Corp a capital-intensive business based on FY2021 data?")
+    assert is_yes_no("Does Example Corp have high total assets in FY2021?")
+    assert not is_yes_no("What were total assets of Example Corp in FY2021?")
+    from dataclasses import replace
+
+    anything = replace(api.settings, answer=replace(api.settings.answer, threshold=0.0, text_threshold=0.0))
+    ans = api.ask("Does Example Corp have high total assets in FY2021?", settings=anything)
+    assert ans.kind != "cell", ans.answer  # before: "Total assets, December 31, 2021: $1,500" at p 0.59
+    stated = api.ask("What were total assets of Example Corp at December 31, 2021?", settings=anything)
+    assert stated.kind in ("cell", "computed") and "1,500" in stated.answer  # the figure asked for still answers

@@ -21,7 +21,7 @@ from app.answer.cells import CellAnswer, cell_text
 from app.answer.compute import MapTables, compute_answer
 from app.answer.correctness import Candidate, Decision, decide, question_years, score
 from app.answer.frontmatter import frontmatter_answer
-from app.answer.qtypes import fits_cell, question_type, short_answer_spans
+from app.answer.qtypes import fits_cell, is_yes_no, question_type, short_answer_spans
 from app.answer.sentences import QUESTION_WORDS, Sentence, SentenceScorer
 from app.answer.verify import ABSTAIN_TEXT, VerificationError, verify
 from app.settings import Settings
@@ -170,7 +170,10 @@ class Answerer:
             return out
         # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
         # row and the MD&A table's are different answers), the best few by the cell reader's score.
-        found = [c for c in cells[: settings.answer.passages] if c is not None
+        # A yes/no question is never answered by one cell read off a table (only by a comparison of figures,
+        # the computed path): "Is 3M capital-intensive?" is not "Total assets: $46,455".
+        yes_no = is_yes_no(question)
+        found = [c for c in cells[: settings.answer.passages] if c is not None and not yes_no
                  and not (_SUPERLATIVE.search(question) and _TOTAL.match(c.row.label.text if c.row.label else ""))]
         for cell in sorted(found, key=lambda c: -c.score)[:CELL_CANDIDATES]:
             row = next((s for s in sentences if s.excerpt is cell.excerpt and s.start <= cell.row.start < s.end),

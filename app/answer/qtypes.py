@@ -156,6 +156,11 @@ _COMPUTED_WORDS = re.compile(r"\b(?:ratio|growth|grow|grew|average|chang\w*|incr
                              r"proportion|intensive|intensity|healthy|trend|driv\w*)\b", re.I)
 
 
+def is_yes_no(question: str) -> bool:
+    """Whether the question (without its instructions) asks for yes or no ("Is 3M a capital-intensive business?")."""
+    return bool(_YES_NO.match(analyse(question).text))
+
+
 def fits_cell(question: str, label: str, value: str) -> bool:
     """Whether a table cell read as an answer is the short answer to mark: a figure (not a bare year, no words but
     a scale) for a question that asks for a stated figure — not a who/when/which question, not a yes/no one,

@@ -240,3 +240,21 @@ def test_a_yes_no_question_is_never_answered_by_one_cell(api) -> None:
     assert ans.kind != "cell", ans.answer  # before: "Total assets, December 31, 2021: $1,500" at p 0.59
     stated = api.ask("What were total assets of Example Corp at December 31, 2021?", settings=anything)
     assert stated.kind in ("cell", "computed") and "1,500" in stated.answer  # the figure asked for still answers
+
+
+@pytest.mark.parametrize("question,cells", [
+    # a definition (the question's or the lexicon's): the figure is the computation, no operand's cell competes
+    ("What is the FY2021 fixed asset turnover ratio for Example Corp? Fixed asset turnover ratio is defined as: "
+     "FY2021 revenue / (average PP&E between FY2020 and FY2021).", False),
+    ("What is Example Corp's FY2021 free cash flow?", False),
+    # a line item read off: its cell stays a candidate beside the read-off
+    ("What were net revenues of Example Corp in FY2021?", True),
+])
+def test_a_computed_figure_has_no_operand_cell_competing(api, question: str, cells: bool) -> None:
+    """financebench-metrics-dev: 'Total assets' beat a fixed asset turnover, the operating cash flow cell beat free
+    cash flow, a D&A cell beat a 3-year EBITDA margin — each a cell of an operand, none the figure asked for."""
+    trace: dict = {}
+    api.answerer().answer(question, api.settings, trace=trace)
+    kinds = {c.kind for c in trace["candidates"]}
+    assert "computed" in kinds
+    assert ("cell" in kinds) is cells, kinds

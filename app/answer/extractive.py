@@ -166,6 +166,10 @@ class Answerer:
             lead = next((s for s in sentences if s.excerpt.doc_id == first.doc_id
                          and s.start <= first.start < s.end), None)
             out.append(Candidate("computed", computed, rank=rank, lead=lead, label=1.0))
+        # A figure the engine computed by a definition (the question's or the lexicon's) is what the question
+        # asks: a cell of one of its operands ("Total assets" for a fixed asset turnover) is no answer to it.
+        formula = bool(out) and out[-1].kind == "computed" and computed is not None and \
+            computed.computation is not None and computed.computation.definition != "line item"
         if not sentences:
             return out
         # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
@@ -173,7 +177,7 @@ class Answerer:
         # A yes/no question is never answered by one cell read off a table (only by a comparison of figures,
         # the computed path): "Is 3M capital-intensive?" is not "Total assets: $46,455".
         yes_no = is_yes_no(question)
-        found = [c for c in cells[: settings.answer.passages] if c is not None and not yes_no
+        found = [c for c in cells[: settings.answer.passages] if c is not None and not yes_no and not formula
                  and not (_SUPERLATIVE.search(question) and _TOTAL.match(c.row.label.text if c.row.label else ""))]
         for cell in sorted(found, key=lambda c: -c.score)[:CELL_CANDIDATES]:
             row = next((s for s in sentences if s.excerpt is cell.excerpt and s.start <= cell.row.start < s.end),

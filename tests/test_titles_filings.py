@@ -107,3 +107,17 @@ def test_a_small_caps_registrant_split_into_letters_is_glued_back() -> None:
     assert document_title(None, head) == "MGM Resorts International — Form 10-K, fiscal year ended December 31, 2018"
     spaced = head.replace("MGM\nR\nESORTS\nI\nNTERNATIONAL", "NIKE, Inc .").replace("MGM Resorts", "NIKE, Inc.")
     assert document_title(None, spaced).startswith("NIKE, Inc. — Form 10-K")
+
+
+def test_a_cover_read_onto_one_line_still_names_the_registrant() -> None:
+    """The pdfium reader puts a small-caps name on one line ("MGM R ESORTS I NTERNATIONAL") and can reflow the
+    period, the file number and the name into one line before "(Exact name of registrant…)"."""
+    head = ("UNITED STATES SECURITIES AND EXCHANGE COMMISSION\nFORM 10-K\nFor the fiscal year ended December 31, 2018"
+            "\nCommission File No. 001-10362\nMGM R ESORTS I NTERNATIONAL\n(Exact name of Registrant as specified in "
+            "its charter) DELAWARE\n\nMGM Resorts International owns resorts in Las Vegas.")
+    assert document_title(None, head) == "MGM Resorts International — Form 10-K, fiscal year ended December 31, 2018"
+    jpm = ("UNITED STATES SECURITIES AND EXCHANGE COMMISSION Washington, D.C. 20549 FORM 10-Q Quarterly report\n\n"
+           "For the quarterly period ended Commission file June 30, 2022 number 1-5805 JPMorgan Chase & Co.\n\n"
+           "(Exact name of registrant as specified in its charter)\n\nJPMorgan Chase & Co. is a bank.")
+    assert document_title("10Q Doc & Exhibits-2022-08-03-15-21", jpm) == (
+        "JPMorgan Chase & Co. — Form 10-Q, quarter ended June 30, 2022")

@@ -20,7 +20,9 @@ _FORM = re.compile(r"\bForm\s+(10-KT?|10-Q|8-K|20-F|40-F|6-K|11-K|S-1|S-4|DEF\s*
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 _DATE = rf"(?:{_MONTHS})\s+\d{{1,2}}\s*,?\s*\d{{4}}"
 # "For the fiscal year ended OR December 31, 2020": a check-box line's "OR" can land inside the phrase.
-_PERIOD = re.compile(rf"\bfor\s+the\s+(fiscal\s+year|quarterly\s+period|year)\s+ended\s+(?:or\s+)?({_DATE})", re.I)
+# A reflowed two-column cover can put "Commission file" there too ("ended Commission file June 30, 2022").
+_PERIOD = re.compile(rf"\bfor\s+the\s+(fiscal\s+year|quarterly\s+period|year)\s+ended\s+(?:(?:or|commission\s+file)\s+)?"
+                     rf"({_DATE})", re.I)
 _REPORT_DATE = re.compile(rf"Date\s+of\s+Report[^:]{{0,60}}:\s*({_DATE})", re.I)
 _EXACT_NAME = re.compile(r"\(\s*Exact\s+name\s+of\s+(?:the\s+)?registrant", re.I)
 _FILE_NUMBER = re.compile(r"Commission\s+File\s+(?:No\.?|Number)\s*:?\s*[\d-]+", re.I)
@@ -56,12 +58,17 @@ def _clean_name(raw: str) -> str:
     return re.sub(r"\s+([.,])", r"\1", " ".join(raw.split())).strip(" :;-–—|(")  # "NIKE, Inc ." → "NIKE, Inc."
 
 
+_SPACED_CAP = re.compile(r"\b([A-Z]) ([A-Z]{2,})\b")
+
+
 def _small_caps_line(before: str) -> str:
     """The last line of `before` with a small-caps name glued back: a PDF set "MGM RESORTS INTERNATIONAL" in small
     capitals can come out as lines "MGM", "R", "ESORTS", "I", "NTERNATIONAL" — a lone capital starts a word."""
     lines = before.split("\n")
     if len(lines) < 3 or not re.fullmatch(r"[A-Z]", lines[-2].strip()):
-        return lines[-1]
+        last = lines[-1]
+        # the same name read onto one line (pdfium): "MGM R ESORTS I NTERNATIONAL" — only in a line of capitals
+        return _SPACED_CAP.sub(r"\1\2", last) if re.fullmatch(r"[A-Z][A-Z .,&'-]*", last.strip()) else last
     words: list[str] = []
     glue = False
     for line in reversed(lines[:-1]):  # back to the blank line or the caption's own block start
@@ -95,6 +102,8 @@ def _registrant(head: str) -> str | None:
         name = _clean_name(line)
         if not _plausible_name(name):  # a reflowed line: "Date of Report (…): May 5, 2023 PepsiCo, Inc."
             name = _clean_name(re.split(rf"{_DATE}|:\s", line, flags=re.I)[-1])
+        if not _plausible_name(name):  # "… June 30, 2022 number 1-5805 JPMorgan Chase & Co.": after the last number
+            name = _clean_name(re.split(r"\S*\d\S*", line)[-1])
         if _plausible_name(name):
             return name
     m = _FILE_NUMBER.search(head)

@@ -9,7 +9,8 @@ from chat_page import ask_in_chat
 
 pytestmark = pytest.mark.browser
 
-TWO_SOURCES = "What does North Korea's nuclear force threaten?"
+# a question whose answer cites two passages (with the fake embedder, under the correctness model of #30)
+TWO_SOURCES = "What is North Korea's nuclear doctrine?"
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_question_shows_at_once_with_a_typing_indicator_and_no_progress_overlay(
     page.locator("#gq-question textarea").fill(TWO_SOURCES)
     t0 = time.monotonic()
     page.locator("#gq-ask").click()
-    user = page.locator("#gq-chat [data-testid='user']", has_text="North Korea's nuclear force")
+    user = page.locator("#gq-chat [data-testid='user']", has_text="North Korea's nuclear doctrine")
     user.wait_for(timeout=3000)
     page.locator("#gq-chat [data-testid='bot'] .gq-typing").wait_for(timeout=3000)
     assert time.monotonic() - t0 < 3.5  # well before the 4 s answer

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("GROUNDQA_SCREENSHOTS") else ROOT / "tests" / "artifacts"
-QUESTION = "What does North Korea's nuclear force threaten?"
+QUESTION = "What is North Korea's nuclear doctrine?"  # its answer cites two passages
 
 
 def _shot(page, name: str, full_page: bool = False, top: bool = True) -> None:

@@ -18,10 +18,11 @@ from typing import Sequence
 
 import numpy as np
 
-from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
+from corpus import ChunkParams, LoadError, Passage, chunk_document, discover
+from corpus.types import file_sha256
 from corpus.statements import statement_map
 from index.changes import plan_changes
-from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text
+from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text, units_of
 from index.store import tables as db
 from index.embed import Embedder
 from index.reading import load_ahead as _load_ahead, page_units
@@ -29,15 +30,6 @@ from index.report import IndexReport, NothingIndexed, ProgressFn
 from index.unit_vectors import EMBED_BATCH, UnitVectors
 from index.store.lexical import LexicalIndex
 from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _now() -> str:
@@ -158,29 +150,6 @@ class _Gen:
     next_unit: int = 0
     passage_texts: list[str] = field(default_factory=list)
     unit_texts: list[str] = field(default_factory=list)
-
-
-def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str, int, int, str]]:
-    """Sentence units (passage row, doc id, start, end, text) of passages, each document span once.
-
-    Sentences are the units that are embedded: a passage's dense score is its best sentence's,
-    and the answerer reads the same vectors to score sentences.
-    """
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for row, p in zip(range(first_row, first_row + len(passages)), passages):
-        spans = sentence_spans(p.text)
-        for a, b in spans:
-            span = (p.start + a, p.start + b)
-            if span not in seen:
-                seen.add(span)
-                out.append((row, p.doc_id, span[0], span[1], p.text[a:b]))
-        # A passage with no sentence: embed it whole. (Any span of its own lies inside it, so the
-        # scan over all seen spans — quadratic on big documents — is only needed when it has none.)
-        if not spans and not any(s >= p.start and e <= p.end for s, e in seen):
-            seen.add((p.start, p.end))
-            out.append((row, p.doc_id, p.start, p.end, p.text))
-    return out
 
 
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,

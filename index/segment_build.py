@@ -17,14 +17,15 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, chunk_document, discover
-from index.builder import EMBED_BATCH, file_sha256, units_of
+from corpus.types import file_sha256
 from index.changes import plan_changes
 from index.embed import Embedder
 from index.reading import load_ahead
 from index.report import IndexReport, NothingIndexed, ProgressFn
 from index.store import IndexError_
 from index.store.writes import DocWrite, StoreSettings, StoreWriter
-from index.texts import ROW_CONTEXT, embed_text, row_contexts, unit_text
+from index.texts import ROW_CONTEXT, embed_text, row_contexts, unit_text, units_of
+from index.unit_vectors import EMBED_BATCH
 
 
 def _key(text: str) -> str:

@@ -56,9 +56,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
     from app.api import GroundQA
-    from app.cli.main import llm_settings
+    from app.settings import llm_from_args
 
-    llm = llm_settings(args)
+    llm = llm_from_args(args)
     if not args.docs:
         return GroundQA(args.index, model=args.model, llm=llm, store=getattr(args, "store", None))
 

@@ -20,20 +20,12 @@ BACKEND_HELP = ("embedding backend (default auto: the int8 ONNX export of the mo
                 "slower to start; onnx-fp32: the unquantised export; openvino: needs optimum-intel installed")
 
 
-def llm_settings(args: argparse.Namespace):
-    """LLMSettings from --llm/--llm-model/--llm-timeout/--llm-context (else $GROUNDQA_LLM_URL/_MODEL); None: none."""
-    from app.settings import llm_from_options
-
-    if not hasattr(args, "llm"):
-        return None
-    return llm_from_options(args.llm, args.llm_model, args.llm_timeout, args.llm_context)
-
-
 def _api(args: argparse.Namespace, model: str | None = None):
     from app.api import GroundQA
+    from app.settings import llm_from_args
 
     return GroundQA(args.index, model=model or getattr(args, "model", None), device=getattr(args, "device", "cpu"),
-                    backend=getattr(args, "backend", "auto"), llm=llm_settings(args), store=getattr(args, "store", None))
+                    backend=getattr(args, "backend", "auto"), llm=llm_from_args(args), store=getattr(args, "store", None))
 
 
 def _add_llm_options(sp: argparse.ArgumentParser) -> None:

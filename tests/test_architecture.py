@@ -132,3 +132,61 @@ def test_no_module_over_400_lines() -> None:
         if n > MAX_LINES:
             big.append(f"{path.relative_to(ROOT)}: {n} lines")
     assert not big, f"modules over {MAX_LINES} lines (split them by what they hold):\n" + "\n".join(big)
+
+
+# ------------------------------------------------------------------------------ one store factory
+
+BACKENDS = ("index.store.milvus", "index.store.local", "pymilvus")
+"""What only index/store/ may import: the backends (the factory index/store/backend.py picks one) and Milvus."""
+ALLOWED_BACKEND_IMPORTERS = ("index.store", "index.builder")
+"""index/store/ itself, and index/builder.py — the local backend's build, which writes its generations."""
+
+
+def backend_branches(path: Path, module: str) -> list[str]:
+    """Where a module outside the store factory tells the backends apart: it imports a backend module or
+    pymilvus, branches on a `store` value (`if store`, `if api.store`, `x if self.store else y`), or tests a
+    string for the milvus: scheme."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    allowed = any(module == a or module.startswith(a + ".") for a in ALLOWED_BACKEND_IMPORTERS)
+    for node in _runtime_nodes(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        hit = [n for n in names if any(n == b or n.startswith(b + ".") for b in BACKENDS)]
+        if hit and not (allowed and not any(h.startswith("pymilvus") for h in hit)):
+            out.append(f"{path.name}:{node.lineno} imports {hit[0]}")
+        if isinstance(node, (ast.If, ast.IfExp, ast.While)):
+            for sub in ast.walk(node.test):
+                name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else ""
+                if name == "store":
+                    out.append(f"{path.name}:{node.lineno} branches on `{ast.unparse(node.test)}`")
+                    break
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "startswith"
+                and any(isinstance(a, ast.Constant) and str(a.value).startswith("milvus") for a in node.args)):
+            out.append(f"{path.name}:{node.lineno} tests for the milvus scheme")
+    return out
+
+
+def test_no_backend_branch_outside_the_store_factory() -> None:
+    bad = []
+    for mod, path in _modules(ROOT, ("corpus", "index", "app", "eval")).items():
+        if mod == "index.store" or mod.startswith("index.store."):
+            continue
+        bad += [f"{path.relative_to(ROOT)}: {b}" for b in backend_branches(path, mod)]
+    assert not bad, "backend chosen outside index.store.backend.open_store:\n" + "\n".join(bad)
+
+
+def test_the_backend_check_sees_each_kind_of_branch(tmp_path: Path) -> None:
+    p = tmp_path / "probe.py"
+    p.write_text("def f(api, spec):\n"
+                 "    from index.store.milvus.store import live_token\n"
+                 "    if api.store:\n        pass\n"
+                 "    return 1 if spec.startswith('milvus://') else 2\n", encoding="utf-8")
+    found = backend_branches(p, "app.probe")
+    assert sorted(f.split(" ", 1)[1].split(" ")[0] for f in found) == ["branches", "imports", "tests"], found
+    ok = tmp_path / "ok.py"
+    ok.write_text("def f(stored, x):\n    if stored is None:\n        return open_store(x, None)\n", encoding="utf-8")
+    assert backend_branches(ok, "app.ok") == []

@@ -161,27 +161,13 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """groundqa check: verify an index."""
-    from index.check import check_index
-
-    store = _api(args).store
-    if getattr(args, "compact", False) and not store:
+    storage = _api(args).storage
+    if getattr(args, "compact", False) and not storage.compacts:
         raise _UsageError("--compact applies to a Milvus store — add --store milvus://HOST:PORT/DB (an embedded "
                           "index is rewritten whole by every commit and needs no compaction)")
-    if store:
-        from index.store.milvus_check import check_milvus
-
-        if args.compact:
-            from index.store.milvus_commit import compact
-
-            done = compact(store, full=True)
-            print(f"compacted: {done['merged_segments']} segment(s) into one" if done else "nothing to compact")
-        problems = check_milvus(store)
-    else:
-        problems = check_index(Path(args.index))
-        from index.check import addressed_documents
-
-        for line in addressed_documents(Path(args.index)):
-            print(f"warning: {escape_controls(line)}")
+    problems, notes = storage.check(compact=getattr(args, "compact", False))
+    for line in notes:
+        print(escape_controls(line))
     for p in problems:
         print(f"problem: {escape_controls(p)}")
     print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")

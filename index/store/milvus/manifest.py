@@ -1,6 +1,6 @@
 """The published state of a Milvus store: numbered manifests, claimed by alias compare-and-swap.
 
-A manifest (one small collection, milvus_schema.create_manifest) lists the live segments in order, each with
+A manifest (one small collection, schema.create_manifest) lists the live segments in order, each with
 its tombstones (`dead`: documents of that segment removed or replaced later, with when and by what), the
 statistics layers whose signed term counts sum to the BM25 document frequencies, and the live totals (N and
 summed token lengths, for BM25's average length). Manifest n is committed by creating the alias
@@ -17,8 +17,9 @@ import secrets
 import time
 from typing import Sequence
 
-from index.store.generations import Manifest, NoIndex
-from index.store.milvus_schema import (LIVE_ALIAS, PREFIX, client, create_manifest, drop_collections, ensure_loaded,
+from index.store.errors import NoIndex
+from index.store.manifest import Manifest
+from index.store.milvus.schema import (LIVE_ALIAS, PREFIX, client, create_manifest, drop_collections, ensure_loaded,
                                        StoreSpec, head_alias, head_number, manifest_name, names, parse_store,
                                        pieces, quote_str, token_of)
 

@@ -2,14 +2,14 @@
 
 Everything is read from Milvus (no local file), so any number of app servers can answer from one store.
 A view is bound to one manifest (by token, not through the live alias) and so to one immutable set of
-segments and tombstones (milvus_manifest.py): a request sees one whole index even if a writer or a
+segments and tombstones (manifest.py): a request sees one whole index even if a writer or a
 compaction publishes meanwhile; `GroundQA.loaded()` polls the alias and opens a new view when it moves.
 Every search runs on each segment with live rows (tombstoned documents filtered out by the server) and the
 hits are merged; ties rank by segment order, then id — the order the embedded builder writes rows in.
 
 Dense search is exact (FLAT, inner product) below FLAT_LIMIT unit vectors, so it ranks like FAISS
 IndexFlatIP; lexical search is Milvus's BM25 function over the same bm25s tokens as the embedded backend
-(see milvus_schema.py). Milvus computes BM25 with its own per-segment statistics, so it only picks
+(see schema.py). Milvus computes BM25 with its own per-segment statistics, so it only picks
 candidates; they are re-scored exactly as bm25s scores them from the manifest's N and average length and
 the document frequencies summed over the manifest's statistics layers.
 """
@@ -24,15 +24,16 @@ import numpy as np
 
 from corpus.statements import Statement, statements_from_json
 from corpus.types import Document
-from index.store.generations import NoIndex
-from index.store.lexical import bm25_score, tokenize
-from index.store.lru import LRU
-from index.store.milvus_filter import like_contains
-from index.store.milvus_manifest import live_manifest  # noqa: F401  (re-exported: the faces read it from here)
-from index.store.milvus_manifest import Segment, live_token, read_manifest, segment_collections
-from index.store.milvus_schema import (StoreSpec, client, ensure_loaded, lex_token, manifest_name, parse_store, quote_str,
+from index.store.errors import NoIndex
+from index.store.lexical import bm25_score
+from index.tokens import tokenize
+from index.store.milvus.lru import LRU
+from index.store.milvus.filter import like_contains
+from index.store.milvus.manifest import live_manifest  # noqa: F401  (re-exported: the faces read it from here)
+from index.store.milvus.manifest import Segment, live_token, read_manifest, segment_collections
+from index.store.milvus.schema import (StoreSpec, client, ensure_loaded, lex_token, manifest_name, parse_store, quote_str,
                                        seg_of)
-from index.store.milvus_segments import read_statement_map
+from index.store.milvus.segments import read_statement_map
 from index.store.tables import DocInfo, StoredDoc
 
 RESCORE = 3
@@ -367,7 +368,7 @@ class MilvusIndex:
         meta = self._seg_meta(seg, doc_id, "cur") if seg else None
         if seg is None or meta is None:
             return []
-        first, n = meta["units"]  # a document's units have consecutive ids (milvus_segments.py writes them so)
+        first, n = meta["units"]  # a document's units have consecutive ids (segments.py writes them so)
         return self._c.get(seg.u, ids=list(range(first, first + n)), output_fields=fields) if n else []
 
     def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:

@@ -13,14 +13,15 @@ from app.answer.verify import VerificationError, verify
 from corpus import ChunkParams
 from index.store import tables as db
 from index.embed.adapt import AdaptError, AdaptReport, AdaptSettings, base_of, fine_tune, training_pairs
-from index.builder import IndexReport, ProgressFn, build_index
+from index.report import IndexReport, ProgressFn
 from index.citations import make_citation_id, parse_citation_id
 from index.embed import DEFAULT_MODEL, Embedder, drop_onnx_exports, load_embedder
 from index.embed.lazy import LazyEmbedder, canonical_model_name
 from index.quote import QuoteMatch, find_quote
 from index.resolve import DEFAULT_CONTEXT, Resolution, resolve_citation
 from index.retriever import Retriever
-from index.store import DEFAULT_INDEX_DIR, IndexDir, LoadedIndex, Manifest, load_index
+from index.store import DEFAULT_INDEX_DIR, LoadedIndex
+from index.store.backend import open_store
 from index.types import Excerpt
 
 
@@ -83,17 +84,6 @@ def check_history(history: Sequence[str]) -> list[str]:
     return out
 
 
-STORE_FILE = "STORE"
-
-
-def _recorded_store(index_dir: Path) -> str | None:
-    """The Milvus store that `groundqa index --store` recorded for this index directory, if any."""
-    try:
-        return (index_dir / STORE_FILE).read_text().strip() or None
-    except OSError:
-        return None
-
-
 class GroundQA:
     """An index directory plus the model to query it. Thread-safe; notices re-indexing by others."""
 
@@ -103,7 +93,8 @@ class GroundQA:
         self.index_dir = Path(index_dir)
         # A Milvus store (milvus://HOST:PORT/DB or milvus:FILE) holds the whole index; else index_dir does.
         # `groundqa index --store` leaves its name in INDEX/STORE so later commands find it without --store.
-        self.store = store or _recorded_store(self.index_dir)
+        self.storage = open_store(self.index_dir, store)
+        self.store = self.storage.spec
         self.settings = settings or PRESETS["default"]
         if llm is not None:  # answer with an OpenAI-compatible LLM, every sentence verified (app/answer/llm.py)
             self.settings = replace(self.settings, llm=llm)
@@ -121,13 +112,8 @@ class GroundQA:
         """The model this index uses (from the manifest), or the one asked for."""
         if self._model:
             return self._model
-        if self.store:
-            from index.store.milvus_store import live_manifest
-
-            man = live_manifest(self.store)
-            return man.model if man else DEFAULT_MODEL
-        gen = IndexDir(self.index_dir).current()
-        return Manifest.read(gen).model if gen else DEFAULT_MODEL
+        man = self.storage.manifest()
+        return man.model if man else DEFAULT_MODEL
 
     @property
     def embedder(self) -> Embedder:
@@ -142,18 +128,9 @@ class GroundQA:
     def loaded(self) -> LoadedIndex:
         """The live index generation, reloaded when another process or tab re-indexed."""
         with self._lock:
-            if self.store:
-                from index.store.milvus_store import live_token, load_milvus_index, parse_store
-
-                token = live_token(parse_store(self.store))
-                if self._loaded is None or token != self._token:
-                    self._loaded = load_milvus_index(self.store)  # type: ignore[assignment]
-                    self._token = token
-                    self._answerer = None
-                return self._loaded  # type: ignore[return-value]
-            token = IndexDir(self.index_dir).current_token()
+            token = self.storage.token()
             if self._loaded is None or token != self._token:
-                self._loaded = load_index(self.index_dir)
+                self._loaded = self.storage.load()
                 self._token = token
                 self._answerer = None
             return self._loaded
@@ -164,36 +141,25 @@ class GroundQA:
             idx = self.loaded()
             if self._answerer is None:
                 if idx.manifest.model != self.embedder.name:
-                    from index.store import IndexError_
+                    from index.store import IndexFailure
 
-                    raise IndexError_(f"index {self.index_dir} was built with {idx.manifest.model!r}, not "
+                    raise IndexFailure(f"index {self.index_dir} was built with {idx.manifest.model!r}, not "
                                       f"{self.embedder.name!r} — drop --model or re-index with --rebuild")
                 self._answerer = Answerer(Retriever(idx, self.embedder))
             return self._answerer
 
     def exists(self) -> bool:
         """Whether an index has been built here."""
-        if self.store:
-            from index.store.milvus_store import live_token, parse_store
-
-            return bool(live_token(parse_store(self.store)))
-        return IndexDir(self.index_dir).current() is not None
+        return self.storage.exists()
 
     # -- writing -------------------------------------------------------------------------------
     def index(self, paths: Sequence[str | Path], rebuild: bool = False, params: ChunkParams | None = None,
               remove_missing: bool = True, progress: ProgressFn | None = None) -> IndexReport:
         """Index files/folders incrementally (see index.builder)."""
-        report = build_index(paths, self.index_dir, self.embedder, params=params, rebuild=rebuild,
-                             remove_missing=remove_missing, progress=progress, store=self.store)
-        self._record_store()
+        report = self.storage.build(paths, self.embedder, params=params, rebuild=rebuild,
+                                    remove_missing=remove_missing, progress=progress)
+        self.storage.record()
         return report
-
-    def _record_store(self) -> None:
-        """Leave the Milvus store's name in INDEX/STORE (never the token) so later commands use it."""
-        if self.store and _recorded_store(self.index_dir) != self.store:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
-            spec = self.store if self.store.startswith("milvus://") else "milvus:" + str(Path(self.store[7:]).resolve())
-            (self.index_dir / STORE_FILE).write_text(spec + "\n")
 
     def adapt(self, settings: AdaptSettings | None = None, progress: ProgressFn | None = None
               ) -> tuple[AdaptReport, IndexReport]:
@@ -209,9 +175,8 @@ class GroundQA:
         from datetime import datetime, timezone
 
         settings = settings or AdaptSettings()
-        if self.store:
-            raise AdaptError("adapt runs on the embedded index only — adapt a local copy, then index it into "
-                             "the Milvus store with --model")
+        if self.storage.adapt_refusal:
+            raise AdaptError(self.storage.adapt_refusal)
         idx = self.loaded()
         self._check_adaptable(idx)
         current = idx.manifest.model
@@ -248,8 +213,7 @@ class GroundQA:
 
     def remove(self, documents: Sequence[str], progress: ProgressFn | None = None) -> IndexReport:
         """Remove documents by path, source file or id."""
-        return build_index([], self.index_dir, self.embedder, remove=documents, remove_missing=False,
-                           progress=progress, store=self.store)
+        return self.storage.build([], self.embedder, remove=documents, remove_missing=False, progress=progress)
 
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[db.DocInfo]:

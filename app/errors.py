@@ -8,9 +8,9 @@ from index.embed.adapt import AdaptError
 from index.citations import CitationError
 from index.embed import ModelUnavailable
 from index.quote import QuoteError
-from index.store import IndexError_
+from index.store import IndexFailure
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
-    QuestionError, AdaptError, LoadError, CitationError, ModelUnavailable, QuoteError, IndexError_, FileNotFoundError,
+    QuestionError, AdaptError, LoadError, CitationError, ModelUnavailable, QuoteError, IndexFailure, FileNotFoundError,
     SettingsError,
 )

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from eval import QuestionFileError, RowError, Summary, load_questions, run_eval
 from eval.metrics import basename
-from eval.runner import NOT_SCORED, SHORT_ANSWER_WORDS
+from eval.runner import SHORT_ANSWER_WORDS
+from eval.summary import NOT_SCORED
 
 if TYPE_CHECKING:
     from app.api import GroundQA

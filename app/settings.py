@@ -107,6 +107,14 @@ def llm_from_options(url: str | None, model: str | None = None, timeout_s: float
     return s if s.enabled else None
 
 
+def llm_from_args(args: object) -> LLMSettings | None:
+    """LLMSettings from parsed --llm/--llm-model/--llm-timeout/--llm-context (else $GROUNDQA_LLM_URL/_MODEL);
+    None: no LLM, or a command without those options."""
+    if not hasattr(args, "llm"):
+        return None
+    return llm_from_options(args.llm, args.llm_model, args.llm_timeout, args.llm_context)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything `ask` needs besides the question: retrieval plus answering."""

@@ -116,7 +116,7 @@ def run(source: Path, sizes=(10_000, 100_000, 1_000_000), n_questions: int = 100
         man = Manifest.read(IndexDir(d).current())
         r.update({"passages": man.n_passages, "units": man.n_units, "documents": man.data["n_documents"]})
         if check:
-            from index.check import check_index
+            from index.store.local.check import check_index
 
             t = time.perf_counter()
             problems = check_index(d)

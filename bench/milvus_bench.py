@@ -5,7 +5,7 @@
 One process, one Milvus Lite gRPC server on 127.0.0.1, fake embedder of dimension 384 (the default model's;
 no model is loaded — so the times are the store's, embedding one document costs ~nothing here):
 - the ~4k store is covid-qa-dev's first 97 documents (3.8k passages), indexed embedded and copied into Milvus
-  as one commit (index/store/milvus_import.py); 10k and 100k are bench/synth.py generations recombined from
+  as one commit (index/store/milvus/from_local.py); 10k and 100k are bench/synth.py generations recombined from
   that index's sentences and vectors, copied likewise;
 - `alone_s`: `groundqa index` of covid-qa-dev's 98th document into an empty store (fresh database);
 - `add_s`: the same document added to the store of that size (one file, incremental: only it is embedded
@@ -71,9 +71,9 @@ def main() -> None:
     from bench.synth import write_synthetic
     from index.embed import FakeEmbedder
     from index.store import IndexDir
-    from index.store.milvus_check import check_milvus
-    from index.store.milvus_commit import compact
-    from index.store.milvus_import import import_generation
+    from index.store.milvus.check import check_milvus
+    from index.store.milvus.commit import compact
+    from index.store.milvus.from_local import import_generation
     from tests.milvus_server import MilvusLiteServer
 
     work = Path(a.work)

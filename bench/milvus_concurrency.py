@@ -67,10 +67,10 @@ def main() -> None:
 
     from app.api import GroundQA
     from index.embed import FakeEmbedder
-    from index.store.milvus_check import check_milvus
-    from index.store.milvus_manifest import heads
-    from index.store.milvus_schema import PREFIX, client, parse_store
-    from index.store.milvus_store import live_token
+    from index.store.milvus.check import check_milvus
+    from index.store.milvus.manifest import heads
+    from index.store.milvus.schema import PREFIX, client, parse_store
+    from index.store.milvus.store import live_token
     from tests.milvus_server import MilvusLiteServer
     from tests.store_corpus import write_corpus
 
@@ -114,7 +114,7 @@ def main() -> None:
         compactions = {"published": 0, "nothing_or_lost": 0}
 
         def compactor() -> None:
-            from index.store.milvus_commit import compact
+            from index.store.milvus.commit import compact
 
             while not stop.wait(a.compact_every):
                 try:

@@ -29,7 +29,7 @@ def publish_embedded(api, store: str) -> float:
     """Copy the embedded index's live generation into a Milvus store as one commit (vectors copied, nothing
     re-embedded) and make it live; seconds taken."""
     from index.store import IndexDir
-    from index.store.milvus_import import import_generation
+    from index.store.milvus.from_local import import_generation
 
     t = time.perf_counter()
     import_generation(store, IndexDir(api.index_dir).current())

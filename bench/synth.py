@@ -13,7 +13,7 @@ How the synthetic corpus is made (stated in bench/RESULTS.md):
   uniform random vectors (on which no ANN index works).
 The result is a complete generation (passages.sqlite with documents/passages/units, vectors.f32,
 unit_rows.npy, faiss.index by the production rule, bm25/ and bm25_units/ built with the production
-tokenizer and parameters, manifest.json) that `index.check.check_index` accepts and `GroundQA`
+tokenizer and parameters, manifest.json) that `index.store.local.check.check_index` accepts and `GroundQA`
 loads like any other.
 """
 from __future__ import annotations
@@ -81,8 +81,8 @@ def _bm25_save(token_ids: list, vocab: dict[str, int], n_docs: int, gen: Path, n
 def write_synthetic(source: str | Path, out: str | Path, n_passages: int, sigma: float = SIGMA, seed: int = 0,
                     model: str | None = None, progress=None) -> SynthReport:
     """Write a synthetic generation of about `n_passages` passages into index directory `out`."""
-    from index.store.faiss import FaissStore
-    from index.store.lexical import tokenize
+    from index.store.local.faiss import FaissStore
+    from index.tokens import tokenize
 
     t = {"start": time.perf_counter()}
     rng = np.random.default_rng(seed)

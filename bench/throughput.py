@@ -21,7 +21,7 @@ from bench.common import COVID_DOCS, interleaved, ratio_summary, say, work_dir
 def corpus_texts(docs: list[Path]) -> tuple[list[str], list[str]]:
     """(passage texts, unit texts) exactly as build_index cuts them."""
     from corpus import ChunkParams, chunk_document, load_file
-    from index.builder import units_of
+    from index.texts import units_of
     from index.texts import embed_text
 
     passages, units = [], []

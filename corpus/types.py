@@ -4,11 +4,21 @@ from __future__ import annotations
 import bisect
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def content_hash(text: str) -> str:
     """Return the document id: the first 16 hex digits of the SHA-256 of its canonical text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks: the file hash an index stores and the web upload compares."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)

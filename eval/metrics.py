@@ -1,4 +1,5 @@
-"""Pure, deterministic scoring functions: answer overlap, span location, ranking, citations, abstention, latency."""
+"""Pure, deterministic scoring functions: answer overlap, span location, ranking, citations; numeric match
+(eval.figures), abstention and latency (eval.run_stats) are re-exported here."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,12 @@ import unicodedata
 from collections import Counter
 from typing import Callable, Iterable, Sequence
 
+from eval.figures import CITATION_MARKER
+from eval.figures import (FIGURE_KINDS, NUMERIC_TOLERANCE, figure_kind, numeric_match,  # noqa: F401  (re-exported)
+                          reference_figure, stated_numbers)
 from eval.protocol import CitedLike, SpanLike
+from eval.run_stats import (PERCENTILE_METHOD, abstention_scores, latency_stats,  # noqa: F401  (re-exported)
+                            percentile, qps)
 
 # --------------------------------------------------------------------------------------------- answers
 
@@ -73,70 +79,6 @@ def contains_reference(pred: str, refs: Sequence[str]) -> float | None:
 
 def _punct_to_space(s: str) -> str:
     return "".join(" " if _is_punct(ch) else ch for ch in s)
-
-
-# --------------------------------------------------------------------------------------------- figures
-
-_NUMBER = re.compile(r"(\()?\s*-?\$?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(\))?\s*(%)?")
-_REFERENCE_NUMBER = re.compile(r"^\s*(-)?\s*\$?\s*(-)?\s*(\d[\d,]*(?:\.\d+)?)\s*(%)?")
-NUMERIC_TOLERANCE = 0.01
-"""A stated number matches a reference figure within 1 % of it (or within the reference's own rounding)."""
-
-
-def reference_figure(reference: str) -> tuple[float, int, bool] | None:
-    """The number a reference answer starts with ("$1577.00", "24.26", "4.2%", "-0.3%"): (value, its decimal
-    places, whether it is a percentage); None when the reference does not start with a number."""
-    m = _REFERENCE_NUMBER.match(reference or "")
-    if not m:
-        return None
-    digits = m.group(3).replace(",", "")
-    value = float(digits) * (-1 if (m.group(1) or m.group(2)) else 1)
-    return value, len(digits.split(".")[1]) if "." in digits else 0, bool(m.group(4))
-
-
-def stated_numbers(text: str) -> list[tuple[float, bool]]:
-    """Every number an answer states, with whether it is a percentage: "(1,577)" is negative, citation
-    markers [n] are not numbers."""
-    out = []
-    for m in _NUMBER.finditer(_MARKER.sub(" ", text or "")):
-        raw = m.group(0).strip()
-        v = float(m.group(2).replace(",", ""))
-        if (m.group(1) and m.group(3)) or raw.startswith("-") or raw.startswith("(-"):
-            v = -v
-        out.append((v, bool(m.group(4))))
-    return out
-
-
-def numeric_match(reference: str, answer: str) -> bool | None:
-    """Whether the answer states the reference's leading number: any stated number within NUMERIC_TOLERANCE of
-    it or within half a unit of its last decimal place; a percentage also matches its fraction (4.2% ~ 0.042);
-    a positive reference also matches a statement's "(1,577)". None when the reference is not a number.
-    (The rule of the project's independent scorer, scorers/numeric.py, so the two agree.)"""
-    ref = reference_figure(reference)
-    if ref is None:
-        return None
-    v, places, pct = ref
-    tol = max(abs(v) * NUMERIC_TOLERANCE, 0.5 * 10 ** -places if places else 0.5)
-    for a, a_pct in stated_numbers(answer):
-        cands = [a] if v < 0 else [abs(a)]
-        if pct and not a_pct:
-            cands.append(a * 100)
-        if any(abs(c - v) <= tol for c in cands):
-            return True
-    return False
-
-
-FIGURE_KINDS = ("computed", "read-off")
-"""How a question's reference figure was obtained (FinanceBench's `meta.justification`): computed from
-line items, or read off one line ("directly extracted")."""
-
-
-def figure_kind(meta: dict | None) -> str | None:
-    """"read-off" when the analysts' justification says the figure was directly extracted, "computed" for any
-    other justification; None when the set gives none."""
-    if not isinstance(meta, dict) or "justification" not in meta:
-        return None
-    return "read-off" if "directly extracted" in str(meta.get("justification") or "") else "computed"
 
 
 # --------------------------------------------------------------------------------------------- locating
@@ -309,14 +251,13 @@ def is_fragment_answer(first_segment: str, question: str = "") -> bool:
 
 # --------------------------------------------------------------------------------------------- citations
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_GROUP = re.compile(r"(?:\[\d+\]\s*)*\[\d+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def strip_markers(answer_text: str) -> str:
     """Answer text without its [n] citation markers, whitespace collapsed."""
-    return " ".join(_MARKER.sub(" ", answer_text).split())
+    return " ".join(CITATION_MARKER.sub(" ", answer_text).split())
 
 
 def _only_punct(s: str) -> bool:
@@ -346,7 +287,7 @@ def citation_supported(answer_text: str, citations: Sequence[CitedLike]) -> bool
     saw_marker = False
     for group in _MARKER_GROUP.finditer(answer_text):
         saw_marker = True
-        numbers = [int(n) for n in _MARKER.findall(group.group())]
+        numbers = [int(n) for n in CITATION_MARKER.findall(group.group())]
         if any(n < 1 or n > len(texts) for n in numbers):
             return False  # a marker that names no citation supports nothing
         cited = [texts[n - 1] for n in numbers]
@@ -421,59 +362,3 @@ def evidence_precision(
 
 
 # --------------------------------------------------------------------------------------------- abstention
-
-
-def abstention_scores(pairs: Sequence[tuple[bool, bool]]) -> dict[str, float | int | None]:
-    """Precision/recall/F1 of abstaining on unanswerable questions, and false-abstention rate on answerable ones.
-
-    `pairs` holds (abstained, answerable) per question; undefined ratios are None.
-    """
-    tp = sum(1 for a, ok in pairs if a and not ok)
-    fp = sum(1 for a, ok in pairs if a and ok)
-    fn = sum(1 for a, ok in pairs if not a and not ok)
-    n_answerable = sum(1 for _, ok in pairs if ok)
-    precision = tp / (tp + fp) if tp + fp else None
-    recall = tp / (tp + fn) if tp + fn else None
-    if precision is None or recall is None:
-        f1 = None
-    else:
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "false_abstention_rate": fp / n_answerable if n_answerable else None,
-        "n_abstained": tp + fp,
-        "n_unanswerable": tp + fn,
-        "n_answerable": n_answerable,
-    }
-
-
-# --------------------------------------------------------------------------------------------- latency
-
-PERCENTILE_METHOD = "nearest-rank"
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile (the smallest value with at least q% of values <= it); None when empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def latency_stats(latencies_ms: Sequence[float], wall_s: float | None = None) -> dict[str, float | None]:
-    """p50/p95 (nearest-rank), mean and max latency in ms, and throughput (answers per wall-clock second)."""
-    return {
-        "p50": percentile(latencies_ms, 50),
-        "p95": percentile(latencies_ms, 95),
-        "mean": sum(latencies_ms) / len(latencies_ms) if latencies_ms else None,
-        "max": max(latencies_ms) if latencies_ms else None,
-        "qps": qps(len(latencies_ms), wall_s) if wall_s is not None else None,
-    }
-
-
-def qps(n: int, wall_s: float) -> float | None:
-    """Questions answered per second of wall-clock time; None for a zero-length run."""
-    return n / wall_s if wall_s > 0 else None

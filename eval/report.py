@@ -177,7 +177,7 @@ def _summary_rows(summary: Mapping[str, Any]) -> str:
         rows.append((label(key), _fmt(summary.get(key))))
     counts = summary.get("metric_counts", {})
     unscored = {k: v for k, v in (summary.get("retrieval_unscored") or {}).items() if v}
-    from eval.runner import NOT_SCORED
+    from eval.summary import NOT_SCORED
 
     why = "; ".join(f"{v} {NOT_SCORED.get(k, k.replace('_', ' '))}" for k, v in sorted(unscored.items()))
     rows.append(("Retrieval scored", f"{counts.get('hit@5', 0)} of {summary.get('n_questions')} questions"

@@ -2,86 +2,20 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from eval import metrics as m
-from eval.outcomes import outcome_counts, outcome_of, reliability
+from eval.files import (REPORT_HTML, RESULTS_CSV, RESULTS_JSONL, RESULTS_XLSX, SUMMARY_JSON, _dump, _load_done,
+                        _write_text_atomic, write_tables)
+from eval.outcomes import outcome_of
 from eval.protocol import AnswerLike, AskFn
 from eval.questions import Question
-
-RESULTS_JSONL = "results.jsonl"
-RESULTS_CSV = "results.csv"
-RESULTS_XLSX = "results.xlsx"
-SUMMARY_JSON = "summary.json"
-REPORT_HTML = "report.html"
-
-RANK_METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
-ANSWER_METRICS = ("em", "f1", "contains", "numeric")
-CITATION_METRICS = ("supported", "citation_precision", "unsupported_rate", "evidence_precision", "fragment")
-OUTCOME_METRICS = ("answer_right", "first_citation", "in_view")
-"""Per reply: an answer is right (eval/outcomes.py), its first citation holds the reference context, and the
-reference context is in view (citations + cards)."""
-METRICS = RANK_METRICS + ANSWER_METRICS + CITATION_METRICS + OUTCOME_METRICS  # averaged in the summary
-
-_XLSX_CELL_MAX = 32_767  # Excel's hard limit on characters in one cell
-
-
-@dataclass
-class Summary:
-    """Aggregates of one run; `metrics` are means over the questions where each metric is defined."""
-
-    n_questions: int
-    n_answerable: int
-    n_unanswerable: int
-    n_abstained: int
-    n_errors: int
-    n_resumed: int
-    metrics: dict[str, float | None]
-    metric_counts: dict[str, int]
-    abstention: dict[str, float | int | None]
-    latency_ms: dict[str, float | None]
-    latency_method: str
-    qps: float | None
-    workers: int
-    wall_s: float
-    threshold: float | None
-    contexts_total: int
-    contexts_unlocated: int
-    retrieval_unscored: dict[str, int] = field(default_factory=dict)
-    """Questions whose retrieval was not scored, per reason (keys of eval.runner.NOT_SCORED)."""
-    contexts_overlap: int = 0
-    """Reference contexts not in the documents verbatim but found by shingle overlap (another extraction)."""
-    free_text_references: int = 0
-    """Questions whose references are all free text: exact match and contains-reference left out for them."""
-    fragment_answers: int = 0
-    """Answers whose first segment is a heading, title or contents line (eval.metrics.is_fragment_answer)."""
-    out_dir: str = ""
-    files: dict[str, str] = field(default_factory=dict)
-    answerers: dict[str, int] = field(default_factory=dict)
-    """Answers per answerer ("extractive", "llm:MODEL", "LLM fallback"), for systems that say who answered."""
-    outcomes: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
-    """Per outcome (answered / evidence / not_found): replies, judged, right and precision (eval/outcomes.py)."""
-    reliability: list[dict[str, float | int | str]] = field(default_factory=list)
-    """Per confidence bin of the judged answered replies: n, mean confidence, share right."""
-    numeric: dict[str, list[int]] = field(default_factory=dict)
-    """Numeric match split: "computed" / "read-off" (questions whose set says how the figure was obtained) and
-    "computed answers" (answers computed from cells), each [matched, questions]."""
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready dict (the content of summary.json)."""
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> "Summary":
-        """Rebuild a Summary from summary.json content, ignoring unknown keys."""
-        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
-        return cls(**known)
+from eval.summary import METRICS, Summary, on_disk_summary, summarize
 
 
 # --------------------------------------------------------------------------------------------- scoring
@@ -90,12 +24,6 @@ class Summary:
 SHORT_ANSWER_WORDS = 5
 """A reference answer of more words is free text (a sentence, an explanation): exact match and
 contains-reference cannot be met by a correct answer worded differently, so they are left out for it."""
-NOT_SCORED = {
-    "no_contexts": "no reference contexts",
-    "no_source": "source document not indexed",
-    "not_found": "reference contexts not found in the document",
-}
-"""Why a question's retrieval is not scored (keys of Summary.retrieval_unscored) → how the summary says it."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +33,7 @@ class _Located:
     n_contexts: int
     n_unlocated: int  # found neither verbatim nor by overlap
     evidence: tuple[str, ...] = ()  # contexts found only by overlap (another extraction of the document)
-    unscored: str | None = None  # key of NOT_SCORED when retrieval cannot be scored
+    unscored: str | None = None  # key of eval.summary.NOT_SCORED when retrieval cannot be scored
 
     @property
     def scorable(self) -> bool:
@@ -287,174 +215,6 @@ def _run_one(q: Question, ask: AskFn, loc: _Located) -> dict[str, Any]:
     return r
 
 
-# --------------------------------------------------------------------------------------------- summary
-
-
-def summarize(
-    results: list[dict[str, Any]],
-    *,
-    workers: int,
-    wall_s: float,
-    n_run: int,
-    threshold: float | None,
-    n_resumed: int = 0,
-    contexts_total: int = 0,
-    contexts_overlap: int = 0,
-) -> Summary:
-    """Aggregate per-question results; `n_run` questions were answered in `wall_s` seconds by this run."""
-    means: dict[str, float | None] = {}
-    counts: dict[str, int] = {}
-    for name in METRICS:
-        vals = [r["metrics"][name] for r in results if r["metrics"].get(name) is not None]
-        means[name] = sum(vals) / len(vals) if vals else None
-        counts[name] = len(vals)
-    ok = [r for r in results if not r.get("error")]
-    lat = m.latency_stats([r["latency_ms"] for r in ok if r.get("latency_ms") is not None])
-    lat.pop("qps")
-    return Summary(
-        n_questions=len(results),
-        n_answerable=sum(1 for r in results if r["answerable"]),
-        n_unanswerable=sum(1 for r in results if not r["answerable"]),
-        n_abstained=sum(1 for r in ok if r["abstained"]),
-        n_errors=len(results) - len(ok),
-        n_resumed=n_resumed,
-        metrics=means,
-        metric_counts=counts,
-        abstention=m.abstention_scores([(bool(r["abstained"]), bool(r["answerable"])) for r in ok]),
-        latency_ms=lat,
-        latency_method=m.PERCENTILE_METHOD,
-        # Throughput is this run's only: resumed answers were timed by an earlier process.
-        qps=m.qps(n_run, wall_s) if n_run else None,
-        workers=workers,
-        wall_s=wall_s,
-        threshold=threshold,
-        contexts_total=contexts_total,
-        contexts_unlocated=sum(int(r["metrics"].get("contexts_unlocated") or 0) for r in results),
-        answerers=_answerer_counts(ok),
-        retrieval_unscored=_reason_counts(results),
-        contexts_overlap=contexts_overlap,
-        free_text_references=sum(1 for r in results if r.get("free_text_reference")),
-        fragment_answers=sum(1 for r in ok if r["metrics"].get("fragment")),
-        outcomes=outcome_counts(results),
-        reliability=reliability(results),
-        numeric=_numeric_split(results),
-    )
-
-
-def _numeric_split(results: list[dict[str, Any]]) -> dict[str, list[int]]:
-    """[matched, scored] of numeric match per figure kind, and over the answers that were computed."""
-    out: dict[str, list[int]] = {}
-    for r in results:
-        v = r["metrics"].get("numeric")
-        if v is None:
-            continue
-        keys = [r["figure_kind"]] if r.get("figure_kind") else []
-        if r.get("computation") and not r.get("abstained") and r["computation"].get("result"):
-            keys.append("computed answers")
-        for k in keys:
-            cell = out.setdefault(k, [0, 0])
-            cell[0] += int(v)
-            cell[1] += 1
-    return out
-
-
-def _reason_counts(results: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for r in results:
-        if r.get("error"):
-            counts["error"] = counts.get("error", 0) + 1
-        elif r.get("retrieval_unscored"):
-            counts[r["retrieval_unscored"]] = counts.get(r["retrieval_unscored"], 0) + 1
-    return counts
-
-
-def _answerer_counts(results: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for r in results:
-        name = r.get("answerer")
-        if name:
-            name = "LLM fallback" if "fallback" in name else name  # the fallback reason varies per question
-            counts[name] = counts.get(name, 0) + 1
-    return counts
-
-
-# --------------------------------------------------------------------------------------------- files
-
-
-def _dump(r: Mapping[str, Any]) -> str:
-    return json.dumps(r, ensure_ascii=False)
-
-
-def _load_done(path: Path, ids: set[str]) -> dict[str, dict[str, Any]]:
-    """Finished results of an earlier run: valid lines for known ids; errored ones are dropped to be retried."""
-    done: dict[str, dict[str, Any]] = {}
-    if not path.exists():
-        return done
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # the line an interrupted run was writing
-            if isinstance(r, dict) and r.get("id") in ids and not r.get("error"):
-                done.setdefault(r["id"], r)
-    return done
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)  # a crash never leaves a half-written file behind
-
-
-def _flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
-    for r in results:
-        row: dict[str, Any] = {}
-        for k, v in r.items():
-            if k == "metrics":
-                row.update(v)  # one column per metric reads better in a spreadsheet than a JSON blob
-            elif isinstance(v, (list, dict)):
-                row[k] = json.dumps(v, ensure_ascii=False)
-            else:
-                row[k] = v
-        rows.append(row)
-    return rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection)."""
-
-
-def _csv_safe(v: Any) -> Any:
-    # OWASP's rule: a leading quote makes a spreadsheet show the cell as text, never evaluate it.
-    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-
-
-def _xlsx_safe(v: Any) -> Any:
-    if not isinstance(v, str):
-        return v
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    # openpyxl refuses control characters (PDF text has form feeds) and Excel truncates long cells.
-    v = ILLEGAL_CHARACTERS_RE.sub("", v)
-    return v if len(v) <= _XLSX_CELL_MAX else v[: _XLSX_CELL_MAX - 1] + "…"
-
-
-def write_tables(results: list[dict[str, Any]], out_dir: Path) -> None:
-    """Write results.csv and results.xlsx (metrics as columns, nested lists as JSON strings); text cells that
-    start like a formula are written as text in both."""
-    import pandas as pd  # slow to import; only needed at the end of a run
-
-    df = pd.DataFrame(_flat_rows(results))
-    df.map(_csv_safe).to_csv(out_dir / RESULTS_CSV, index=False)
-    with pd.ExcelWriter(out_dir / RESULTS_XLSX, engine="openpyxl") as xw:
-        df.map(_xlsx_safe).to_excel(xw, index=False)
-        for row in xw.sheets["Sheet1"].iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # openpyxl stores any string starting with "=" as a formula
-                    cell.data_type = "s"
-
 
 # --------------------------------------------------------------------------------------------- run
 
@@ -545,12 +305,3 @@ def run_eval(
     _write_text_atomic(out_dir / SUMMARY_JSON, json.dumps(on_disk.to_json(), indent=2, ensure_ascii=False) + "\n")
     write_report(on_disk, results, out_dir / REPORT_HTML, threshold)
     return summary
-
-
-def on_disk_summary(summary: Summary) -> Summary:
-    """The summary as summary.json and report.html hold it: the run folder's name and file names only (the
-    folder may be moved or served; the absolute path is the caller's, `summary.out_dir`)."""
-    from dataclasses import replace
-
-    return replace(summary, out_dir=Path(summary.out_dir).name,
-                   files={name: Path(path).name for name, path in summary.files.items()})

@@ -1,4 +1,4 @@
-"""Build and update an index: incremental by content hash, streaming, atomic.
+"""Build and update a local index (index/store/local/): incremental by content hash, streaming, atomic.
 
 Indexing a folder again only loads and embeds files whose bytes changed; documents whose files are
 gone are archived (so old citation ids still resolve) and removed. Vectors of passages whose text is
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,26 +17,18 @@ from typing import Sequence
 
 import numpy as np
 
-from corpus import ChunkParams, LoadError, Passage, chunk_document, discover, sentence_spans
+from corpus import ChunkParams, LoadError, Passage, chunk_document, discover
+from corpus.types import file_sha256
 from corpus.statements import statement_map
 from index.changes import plan_changes
-from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text
+from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text, units_of
 from index.store import tables as db
 from index.embed import Embedder
 from index.reading import load_ahead as _load_ahead, page_units
 from index.report import IndexReport, NothingIndexed, ProgressFn
 from index.unit_vectors import EMBED_BATCH, UnitVectors
 from index.store.lexical import LexicalIndex
-from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+from index.store import (FORMAT, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexFailure, Manifest, open_vectors)
 
 
 def _now() -> str:
@@ -66,26 +57,17 @@ def build_index(
     remove: Sequence[str] = (),
     title_in_embedding: bool = False,
     progress: ProgressFn | None = None,
-    store: str | None = None,
     local_indexes: bool = True,
     workers: int | None = None,
 ) -> IndexReport:
     """Index files and folders into `index_dir` (see module docstring); returns what changed.
 
     `remove` names documents (path, source or doc id) to drop. Raises IndexLocked when another
-    writer holds the index, and IndexError_ when nothing at all could be indexed. With `store`
-    (milvus://HOST:PORT/DB or milvus:FILE) the index is written to Milvus instead
-    (index/segment_build.py: only what changed is written); `local_indexes=False` skips the FAISS and BM25 files (a
-    generation built only to be published there). Files are read in `workers` processes (default one per core;
+    writer holds the index, and IndexFailure when nothing at all could be indexed. This is the local
+    backend's build (a Milvus store is built by index/store/milvus/build.py; index.store.backend.open_store picks
+    one); `local_indexes=False` skips the FAISS and BM25 files (a generation built only to be published there). Files are read in `workers` processes (default one per core;
     index/reading.py) while the embedder works.
     """
-    if store:
-        from index.segment_build import build_into_store
-        from index.store.milvus_commit import MilvusWriter
-
-        return build_into_store(MilvusWriter(store), MilvusWriter.label(store), paths, embedder, params=params,
-                                rebuild=rebuild, remove_missing=remove_missing, remove=remove,
-                                title_in_embedding=title_in_embedding, progress=progress)
     t0 = time.perf_counter()
     idx = IndexDir(index_dir)
     report = IndexReport(index_dir=str(index_dir))
@@ -95,13 +77,13 @@ def build_index(
         cur = idx.current()
         try:
             old_manifest = Manifest.read(cur) if cur else None
-        except IndexError_:
+        except IndexFailure:
             if not rebuild:
                 raise
             cur, old_manifest = None, None  # an index of an older format: rebuild from the files
         old_con = db.connect(cur / db.DB_FILE, readonly=True) if cur else None
         if old_manifest and not rebuild and old_manifest.model != embedder.name:
-            raise IndexError_(f"index {index_dir} was built with model {old_manifest.model!r}, not "
+            raise IndexFailure(f"index {index_dir} was built with model {old_manifest.model!r}, not "
                               f"{embedder.name!r} — pass --rebuild to re-embed everything with the new model")
         if params is None or (old_manifest and not rebuild):
             params = ChunkParams.from_json(old_manifest.chunking) if old_manifest else (params or ChunkParams())
@@ -123,7 +105,7 @@ def build_index(
             report.n_passages = old_manifest.n_passages if old_manifest else 0
             report.seconds = time.perf_counter() - t0
             if old_manifest is None and not found:
-                raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
+                raise IndexFailure("no supported documents found (.txt .md .html .pdf .docx) — "
                                   "point groundqa at a file or folder that has some")
             return report
 
@@ -158,29 +140,6 @@ class _Gen:
     next_unit: int = 0
     passage_texts: list[str] = field(default_factory=list)
     unit_texts: list[str] = field(default_factory=list)
-
-
-def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str, int, int, str]]:
-    """Sentence units (passage row, doc id, start, end, text) of passages, each document span once.
-
-    Sentences are the units that are embedded: a passage's dense score is its best sentence's,
-    and the answerer reads the same vectors to score sentences.
-    """
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for row, p in zip(range(first_row, first_row + len(passages)), passages):
-        spans = sentence_spans(p.text)
-        for a, b in spans:
-            span = (p.start + a, p.start + b)
-            if span not in seen:
-                seen.add(span)
-                out.append((row, p.doc_id, span[0], span[1], p.text[a:b]))
-        # A passage with no sentence: embed it whole. (Any span of its own lies inside it, so the
-        # scan over all seen spans — quadratic on big documents — is only needed when it has none.)
-        if not spans and not any(s >= p.start and e <= p.end for s, e in seen):
-            seen.add((p.start, p.end))
-            out.append((row, p.doc_id, p.start, p.end, p.text))
-    return out
 
 
 def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manifest | None,
@@ -298,7 +257,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
     con.commit()
     g.writer.close()
     if g.writer.rows != g.next_unit:
-        raise IndexError_(f"internal error: {g.writer.rows} vectors for {g.next_unit} units — index left unchanged")
+        raise IndexFailure(f"internal error: {g.writer.rows} vectors for {g.next_unit} units — index left unchanged")
     report.n_passages = g.next_row
     report.n_documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     documents = {r[0]: {"path": r[1], "file_hash": r[2]} for r in
@@ -310,7 +269,7 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
     con.close()
     if progress:
         progress("building indexes", 0, 3)
-    from index.store.faiss import FaissStore
+    from index.store.local.faiss import FaissStore
 
     store = FaissStore.build(open_vectors(tmp, g.next_unit if local_indexes else 0, embedder.dim))
     if local_indexes:

@@ -1,6 +1,6 @@
 """What an indexing run must do, decided per file: load it (new or changed bytes), leave it (same bytes), or
 drop its document (file gone under an indexed folder, or removed by name). One rule for the embedded folder
-(index/builder.py) and the store writer (index/segment_build.py)."""
+(index/builder.py) and the store writer (index/store/milvus/build.py)."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping, Protocol, Sequence
 
 from index.report import IndexReport, ProgressFn
-from index.store import IndexError_
+from index.store import IndexFailure
 
 __all__ = ["plan_changes", "under"]
 
@@ -29,7 +29,7 @@ def plan_changes(found: Sequence[tuple[Path, Path]], old_docs: Mapping[str, _Ind
                  remove: Sequence[str], remove_missing: bool, rebuild: bool, report: IndexReport,
                  progress: ProgressFn | None, sha256) -> tuple[list[tuple[Path, Path, str]], set[str]]:
     """(files to load as (file, root, sha-256), sources to drop); counts unchanged and unreadable files in
-    `report`. IndexError_ for a name to remove that names no document, or more than one."""
+    `report`. IndexFailure for a name to remove that names no document, or more than one."""
     to_load: list[tuple[Path, Path, str]] = []
     seen: set[str] = set()
     for i, (f, root) in enumerate(found):
@@ -51,9 +51,9 @@ def plan_changes(found: Sequence[tuple[Path, Path]], old_docs: Mapping[str, _Ind
     for r in remove:
         hits = [s for s, d in old_docs.items() if r in (d.path, d.source, d.doc_id)]
         if not hits:
-            raise IndexError_(f"no document {r!r} in the index — list them with `groundqa docs`")
+            raise IndexFailure(f"no document {r!r} in the index — list them with `groundqa docs`")
         if len(hits) > 1:  # two files shown under one name: never remove both on a name alone
             ids = ", ".join(sorted(old_docs[h].doc_id for h in hits))
-            raise IndexError_(f"{r!r} names {len(hits)} documents (ids {ids}) — remove one by its id")
+            raise IndexFailure(f"{r!r} names {len(hits)} documents (ids {ids}) — remove one by its id")
         drop.update(hits)
     return to_load, drop

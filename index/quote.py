@@ -38,7 +38,6 @@ _FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'
                        "‟": '"', "″": '"', "«": '"', "»": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-",
                        "—": "-", "―": "-", "−": "-", "\u00a0": " "})
 _HYPHEN_BREAK = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=[a-z])")
-_SPACE = re.compile(r"\s+")
 
 
 class QuoteError(ValueError):

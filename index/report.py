@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from index.store import IndexError_
+from index.store import IndexFailure
 
 __all__ = ["IndexReport", "NothingIndexed", "ProgressFn"]
 
@@ -16,7 +16,7 @@ pages counted before reading: a PDF's declared pages, a size estimate for other 
 "embedded pages" (pages whose sentences all have vectors, of the same total: with "reading pages", the two
 counts an estimate of the whole job rests on, app/job_estimate.py), "building indexes" (steps)."""
 
-class NothingIndexed(IndexError_):
+class NothingIndexed(IndexFailure):
     """Every file was skipped; `skipped` holds the one-line reasons (the CLI prints them first)."""
 
     def __init__(self, message: str, skipped: Sequence[str]) -> None:

@@ -13,11 +13,14 @@ embedded with one version and are reused only under the same text:
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
+from corpus.sentences import sentence_spans
 from corpus.structure import Sections, row_context
 from corpus.tables import CELL_SEP, is_header_row, row_of, table_at
+from corpus.types import Passage
 
-__all__ = ["ROW_CONTEXT", "RowContexts", "embed_text", "lexical_text", "row_contexts", "unit_text"]
+__all__ = ["ROW_CONTEXT", "RowContexts", "embed_text", "lexical_text", "row_contexts", "unit_text", "units_of"]
 
 ROW_CONTEXT = 2
 """The row-context version new indexes are built with (see the module docstring)."""
@@ -109,3 +112,26 @@ def unit_text(ctx: RowContexts | Sections | None, start: int, text: str) -> str:
         return text
     c = ctx.at(start, text) if isinstance(ctx, RowContexts) else row_context(ctx, start, text)
     return f"{c}\n{text}" if c else text
+
+
+def units_of(passages: Sequence[Passage], first_row: int) -> list[tuple[int, str, int, int, str]]:
+    """Sentence units (passage row, doc id, start, end, text) of passages, each document span once.
+
+    Sentences are the units that are embedded: a passage's dense score is its best sentence's,
+    and the answerer reads the same vectors to score sentences.
+    """
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for row, p in zip(range(first_row, first_row + len(passages)), passages):
+        spans = sentence_spans(p.text)
+        for a, b in spans:
+            span = (p.start + a, p.start + b)
+            if span not in seen:
+                seen.add(span)
+                out.append((row, p.doc_id, span[0], span[1], p.text[a:b]))
+        # A passage with no sentence: embed it whole. (Any span of its own lies inside it, so the
+        # scan over all seen spans — quadratic on big documents — is only needed when it has none.)
+        if not spans and not any(s >= p.start and e <= p.end for s, e in seen):
+            seen.add((p.start, p.end))
+            out.append((row, p.doc_id, p.start, p.end, p.text))
+    return out

@@ -9,7 +9,7 @@ import numpy as np
 def test_synthetic_generation_is_a_valid_index(tmp_path, fake_api):
     from app.api import GroundQA
     from bench.synth import write_synthetic
-    from index.check import check_index
+    from index.store.local.check import check_index
     from index.store import load_index
 
     rep = write_synthetic(fake_api.index_dir, tmp_path / "synth", 400, seed=3)

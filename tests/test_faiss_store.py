@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.store.faiss import FaissStore, _RowReader, kind_for, nlist_for, pq_subquantizers
+from index.store.local.faiss import FaissStore, _RowReader, kind_for, nlist_for, pq_subquantizers
 
 
 def _clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:

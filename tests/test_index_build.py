@@ -9,8 +9,8 @@ import pytest
 
 from app.api import GroundQA
 from corpus import ChunkParams
-from index.check import check_index
-from index.store import IndexDir, IndexError_, NoIndex, load_index
+from index.store.local.check import check_index
+from index.store import IndexDir, IndexFailure, NoIndex, load_index
 
 
 def _write(d: Path, name: str, text: str) -> Path:
@@ -88,7 +88,7 @@ def test_model_mismatch_needs_rebuild(tmp_path, fake_api):
     from index.embed import FakeEmbedder
 
     other = GroundQA(fake_api.index_dir, embedder=FakeEmbedder(32))
-    with pytest.raises(IndexError_, match="--rebuild"):
+    with pytest.raises(IndexFailure, match="--rebuild"):
         other.index([tmp_path / "docs"])
 
 
@@ -101,7 +101,7 @@ def test_nothing_indexable_raises(tmp_path, fake_embedder):
     d = tmp_path / "empty"
     d.mkdir()
     (d / "x.txt").write_bytes(b"")
-    with pytest.raises(IndexError_):
+    with pytest.raises(IndexFailure):
         GroundQA(tmp_path / "idx", embedder=fake_embedder).index([d])
 
 

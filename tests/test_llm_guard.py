@@ -151,7 +151,7 @@ def test_documents_with_text_addressed_to_a_model_are_flagged_once(api, capsys):
     from app.cli import main
     from app.web.ui.documents import AI_FLAG, document_rows
     from corpus import SAMPLE_DIR
-    from index.check import addressed_documents
+    from index.store.local.check import addressed_documents
 
     lines = addressed_documents(api.index_dir)
     assert len(lines) == 1 and "briefing.txt contains text addressed to an AI model" in lines[0]

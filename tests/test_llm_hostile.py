@@ -179,7 +179,7 @@ def test_check_and_the_documents_tab_flag_a_document_holding_only_an_instruction
     from app.api import GroundQA
     from app.cli import main
     from app.web.ui.documents import AI_FLAG, document_rows
-    from index.check import addressed_documents
+    from index.store.local.check import addressed_documents
     from index.embed import FakeEmbedder
 
     (tmp_path / "docs").mkdir()

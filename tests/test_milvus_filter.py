@@ -42,7 +42,7 @@ def _ids(c, expr: str) -> list[int]:
 
 
 def test_literal_and_like_mean_each_character_itself(collection):
-    from index.store.milvus_filter import like_contains, literal
+    from index.store.milvus.filter import like_contains, literal
 
     wrong = []
     for i, ch in enumerate(CHARS):
@@ -61,8 +61,8 @@ def test_literal_and_like_mean_each_character_itself(collection):
 
 
 def test_store_helpers_use_the_one_escaping_function():
-    from index.store.milvus_filter import literal
-    from index.store.milvus_schema import quote_str
+    from index.store.milvus.filter import literal
+    from index.store.milvus.schema import quote_str
 
     for s in ("abc", 'a"b', "a\\b", "line\nbreak", "tab\there"):
         assert quote_str(s) == literal(s)

@@ -82,7 +82,7 @@ def _workers_of(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds the workers through /proc")
 def test_kill_9_during_a_parallel_index_leaves_the_old_generation_and_no_workers(tmp_path, sample_dir):
     from app.api import GroundQA
-    from index.check import check_index
+    from index.store.local.check import check_index
     from index.store import IndexDir
 
     index = tmp_path / "idx"

@@ -102,7 +102,7 @@ def _baseline(index: Path, sample: Path) -> str:
 def _assert_sound(index: Path, cite0: str, allow_new: bool) -> str:
     """The live index loads, checks clean and answers the sample question as before."""
     from app.api import GroundQA
-    from index.check import check_index
+    from index.store.local.check import check_index
     from index.store import IndexDir
 
     live = IndexDir(index).current()
@@ -138,7 +138,7 @@ def test_sigkill_at_each_point_keeps_previous_index(corpus):
                        capture_output=True, text=True, env=cli_env(), timeout=HANG_S)
     assert r.returncode == 0, r.stderr
     from app.api import GroundQA
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     api = GroundQA(index)
     docs = {d.path for d in api.documents()}
@@ -163,7 +163,7 @@ def test_leftovers_of_a_crash_do_not_block_the_next_run(tmp_path, sample_dir, le
     import shutil
 
     from app.api import GroundQA
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     index = tmp_path / "index"
     cite0 = _baseline(index, sample_dir)
@@ -220,7 +220,7 @@ def test_concurrent_writer_is_refused_and_readers_keep_answering(corpus):
     assert reader.returncode == 0 and cite0 in reader.stdout, reader.stderr
     assert first.returncode == 0, err
     from app.api import GroundQA
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     docs = {d.path for d in GroundQA(index).documents()}
     assert len(docs) == N_DOCS + 1 and "intruder.txt" not in docs

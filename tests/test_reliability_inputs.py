@@ -62,7 +62,7 @@ def _warnings(err: str) -> list[str]:
 
 def test_bad_inputs_skipped_good_ones_indexed(bad_run):
     from app.api import GroundQA
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     cases, rc, out, err = bad_run["cases"], bad_run["rc"], bad_run["out"], bad_run["err"]
     lines = _warnings(err)

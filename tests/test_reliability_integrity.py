@@ -1,4 +1,4 @@
-"""Data integrity: `groundqa check` (index.check.check_index) reports every kind of damage to an index.
+"""Data integrity: `groundqa check` (index.store.local.check.check_index) reports every kind of damage to an index.
 
 A small index is built once; each case corrupts one part of a copy and expects a matching problem
 line from check_index (never an exception) and exit code 1 from `groundqa check`.
@@ -23,7 +23,7 @@ def built(tmp_path_factory) -> Path:
     """Sample corpus plus two more documents, indexed with the fake embedder."""
     from app.api import GroundQA
     from corpus import SAMPLE_DIR
-    from index.check import check_index
+    from index.store.local.check import check_index
     from index.embed import FakeEmbedder
 
     base = tmp_path_factory.mktemp("integrity")
@@ -160,7 +160,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_check_reports_each_corruption(built, tmp_path, case, capsys):
     from app.cli import main
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     corrupt, phrase = CASES[case]
     copy = tmp_path / "index"
@@ -177,7 +177,7 @@ def test_check_reports_each_corruption(built, tmp_path, case, capsys):
 
 
 def test_check_passes_on_sound_index_and_cli_exit_codes(built, tmp_path):
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     assert check_index(built) == []
     ok = subprocess.run(groundqa_cmd("check", "--index", str(built)), capture_output=True, text=True,

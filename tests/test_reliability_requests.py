@@ -148,10 +148,10 @@ def test_citation_and_document_ids_never_read_outside_the_index(fake_api):
 
 
 def test_remove_unknown_document_is_refused(fake_api):
-    from index.store import IndexError_
+    from index.store import IndexFailure
 
     for doc in ("../../etc/passwd", "/etc/passwd", "%", "*"):
-        with pytest.raises(IndexError_, match="no document"):
+        with pytest.raises(IndexFailure, match="no document"):
             fake_api.remove([doc])
     assert [d.path for d in fake_api.documents()] == ["pursuing-stable-coexistence.txt"]
 

@@ -232,7 +232,7 @@ def test_formula_like_cells_are_text_in_csv_and_xlsx(fake_api, tmp_path):
     assert not [v for v in cells if v[0] in "=+-@\t\r"], [v for v in cells if v[0] in "=+-@\t\r"]
     kept = {q for q in hostile if q == q.strip()}  # the question loader strips leading tabs and CRs
     assert {"'" + q for q in kept} <= {r["question"] for r in rows}, [r["question"] for r in rows]
-    from eval.runner import _csv_safe
+    from eval.files import _csv_safe
 
     assert [_csv_safe(v) for v in ("\tTAB", "\rCR", "a=b", 5)] == ["'\tTAB", "'\rCR", "a=b", 5]
     xml = zipfile.ZipFile(out / "results.xlsx").read("xl/worksheets/sheet1.xml").decode()

@@ -60,7 +60,7 @@ def test_same_bytes_again_add_nothing_and_replace_nothing(served):
 
 
 def test_upload_refused_while_index_busy_loses_nothing(served):
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     c, api = served
     assert "1 added" in send(c, "ledger.txt", b"Ledger v1\n\nThe granite quarry closed in 1998.\n")
@@ -76,7 +76,7 @@ def test_upload_refused_while_index_busy_loses_nothing(served):
 
 
 def test_check_reports_an_indexed_document_whose_file_is_gone(fake_api):
-    from index.check import check_index
+    from index.store.local.check import check_index
 
     assert check_index(fake_api.index_dir) == []
     doc = fake_api.documents()[0]
@@ -101,7 +101,7 @@ def test_upload_cannot_pose_as_an_indexed_document(served):
 
 def test_remove_by_a_shared_name_refuses(tmp_path, fake_embedder):
     from app.api import GroundQA
-    from index.store import IndexError_
+    from index.store import IndexFailure
 
     for sub, text in (("a", "The okapi lives in Ituri."), ("b", "The quokka lives on Rottnest.")):
         (tmp_path / sub).mkdir()
@@ -110,7 +110,7 @@ def test_remove_by_a_shared_name_refuses(tmp_path, fake_embedder):
     api.index([tmp_path / "a"])
     api.index([tmp_path / "b"], remove_missing=False)
     assert [d.path for d in api.documents()] == ["notes.txt", "notes.txt"]
-    with pytest.raises(IndexError_, match="names 2 documents"):
+    with pytest.raises(IndexFailure, match="names 2 documents"):
         api.remove(["notes.txt"])
     api.remove([api.documents()[0].doc_id])
     assert len(api.documents()) == 1

@@ -186,7 +186,7 @@ def test_statement_map_is_stored_listed_and_shown_when_cited(tmp_path: Path, cap
                                                        ("cash_flow", "CONSOLIDATED STATEMENTS OF CASH FLOWS")}
     assert main(["docs", "--index", str(idx)]) == 0
     assert "CONSOLIDATED BALANCE SHEETS (p. 3)" in capsys.readouterr().out
-    from index.store.generations import load_index
+    from index.store.local.generations import load_index
 
     view = load_index(idx)
     doc_id = view.list_documents()[0].doc_id

@@ -52,8 +52,8 @@ def make_api(index_dir: Path, store: str | None):
 
 
 def check(api) -> list[str]:
-    from index.check import check_index
-    from index.store.milvus_check import check_milvus
+    from index.store.local.check import check_index
+    from index.store.milvus.check import check_milvus
 
     return check_milvus(api.store) if api.store else check_index(api.index_dir)
 
@@ -214,7 +214,7 @@ def test_incremental_reindex_and_remove(store, tmp_path):
 
 
 def test_generation_switch_is_atomic(store, tmp_path, monkeypatch):
-    from index.store import IndexError_
+    from index.store import IndexFailure
 
     api = make_api(tmp_path / "index", store)
     docs = write_corpus(tmp_path, with_sample=False, long_doc=False)
@@ -238,28 +238,28 @@ def test_generation_switch_is_atomic(store, tmp_path, monkeypatch):
     # A write that fails half-way leaves the previous generation live and whole.
     (extra / "weir.txt").write_text("Weir notes\n\nThe weir gates were greased in May.\n")
     if store:
-        import index.store.milvus_segments as ms
+        import index.store.milvus.segments as ms
 
         real = ms._verify_counts
 
         def lose_writes(c, token, n_passages, n_units):
             real(c, token, n_passages, n_units)
-            raise IndexError_("simulated failure after writing the collections")
+            raise IndexFailure("simulated failure after writing the collections")
         monkeypatch.setattr(ms, "_verify_counts", lose_writes)
     else:
-        import index.store.faiss as faiss_store
+        import index.store.local.faiss as faiss_store
 
         monkeypatch.setattr(faiss_store.FaissStore, "build", classmethod(lambda *a, **k: (_ for _ in ()).throw(
-            IndexError_("simulated failure while building"))))
-    with pytest.raises(IndexError_, match="simulated"):
+            IndexFailure("simulated failure while building"))))
+    with pytest.raises(IndexFailure, match="simulated"):
         api.index([docs, extra])
     monkeypatch.undo()
     assert "weir.txt" not in {d.path for d in api.documents()}
     assert len(api.loaded()) == len(after)
     assert check(api) == []
     if store:  # the failed build's collections are gone, not left for the clean-up
-        from index.store.milvus_manifest import heads, read_manifest, referenced
-        from index.store.milvus_schema import client, parse_store, token_of
+        from index.store.milvus.manifest import heads, read_manifest, referenced
+        from index.store.milvus.schema import client, parse_store, token_of
 
         c = client(parse_store(store))
         needed = set().union(*(referenced(read_manifest(c, token_of(m))) for m in heads(c).values()))
@@ -270,9 +270,9 @@ def test_generation_switch_is_atomic(store, tmp_path, monkeypatch):
 def test_losing_writer_merges_and_crashed_commit_rolls_forward(kind, tmp_path, request, monkeypatch):
     """Writer A loses the claim to writer B (who commits during A's write): A merges, both folders stay.
     Then a writer dies after claiming but before moving the live alias: the next run rolls it forward."""
-    import index.store.milvus_commit as mg
-    from index.store.milvus_manifest import heads
-    from index.store.milvus_schema import client, parse_store
+    import index.store.milvus.commit as mg
+    from index.store.milvus.manifest import heads
+    from index.store.milvus.schema import client, parse_store
 
     store = make_store(kind, tmp_path, request)
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"
@@ -313,9 +313,9 @@ def test_losing_writer_merges_and_crashed_commit_rolls_forward(kind, tmp_path, r
 def test_superseded_manifests_are_dropped_after_the_grace_period(tmp_path, request, monkeypatch):
     """A superseded manifest stays readable for the grace period; then it goes, with every segment and layer
     only it listed (here: the segments a full compaction merged)."""
-    import index.store.milvus_commit as mc
-    from index.store.milvus_manifest import collect_garbage, heads, read_manifest, referenced
-    from index.store.milvus_schema import client, parse_store, token_of
+    import index.store.milvus.commit as mc
+    from index.store.milvus.manifest import collect_garbage, heads, read_manifest, referenced
+    from index.store.milvus.schema import client, parse_store, token_of
 
     store = make_store("milvus-server", tmp_path, request)
     docs = write_corpus(tmp_path, with_sample=False, long_doc=False)

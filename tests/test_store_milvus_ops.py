@@ -67,7 +67,7 @@ def test_cli_index_ask_cite_check_on_a_milvus_lite_file(tmp_path, capsys):
     assert "index OK" in capsys.readouterr().out
     assert main(["docs", "--index", str(idx)]) == 0
     assert "harbour.txt" in capsys.readouterr().out
-    from index.store.milvus_store import live_manifest
+    from index.store.milvus.store import live_manifest
 
     man = live_manifest(store)
     assert man is not None and man.data["store"] == store and man.data["vector_backend"] == "milvus"
@@ -122,7 +122,7 @@ def test_two_writer_processes_and_readers(tmp_path, milvus_server):  # noqa: F81
     compactions: list[object] = []
 
     def compact_loop() -> None:  # a compaction publishing while the writers commit and the readers read
-        from index.store.milvus_commit import compact
+        from index.store.milvus.commit import compact
 
         while not stop.is_set():
             try:
@@ -149,8 +149,8 @@ def test_two_writer_processes_and_readers(tmp_path, milvus_server):  # noqa: F81
 
 
 def test_sigkilled_writer_leaves_the_previous_generation_live(tmp_path, milvus_server):  # noqa: F811
-    from index.store.milvus_schema import PREFIX, client, parse_store
-    from index.store.milvus_store import live_token
+    from index.store.milvus.schema import PREFIX, client, parse_store
+    from index.store.milvus.store import live_token
 
     store = _store(milvus_server)
     api = make_api(tmp_path / "index", store)

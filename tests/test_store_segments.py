@@ -32,7 +32,7 @@ def _segments(api) -> list[dict]:
 
 
 def test_a_commit_writes_only_the_documents_it_changes(tmp_path):
-    from index.store.milvus_schema import client, parse_store
+    from index.store.milvus.schema import client, parse_store
 
     store = f"milvus:{tmp_path / 's.db'}"
     api = make_api(tmp_path / "index", store)
@@ -73,14 +73,14 @@ def _assert_same_bm25(view, ref) -> None:
         assert [x[3] for x in a] == [x[3] for x in b], q  # exactly equal scores: same N, avgdl, df
         assert _units(view, q) == _units(ref, q), q
     terms = ["harbour", "pear", "comet", "registers", "library", "osprey", "kestrel", "mill"]
-    from index.store.lexical import tokenize
+    from index.tokens import tokenize
 
     toks = [t for t in tokenize([" ".join(terms)])[0]]
     assert view.doc_freqs(toks) == ref.doc_freqs(toks)
 
 
 def test_bm25_statistics_stay_exact_across_commits_and_compaction(tmp_path, milvus_server):  # noqa: F811
-    from index.store.milvus_commit import compact
+    from index.store.milvus.commit import compact
 
     store = _server_store(milvus_server)
     api = make_api(tmp_path / "index", store)
@@ -110,7 +110,7 @@ def test_a_reader_on_an_older_manifest_answers_with_valid_citations_while_a_comp
         tmp_path, milvus_server):  # noqa: F811
     from index.resolve import resolve_citation
     from index.retriever import Retriever
-    from index.store.milvus_commit import compact
+    from index.store.milvus.commit import compact
     from app.answer.extractive import Answerer
 
     store = _server_store(milvus_server)
@@ -181,7 +181,7 @@ def test_check_compact_on_the_command_line(tmp_path, capsys):
 
 def test_the_store_layer_does_not_import_the_builder():
     """index/store/ defines what a writer hands it (index/store/writes.py); the builder calls it."""
-    above = {"index.builder", "index.segment_build"}
+    above = {"index.builder", "index.store.milvus.build"}
     for path in sorted((ROOT / "index" / "store").glob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
@@ -197,8 +197,8 @@ def test_the_store_layer_does_not_import_the_builder():
 def test_rebuild_with_another_model_replaces_every_document(tmp_path):
     from app.api import GroundQA
     from index.embed import FakeEmbedder
-    from index.store.milvus_check import check_milvus
-    from index.store.milvus_commit import compact
+    from index.store.milvus.check import check_milvus
+    from index.store.milvus.commit import compact
 
     store = f"milvus:{tmp_path / 'r.db'}"
     docs = write_corpus(tmp_path, with_sample=False, long_doc=False)
@@ -217,7 +217,7 @@ def test_rebuild_with_another_model_replaces_every_document(tmp_path):
 
 
 def test_the_writer_compacts_the_tail_past_eight_layers_and_old_ids_still_resolve(tmp_path):
-    from index.store.milvus_check import check_milvus
+    from index.store.milvus.check import check_milvus
 
     store = f"milvus:{tmp_path / 'a.db'}"
     api = make_api(tmp_path / "index", store)

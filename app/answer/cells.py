@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 from corpus.tables import Part, Row, Table, table_at
 from index.query import analyse
-from index.store.lexical import tokenize
+from index.tokens import tokenize
 from index.synonyms import expansions
 from index.types import Excerpt
 

@@ -30,7 +30,7 @@ from corpus.tables import row_view
 from index.citations import make_citation_id
 from index.query import analyse
 from index.retriever import Retriever
-from index.store.lexical import tokenize
+from index.tokens import tokenize
 from index.types import Excerpt
 
 __all__ = ["Answerer", "confidence_of", "contextualize"]

@@ -92,11 +92,6 @@ def endpoint(url: str) -> str:
     return u + "/v1/chat/completions"
 
 
-def models_endpoint(url: str) -> str:
-    """The /v1/models URL next to `endpoint(url)`."""
-    return endpoint(url)[: -len("/chat/completions")] + "/models"
-
-
 class LLMClient:
     """Chat completions against one OpenAI-compatible server."""
 

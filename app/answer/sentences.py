@@ -23,7 +23,7 @@ from corpus.boilerplate import is_boilerplate_section
 from corpus.structure import is_fragment
 from index.embed import Embedder
 from index.retriever import Retriever
-from index.store.lexical import tokenize
+from index.tokens import tokenize
 from index.types import Excerpt
 
 MIN_SENT_CHARS = 12

@@ -56,25 +56,19 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _open_api(args: argparse.Namespace, out: Path) -> "GroundQA":
     from app.api import GroundQA
-    from app.cli.main import llm_settings
+    from app.settings import llm_from_args
 
-    llm = llm_settings(args)
+    llm = llm_from_args(args)
     if not args.docs:
         return GroundQA(args.index, model=args.model, llm=llm, store=getattr(args, "store", None))
 
     from index.embed import DEFAULT_MODEL
-    from index.store import IndexDir, Manifest
 
     index_dir = out / "index"
     api = GroundQA(index_dir, model=args.model or DEFAULT_MODEL, llm=llm, store=getattr(args, "store", None))
-    gen = IndexDir(index_dir).current()
     # An index left by an earlier run is updated incrementally; one embedded by another model is rebuilt.
-    rebuild = gen is not None and Manifest.read(gen).model != api.embedder.name
-    if api.store:
-        from index.store.milvus_store import live_manifest
-
-        man = live_manifest(api.store)
-        rebuild = man is not None and man.model != api.embedder.name
+    man = api.storage.manifest()
+    rebuild = man is not None and man.model != api.embedder.name
     with Progress() as progress:
         report = api.index([args.docs], rebuild=rebuild, progress=progress)
     for line in report.skipped:

@@ -20,20 +20,12 @@ BACKEND_HELP = ("embedding backend (default auto: the int8 ONNX export of the mo
                 "slower to start; onnx-fp32: the unquantised export; openvino: needs optimum-intel installed")
 
 
-def llm_settings(args: argparse.Namespace):
-    """LLMSettings from --llm/--llm-model/--llm-timeout/--llm-context (else $GROUNDQA_LLM_URL/_MODEL); None: none."""
-    from app.settings import llm_from_options
-
-    if not hasattr(args, "llm"):
-        return None
-    return llm_from_options(args.llm, args.llm_model, args.llm_timeout, args.llm_context)
-
-
 def _api(args: argparse.Namespace, model: str | None = None):
     from app.api import GroundQA
+    from app.settings import llm_from_args
 
     return GroundQA(args.index, model=model or getattr(args, "model", None), device=getattr(args, "device", "cpu"),
-                    backend=getattr(args, "backend", "auto"), llm=llm_settings(args), store=getattr(args, "store", None))
+                    backend=getattr(args, "backend", "auto"), llm=llm_from_args(args), store=getattr(args, "store", None))
 
 
 def _add_llm_options(sp: argparse.ArgumentParser) -> None:
@@ -169,27 +161,13 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """groundqa check: verify an index."""
-    from index.check import check_index
-
-    store = _api(args).store
-    if getattr(args, "compact", False) and not store:
+    storage = _api(args).storage
+    if getattr(args, "compact", False) and not storage.compacts:
         raise _UsageError("--compact applies to a Milvus store — add --store milvus://HOST:PORT/DB (an embedded "
                           "index is rewritten whole by every commit and needs no compaction)")
-    if store:
-        from index.store.milvus_check import check_milvus
-
-        if args.compact:
-            from index.store.milvus_commit import compact
-
-            done = compact(store, full=True)
-            print(f"compacted: {done['merged_segments']} segment(s) into one" if done else "nothing to compact")
-        problems = check_milvus(store)
-    else:
-        problems = check_index(Path(args.index))
-        from index.check import addressed_documents
-
-        for line in addressed_documents(Path(args.index)):
-            print(f"warning: {escape_controls(line)}")
+    problems, notes = storage.check(compact=getattr(args, "compact", False))
+    for line in notes:
+        print(escape_controls(line))
     for p in problems:
         print(f"problem: {escape_controls(p)}")
     print("index OK" if not problems else f"{len(problems)} problem(s) found — rebuild with `groundqa index --rebuild`")

@@ -77,14 +77,6 @@ def _opt(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
-def source_label(item: Any, number: int | None = None) -> str:
-    """Plain-text one-line label of a source (e.g. for logs and accessible names)."""
-    pages = _pages(_get(item, "pages"))
-    head = f"[{number}] " if number is not None else ""
-    tail = f", {pages}" if pages else ""
-    return f"{head}{_get(item, 'title')}{tail} — {_get(item, 'citation')}"
-
-
 def marker_html(n: int, citation: str, text: str) -> str:
     """An inline [n] marker: a button that opens the citation, with a hover preview of the cited text."""
     prev = _flat(text)

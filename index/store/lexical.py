@@ -4,35 +4,18 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from index.tokens import tokenize
 
 _DIR = "bm25"
 # Hyper-parameters chosen on the dev sets (see README, "Retrieval"): BM25+ style lower bound.
 K1 = 1.2
 B = 0.75
 METHOD = "lucene"
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> object | None:
-    try:
-        import Stemmer
-
-        return Stemmer.Stemmer("english")
-    except ImportError:  # PyStemmer is optional: plain tokens still work
-        return None
-
-
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop-worded, stemmed word tokens — the one tokenizer for indexing and querying."""
-    import bm25s
-
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False,
-                          show_progress=False)
 
 
 class LexicalIndex:

@@ -145,12 +145,6 @@ def find_document_by_prefix(con: sqlite3.Connection, prefix: str) -> StoredDoc |
     return None
 
 
-def current_by_source(con: sqlite3.Connection, source: str) -> StoredDoc | None:
-    """The current document indexed from this source file, if any."""
-    r = con.execute("SELECT * FROM documents WHERE source=?", (source,)).fetchone()
-    return StoredDoc(_doc_from_row(r), r["source"]) if r else None
-
-
 def list_documents(con: sqlite3.Connection) -> list[DocInfo]:
     """All current documents, by path."""
     rows = con.execute(

@@ -1,7 +1,7 @@
 """The read interface of an index generation, shared by the embedded backend and Milvus.
 
-`LoadedIndex` (index/store/generations.py: one folder of SQLite + FAISS + bm25s) and `MilvusIndex`
-(index/store/milvus_store.py: collections in a Milvus database) both implement `IndexView`, so the
+`LoadedIndex` (index/store/local/generations.py: one folder of SQLite + FAISS + bm25s) and `MilvusIndex`
+(index/store/milvus/store.py: collections in a Milvus database) both implement `IndexView`, so the
 retriever, answerer, quote finder, citation resolver and API run unchanged on either.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What a writer hands a store that takes writes document by document (the Milvus store).
 
-The builder (index/ layer, index/segment_build.py) decides per file what changed, loads, chunks and embeds
+The builder (index/ layer, index/store/milvus/build.py) decides per file what changed, loads, chunks and embeds
 only that, and hands the store `DocWrite`s and the sources to remove; the store decides how they are kept
-(index/store/milvus_commit.py: a new segment plus tombstones under a published manifest). So the store
+(index/store/milvus/commit.py: a new segment plus tombstones under a published manifest). So the store
 layer never imports the builder: it only defines these types.
 """
 from __future__ import annotations

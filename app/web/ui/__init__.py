@@ -15,7 +15,8 @@ from app.web.ui.chat import build_chat_tab  # noqa: E402
 from app.web.ui.cite import build_cite_tab  # noqa: E402
 from app.web.ui.documents import UPLOAD_TEXT, build_documents_tab  # noqa: E402
 from app.web.ui.endpoints import register_endpoints  # noqa: E402
-from app.web.ui.examples import examples_html, is_sample_only  # noqa: E402
+from app.web.ui.example_check import examples_html  # noqa: E402
+from app.web.ui.examples import is_sample_only  # noqa: E402
 from app.web.ui.settings import build_settings  # noqa: E402
 
 __all__ = ["CSS", "build_app", "mount_options"]

@@ -14,7 +14,7 @@ from app.api import GroundQA, QuestionError, check_question
 from app.errors import USER_ERRORS
 from app.settings import Settings
 from app.web.ui.cite import citation_panel
-from app.web.ui.examples import examples_html
+from app.web.ui.example_check import examples_html
 from app.web.ui.settings import session_settings
 
 CHAT_PLACEHOLDER = ('<div class="gq-invite"><div class="gq-invite-head">Ask a question about your documents'

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
-import threading
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
@@ -15,6 +13,7 @@ import gradio as gr
 from app.web import html as H
 from app.api import GroundQA
 from app.errors import USER_ERRORS
+from app.web.ui.index_progress import indexing, progress_fn
 from app.web.ui.staging import Placed, place_upload, sweep_uploads, taken_names
 # The table lives in doc_table; its names stay importable from here, where the tab's callers look for them.
 from app.web.ui.doc_table import (  # noqa: F401
@@ -56,88 +55,6 @@ def check_upload(path: Path, name: str) -> str | None:
     return None
 
 
-_STAGES = {  # builder stage -> (what the bar says, unit counted)
-    "hashing files": ("Checking", "files"), "reading files": ("Reading", "files"),
-    "embedding sentences": ("Embedding", "sentences"), "building indexes": ("Building the search indexes", "steps"),
-}
-
-
-def _progress_fn(progress: gr.Progress, landed: Callable[[int, int], None] | None = None
-                 ) -> Callable[[str, int, int], None]:
-    """The builder's progress(stage, done, total) drawn on the one Gradio progress bar of the event.
-
-    For an index job the bar is the job's fraction (app/job_estimate.py: pages read and embedded over the pages
-    counted before reading), so it only moves forward across stages; the text gives the file count throughout,
-    the pages or sentences of the stage under way, and the time left once a tenth is done. Other operations
-    (a removal) show their stage's own count, never going back. `landed(files read, files)` is called as each
-    file is read. A notice of the builder's thread (the one-time ONNX export) replaces the text while it lasts."""
-    from app.job_estimate import JobEstimate
-
-    job = JobEstimate()
-    shown = [0.0]
-    sentences = [0, 0]
-
-    def update(stage: str, done: int, total: int) -> None:
-        job.update(stage, done, total)
-        if stage == "embedding sentences":
-            sentences[:] = [done, total]
-        if stage == "reading files" and landed is not None:
-            landed(done, total)
-        if job.active:
-            desc = _job_text(job, stage, sentences)
-            here = job.fraction()
-        else:
-            desc, unit = _STAGES.get(stage, (stage.capitalize(), "steps"))
-            desc += f" {done:,}/{total:,} {unit}" if total else f" {done:,} {unit}"
-            here = done / total if total and stage != "hashing files" else 0.0
-        shown[0] = max(shown[0], min(here, 1.0))  # forward only
-        progress(shown[0], desc=desc)
-
-    return update
-
-
-def _job_text(job: Any, stage: str, sentences: list[int]) -> str:
-    """What the bar says during an index job: the stage under way with its counts, the file count, time left."""
-    from app.progress import _dur
-
-    read, files = job.files
-    if stage == "building indexes":
-        text = f"Building the search indexes · {files:,} files read"
-    elif read < files:
-        text = f"Reading {read:,}/{files:,} files · {job.read:,}/{job.pages:,} pages"
-        if sentences[0]:
-            text += f" · embedding {sentences[0]:,}/{sentences[1]:,} sentences so far"
-    else:
-        text = f"Embedding {sentences[0]:,}/{sentences[1]:,} sentences · {files:,}/{files:,} files read"
-    eta = job.eta()
-    return text + (f" · about {_dur(eta)} left" if eta is not None else "")
-
-
-class _NoticeToProgress(logging.Handler):
-    """Shows groundqa notices logged by this thread (e.g. the ONNX export) as the progress text."""
-
-    def __init__(self, progress: gr.Progress) -> None:
-        super().__init__(logging.INFO)
-        self.progress, self.thread = progress, threading.get_ident()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            self.progress(None, desc=record.getMessage())
-
-
-def _indexing(api: GroundQA, progress: gr.Progress, landed: Callable[[int, int], None] | None = None,
-              **kw: Any) -> Any:
-    """api.index(**kw) with its progress and notices on the event's progress bar."""
-    handler = _NoticeToProgress(progress)
-    log = logging.getLogger("groundqa")
-    log.addHandler(handler)
-    try:
-        progress(0, desc="Starting")
-        return api.index(progress=_progress_fn(progress, landed), **kw)
-    finally:
-        log.removeHandler(handler)
-
-
 def _status(lines: Sequence[str], ok: bool = True) -> str:
     cls = "gq-status" if ok else "gq-status gq-error"
     return f'<div class="{cls}">' + "<br>".join(H.esc(x) for x in lines) + "</div>"
@@ -174,7 +91,7 @@ def add_uploads(api: GroundQA, files: Sequence[str] | None, progress: gr.Progres
         return _status(refused, ok=False)
     accepted = [p.dest for p in placed]
     try:
-        report = _indexing(api, progress, landed, paths=accepted, remove_missing=False)
+        report = indexing(api, progress, landed, paths=accepted, remove_missing=False)
     except USER_ERRORS as exc:
         _drop_created(placed)  # only files this upload created: an existing document's file is never touched
         return _status(refused + [_no_server_paths(api, str(exc))], ok=False)
@@ -249,7 +166,7 @@ def remove_document(api: GroundQA, doc_id: str | None, progress: gr.Progress) ->
     docs = {d.doc_id: d for d in api.documents()}
     doc = docs.get(doc_id)
     try:
-        report = api.remove([doc_id], progress=_progress_fn(progress))
+        report = api.remove([doc_id], progress=progress_fn(progress))
     except USER_ERRORS as exc:
         return _status([_no_server_paths(api, str(exc))], ok=False)
     if doc is not None:
@@ -271,7 +188,7 @@ def reindex(api: GroundQA, rebuild: bool, progress: gr.Progress) -> str:
     if not present:
         return _status(lines or ["nothing to re-index"], ok=False)
     try:
-        report = _indexing(api, progress, paths=present, rebuild=rebuild, remove_missing=False)
+        report = indexing(api, progress, paths=present, rebuild=rebuild, remove_missing=False)
     except USER_ERRORS as exc:
         return _status(lines + [_no_server_paths(api, str(exc))], ok=False)
     return _status([_summary(api, report)] + [_no_server_paths(api, f"skipped {s}") for s in report.skipped] + lines,

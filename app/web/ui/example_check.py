@@ -22,6 +22,7 @@ from typing import Any, Callable
 from app.api import GroundQA
 from app.errors import USER_ERRORS
 from app.settings import LLMSettings
+from app.web.html import esc
 from app.web.ui.examples import MAX_CANDIDATES, MAX_EXAMPLES, Candidate, example_candidates
 
 __all__ = ["EXAMPLES_FILE", "answers_from", "checked_examples", "corpus_key"]
@@ -132,3 +133,20 @@ def checked_examples(api: GroundQA, limit: int = MAX_EXAMPLES, ask: bool = True)
         _MEMORY[key] = kept
         _write(api, key, kept)
         return kept[:limit]
+
+
+def examples_html(api: GroundQA, ask: bool = True) -> str:
+    """The example chips (each asks its question when clicked): only questions groundqa answers from the
+    document they are about (checked here; with `ask=False` only what was checked before)."""
+    try:
+        has_docs = bool(api.documents())
+    except USER_ERRORS:
+        has_docs = False
+    qs = checked_examples(api, ask=ask) if has_docs else []
+    if not has_docs:
+        return '<div class="gq-examples gq-empty">Add documents in the Documents tab, then ask about them.</div>'
+    if not qs:
+        return '<div class="gq-examples gq-empty"></div>'  # nothing checked yet, or nothing answered: no chips
+    chips = "".join(f'<button type="button" class="gq-example" value="{esc(q)}">{esc(q)}</button>' for q in qs)
+    return f'<div class="gq-examples"><span class="gq-ex-head">Try asking</span>{chips}</div>'
+

@@ -15,7 +15,6 @@ from typing import NamedTuple, Sequence
 
 from app.api import GroundQA
 from app.errors import USER_ERRORS
-from app.web.html import esc
 from corpus.boilerplate import is_boilerplate
 from corpus.loaders.titles import is_filing_label
 
@@ -271,22 +270,3 @@ def example_candidates(api: GroundQA, limit: int = MAX_CANDIDATES) -> list[Candi
 def corpus_examples(api: GroundQA, limit: int = MAX_EXAMPLES) -> list[str]:
     """The best candidate questions, unchecked (app.web.ui.example_check keeps those groundqa answers)."""
     return [c.question for c in example_candidates(api, limit)]
-
-
-def examples_html(api: GroundQA, ask: bool = True) -> str:
-    """The example chips (each asks its question when clicked): only questions groundqa answers from the
-    document they are about (app.web.ui.example_check; with `ask=False` only what was checked before)."""
-    from app.web.ui.example_check import checked_examples
-
-    try:
-        has_docs = bool(api.documents())
-    except USER_ERRORS:
-        has_docs = False
-    qs = checked_examples(api, ask=ask) if has_docs else []
-    if not has_docs:
-        return '<div class="gq-examples gq-empty">Add documents in the Documents tab, then ask about them.</div>'
-    if not qs:
-        return '<div class="gq-examples gq-empty"></div>'  # nothing checked yet, or nothing answered: no chips
-    chips = "".join(f'<button type="button" class="gq-example" value="{esc(q)}">{esc(q)}</button>' for q in qs)
-    return f'<div class="gq-examples"><span class="gq-ex-head">Try asking</span>{chips}</div>'
-

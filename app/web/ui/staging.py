@@ -10,13 +10,14 @@ Rules (issue #18 items 2, 3, 8, 11):
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+from corpus.types import file_sha256
 
 STAGING = ".staging"
 """Sub-folder of uploads/ for copies in progress (never indexed; swept by `sweep_uploads`)."""
@@ -28,15 +29,6 @@ class Placed:
 
     dest: Path
     created: bool
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file's bytes (the same digest the index stores as a document's file hash)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def taken_names(docs: Iterable[object]) -> set[str]:
@@ -51,7 +43,7 @@ def taken_names(docs: Iterable[object]) -> set[str]:
 def place_upload(src: Path, name: str, dest_dir: Path, taken: set[str], indexed_hashes: dict[str, str]
                  ) -> Placed | str:
     """Copy `src` into `dest_dir` as `name` (or name-<hash>.ext); a one-line refusal for a duplicate."""
-    digest = sha256_of(src)
+    digest = file_sha256(src)
     if digest in indexed_hashes:
         return f"{name}: already indexed (same content as {indexed_hashes[digest]}) — nothing added"
     stem, suffix = name[: len(name) - len(Path(name).suffix)], Path(name).suffix
@@ -65,7 +57,7 @@ def place_upload(src: Path, name: str, dest_dir: Path, taken: set[str], indexed_
             if candidate.casefold() in taken:
                 continue
             if dest.exists():
-                if dest.is_file() and sha256_of(dest) == digest:
+                if dest.is_file() and file_sha256(dest) == digest:
                     return Placed(dest, created=False)  # the same bytes under the same name: reuse it
                 continue
             try:

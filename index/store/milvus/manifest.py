@@ -1,6 +1,6 @@
 """The published state of a Milvus store: numbered manifests, claimed by alias compare-and-swap.
 
-A manifest (one small collection, milvus_schema.create_manifest) lists the live segments in order, each with
+A manifest (one small collection, schema.create_manifest) lists the live segments in order, each with
 its tombstones (`dead`: documents of that segment removed or replaced later, with when and by what), the
 statistics layers whose signed term counts sum to the BM25 document frequencies, and the live totals (N and
 summed token lengths, for BM25's average length). Manifest n is committed by creating the alias
@@ -15,10 +15,13 @@ import json
 import os
 import secrets
 import time
+from typing import Sequence
 
-from index.store.generations import Manifest, NoIndex
-from index.store.milvus_schema import (LIVE_ALIAS, PREFIX, create_manifest, drop_collections, ensure_loaded,
-                                       head_alias, head_number, manifest_name, names, pieces, token_of)
+from index.store.errors import NoIndex
+from index.store.manifest import Manifest
+from index.store.milvus.schema import (LIVE_ALIAS, PREFIX, client, create_manifest, drop_collections, ensure_loaded,
+                                       StoreSpec, head_alias, head_number, manifest_name, names, parse_store,
+                                       pieces, quote_str, token_of)
 
 FORMAT = "groundqa-milvus-segments/1"
 GRACE_S = float(os.environ.get("GROUNDQA_MILVUS_GRACE_S", "300"))
@@ -222,3 +225,41 @@ def segment_collections(man: Manifest) -> list[str]:
     for s in man.data.get("segments", []):
         out += list(names(s["token"]))
     return out
+
+
+class Segment:
+    """One segment as a manifest lists it."""
+
+    def __init__(self, entry: dict, pos: int) -> None:
+        self.token = entry["token"]
+        self.id = int(entry["id"])
+        self.pos = pos
+        self.p, self.u, self.d = names(self.token)
+        self.dead: dict[str, list] = dict(entry.get("dead", {}))
+        self.live_passages = int(entry["n_passages"]) - int(entry.get("dead_passages", 0))
+        self.live_units = int(entry["n_units"]) - int(entry.get("dead_units", 0))
+
+    def where(self, docs: Sequence[str] | None) -> str | None:
+        """The server-side filter for this segment's live rows (of `docs`); None: nothing to search."""
+        if docs is not None:
+            keep = sorted(set(docs) - set(self.dead))
+            return f"doc_id in [{', '.join(quote_str(d) for d in keep)}]" if keep else None
+        if self.dead:
+            return f"doc_id not in [{', '.join(quote_str(d) for d in sorted(self.dead))}]"
+        return ""
+
+
+def live_token(spec: StoreSpec) -> str:
+    """Token of the live manifest ('' when nothing was committed yet)."""
+    c = client(spec)
+    try:
+        return token_of(c.describe_alias(LIVE_ALIAS)["collection_name"])
+    except Exception:
+        return ""
+
+
+def live_manifest(store: str) -> Manifest | None:
+    """The live manifest, or None when nothing was committed yet."""
+    spec = parse_store(store)
+    token = live_token(spec)
+    return read_manifest(client(spec), token) if token else None

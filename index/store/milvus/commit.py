@@ -1,13 +1,13 @@
 """Committing to a Milvus store: one new segment and tombstones per commit; compaction; no lock.
 
-A commit (`MilvusWriter.commit`, handed DocWrites by the builder — index/segment_build.py):
-1. writes the documents it adds into one new segment (milvus_segments.py) — nothing else is rewritten;
+A commit (`MilvusWriter.commit`, handed DocWrites by the builder — index/store/milvus/build.py):
+1. writes the documents it adds into one new segment (segments.py) — nothing else is rewritten;
 2. reads the newest manifest n (highest `groundqa_head_<n>`) and derives manifest n+1 from it: the same
    segments plus its own, every current document of a source it adds or removes listed as dead in its
    segment's entry (with when, and the new version's id: old citation ids keep resolving, "changed"), and
    its statistics layer: the signed change of each term's document frequency (its documents' terms minus the
    tombstoned documents' terms, read back from their lexical fields) and of N and summed lengths;
-3. claims n+1 by creating the alias (milvus_manifest.claim). If another writer claimed n+1 first, it
+3. claims n+1 by creating the alias (manifest.claim). If another writer claimed n+1 first, it
    re-derives its manifest from the new head (step 2 again — the segment it wrote is kept) and claims n+2:
    two writers on disjoint folders both land; on the same file the later commit wins;
 4. points `groundqa_live` at the highest head and collects garbage.
@@ -29,11 +29,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Sequence
 
-from index.store.generations import IndexError_
-from index.store.milvus_manifest import (FORMAT, GRACE_S, claim, collect_garbage, ensure_live, newest, read_manifest,
+from index.store.errors import IndexFailure
+from index.store.milvus.manifest import (FORMAT, GRACE_S, claim, collect_garbage, ensure_live, newest, read_manifest,
                                          write_manifest)
-from index.store.milvus_schema import FLAT_LIMIT, client, drop_collections, manifest_name, names, parse_store, token_of
-from index.store.milvus_segments import DocStats, Segment, dead_stats, in_list, read_doc_writes, read_docs, write_segment
+from index.store.milvus.schema import FLAT_LIMIT, client, drop_collections, manifest_name, names, parse_store, token_of
+from index.store.milvus.segments import DocStats, Segment, dead_stats, in_list, read_doc_writes, read_docs, write_segment
 from index.store.tables import DocInfo, StoredDoc
 from index.store.writes import CommitResult, DocWrite, StoreSettings
 
@@ -73,7 +73,7 @@ def _totals(data: dict | None) -> Counter:
 
 def manifest_data(base: dict | None, settings: StoreSettings, store: str, segments: list[dict], layers: list[str],
                   totals: Counter, n: int) -> dict:
-    """A manifest's JSON (see milvus_manifest.py)."""
+    """A manifest's JSON (see manifest.py)."""
     data = {k: v for k, v in (base or {}).items()}
     data.update(settings.extra)
     data.update({"format": FORMAT, "model": settings.model, "dim": settings.dim, "chunking": settings.chunking,
@@ -101,7 +101,7 @@ class MilvusWriter:
     """Document-level writes into a Milvus store (the StoreWriter of index/store/writes.py)."""
 
     def __init__(self, store: str, grace_s: float | None = None) -> None:
-        from index.store.milvus_store import MilvusIndex
+        from index.store.milvus.store import MilvusIndex
 
         self.spec = parse_store(store)
         self.c = client(self.spec)
@@ -159,7 +159,7 @@ class MilvusWriter:
                 n, col = newest(c)
                 head = read_manifest(c, token_of(col)).data if col else None
                 if head and not replace_all and (head["model"] != settings.model or head["dim"] != settings.dim):
-                    raise IndexError_(f"another writer re-embedded {self.spec.text} with {head['model']!r} while "
+                    raise IndexFailure(f"another writer re-embedded {self.spec.text} with {head['model']!r} while "
                                       f"this one used {settings.model!r} — run `groundqa index` again")
                 data, layer = self._derive(head, seg, removes, settings, replace_all, n)
                 token = write_manifest(c, data, layer)
@@ -167,7 +167,7 @@ class MilvusWriter:
                     break
                 drop_collections(c, token)
             else:
-                raise IndexError_(f"{RETRIES} other writers committed to {self.spec.text} while this one tried — "
+                raise IndexFailure(f"{RETRIES} other writers committed to {self.spec.text} while this one tried — "
                                   "run `groundqa index` again")
         except BaseException:
             if seg is not None:
@@ -190,7 +190,7 @@ class MilvusWriter:
         layers = [] if replace_all else list(head["layers"]) if head else []
         mine = seg.entry() if seg else None
         if mine and any(s["id"] == mine["id"] for s in segments):
-            raise IndexError_("internal error: segment id collision (1 in 2^31) — run `groundqa index` again")
+            raise IndexFailure("internal error: segment id collision (1 in 2^31) — run `groundqa index` again")
         new_by_source = dict(seg.sources) if seg else {}
         touched = None if replace_all else sorted(set(removes) | set(new_by_source))
         own_dead: set[str] = set()

@@ -2,14 +2,14 @@
 
 Everything is read from Milvus (no local file), so any number of app servers can answer from one store.
 A view is bound to one manifest (by token, not through the live alias) and so to one immutable set of
-segments and tombstones (milvus_manifest.py): a request sees one whole index even if a writer or a
+segments and tombstones (manifest.py): a request sees one whole index even if a writer or a
 compaction publishes meanwhile; `GroundQA.loaded()` polls the alias and opens a new view when it moves.
 Every search runs on each segment with live rows (tombstoned documents filtered out by the server) and the
 hits are merged; ties rank by segment order, then id — the order the embedded builder writes rows in.
 
 Dense search is exact (FLAT, inner product) below FLAT_LIMIT unit vectors, so it ranks like FAISS
 IndexFlatIP; lexical search is Milvus's BM25 function over the same bm25s tokens as the embedded backend
-(see milvus_schema.py). Milvus computes BM25 with its own per-segment statistics, so it only picks
+(see schema.py). Milvus computes BM25 with its own per-segment statistics, so it only picks
 candidates; they are re-scored exactly as bm25s scores them from the manifest's N and average length and
 the document frequencies summed over the manifest's statistics layers.
 """
@@ -17,21 +17,23 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from corpus.statements import Statement, statements_from_json
 from corpus.types import Document
-from index.store.generations import Manifest, NoIndex
-from index.store.lexical import bm25_score, tokenize
-from index.store.milvus_filter import like_contains
-from index.store.milvus_manifest import read_manifest, segment_collections
-from index.store.milvus_segments import read_statement_map
-from index.store.milvus_schema import (LIVE_ALIAS, StoreSpec, client, ensure_loaded, lex_token, manifest_name, names,
-                                       parse_store, quote_str, seg_of, token_of)
+from index.store.errors import NoIndex
+from index.store.lexical import bm25_score
+from index.tokens import tokenize
+from index.store.milvus.lru import LRU
+from index.store.milvus.filter import like_contains
+from index.store.milvus.manifest import live_manifest  # noqa: F401  (re-exported: the faces read it from here)
+from index.store.milvus.manifest import Segment, live_token, read_manifest, segment_collections
+from index.store.milvus.schema import (StoreSpec, client, ensure_loaded, lex_token, manifest_name, parse_store, quote_str,
+                                       seg_of)
+from index.store.milvus.segments import read_statement_map
 from index.store.tables import DocInfo, StoredDoc
 
 RESCORE = 3
@@ -41,42 +43,6 @@ _CACHE_DOCS = 64
 _SEARCH_MAX = 16_384  # Milvus's top-k limit
 
 
-class _LRU:
-    def __init__(self, n: int) -> None:
-        self._d: OrderedDict = OrderedDict()
-        self._n = n
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._d:
-                self._d.move_to_end(key)
-                return self._d[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._d[key] = value
-            while len(self._d) > self._n:
-                self._d.popitem(last=False)
-
-
-def live_token(spec: StoreSpec) -> str:
-    """Token of the live manifest ('' when nothing was committed yet)."""
-    c = client(spec)
-    try:
-        return token_of(c.describe_alias(LIVE_ALIAS)["collection_name"])
-    except Exception:
-        return ""
-
-
-def live_manifest(store: str) -> Manifest | None:
-    """The live manifest, or None when nothing was committed yet."""
-    spec = parse_store(store)
-    token = live_token(spec)
-    return read_manifest(client(spec), token) if token else None
-
-
 def load_milvus_index(store: str) -> "MilvusIndex":
     """A view of the live manifest of a Milvus store, or NoIndex with the fix."""
     spec = parse_store(store)
@@ -84,28 +50,6 @@ def load_milvus_index(store: str) -> "MilvusIndex":
     if not token:
         raise NoIndex(f"no index in {spec.text} yet — run `groundqa index PATH --store {spec.text}` first")
     return MilvusIndex(spec, token)
-
-
-class _Seg:
-    """One segment as a manifest lists it."""
-
-    def __init__(self, entry: dict, pos: int) -> None:
-        self.token = entry["token"]
-        self.id = int(entry["id"])
-        self.pos = pos
-        self.p, self.u, self.d = names(self.token)
-        self.dead: dict[str, list] = dict(entry.get("dead", {}))
-        self.live_passages = int(entry["n_passages"]) - int(entry.get("dead_passages", 0))
-        self.live_units = int(entry["n_units"]) - int(entry.get("dead_units", 0))
-
-    def where(self, docs: Sequence[str] | None) -> str | None:
-        """The server-side filter for this segment's live rows (of `docs`); None: nothing to search."""
-        if docs is not None:
-            keep = sorted(set(docs) - set(self.dead))
-            return f"doc_id in [{', '.join(quote_str(d) for d in keep)}]" if keep else None
-        if self.dead:
-            return f"doc_id not in [{', '.join(quote_str(d) for d in sorted(self.dead))}]"
-        return ""
 
 
 class MilvusIndex:
@@ -118,11 +62,11 @@ class MilvusIndex:
         self._c = client(spec)
         self.manifest = read_manifest(self._c, token)
         ensure_loaded(self._c, segment_collections(self.manifest))
-        self.segments = [_Seg(e, i) for i, e in enumerate(self.manifest.data["segments"])]  # type: ignore[arg-type]
+        self.segments = [Segment(e, i) for i, e in enumerate(self.manifest.data["segments"])]  # type: ignore[arg-type]
         self._by_id = {s.id: s for s in self.segments}
         self._layers = [manifest_name(t) for t in self.manifest.data["layers"]]  # type: ignore[union-attr]
-        self._docs = _LRU(_CACHE_DOCS)
-        self._meta = _LRU(16_384)
+        self._docs = LRU(_CACHE_DOCS)
+        self._meta = LRU(16_384)
         # Exact bm25s scores by default; GROUNDQA_MILVUS_RAW_BM25=1 ranks by Milvus's own (for measuring).
         self.rescore = os.environ.get("GROUNDQA_MILVUS_RAW_BM25", "") != "1"
 
@@ -277,7 +221,7 @@ class MilvusIndex:
                                       "ocr_pages": json.dumps(meta.get("ocr_pages", []))}
         return out
 
-    def _seg_meta(self, seg: _Seg, doc_id: str, space: str) -> dict | None:
+    def _seg_meta(self, seg: Segment, doc_id: str, space: str) -> dict | None:
         key = f"{space}/{doc_id}/m"
         meta = self._meta.get((seg.id, key))
         if meta is None:
@@ -288,7 +232,7 @@ class MilvusIndex:
             self._meta.put((seg.id, key), meta)
         return meta
 
-    def _holder(self, doc_id: str) -> _Seg | None:
+    def _holder(self, doc_id: str) -> Segment | None:
         """The segment holding the current (live) copy of a document."""
         hit = self._meta.get(("holder", doc_id))
         if hit is not None:
@@ -299,7 +243,7 @@ class MilvusIndex:
                 return seg
         return None
 
-    def _read(self, seg: _Seg, doc_id: str, space: str, dead: list | None = None) -> StoredDoc | None:
+    def _read(self, seg: Segment, doc_id: str, space: str, dead: list | None = None) -> StoredDoc | None:
         hit = self._docs.get((seg.id, space, doc_id))
         if hit is not None:
             return hit
@@ -424,7 +368,7 @@ class MilvusIndex:
         meta = self._seg_meta(seg, doc_id, "cur") if seg else None
         if seg is None or meta is None:
             return []
-        first, n = meta["units"]  # a document's units have consecutive ids (milvus_segments.py writes them so)
+        first, n = meta["units"]  # a document's units have consecutive ids (segments.py writes them so)
         return self._c.get(seg.u, ids=list(range(first, first + n)), output_fields=fields) if n else []
 
     def unit_vectors(self, doc_id: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:

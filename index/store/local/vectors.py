@@ -1,4 +1,4 @@
-"""The vector-store interface. FAISS (index/store/faiss.py) is the embedded default; a distributed engine
+"""The vector-store interface. FAISS (index/store/local/faiss.py) is the embedded default; a distributed engine
 plugs in by implementing the same four members and registering a loader in `open_vector_store`."""
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class VectorStore(Protocol):
 def open_vector_store(directory: Path, backend: str, vectors: np.ndarray) -> VectorStore:
     """Load the vector store of an index generation; `vectors` are the exact float vectors (memory-mapped)."""
     if backend == "faiss":
-        from index.store.faiss import FaissStore
+        from index.store.local.faiss import FaissStore
 
         return FaissStore.load(directory, vectors)
     raise ValueError(f"unknown vector store backend {backend!r} in manifest — rebuild with `groundqa index --rebuild`")

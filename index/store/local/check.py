@@ -10,7 +10,7 @@ from corpus.addressed import first_addressed
 from corpus.types import content_hash
 from index.store import tables as db
 from index.citations import make_citation_id
-from index.store import MANIFEST_FILE, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexError_, Manifest, open_vectors
+from index.store import MANIFEST_FILE, UNIT_ROWS_FILE, VECTORS_FILE, IndexDir, IndexFailure, Manifest, open_vectors
 
 FAISS_SAMPLE = 256
 """Unit vectors looked up in FAISS to confirm its ids map to the same rows of vectors.f32."""
@@ -34,7 +34,7 @@ def check_index(root: Path) -> list[str]:
         n_passages, n_units, dim = man.n_passages, man.n_units, man.dim
         if n_passages < 0 or n_units < 0 or dim <= 0:
             raise ValueError(f"n_passages={n_passages}, n_units={n_units}, dim={dim}")
-    except IndexError_ as exc:
+    except IndexFailure as exc:
         return [str(exc)]
     except (KeyError, TypeError, ValueError) as exc:
         return [f"index manifest {gen / MANIFEST_FILE} lacks or garbles a required field "
@@ -50,11 +50,11 @@ def check_index(root: Path) -> list[str]:
             norms = np.linalg.norm(np.asarray(vecs[: min(len(vecs), 100_000)]), axis=1)
             if not np.all(np.isfinite(norms)) or np.abs(norms - 1).max() > 1e-3:
                 problems.append(f"{VECTORS_FILE} holds vectors that are not finite unit vectors")
-    except (IndexError_, OSError, ValueError) as exc:
+    except (IndexFailure, OSError, ValueError) as exc:
         problems.append(str(exc))
         vecs = None
     try:
-        from index.store.faiss import FaissStore
+        from index.store.local.faiss import FaissStore
 
         store = FaissStore.load(gen, vecs if vecs is not None else np.zeros((0, dim), np.float32))
         if len(store) != n_units:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from corpus.types import Document, Passage
 from index.store import tables as db
-from index.store.generations import Manifest, open_vectors
+from index.store.local.generations import Manifest, open_vectors
 from index.store.writes import CommitResult, DocWrite, StoreSettings
 
 
@@ -46,7 +46,7 @@ def generation_writes(gen: Path) -> tuple[StoreSettings, list[DocWrite]]:
 
 def import_generation(store: str, gen: Path) -> CommitResult:
     """Add every document of a local generation to a Milvus store in one commit."""
-    from index.store.milvus_commit import MilvusWriter
+    from index.store.milvus.commit import MilvusWriter
 
     settings, writes = generation_writes(gen)
     return MilvusWriter(store).commit(writes, [], settings)

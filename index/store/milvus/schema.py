@@ -1,6 +1,6 @@
 """Milvus layout of an index: the store URI, the client, collection names and schemas, lexical encoding.
 
-An index is a set of immutable *segments* listed by a small published *manifest* (milvus_manifest.py).
+An index is a set of immutable *segments* listed by a small published *manifest* (manifest.py).
 A segment is three collections named by a build token T (prefix `groundqa`):
     groundqa_T_p  passages: row (pk), doc_id, start, end, page_start, page_end (-1: none), section, text,
                   lex (analysed VARCHAR) → sparse (Milvus BM25 function);
@@ -13,7 +13,7 @@ A manifest is one collection groundqa_M_m: `manifest/<n>` (the manifest JSON in 
 the commit's BM25 statistics layer `df/<term>`, `udf/<term>` (signed change in the number of passages /
 units containing a term). Milvus needs a vector field in every collection: `dummy` (dim 2).
 Aliases: `groundqa_live` → the live manifest collection (what readers follow) and `groundqa_head_<n>` →
-manifest n (what writers claim; see milvus_commit.py).
+manifest n (what writers claim; see commit.py).
 
 Lexical fields hold the bm25s tokens (index/store/lexical.py: lower-cased, stop-worded, Snowball-stemmed) of
 the same texts the embedded backend indexes, so both backends score the same terms. Milvus Lite's analyzers
@@ -31,8 +31,8 @@ import threading
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from index.store.generations import IndexError_
-from index.store.milvus_filter import literal
+from index.store.errors import IndexFailure
+from index.store.milvus.filter import literal
 
 PREFIX = "groundqa"
 TOKEN_ENV = "GROUNDQA_MILVUS_TOKEN"
@@ -46,7 +46,7 @@ BM25_B = 0.75
 _PLAIN = re.compile(r"[a-z0-9]{1,64}", re.ASCII)
 
 
-class MilvusStoreError(IndexError_):
+class MilvusStoreError(IndexFailure):
     """A Milvus store that cannot be used, worded for the user."""
 
 
@@ -64,11 +64,6 @@ class StoreSpec:
     def is_file(self) -> bool:
         """True for a Milvus Lite file (one process at a time), False for a server."""
         return not self.uri.startswith("http")
-
-
-def is_milvus(spec: str | None) -> bool:
-    """Whether a --store value names a Milvus store."""
-    return bool(spec) and str(spec).startswith("milvus:")
 
 
 def parse_store(spec: str) -> StoreSpec:
@@ -130,17 +125,6 @@ def client(spec: StoreSpec):
         return c
 
 
-def drop_client(spec: StoreSpec) -> None:
-    """Forget (and close) the cached client of a store (tests stop servers between cases)."""
-    with _clients_lock:
-        c = _clients.pop((spec.uri, spec.db_name), None)
-    if c is not None:
-        try:
-            c.close()
-        except Exception:
-            pass
-
-
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:200]
@@ -187,14 +171,6 @@ def head_number(alias: str) -> int | None:
 def lex_token(t: str) -> str:
     """A bm25s token as written to a Milvus lexical field (see module docstring)."""
     return t if _PLAIN.fullmatch(t) else "z" + hashlib.blake2b(t.encode(), digest_size=8).hexdigest()
-
-
-def lex_field(tokens: Sequence[str]) -> str:
-    """The lexical field for one text's tokens (cut at the VARCHAR limit; ~15 bytes a token)."""
-    out = " ".join(lex_token(t) for t in tokens)
-    if len(out) > VARCHAR_MAX - 16:
-        out = out[: out.rfind(" ", 0, VARCHAR_MAX - 16)]
-    return out
 
 
 def pieces(text: str) -> Iterator[str]:
@@ -308,4 +284,4 @@ def drop_collections(c, token: str) -> None:
 
 def quote_str(s: str) -> str:
     """A string literal for a Milvus filter expression."""
-    return literal(s)  # index.store.milvus_filter: the one escaping function
+    return literal(s)  # index.store.milvus.filter: the one escaping function

@@ -12,7 +12,7 @@ import numpy as np
 
 from corpus.types import content_hash
 from index.citations import make_citation_id
-from index.store.milvus_schema import LIVE_ALIAS, SEG_SHIFT, client, parse_store, token_of
+from index.store.milvus.schema import LIVE_ALIAS, SEG_SHIFT, client, parse_store, token_of
 
 SAMPLE = 256
 
@@ -26,9 +26,9 @@ def check_milvus(store: str, sample: int = SAMPLE) -> list[str]:
     lie inside them; sampled vectors are unit length and find themselves; BM25 finds a passage's own words;
     source files exist.
     """
-    from index.store.milvus_manifest import heads
-    from index.store.milvus_segments import count
-    from index.store.milvus_store import MilvusIndex
+    from index.store.milvus.manifest import heads
+    from index.store.milvus.segments import count
+    from index.store.milvus.store import MilvusIndex
 
     try:
         spec = parse_store(store)

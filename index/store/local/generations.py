@@ -1,4 +1,4 @@
-"""The index directory: atomic generations, the manifest, the writer lock, and the loaded read side.
+"""The local backend's index directory: atomic generations, the writer lock, and the loaded read side.
 
 Layout of an index directory:
     CURRENT            name of the live generation (replaced atomically with os.replace)
@@ -17,7 +17,6 @@ import shutil
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
@@ -25,27 +24,15 @@ import numpy as np
 
 from corpus.statements import Statement, statements_from_json
 from index.store import tables as db
+from index.store.errors import IndexFailure, IndexLocked, NoIndex
 from index.store.lexical import LexicalIndex
-from index.store.subset import DocSubsets
-from index.store.vectors import VectorStore, open_vector_store
+from index.store.local.subset import DocSubsets
+from index.store.manifest import Manifest
+from index.store.local.vectors import VectorStore, open_vector_store
 
 DEFAULT_INDEX_DIR = Path(".groundqa") / "index"
-FORMAT = 2
 VECTORS_FILE = "vectors.f32"
-MANIFEST_FILE = "manifest.json"
 UNIT_ROWS_FILE = "unit_rows.npy"
-
-
-class IndexError_(RuntimeError):
-    """A problem with the index directory, worded for the user."""
-
-
-class NoIndex(IndexError_):
-    """No index has been built in this directory yet."""
-
-
-class IndexLocked(IndexError_):
-    """Another process is writing this index."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -143,58 +130,6 @@ class IndexDir:
         return gen
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """What an index generation was built with (manifest.json)."""
-
-    data: dict[str, object]
-
-    @property
-    def model(self) -> str:
-        """Embedding model name."""
-        return str(self.data["model"])
-
-    @property
-    def dim(self) -> int:
-        """Vector dimension."""
-        return int(self.data["dim"])  # type: ignore[arg-type]
-
-    @property
-    def n_passages(self) -> int:
-        """Passage (= vector) count."""
-        return int(self.data["n_passages"])  # type: ignore[arg-type]
-
-    @property
-    def n_units(self) -> int:
-        """Embedded sentence-unit (= vector) count."""
-        return int(self.data.get("n_units", self.data["n_passages"]))  # type: ignore[arg-type]
-
-    @property
-    def chunking(self) -> dict[str, object]:
-        """Chunking parameters."""
-        return dict(self.data["chunking"])  # type: ignore[arg-type]
-
-    @classmethod
-    def read(cls, gen: Path) -> "Manifest":
-        """Load and sanity-check manifest.json."""
-        try:
-            data = json.loads((gen / MANIFEST_FILE).read_text())
-        except (OSError, ValueError) as exc:
-            raise IndexError_(f"index manifest {gen / MANIFEST_FILE} is unreadable ({exc}) — "
-                              "rebuild with `groundqa index --rebuild`") from exc
-        if not isinstance(data, dict):
-            raise IndexError_(f"index manifest {gen / MANIFEST_FILE} is not a JSON object — "
-                              "rebuild with `groundqa index --rebuild`")
-        if data.get("format") != FORMAT:
-            raise IndexError_(f"index format {data.get('format')!r} is not {FORMAT} (this version stores "
-                              "section paths and OCR flags) — rebuild with `groundqa index --rebuild`")
-        return cls(data)
-
-    def write(self, gen: Path) -> None:
-        """Write manifest.json."""
-        (gen / MANIFEST_FILE).write_text(json.dumps(self.data, indent=2, sort_keys=True))
-
-
 def open_vectors(gen: Path, n: int, dim: int) -> np.ndarray:
     """The float32 passage vectors of a generation, memory-mapped read-only."""
     path = gen / VECTORS_FILE
@@ -203,7 +138,7 @@ def open_vectors(gen: Path, n: int, dim: int) -> np.ndarray:
     expected = n * dim * 4
     size = path.stat().st_size if path.exists() else -1
     if size != expected:
-        raise IndexError_(f"{path} holds {size} bytes, expected {expected} for {n}×{dim} vectors — "
+        raise IndexFailure(f"{path} holds {size} bytes, expected {expected} for {n}×{dim} vectors — "
                           "the index is damaged; rebuild with `groundqa index --rebuild`")
     return np.memmap(path, dtype=np.float32, mode="r", shape=(n, dim))
 

@@ -17,14 +17,15 @@ from typing import Sequence
 import numpy as np
 
 from corpus import ChunkParams, LoadError, chunk_document, discover
-from index.builder import EMBED_BATCH, file_sha256, units_of
+from corpus.types import file_sha256
 from index.changes import plan_changes
 from index.embed import Embedder
 from index.reading import load_ahead
 from index.report import IndexReport, NothingIndexed, ProgressFn
-from index.store import IndexError_
+from index.store import IndexFailure
 from index.store.writes import DocWrite, StoreSettings, StoreWriter
-from index.texts import ROW_CONTEXT, embed_text, row_contexts, unit_text
+from index.texts import ROW_CONTEXT, embed_text, row_contexts, unit_text, units_of
+from index.unit_vectors import EMBED_BATCH
 
 
 def _key(text: str) -> str:
@@ -40,7 +41,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
     report = IndexReport(index_dir=label)
     old = writer.settings()
     if old and not rebuild and old.model != embedder.name:
-        raise IndexError_(f"store {label} was built with model {old.model!r}, not {embedder.name!r} — pass "
+        raise IndexFailure(f"store {label} was built with model {old.model!r}, not {embedder.name!r} — pass "
                           "--rebuild to re-embed everything with the new model")
     if params is None or (old and not rebuild):
         params = ChunkParams.from_json(_json(old.chunking)) if old else (params or ChunkParams())
@@ -70,7 +71,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
         report.n_documents, report.n_passages = writer.size()
         report.seconds = time.perf_counter() - t0
         if old is None and not found:
-            raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
+            raise IndexFailure("no supported documents found (.txt .md .html .pdf .docx) — "
                               "point groundqa at a file or folder that has some")
         return report
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -114,7 +115,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
         report.skipped.append(f"{a.doc.path}: same text as a document already indexed — skipped (duplicate)")
     if not adds and not removes:
         if not (old_docs or found):
-            raise IndexError_("no supported documents found (.txt .md .html .pdf .docx) — "
+            raise IndexFailure("no supported documents found (.txt .md .html .pdf .docx) — "
                               "point groundqa at a file or folder that has some")
         if found and old is None:
             raise NothingIndexed("nothing could be indexed: every file was skipped (see the warnings above)",
@@ -125,7 +126,7 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
         return report
     settings = StoreSettings(embedder.name, embedder.dim, _plain(params), title_in_embedding, row_ctx)
     if rebuild and kept:  # a rebuild replaces every document: one that cannot be read again would be lost
-        raise IndexError_(f"{old_docs[min(kept)].path} failed to load during --rebuild — fix or remove the file "
+        raise IndexFailure(f"{old_docs[min(kept)].path} failed to load during --rebuild — fix or remove the file "
                           "and run again")
     res = writer.commit(adds, removes, settings, replace_all=rebuild, progress=progress)
     report.changed = True

@@ -1,8 +1,8 @@
 """Writing and reading back one segment: the documents a commit (or a compaction) adds, in three new
-collections (milvus_schema.py), with the per-document BM25 statistics a commit sums into its layer.
+collections (schema.py), with the per-document BM25 statistics a commit sums into its layer.
 
 A segment is immutable once written: a commit never touches another segment's rows, it lists their documents
-as dead in the manifest instead (milvus_commit.py), so a reader bound to an older manifest keeps a whole index.
+as dead in the manifest instead (commit.py), so a reader bound to an older manifest keeps a whole index.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from corpus.types import Document, Passage
-from index.store.generations import IndexError_
-from index.store.milvus_schema import (SEG_SHIFT, create_segment, drop_collections, lex_token, names, pieces,
+from index.store.errors import IndexFailure
+from index.store.milvus.schema import (SEG_SHIFT, create_segment, drop_collections, lex_token, names, pieces,
                                        quote_str)
 from corpus.statements import statement_map
 from index.store.tables import StoredDoc, statement_summary
@@ -113,8 +113,8 @@ def _add_doc(add, space: str, doc_id: str, source: str, meta: dict, text: str, p
 def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: int, n_units_hint: int,
                   archived: Sequence[StoredDoc] = (), progress=None) -> Segment:
     """Write documents (and archived versions, kept so old citation ids resolve) into a new segment."""
-    from index.store.lexical import tokenize
-    from index.store.milvus_manifest import new_token
+    from index.tokens import tokenize
+    from index.store.milvus.manifest import new_token
     from index.texts import lexical_text, row_contexts, unit_text
 
     token = new_token()
@@ -128,7 +128,7 @@ def write_segment(c, adds: Iterable[DocWrite], dim: int, row_context: int, n_uni
         for w in adds:
             doc = w.doc
             if len(w.vectors) != len(w.units):
-                raise IndexError_(f"internal error: {len(w.vectors)} vectors for {len(w.units)} units of {doc.path}")
+                raise IndexFailure(f"internal error: {len(w.vectors)} vectors for {len(w.units)} units of {doc.path}")
             st = DocStats(n_passages=len(w.passages), n_units=len(w.units))
             first_row, first_unit = base + seg.n_passages, base + seg.n_units
             meta = {"path": doc.path, "source": w.source, "title": doc.title, "file_hash": doc.file_hash,
@@ -191,7 +191,7 @@ def _verify_counts(c, token: str, n_passages: int, n_units: int) -> None:
     for name, want in ((p_name, n_passages), (u_name, n_units)):
         got = count(c, name)
         if got != want:
-            raise IndexError_(f"Milvus collection {name} holds {got} rows after writing {want} — the store lost "
+            raise IndexFailure(f"Milvus collection {name} holds {got} rows after writing {want} — the store lost "
                               "writes; run `groundqa index` again")
 
 

@@ -8,7 +8,8 @@ from typing import Sequence
 
 import numpy as np
 
-from index.store.lexical import LexicalIndex, rows_using, tokenize
+from index.store.lexical import LexicalIndex, rows_using
+from index.tokens import tokenize
 
 __all__ = ["DocSubsets"]
 

@@ -12,6 +12,8 @@ covered, an "as of" date).
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -227,7 +229,7 @@ def read_tables(doc_id: str, text: str) -> list[SheetTable]:
     return out
 
 
-class _PerDocument:
+class _PerDocument(ABC):
     """A TableSource that reads each document once: `_read(doc_id)` memoised in an LRU of the last `size`
     documents (safe across the answering threads)."""
 
@@ -236,8 +238,9 @@ class _PerDocument:
         self._size = size
         self._lock = Lock()
 
+    @abstractmethod
     def _read(self, doc_id: str) -> list[SheetTable]:
-        raise NotImplementedError
+        """The document's statement tables, read from where the subclass keeps them."""
 
     def tables(self, doc_id: str) -> Sequence[SheetTable]:
         """The document's tables (empty when it has none or is not stored)."""

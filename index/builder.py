@@ -17,10 +17,10 @@ from typing import Sequence
 
 import numpy as np
 
-from corpus import ChunkParams, LoadError, Passage, chunk_document, discover
+from corpus import ChunkParams, Passage, chunk_document, discover
 from corpus.types import file_sha256
 from corpus.statements import statement_map
-from index.changes import plan_changes
+from index.changes import admit, plan_changes
 from index.texts import ROW_CONTEXT, embed_text, lexical_text, row_contexts, unit_text, units_of
 from index.store import tables as db
 from index.embed import Embedder
@@ -203,41 +203,32 @@ def _write_generation(tmp: Path, cur: Path | None, old_con, old_manifest: Manife
         embedded()  # the sentence count starts at 0 here, so its first rate counts the first batch
     for done_docs, item in enumerate(_load_ahead(to_load, workers=workers), start=1):
         pages_read += units[done_docs - 1]
-        if isinstance(item, LoadError):
-            report.skipped.append(str(item))
-        else:
-            doc, source, size = item
-            if doc.doc_id in present:
-                report.skipped.append(f"{doc.path}: same text as a document already indexed — skipped (duplicate)")
-            else:
-                present.add(doc.doc_id)
-                old = old_docs.get(source)
-                if old is not None and old.doc_id != doc.doc_id:
-                    prev = db.get_document(old_con, old.doc_id)
-                    if prev is not None:
-                        db.archive_document(con, prev, when, doc.doc_id)
-                    report.updated.append(doc.path)
-                elif old is None:
-                    report.added.append(doc.path)
-                db.insert_document(con, doc, source, size, when)
-                db.insert_statements(con, doc.doc_id, statement_map(doc.text, doc.page_starts))
-                passages = chunk_document(doc, params)
-                doc_units = units_of(passages, g.next_row)
-                state["units"] += len(doc_units)
-                g.next_row = db.insert_passages(con, g.next_row, passages)
-                g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in doc_units])
-                db.set_passage_count(con, doc.doc_id, len(passages))
-                g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
-                secs = row_contexts(doc.text, row_ctx)
-                for *_, start, _, raw in doc_units:
-                    text = unit_text(secs, start, raw)
-                    g.unit_texts.append(text)
-                    src = reuse.get(_text_key(text))
-                    if src is not None and old_vecs is not None:
-                        g.writer.add_vector(np.asarray(old_vecs[src]))
-                        report.reused += 1
-                    else:
-                        g.writer.add_text(embed_text(doc.title, text, title_in_embedding))
+        got = admit(item, present, old_docs, report)
+        if got is not None:
+            doc, source, size, old = got
+            if old is not None and old.doc_id != doc.doc_id:  # the source's earlier text stays resolvable
+                prev = db.get_document(old_con, old.doc_id)
+                if prev is not None:
+                    db.archive_document(con, prev, when, doc.doc_id)
+            db.insert_document(con, doc, source, size, when)
+            db.insert_statements(con, doc.doc_id, statement_map(doc.text, doc.page_starts))
+            passages = chunk_document(doc, params)
+            doc_units = units_of(passages, g.next_row)
+            state["units"] += len(doc_units)
+            g.next_row = db.insert_passages(con, g.next_row, passages)
+            g.next_unit = db.insert_units(con, g.next_unit, [u[:4] for u in doc_units])
+            db.set_passage_count(con, doc.doc_id, len(passages))
+            g.passage_texts.extend(lexical_text(doc.title, p.text, p.section) for p in passages)
+            secs = row_contexts(doc.text, row_ctx)
+            for *_, start, _, raw in doc_units:
+                text = unit_text(secs, start, raw)
+                g.unit_texts.append(text)
+                src = reuse.get(_text_key(text))
+                if src is not None and old_vecs is not None:
+                    g.writer.add_vector(np.asarray(old_vecs[src]))
+                    report.reused += 1
+                else:
+                    g.writer.add_text(embed_text(doc.title, text, title_in_embedding))
         g.writer.mark_document(units[done_docs - 1])  # a file skipped has nothing to embed: its pages are done
         embedded()
         if progress:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
+from corpus import LoadError
 from index.report import IndexReport, ProgressFn
 from index.store import IndexFailure
 
-__all__ = ["plan_changes", "under"]
+__all__ = ["admit", "plan_changes", "under"]
 
 
 class _Indexed(Protocol):
@@ -57,3 +58,25 @@ def plan_changes(found: Sequence[tuple[Path, Path]], old_docs: Mapping[str, _Ind
             raise IndexFailure(f"{r!r} names {len(hits)} documents (ids {ids}) — remove one by its id")
         drop.update(hits)
     return to_load, drop
+
+
+def admit(item: Any, present: set[str], old_docs: Mapping[str, _Indexed], report: IndexReport
+          ) -> tuple[Any, str, int, _Indexed | None] | None:
+    """A file the run loaded, judged the same way by both build drivers: None when it is skipped (it failed to
+    load, or its text is a document already indexed — recorded in `report`); else (document, source, size,
+    the indexed version of that source or None), recorded as added or updated and its doc id added to
+    `present`."""
+    if isinstance(item, LoadError):
+        report.skipped.append(str(item))
+        return None
+    doc, source, size = item
+    if doc.doc_id in present:
+        report.skipped.append(f"{doc.path}: same text as a document already indexed — skipped (duplicate)")
+        return None
+    present.add(doc.doc_id)
+    old = old_docs.get(source)
+    if old is None:
+        report.added.append(doc.path)
+    elif old.doc_id != doc.doc_id:
+        report.updated.append(doc.path)
+    return doc, source, size, old

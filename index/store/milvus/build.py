@@ -16,9 +16,9 @@ from typing import Sequence
 
 import numpy as np
 
-from corpus import ChunkParams, LoadError, chunk_document, discover
+from corpus import ChunkParams, chunk_document, discover
 from corpus.types import file_sha256
-from index.changes import plan_changes
+from index.changes import admit, plan_changes
 from index.embed import Embedder
 from index.reading import load_ahead
 from index.report import IndexReport, NothingIndexed, ProgressFn
@@ -81,23 +81,13 @@ def build_into_store(writer: StoreWriter, label: str, paths: Sequence[str | Path
     if progress and to_load:
         progress("reading files", 0, len(to_load))
     for done, item in enumerate(load_ahead(to_load), start=1):
-        if isinstance(item, LoadError):
-            report.skipped.append(str(item))
-        else:
-            doc, source, size = item
-            if doc.doc_id in present:
-                report.skipped.append(f"{doc.path}: same text as a document already indexed — skipped (duplicate)")
-            else:
-                present.add(doc.doc_id)
-                prev = old_docs.get(source)
-                if prev is not None and prev.doc_id != doc.doc_id:
-                    report.updated.append(doc.path)
-                elif prev is None:
-                    report.added.append(doc.path)
-                reuse = _reusable(writer, prev.doc_id, int(old.row_context)) if prev is not None and old and \
-                    same_model else {}
-                adds.append(_embed(doc, source, size, when, params, embedder, title_in_embedding, row_ctx, reuse,
-                                   report))
+        got = admit(item, present, old_docs, report)
+        if got is not None:
+            doc, source, size, prev = got
+            reuse = _reusable(writer, prev.doc_id, int(old.row_context)) if prev is not None and old and \
+                same_model else {}
+            adds.append(_embed(doc, source, size, when, params, embedder, title_in_embedding, row_ctx, reuse,
+                               report))
         if progress:
             progress("reading files", done, len(to_load))
     # A changed file that now fails to load keeps its previously indexed version (never lose data).

@@ -156,6 +156,9 @@ class Answerer:
             meta.kind, meta.outcome, meta.retrieved = "frontmatter", "answered", retrieved
             out.append(Candidate("frontmatter", meta, rank=1))
         rank_of = {(e.doc_id, e.start): r for r, e in enumerate(excerpts, start=1)}
+        # A figure the engine computed by a definition (the question's or the lexicon's) is what the question
+        # asks: a cell of one of its operands ("Total assets" for a fixed asset turnover) is no answer to it.
+        formula = False
         if computed is not None and not computed.abstained and self._verifies(computed):
             computed.kind = "computed"
             first = computed.citations[0]
@@ -166,10 +169,7 @@ class Answerer:
             lead = next((s for s in sentences if s.excerpt.doc_id == first.doc_id
                          and s.start <= first.start < s.end), None)
             out.append(Candidate("computed", computed, rank=rank, lead=lead, label=1.0))
-        # A figure the engine computed by a definition (the question's or the lexicon's) is what the question
-        # asks: a cell of one of its operands ("Total assets" for a fixed asset turnover) is no answer to it.
-        formula = bool(out) and out[-1].kind == "computed" and computed is not None and \
-            computed.computation is not None and computed.computation.definition != "line item"
+            formula = computed.computation is not None and computed.computation.definition != "line item"
         if not sentences:
             return out
         # Figures read from table rows under their columns' headers: one per passage (the cash flow statement's
